@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.gis.admin import GISModelAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from poc.models import Agency, OrgUnit, Period, User
+
+admin.site.site_header = _("Provincial Operations Centre administration")
+admin.site.site_title = _("POC administration")
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(GISModelAdmin):
+    list_display = ("code", "name_th", "name_en", "level", "parent", "valid_from", "valid_to")
+    list_filter = ("level",)
+    search_fields = ("code", "name_th", "name_en")
+    raw_id_fields = ("parent",)
+    readonly_fields = ("path",)
+
+
+@admin.register(Agency)
+class AgencyAdmin(GuardedModelAdmin):
+    list_display = ("code", "name_th", "kind", "orgunit", "is_provincial_it")
+    list_filter = ("kind", "is_provincial_it")
+    search_fields = ("code", "name_th", "name_en")
+    raw_id_fields = ("orgunit",)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    list_display = ("username", "first_name", "last_name", "agency", "is_active", "must_change_password")
+    list_filter = ("groups", "agency__kind", "is_active", "must_change_password")
+    fieldsets = (*UserAdmin.fieldsets, (_("Agency"), {"fields": ("agency", "position", "phone", "must_change_password")}))
+    raw_id_fields = ("agency",)
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ("code", "period_type", "start_date", "end_date", "fiscal_year")
+    list_filter = ("period_type", "fiscal_year")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PocConfig(AppConfig):
+    name = "poc"
+    verbose_name = _("Provincial Operations Centre")

@@ -1,0 +1,43 @@
+"""The main menu. Each app contributes its entries by adding to NAVIGATION (url name, label, test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    order: int = 50
+    visible: Callable[[HttpRequest], bool] = lambda request: request.user.is_authenticated
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("home", _("Home"), order=0, visible=lambda request: True),
+    NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: r.user.is_authenticated and r.user.is_it_admin),
+]
+
+
+def register(item: NavItem) -> None:
+    if all(existing.url_name != item.url_name for existing in NAVIGATION):
+        NAVIGATION.append(item)
+
+
+def menu_for(request: HttpRequest) -> list[dict]:
+    items = []
+    for item in sorted(NAVIGATION, key=lambda i: i.order):
+        if not item.visible(request):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": item.label, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    return items
