@@ -2,8 +2,11 @@
 
 import os
 import sys
+from pathlib import Path
 
 import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poc.settings")
 os.environ.setdefault("DEBUG", "1")
