@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guardian",
     "import_export",
     "poc",
+    "datasets",
 ]
 
 MIDDLEWARE = [

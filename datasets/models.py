@@ -1,0 +1,270 @@
+"""The provincial catalogue (topics, datasets, data elements) and the values behind it.
+
+Storage is shaped for scale (10M+ values): one row per cell in :class:`DataValue` (unique per
+element × org unit × period, numbers and text in separate columns), an append-only
+:class:`DataValueAudit`, and :class:`AggregateValue` — sums and counts of every element per
+ancestor org unit and period, kept current in the same transaction as each write (see
+``datasets.services``), so dashboards never scan raw values.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
+from poc.periods import PeriodType
+
+
+class LocalizedNameMixin:
+    name_th: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        if self.name_en and not (get_language() or "th").startswith("th"):
+            return self.name_en
+        return self.name_th
+
+
+class Topic(LocalizedNameMixin, models.Model):
+    """One of the province's topic groups of basic data (45 in the MOI handbook)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    domain_th = models.CharField(_("domain (Thai)"), max_length=100, blank=True)
+    domain_en = models.CharField(_("domain (English)"), max_length=100, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Sensitivity(models.TextChoices):
+    PUBLIC = "public", _("Public (open data)")
+    INTERNAL = "internal", _("Internal (any signed-in user)")
+    RESTRICTED = "restricted", _("Restricted (the agency and the provincial IT group)")
+
+
+class VerificationBy(models.TextChoices):
+    PROVINCE = "province", _("Provincial IT group")
+    AGENCY = "agency", _("The agency's own verifier")
+
+
+class DatasetQuerySet(models.QuerySet):
+    def readable_by(self, user) -> DatasetQuerySet:
+        """Datasets whose values ``user`` may read (public, internal when signed in, restricted by agency)."""
+        from poc.services import agencies_for
+
+        if not user.is_authenticated:
+            return self.filter(sensitivity=Sensitivity.PUBLIC)
+        restricted_ok = agencies_for(user, "view_restricted")
+        return self.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Q(agency__in=restricted_ok))
+
+    def enterable_by(self, user) -> DatasetQuerySet:
+        """Datasets ``user`` may write values for: those of agencies they hold ``enter_data`` on."""
+        from poc.services import agencies_for
+
+        return self.filter(agency__in=agencies_for(user, "enter_data"), is_active=True)
+
+    def verifiable_by(self, user) -> DatasetQuerySet:
+        from poc.services import agencies_for
+
+        return self.filter(agency__in=agencies_for(user, "verify_data"))
+
+
+class Dataset(LocalizedNameMixin, models.Model):
+    """A collection of data elements reported together by one responsible agency."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="datasets")
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    collection_level = models.PositiveSmallIntegerField(
+        _("collected at level"), choices=OrgUnitLevel.choices, default=OrgUnitLevel.DISTRICT
+    )
+    period_type = models.CharField(_("period type"), max_length=2, choices=PeriodType.choices, default=PeriodType.FISCAL_YEAR)
+    agency = models.ForeignKey(Agency, verbose_name=_("responsible agency"), on_delete=models.PROTECT, related_name="datasets")
+    due_days = models.PositiveSmallIntegerField(_("due (days after period end)"), default=30)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    sensitivity = models.CharField(_("sensitivity"), max_length=12, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
+    verification_by = models.CharField(_("verified by"), max_length=10, choices=VerificationBy.choices, default=VerificationBy.PROVINCE)
+    orgunits = models.ManyToManyField(
+        OrgUnit, verbose_name=_("assigned org units"), blank=True, related_name="assigned_datasets",
+        help_text=_("Leave empty to collect from every org unit at the collection level"),
+    )  # fmt: skip
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        ordering = ["topic__order", "order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ValueType(models.TextChoices):
+    INTEGER = "integer", _("Integer")
+    DECIMAL = "decimal", _("Decimal")
+    PERCENT = "percent", _("Percent")
+    TEXT = "text", _("Text")
+    BOOLEAN = "boolean", _("Yes/No")
+    OPTION = "option", _("Option set")
+
+
+NUMERIC_TYPES = {ValueType.INTEGER, ValueType.DECIMAL, ValueType.PERCENT, ValueType.BOOLEAN}
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    AVERAGE = "average", _("Average")
+    LAST = "last", _("Last value")
+
+
+class DataElement(LocalizedNameMixin, models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    dataset = models.ForeignKey(Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="elements")
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    description = models.TextField(_("definition"), blank=True)
+    value_type = models.CharField(_("value type"), max_length=10, choices=ValueType.choices, default=ValueType.INTEGER)
+    options = models.JSONField(_("options"), default=list, blank=True, help_text=_("Allowed values for an option set"))
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    min_value = models.FloatField(_("minimum"), null=True, blank=True)
+    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    aggregation = models.CharField(_("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
+        ordering = ["dataset", "order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in NUMERIC_TYPES
+
+
+class NotAvailableReason(models.TextChoices):
+    NOT_COLLECTED = "not_collected", _("Not collected that year")
+    CONFIDENTIAL = "confidential", _("Commercially confidential")
+    SOURCE_CHANGED = "source_changed", _("Source system changed")
+    OTHER = "other", _("Other")
+
+
+class ValueSource(models.TextChoices):
+    FORM = "form", _("Entry form")
+    IMPORT = "import", _("File import")
+    API = "api", _("API")
+    ADMIN = "admin", _("Administration")
+    DEMO = "demo", _("Demo data")
+
+
+class DataValue(models.Model):
+    """One cell: element × org unit × period. Either a value or 'not available' with a reason."""
+
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="values")
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="datavalues")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="datavalues")
+    value_num = models.FloatField(null=True, blank=True)
+    value_text = models.CharField(max_length=1000, blank=True, default="")
+    not_available = models.CharField(max_length=20, choices=NotAvailableReason.choices, blank=True, default="")
+    comment = models.CharField(max_length=500, blank=True, default="")
+    source = models.CharField(max_length=10, choices=ValueSource.choices, default=ValueSource.FORM)
+    created_at = models.DateTimeField(auto_now_add=True)  # first entry: the basis of timeliness
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+        constraints = [models.UniqueConstraint(fields=["element", "orgunit", "period"], name="datavalue_unique_cell")]
+        indexes = [
+            models.Index(fields=["period", "element"], name="datavalue_period_element"),
+            models.Index(fields=["orgunit", "period"], name="datavalue_orgunit_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}/{self.orgunit_id}/{self.period_id}={self.display}"
+
+    @property
+    def display(self) -> str:
+        if self.not_available:
+            return f"n/a ({self.not_available})"
+        if self.value_num is not None:
+            return format_number(self.value_num)
+        return self.value_text
+
+
+def format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+
+
+class DataValueAudit(models.Model):
+    """Append-only history of every value change: who, when, old → new, through what."""
+
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    old_value = models.CharField(max_length=1000, blank=True, default="")
+    new_value = models.CharField(max_length=1000, blank=True, default="")
+    action = models.CharField(max_length=10, choices=[("create", _("created")), ("update", _("updated")), ("delete", _("deleted"))])
+    source = models.CharField(max_length=10, choices=ValueSource.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("value change")
+        verbose_name_plural = _("value changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["element", "orgunit", "period"], name="audit_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.old_value} → {self.new_value}"
+
+
+class AggregateValue(models.Model):
+    """Sum and count of an element's numeric values over an org unit's subtree (itself included), per period.
+
+    Maintained incrementally by every write; ``check_aggregates`` recomputes from raw values.
+    Averages are ``total / count``; roll-ups over periods (e.g. a fiscal year) combine the few
+    period rows of one org unit at read time.
+    """
+
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    total = models.FloatField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["element", "orgunit", "period"], name="aggregate_unique_key")]
+        indexes = [models.Index(fields=["element", "period"], name="aggregate_element_period")]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}/{self.orgunit_id}/{self.period_id}: {self.total} ({self.count})"

@@ -1,0 +1,319 @@
+"""Writing data values: one validated, permission-checked, audited, all-or-nothing path.
+
+The entry form, file import, API, admin and demo seed all call :func:`datavalues_save`. It keeps
+:class:`~datasets.models.AggregateValue` current in the same transaction (live analytics: no batch
+rebuild) and announces the change with :data:`datasets.signals.values_changed` after commit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from datasets.models import (
+    NUMERIC_TYPES,
+    AggregateValue,
+    DataElement,
+    Dataset,
+    DataValue,
+    DataValueAudit,
+    NotAvailableReason,
+    ValueSource,
+    ValueType,
+    format_number,
+)
+from datasets.signals import values_changed
+from poc.models import OrgUnit, Period, User
+
+BOOLEAN_WORDS = {
+    "1": 1.0,
+    "0": 0.0,
+    "yes": 1.0,
+    "no": 0.0,
+    "true": 1.0,
+    "false": 0.0,
+    "y": 1.0,
+    "n": 0.0,
+    "ใช่": 1.0,
+    "ไม่ใช่": 0.0,
+    "มี": 1.0,
+    "ไม่มี": 0.0,
+}
+
+# Other apps register checks that lock cells, e.g. verified submissions: f(dataset, orgunit, period) -> bool.
+VALUE_LOCKS: list[Callable[[Dataset, OrgUnit, Period], bool]] = []
+
+
+@dataclass
+class CellInput:
+    """A value to write. ``raw`` empty and ``not_available`` empty means: clear the cell."""
+
+    element: DataElement
+    orgunit: OrgUnit
+    period: Period
+    raw: str | float | int | None = None
+    not_available: str = ""
+    comment: str = ""
+    ref: str = ""  # where it came from (form field, file row) for error messages
+
+
+@dataclass
+class CellError:
+    ref: str
+    element: str
+    orgunit: str
+    message: str
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_value(element: DataElement, raw: str | float | int | None) -> tuple[float | None, str]:
+    """Parse ``raw`` for ``element``: returns (number, text) or raises ValueError with a message."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        text = format_number(float(raw))
+    else:
+        text = str(raw if raw is not None else "").strip()
+    kind = element.value_type
+    if kind == ValueType.TEXT:
+        if len(text) > 1000:
+            raise ValueError(_("text is longer than 1000 characters"))
+        return None, text
+    if kind == ValueType.OPTION:
+        if element.options and text not in element.options:
+            raise ValueError(_("“%(v)s” is not one of: %(o)s") % {"v": text, "o": ", ".join(map(str, element.options))})
+        return None, text
+    if kind == ValueType.BOOLEAN:
+        if text.lower() not in BOOLEAN_WORDS:
+            raise ValueError(_("“%(v)s” is not yes/no (1/0)") % {"v": text})
+        return BOOLEAN_WORDS[text.lower()], ""
+    cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(_("“%(v)s” is not a number") % {"v": text}) from None
+    if not math.isfinite(number):
+        raise ValueError(_("“%(v)s” is not a number") % {"v": text})
+    if kind == ValueType.INTEGER and not number.is_integer():
+        raise ValueError(_("“%(v)s” must be a whole number") % {"v": text})
+    if element.min_value is not None and number < element.min_value:
+        raise ValueError(_("%(v)s is below the minimum %(m)s") % {"v": text, "m": format_number(element.min_value)})
+    if element.max_value is not None and number > element.max_value:
+        raise ValueError(_("%(v)s is above the maximum %(m)s") % {"v": text, "m": format_number(element.max_value)})
+    return number, ""
+
+
+def _state_text(num: float | None, text: str, not_available: str) -> str:
+    if not_available:
+        return f"n/a:{not_available}"
+    return format_number(num) if num is not None else text
+
+
+def _check_cell(cell: CellInput, user: User | None, allowed_datasets: set[int] | None) -> str | None:
+    dataset = cell.element.dataset
+    if allowed_datasets is not None and dataset.pk not in allowed_datasets:
+        return _("your agency is not responsible for dataset %(d)s") % {"d": dataset.code}
+    if cell.orgunit.level != dataset.collection_level:
+        return _("dataset %(d)s is collected at another org-unit level") % {"d": dataset.code}
+    if cell.period.period_type != dataset.period_type:
+        return _("period %(p)s does not fit dataset %(d)s") % {"p": cell.period.code, "d": dataset.code}
+    if cell.not_available and cell.not_available not in NotAvailableReason.values:
+        return _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
+    if any(lock(dataset, cell.orgunit, cell.period) for lock in VALUE_LOCKS):
+        return _("the value is verified and locked")
+    return None
+
+
+def datavalues_save(
+    *, cells: Iterable[CellInput], user: User | None, source: str = ValueSource.FORM, check_permissions: bool = True
+) -> SaveResult:
+    """Validate every cell, then write them all in one transaction — or nothing if any cell is wrong."""
+    cells = list(cells)
+    result = SaveResult()
+    allowed = None
+    if check_permissions:
+        if user is None or not user.is_authenticated:
+            raise PermissionDenied
+        allowed = set(Dataset.objects.enterable_by(user).values_list("pk", flat=True))
+    parsed: list[tuple[CellInput, float | None, str]] = []
+    seen: set[tuple[int, int, int]] = set()
+    for cell in cells:
+        key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
+        problem = _check_cell(cell, user, allowed)
+        if problem is None and key in seen:
+            problem = _("the same cell appears twice")
+        seen.add(key)
+        num, text = None, ""
+        if problem is None and not cell.not_available and cell.raw not in (None, ""):
+            try:
+                num, text = parse_value(cell.element, cell.raw)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem:
+            result.errors.append(CellError(cell.ref, cell.element.code, cell.orgunit.code, problem))
+        else:
+            parsed.append((cell, num, text))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        _write(parsed, user, source, result)
+    return result
+
+
+def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None, source: str, result: SaveResult) -> None:
+    existing: dict[tuple[int, int, int], DataValue] = {}
+    for chunk_start in range(0, len(parsed), 2000):
+        chunk = parsed[chunk_start : chunk_start + 2000]
+        rows = DataValue.objects.filter(
+            element_id__in={c.element.pk for c, _n, _t in chunk},
+            orgunit_id__in={c.orgunit.pk for c, _n, _t in chunk},
+            period_id__in={c.period.pk for c, _n, _t in chunk},
+        ).select_for_update()
+        existing.update({(v.element_id, v.orgunit_id, v.period_id): v for v in rows})
+    to_create, to_update, to_delete, audits = [], [], [], []
+    deltas: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    chains = ancestor_ids({c.orgunit for c, _n, _t in parsed if c.element.is_numeric})
+    for cell, num, text in parsed:
+        key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
+        current = existing.get(key)
+        clear = not cell.not_available and cell.raw in (None, "")
+        new_state = "" if clear else _state_text(num, text, cell.not_available)
+        old_state = _state_text(current.value_num, current.value_text, current.not_available) if current else ""
+        old_num = current.value_num if current else None
+        if new_state == old_state and (current is None or clear or current.comment == cell.comment):
+            result.unchanged += 1
+            continue
+        if clear:
+            to_delete.append(current.pk)
+            action = "delete"
+            new_num = None
+        elif current is None:
+            to_create.append(
+                DataValue(
+                    element=cell.element,
+                    orgunit=cell.orgunit,
+                    period=cell.period,
+                    value_num=num,
+                    value_text=text,
+                    not_available=cell.not_available,
+                    comment=cell.comment,
+                    source=source,
+                    created_by_id=user_id,
+                    updated_by_id=user_id,
+                )
+            )
+            action = "create"
+            new_num = num
+        else:
+            current.value_num, current.value_text, current.not_available = num, text, cell.not_available
+            current.comment, current.source, current.updated_by_id = cell.comment, source, user_id
+            to_update.append(current)
+            action = "update"
+            new_num = num
+        audits.append(
+            DataValueAudit(element=cell.element, orgunit=cell.orgunit, period=cell.period, old_value=old_state, new_value=new_state,
+                           action=action, source=source, user_id=user_id)
+        )  # fmt: skip
+        if cell.element.is_numeric and (old_num is not None or new_num is not None):
+            for ancestor_id in chains[cell.orgunit.pk]:
+                delta = deltas[(cell.element.pk, ancestor_id, cell.period.pk)]
+                delta[0] += (new_num or 0.0) - (old_num or 0.0)
+                delta[1] += (new_num is not None) - (old_num is not None)
+    DataValue.objects.bulk_create(to_create, batch_size=2000)
+    DataValue.objects.bulk_update(
+        to_update, ["value_num", "value_text", "not_available", "comment", "source", "updated_by", "updated_at"], batch_size=2000
+    )
+    DataValue.objects.filter(pk__in=to_delete).delete()
+    DataValueAudit.objects.bulk_create(audits, batch_size=2000)
+    aggregates_apply_deltas(deltas)
+    result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
+    if audits:
+        changed = {
+            "element_ids": {c.element.pk for c, _n, _t in parsed},
+            "orgunit_ids": {c.orgunit.pk for c, _n, _t in parsed},
+            "period_ids": {c.period.pk for c, _n, _t in parsed},
+        }
+        transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
+
+
+def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:
+    """Ids of each org unit and all its ancestors, from the materialised paths, in one query."""
+    units = {unit.pk: unit.path.rstrip("/").split("/") for unit in orgunits}
+    by_code = dict(OrgUnit.objects.filter(code__in={c for codes in units.values() for c in codes}).values_list("code", "pk"))
+    return {pk: [by_code[c] for c in codes if c in by_code] for pk, codes in units.items()}
+
+
+def aggregates_apply_deltas(deltas: dict[tuple[int, int, int], list[float]]) -> None:
+    """Add (total, count) deltas to aggregate rows, creating them when missing (one upsert per row)."""
+    if not deltas:
+        return
+    table = connection.ops.quote_name(AggregateValue._meta.db_table)
+    count = connection.ops.quote_name("count")
+    sql = (
+        f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT (element_id, orgunit_id, period_id) DO UPDATE SET "
+        f"total = {table}.total + excluded.total, {count} = {table}.{count} + excluded.{count}"
+    )
+    rows = [(e, o, p, d[0], int(d[1])) for (e, o, p), d in sorted(deltas.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+@dataclass
+class AggregateCheck:
+    checked: int = 0
+    differences: list[tuple[int, int, int, tuple[float, int], tuple[float, int]]] = field(default_factory=list)
+
+
+def aggregates_recompute(*, fix: bool = False, element_ids: Iterable[int] | None = None) -> AggregateCheck:
+    """Recompute every aggregate from raw values and compare (``check_aggregates``); ``fix`` rewrites."""
+    expected: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    values = DataValue.objects.filter(value_num__isnull=False, element__value_type__in=[t.value for t in NUMERIC_TYPES])
+    if element_ids is not None:
+        values = values.filter(element_id__in=list(element_ids))
+    paths = dict(OrgUnit.objects.values_list("pk", "path"))
+    ids_by_code = dict(OrgUnit.objects.values_list("code", "pk"))
+    ancestors: dict[int, list[int]] = {}
+    for element_id, orgunit_id, period_id, num in values.values_list("element_id", "orgunit_id", "period_id", "value_num").iterator(5000):
+        chain = ancestors.get(orgunit_id)
+        if chain is None:
+            chain = ancestors[orgunit_id] = [ids_by_code[c] for c in paths[orgunit_id].rstrip("/").split("/") if c in ids_by_code]
+        for ancestor_id in chain:
+            bucket = expected[(element_id, ancestor_id, period_id)]
+            bucket[0] += num
+            bucket[1] += 1
+    stored_rows = AggregateValue.objects.all()
+    if element_ids is not None:
+        stored_rows = stored_rows.filter(element_id__in=list(element_ids))
+    stored = {(a.element_id, a.orgunit_id, a.period_id): (a.total, a.count) for a in stored_rows.iterator(5000)}
+    report = AggregateCheck(checked=len(set(expected) | set(stored)))
+    for key in set(expected) | set(stored):
+        want = tuple(expected.get(key, (0.0, 0)))
+        have = stored.get(key, (0.0, 0))
+        if want[1] != have[1] or not math.isclose(want[0], have[0], rel_tol=1e-9, abs_tol=1e-6):
+            report.differences.append((*key, (have[0], have[1]), (want[0], int(want[1]))))
+    if fix and report.differences:
+        with transaction.atomic():
+            stored_rows.delete()
+            AggregateValue.objects.bulk_create(
+                [AggregateValue(element_id=e, orgunit_id=o, period_id=p, total=t, count=int(c)) for (e, o, p), (t, c) in expected.items()],
+                batch_size=5000,
+            )
+    return report

@@ -1,0 +1,90 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from datasets.models import AggregateValue, DataValue, DataValueAudit
+from datasets.selectors import element_value
+from datasets.services import CellInput, aggregates_recompute, datavalues_save
+from poc.models import OrgUnit, Period
+from poc.periods import parse_period
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saved_values_roll_up_the_hierarchy_and_are_audited(save, entry_a, elements, subdistricts, province):
+    cases = elements["cases"]
+    result = save(entry_a, [(cases, s, "2568-01", n) for s, n in zip(subdistricts, [10, 20, 30, 40], strict=True)])
+    assert result.ok and result.created == 4
+    district_1 = OrgUnit.objects.get(code="9901")
+    assert element_value(cases, province, parse_period("2568-01")) == 100
+    assert element_value(cases, district_1, parse_period("2568-01")) == 30
+    audit = DataValueAudit.objects.get(orgunit=subdistricts[0])
+    assert (audit.old_value, audit.new_value, audit.user, audit.action) == ("", "10", entry_a, "create")
+
+
+def test_update_and_clear_keep_aggregates_exact(save, entry_a, elements, subdistricts, province):
+    cases = elements["cases"]
+    save(entry_a, [(cases, s, "2568-01", 10) for s in subdistricts])
+    save(entry_a, [(cases, subdistricts[0], "2568-01", "15"), (cases, subdistricts[1], "2568-01", "")])
+    assert element_value(cases, province, parse_period("2568-01")) == 15 + 10 + 10
+    assert DataValue.objects.filter(element=cases).count() == 3
+    assert list(DataValueAudit.objects.filter(orgunit=subdistricts[0]).values_list("old_value", "new_value")) == [("10", "15"), ("", "10")]
+    assert not aggregates_recompute().differences
+
+
+def test_other_agency_cannot_write_and_nothing_is_saved(save, entry_b, elements, subdistricts):
+    result = save(entry_b, [(elements["cases"], subdistricts[0], "2568-01", 5)])
+    assert not result.ok and "DS-HEALTH" in result.errors[0].message
+    assert not DataValue.objects.exists()
+
+
+def test_one_bad_cell_saves_nothing(save, entry_a, elements, subdistricts, en):
+    result = save(
+        entry_a,
+        [(elements["cases"], subdistricts[0], "2568-01", 5), (elements["cases"], subdistricts[1], "2568-01", "-3"),
+         (elements["rate"], subdistricts[2], "2568-01", "abc"), (elements["cases"], subdistricts[3], "2568-01", "2.5")],
+    )  # fmt: skip
+    assert [e.message for e in result.errors] == ["-3 is below the minimum 0", "“abc” is not a number", "“2.5” must be a whole number"]
+    assert not DataValue.objects.exists() and not AggregateValue.objects.exists() and not DataValueAudit.objects.exists()
+
+
+def test_wrong_level_or_period_type_is_refused(save, entry_a, elements, province, subdistricts, en):
+    result = save(entry_a, [(elements["cases"], province, "2568-01", 1), (elements["cases"], subdistricts[0], "FY2568", 1)])
+    assert [e.message for e in result.errors] == [
+        "dataset DS-HEALTH is collected at another org-unit level",
+        "period FY2568 does not fit dataset DS-HEALTH",
+    ]
+
+
+def test_not_available_is_stored_apart_from_numbers(entry_a, elements, subdistricts, province):
+    cell = CellInput(
+        element=elements["cases"], orgunit=subdistricts[0], period=Period.objects.for_code("2568-01"), not_available="confidential"
+    )
+    assert datavalues_save(cells=[cell], user=entry_a).ok
+    value = DataValue.objects.get()
+    assert value.not_available == "confidential" and value.value_num is None
+    assert element_value(elements["cases"], province, parse_period("2568-01")) is None
+
+
+def test_fiscal_year_rollup_by_aggregation(save, entry_a, elements, subdistricts, province):
+    sub = subdistricts[0]
+    rows = []
+    for month, (cases, rate, beds) in {"2567-10": (1, 50, 10), "2568-01": (2, 70, 12), "2568-09": (3, 90, 11)}.items():
+        rows += [(elements["cases"], sub, month, cases), (elements["rate"], sub, month, rate), (elements["beds"], sub, month, beds)]
+    rows.append((elements["cases"], sub, "2568-10", 100))  # FY2569: must not count
+    save(entry_a, rows)
+    fy = parse_period("FY2568")
+    assert element_value(elements["cases"], province, fy) == 6
+    assert element_value(elements["rate"], province, fy) == pytest.approx(70)
+    assert element_value(elements["beds"], province, fy) == 11  # last value: September
+    assert element_value(elements["cases"], province, parse_period("2568-Q1")) == 1
+
+
+def test_check_aggregates_catches_a_corrupted_aggregate(save, entry_a, elements, subdistricts, province):
+    save(entry_a, [(elements["cases"], s, "2568-01", 10) for s in subdistricts])
+    call_command("check_aggregates")
+    AggregateValue.objects.filter(orgunit=province).update(total=999)
+    with pytest.raises(CommandError):
+        call_command("check_aggregates")
+    call_command("check_aggregates", "--fix")
+    assert element_value(elements["cases"], province, parse_period("2568-01")) == 40
+    call_command("check_aggregates")
