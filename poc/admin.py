@@ -4,7 +4,7 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from poc.models import Agency, OrgUnit, Period, User
+from poc.models import Agency, OrgUnit, OrgUnitChange, Period, User
 
 admin.site.site_header = _("Provincial Operations Centre administration")
 admin.site.site_title = _("POC administration")
@@ -39,3 +39,17 @@ class PortalUserAdmin(UserAdmin):
 class PeriodAdmin(admin.ModelAdmin):
     list_display = ("code", "period_type", "start_date", "end_date", "fiscal_year")
     list_filter = ("period_type", "fiscal_year")
+
+
+@admin.register(OrgUnitChange)
+class OrgUnitChangeAdmin(admin.ModelAdmin):
+    """Read-only: changes are recorded with the orgunit_change command so both sides stay consistent."""
+
+    list_display = ("date", "kind", "source", "target", "weight", "note")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -224,3 +224,38 @@ class Period(models.Model):
     @property
     def label(self) -> str:
         return period_label(self.spec)
+
+
+class OrgUnitChangeKind(models.TextChoices):
+    MERGE = "merge", _("Merge")
+    SPLIT = "split", _("Split")
+
+
+class OrgUnitChange(models.Model):
+    """One edge of a boundary change: part (``weight``) of ``source`` continues as ``target`` from ``date``.
+
+    A merge gives every source weight 1 to the same target; a split gives one source several targets
+    whose weights add up to 1 (e.g. population shares). History stays on the old units, so past
+    periods aggregate with the hierarchy valid then; ``poc.history`` re-maps it onto today's units.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=OrgUnitChangeKind.choices)
+    date = models.DateField(_("effective date"))
+    source = models.ForeignKey(OrgUnit, verbose_name=_("old unit"), on_delete=models.CASCADE, related_name="changes_out")
+    target = models.ForeignKey(OrgUnit, verbose_name=_("new unit"), on_delete=models.CASCADE, related_name="changes_in")
+    weight = models.FloatField(_("share"), default=1.0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey("poc.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("org-unit change")
+        verbose_name_plural = _("org-unit changes")
+        ordering = ["-date", "source__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="orgunitchange_unique_edge"),
+            models.CheckConstraint(condition=Q(weight__gt=0) & Q(weight__lte=1), name="orgunitchange_weight_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} → {self.target.code} ({self.weight:g}) {self.date}"
