@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.gis.admin import GISModelAdmin
+from django.contrib.gis.db import models as gis_models
+from django.forms import Textarea
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
@@ -11,7 +12,9 @@ admin.site.site_title = _("POC administration")
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(GISModelAdmin):
+class OrgUnitAdmin(admin.ModelAdmin):
+    # Geometry as GeoJSON/WKT text: the map widgets of GeoDjango's admin load OpenLayers from a CDN (offline here).
+    formfield_overrides = {gis_models.GeometryField: {"widget": Textarea(attrs={"rows": 4})}}
     list_display = ("code", "name_th", "name_en", "level", "parent", "valid_from", "valid_to")
     list_filter = ("level",)
     search_fields = ("code", "name_th", "name_en")

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,3 +46,36 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         self.request.user.must_change_password = False
         self.request.user.save(update_fields=["must_change_password"])
         return response
+
+
+class LoginView(auth_views.LoginView):
+    """Login that refuses further attempts for a while after repeated failures (per address and username)."""
+
+    def _key(self) -> str:
+        address = self.request.META.get("REMOTE_ADDR", "")
+        username = (self.request.POST.get("username") or "").strip().lower()
+        return f"login-failures:{address}:{username}"
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if cache.get(self._key(), 0) >= settings.POC_LOGIN_MAX_FAILURES:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("Too many failed attempts. Try again in %(minutes)d minutes.") % {"minutes": settings.POC_LOGIN_LOCKOUT_SECONDS // 60},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        key = self._key()
+        cache.add(key, 0, settings.POC_LOGIN_LOCKOUT_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, settings.POC_LOGIN_LOCKOUT_SECONDS)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        cache.delete(self._key())
+        return super().form_valid(form)
