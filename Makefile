@@ -6,8 +6,8 @@ SHELL := /bin/bash
 PYTHON ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
-RUN_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-thai-tlwg
+RUN_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext fonts-thai-tlwg
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-thai-tlwg postgresql-client
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test smoke lint system-run system-test venv migrate seed messages

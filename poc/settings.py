@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "import_export",
     "poc",
     "datasets",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +128,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Bangkok"
 # Apps add their periodic jobs here; every job is also a management command.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # risk: back up, verify and prune every night (also `manage.py backup` / `verify_backup`)
+    "risk-backup-nightly": {"task": "risk.tasks.backup_nightly", "schedule": crontab(hour=1, minute=30)},
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "poc.User"
@@ -207,6 +212,14 @@ POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 *
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
 # Reference data (real hierarchy, boundaries) for the demo seed; optional.
 POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
+
+# Backups (risk app): archive directory, retention (newest per day/ISO week/month) and the age after
+# which the IT page warns that no verified backup is recent enough.
+POC_BACKUP_DIR = Path(os.environ.get("POC_BACKUP_DIR", VAR_DIR / "backups"))
+POC_BACKUP_KEEP_DAILY = int(os.environ.get("POC_BACKUP_KEEP_DAILY", 7))
+POC_BACKUP_KEEP_WEEKLY = int(os.environ.get("POC_BACKUP_KEEP_WEEKLY", 4))
+POC_BACKUP_KEEP_MONTHLY = int(os.environ.get("POC_BACKUP_KEEP_MONTHLY", 12))
+POC_BACKUP_MAX_AGE_DAYS = 2
 
 LOGGING = {
     "version": 1,

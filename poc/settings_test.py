@@ -12,3 +12,4 @@ CSRF_COOKIE_SECURE = False
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+POC_BACKUP_DIR = VAR_DIR / "test-backups"  # noqa: F405

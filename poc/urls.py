@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/issue/", views.accounts_issue, name="accounts_issue"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("risk/", include("risk.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

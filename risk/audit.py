@@ -1,0 +1,28 @@
+"""Audit trail for risk/operations changes, kept in Django's admin log (visible in /admin/ history)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+logger = logging.getLogger("poc.audit")
+
+ACTIONS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
+
+
+def audit(user, obj: models.Model, action: str, message: str) -> None:
+    """Record who did what to ``obj``. System jobs (no user) are logged only."""
+    logger.info("%s %s %s #%s: %s", getattr(user, "username", "system"), action, obj._meta.label, obj.pk, message)
+    if user is None or not getattr(user, "pk", None):
+        return
+    LogEntry.objects.create(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action_flag=ACTIONS[action],
+        change_message=message,
+    )
