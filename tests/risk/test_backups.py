@@ -107,13 +107,13 @@ def test_spatialite_backup_restore_round_trip_through_manage_py(tmp_path):
     )
     _manage(env, "shell", "-c", create)
     output = _manage(env, "backup", "--verify")
-    assert "match the manifest" in output
+    assert "ตรงกับรายการสรุป" in output  # "match the manifest" (commands speak Thai)
     archive = next((tmp_path / "backups").glob("poc-backup-*.tar.gz"))
     _manage(env, "shell", "-c", "from poc.models import OrgUnit; OrgUnit.objects.filter(level=2).delete()")
 
     output = _manage(env, "restore", "--noinput", str(archive))
 
-    assert "as in the manifest" in output
+    assert "ตรงตามรายการสรุป" in output
     check = "from poc.models import OrgUnit; print(OrgUnit.objects.count(), OrgUnit.objects.get(code='98').point.x)"
     counts = _manage(env, "shell", "-c", check)
     assert counts.strip().splitlines()[-1].split() == ["6", "101.2"]
@@ -142,7 +142,7 @@ def _record(name: str, age: dt.timedelta, status: str) -> BackupRecord:
 
 
 @pytest.mark.django_db
-def test_backup_page_warns_when_last_verified_backup_is_older_than_two_days(client, it_admin, en):
+def test_backup_page_warns_when_last_verified_backup_is_older_than_two_days(client, it_admin):
     _record("poc-backup-20250101-013000-aaaa.tar.gz", dt.timedelta(days=3), VerificationStatus.OK)
     _record("poc-backup-20250103-013000-bbbb.tar.gz", dt.timedelta(hours=5), VerificationStatus.FAILED)
     client.force_login(it_admin)
@@ -150,7 +150,7 @@ def test_backup_page_warns_when_last_verified_backup_is_older_than_two_days(clie
     page = client.get(reverse("risk:backup_list")).content.decode()
 
     assert 'id="backup-warning"' in page
-    assert "more than 2 days ago" in page
+    assert "เกิน 2 วันแล้ว" in page
     _record("poc-backup-20250103-023000-cccc.tar.gz", dt.timedelta(hours=4), VerificationStatus.OK)
     assert 'id="backup-warning"' not in client.get(reverse("risk:backup_list")).content.decode()
 
