@@ -1,0 +1,322 @@
+"""The catalogue as data: topics, datasets and data elements defined in versioned YAML files.
+
+``datasets/catalogue/*.yaml`` (all files, sorted by name) describe the whole catalogue so that
+another province can load the same one with ``manage.py load_catalogue``. Loading is idempotent
+(update by code) and all-or-nothing: every file is parsed and checked first, and any error means
+nothing changes and every problem is listed. Format (one file may hold topics, datasets or both)::
+
+    topics:
+      - {code: T01, name_th: ..., name_en: ..., domain_th: ..., domain_en: ..., description: ...}
+    datasets:
+      - code: DS-POP
+        topic: T05                 # a topic code from any file or already in the database
+        agency: PROV-DOPA          # an agency code
+        level: subdistrict         # province | district | subdistrict | village
+        period_type: Y             # M B Q H FY Y (poc.periods)
+        sensitivity: public        # public | internal | restricted
+        verification_by: province  # province | agency
+        elements:
+          - {code: POP_MALE, name_th: ..., value_type: integer, unit: คน, min: 0, max: null,
+             required: true, aggregation: sum, options: [], description: ...,
+             demo: {base: 120000, growth: 0.01, noise: 0.03, seasonal: null}}
+
+``demo`` tells :mod:`datasets.demo` how to generate plausible values and is not stored: ``base``
+(province total per period), ``growth`` (per year), ``noise`` (relative), ``seasonal`` (null, rain,
+dry, dengue), or ``ratio_of`` + ``ratio`` (derived from another element), or ``sum_of`` (a list of
+element codes whose sum this element is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from datasets.models import Aggregation, DataElement, Dataset, Sensitivity, Topic, ValueType, VerificationBy
+from poc.models import Agency, OrgUnitLevel
+from poc.periods import PeriodType
+
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+LEVELS = {"province": OrgUnitLevel.PROVINCE, "district": OrgUnitLevel.DISTRICT, "subdistrict": OrgUnitLevel.SUBDISTRICT,
+          "village": OrgUnitLevel.VILLAGE}  # fmt: skip
+SEASONS = (None, "rain", "dry", "dengue")
+
+TOPIC_KEYS = {"code", "name_th", "name_en", "domain_th", "domain_en", "description"}
+DATASET_KEYS = {
+    "code", "topic", "name_th", "name_en", "definition", "source", "agency", "level", "period_type", "due_days",
+    "sensitivity", "verification_by", "contact_name", "contact_email", "contact_phone", "elements",
+}  # fmt: skip
+DATASET_REQUIRED = ("code", "topic", "name_th", "agency", "level", "period_type", "elements")
+ELEMENT_KEYS = {
+    "code", "name_th", "name_en", "value_type", "unit", "min", "max", "required", "aggregation", "options", "description", "demo",
+}  # fmt: skip
+DEMO_KEYS = {"base", "growth", "noise", "seasonal", "ratio_of", "ratio", "sum_of"}
+
+
+@dataclass
+class ElementSpec:
+    """One element as read from a file, with its demo recipe (``demo`` is empty when absent)."""
+
+    code: str
+    dataset: str
+    fields: dict[str, Any]
+    demo: dict[str, Any]
+
+
+@dataclass
+class Catalogue:
+    """Everything read from the files, in file order, plus the problems found (load only when there are none)."""
+
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    elements: dict[str, ElementSpec] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CatalogueResult:
+    created: dict[str, int] = field(default_factory=lambda: {"topics": 0, "datasets": 0, "elements": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"topics": 0, "datasets": 0, "elements": 0})
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def catalogue_files(paths: list[Path | str] | None = None) -> list[Path]:
+    """YAML files to load: the given files, and every ``*.yaml``/``*.yml`` of the given folders, sorted by name."""
+    files: list[Path] = []
+    for path in [Path(p) for p in (paths or [CATALOGUE_DIR])]:
+        if path.is_dir():
+            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")], key=lambda p: p.name))
+        else:
+            files.append(path)
+    return files
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        raise ValueError
+    return float(value)
+
+
+def catalogue_read(paths: list[Path | str] | None = None) -> Catalogue:
+    """Parse and check every file; problems are collected in ``Catalogue.errors`` as "file: where: what"."""
+    catalogue = Catalogue()
+    dataset_where: dict[str, str] = {}
+    topic_where: dict[str, str] = {}
+    files = catalogue_files(paths)
+    if not files:
+        catalogue.errors.append(_("No catalogue files found."))
+    for file in files:
+        try:
+            document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            catalogue.errors.append(f"{file.name}: " + _("cannot be read: %(e)s") % {"e": exc})
+            continue
+        if not isinstance(document, dict) or set(document) - {"topics", "datasets"}:
+            catalogue.errors.append(f"{file.name}: " + _("expected only the keys 'topics' and 'datasets'"))
+            continue
+        for index, topic in enumerate(document.get("topics") or [], start=1):
+            where = f"{file.name}: topics[{index}]"
+            problems = _check_topic(topic)
+            code = _text(topic.get("code")) if isinstance(topic, dict) else ""
+            if code in topic_where:
+                problems.append(_("topic %(c)s is also defined at %(w)s") % {"c": code, "w": topic_where[code]})
+            catalogue.errors.extend(f"{where}: {p}" for p in problems)
+            if not problems:
+                topic_where[code] = where
+                catalogue.topics.append(topic)
+        for index, dataset in enumerate(document.get("datasets") or [], start=1):
+            code = _text(dataset.get("code")) if isinstance(dataset, dict) else ""
+            where = f"{file.name}: datasets[{index}]" + (f" {code}" if code else "")
+            if code in dataset_where:
+                catalogue.errors.append(f"{where}: " + _("dataset %(c)s is also defined at %(w)s") % {"c": code, "w": dataset_where[code]})
+                continue
+            catalogue.errors.extend(_check_dataset(dataset, catalogue, where))
+            if isinstance(dataset, dict):
+                dataset_where[code] = where
+                catalogue.datasets.append(dataset)
+    _check_references(catalogue, topic_where)
+    return catalogue
+
+
+def _unknown_keys(entry: dict, allowed: set[str]) -> list[str]:
+    unknown = sorted(set(entry) - allowed)
+    return [_("unknown key(s): %(k)s") % {"k": ", ".join(map(str, unknown))}] if unknown else []
+
+
+def _check_topic(topic: Any) -> list[str]:
+    if not isinstance(topic, dict):
+        return [_("expected a mapping")]
+    problems = _unknown_keys(topic, TOPIC_KEYS)
+    problems += [_("%(k)s is required") % {"k": key} for key in ("code", "name_th") if not _text(topic.get(key))]
+    return problems
+
+
+def _check_dataset(dataset: Any, catalogue: Catalogue, where: str) -> list[str]:
+    if not isinstance(dataset, dict):
+        return [f"{where}: " + _("expected a mapping")]
+    problems = _unknown_keys(dataset, DATASET_KEYS)
+    problems += [_("%(k)s is required") % {"k": key} for key in DATASET_REQUIRED if not dataset.get(key)]
+    if dataset.get("level") and dataset["level"] not in LEVELS:
+        problems.append(_("level must be one of %(v)s") % {"v": ", ".join(LEVELS)})
+    if dataset.get("period_type") and str(dataset["period_type"]) not in PeriodType.values:
+        problems.append(_("period_type must be one of %(v)s") % {"v": ", ".join(PeriodType.values)})
+    if dataset.get("sensitivity", "internal") not in Sensitivity.values:
+        problems.append(_("sensitivity must be one of %(v)s") % {"v": ", ".join(Sensitivity.values)})
+    if dataset.get("verification_by", "province") not in VerificationBy.values:
+        problems.append(_("verification_by must be one of %(v)s") % {"v": ", ".join(VerificationBy.values)})
+    due_days = dataset.get("due_days", 30)
+    if not isinstance(due_days, int) or isinstance(due_days, bool) or not 0 <= due_days <= 3650:
+        problems.append(_("due_days must be a whole number of days (0–3650)"))
+    problems = [f"{where}: {p}" for p in problems]
+    elements = dataset.get("elements")
+    if elements is not None and not isinstance(elements, list):
+        return [*problems, f"{where}: " + _("elements must be a list")]
+    code = _text(dataset.get("code"))
+    for index, element in enumerate(elements or [], start=1):
+        element_code = _text(element.get("code")) if isinstance(element, dict) else ""
+        element_where = f"{where}: elements[{index}]" + (f" {element_code}" if element_code else "")
+        element_problems = _check_element(element)
+        if element_code in catalogue.elements:
+            element_problems.append(
+                _("element %(e)s is also defined in dataset %(d)s") % {"e": element_code, "d": catalogue.elements[element_code].dataset}
+            )
+        problems += [f"{element_where}: {p}" for p in element_problems]
+        if element_code and element_code not in catalogue.elements and isinstance(element, dict):
+            demo = element.get("demo") if isinstance(element.get("demo"), dict) else {}
+            catalogue.elements[element_code] = ElementSpec(element_code, code, element, dict(demo))
+    return problems
+
+
+def _check_element(element: Any) -> list[str]:
+    if not isinstance(element, dict):
+        return [_("expected a mapping")]
+    problems = _unknown_keys(element, ELEMENT_KEYS)
+    problems += [_("%(k)s is required") % {"k": key} for key in ("code", "name_th") if not _text(element.get(key))]
+    if element.get("value_type", ValueType.INTEGER) not in ValueType.values:
+        problems.append(_("value_type must be one of %(v)s") % {"v": ", ".join(ValueType.values)})
+    if element.get("aggregation", Aggregation.SUM) not in Aggregation.values:
+        problems.append(_("aggregation must be one of %(v)s") % {"v": ", ".join(Aggregation.values)})
+    for key in ("min", "max"):
+        if element.get(key) is not None:
+            try:
+                _number(element[key])
+            except (TypeError, ValueError):
+                problems.append(_("%(k)s must be a number or null") % {"k": key})
+    if not isinstance(element.get("options", []), list):
+        problems.append(_("options must be a list"))
+    elif element.get("value_type") == ValueType.OPTION and not element.get("options"):
+        problems.append(_("an option set needs options"))
+    if not isinstance(element.get("required", True), bool):
+        problems.append(_("required must be true or false"))
+    demo = element.get("demo")
+    if demo is not None:
+        if not isinstance(demo, dict):
+            problems.append(_("demo must be a mapping"))
+        else:
+            problems += _unknown_keys(demo, DEMO_KEYS)
+            if demo.get("seasonal") not in SEASONS:
+                problems.append(_("demo seasonal must be one of null, rain, dry, dengue"))
+            for key in ("base", "growth", "noise", "ratio"):
+                if demo.get(key) is not None:
+                    try:
+                        _number(demo[key])
+                    except (TypeError, ValueError):
+                        problems.append(_("demo %(k)s must be a number") % {"k": key})
+            if demo.get("sum_of") is not None and not isinstance(demo["sum_of"], list):
+                problems.append(_("demo sum_of must be a list of element codes"))
+    return problems
+
+
+def _check_references(catalogue: Catalogue, topic_where: dict[str, str]) -> None:
+    """Topic and agency codes must exist (in the files or the database); demo recipes must name known elements."""
+    known_topics = set(topic_where) | set(Topic.objects.values_list("code", flat=True))
+    agencies = set(Agency.objects.values_list("code", flat=True))
+    for dataset in catalogue.datasets:
+        where = _text(dataset.get("code"))
+        if dataset.get("topic") and _text(dataset["topic"]) not in known_topics:
+            catalogue.errors.append(_("dataset %(d)s: unknown topic %(t)s") % {"d": where, "t": dataset["topic"]})
+        if dataset.get("agency") and _text(dataset["agency"]) not in agencies:
+            catalogue.errors.append(_("dataset %(d)s: unknown agency %(a)s") % {"d": where, "a": dataset["agency"]})
+    known_elements = set(catalogue.elements) | set(DataElement.objects.values_list("code", flat=True))
+    for spec in catalogue.elements.values():
+        named = [spec.demo["ratio_of"]] if spec.demo.get("ratio_of") else []
+        named += spec.demo["sum_of"] if isinstance(spec.demo.get("sum_of"), list) else []
+        for code in named:
+            if code not in known_elements:
+                catalogue.errors.append(_("element %(e)s: demo refers to unknown element %(r)s") % {"e": spec.code, "r": code})
+            elif code == spec.code:
+                catalogue.errors.append(_("element %(e)s: demo refers to itself") % {"e": spec.code})
+
+
+def _upsert(model: type, code: str, values: dict[str, Any], counts: CatalogueResult, kind: str) -> Any:
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        counts.created[kind] += 1
+        return model.objects.create(code=code, **values)
+    if any(getattr(obj, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save()
+        counts.updated[kind] += 1
+    return obj
+
+
+def catalogue_load(*, paths: list[Path | str] | None = None) -> CatalogueResult:
+    """Load (create or update by code) every topic, dataset and element of the files — all or nothing.
+
+    Elements and datasets missing from the files are left alone: their values stay readable.
+    """
+    catalogue = catalogue_read(paths)
+    result = CatalogueResult(errors=list(catalogue.errors))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        topics = {}
+        for order, topic in enumerate(catalogue.topics, start=1):
+            values = {key: _text(topic.get(key)) for key in TOPIC_KEYS - {"code"}}
+            topics[_text(topic["code"])] = _upsert(Topic, _text(topic["code"]), {**values, "order": order}, result, "topics")
+        agencies = Agency.objects.in_bulk(field_name="code")
+        for order, dataset in enumerate(catalogue.datasets, start=1):
+            topic_code = _text(dataset["topic"])
+            values = {
+                "topic": topics.get(topic_code) or Topic.objects.get(code=topic_code),
+                "agency": agencies[_text(dataset["agency"])],
+                "collection_level": LEVELS[dataset["level"]],
+                "period_type": str(dataset["period_type"]),
+                "due_days": dataset.get("due_days", 30),
+                "sensitivity": dataset.get("sensitivity", Sensitivity.INTERNAL),
+                "verification_by": dataset.get("verification_by", VerificationBy.PROVINCE),
+                "order": order,
+                **{key: _text(dataset.get(key)) for key in ("name_th", "name_en", "definition", "source", "contact_name",
+                                                               "contact_email", "contact_phone")},
+            }  # fmt: skip
+            obj = _upsert(Dataset, _text(dataset["code"]), values, result, "datasets")
+            for element_order, element in enumerate(dataset["elements"], start=1):
+                element_values = {
+                    "dataset": obj,
+                    "name_th": _text(element.get("name_th")),
+                    "name_en": _text(element.get("name_en")),
+                    "description": _text(element.get("description")),
+                    "value_type": element.get("value_type", ValueType.INTEGER),
+                    "unit": _text(element.get("unit")),
+                    "min_value": _number(element["min"]) if element.get("min") is not None else None,
+                    "max_value": _number(element["max"]) if element.get("max") is not None else None,
+                    "required": element.get("required", True),
+                    "aggregation": element.get("aggregation", Aggregation.SUM),
+                    "options": list(element.get("options") or []),
+                    "order": element_order,
+                }
+                _upsert(DataElement, _text(element["code"]), element_values, result, "elements")
+    return result
