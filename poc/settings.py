@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "poc",
     "datasets",
     "risk",
+    "assessment",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/issue/", views.accounts_issue, name="accounts_issue"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
     path("risk/", include("risk.urls")),
 ]

@@ -1,0 +1,338 @@
+"""The province's self-assessment: the five rubric levels scored from the system's own evidence.
+
+Each criterion is a small function registered for a level; it measures one figure in the database
+and says whether the criterion is met. A level is reached when its criteria and those of every
+level below are met (the rubric is cumulative). The report follows the seed's structure: indicator,
+criteria, result per step, evidence, weighted score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from poc.periods import fiscal_year_bounds, fiscal_year_of
+
+LEVEL_TITLES = {
+    1: _("Data: topic datasets and indicators with history"),
+    2: _("Information for executives and staff development"),
+    3: _("Reliable, timely data"),
+    4: _("Decision support: GIS, documents, cockpit"),
+    5: _("Risk management: backups, warnings, risk assessment"),
+}
+LEVEL_WEIGHT = 20.0  # five equal levels → 100 points
+
+
+@dataclass
+class Criterion:
+    level: int
+    code: str
+    title: str | Promise
+    target: str | Promise
+    figure: str
+    met: bool
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Assessment:
+    fiscal_year: int
+    criteria: list[Criterion]
+
+    def level_criteria(self, level: int) -> list[Criterion]:
+        return [c for c in self.criteria if c.level == level]
+
+    def level_met(self, level: int) -> bool:
+        items = self.level_criteria(level)
+        return bool(items) and all(c.met for c in items)
+
+    @property
+    def reached(self) -> int:
+        """Highest level n such that levels 1..n are all met."""
+        level = 0
+        while level < 5 and self.level_met(level + 1):
+            level += 1
+        return level
+
+    @property
+    def score(self) -> float:
+        """Weighted score out of 100: each level weighs 20, shared by its criteria."""
+        total = 0.0
+        for level in LEVEL_TITLES:
+            items = self.level_criteria(level)
+            if items:
+                total += LEVEL_WEIGHT * sum(c.met for c in items) / len(items)
+        return round(total, 1)
+
+    def levels(self) -> list[dict]:
+        return [{"level": n, "title": LEVEL_TITLES[n], "met": self.level_met(n), "criteria": self.level_criteria(n)} for n in LEVEL_TITLES]
+
+
+CRITERIA: list[tuple[int, Callable[[int], Criterion]]] = []
+
+
+def criterion(level: int) -> Callable:
+    def register(func: Callable[[int], Criterion]) -> Callable[[int], Criterion]:
+        CRITERIA.append((level, func))
+        return func
+
+    return register
+
+
+def _model(label: str) -> type | None:
+    """A model of another app, or None when that app is not installed (the criterion is then not met)."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _fy_datetimes(fy: int) -> tuple[dt.datetime, dt.datetime]:
+    start, end = fiscal_year_bounds(fy)
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(start, dt.time.min, tz), dt.datetime.combine(end, dt.time.max, tz)
+
+
+def _missing(level: int, code: str, title: str | Promise, target: str | Promise, app: str) -> Criterion:
+    return Criterion(level, code, title, target, _("module %(app)s not installed") % {"app": app}, False)
+
+
+# --- Level 1 ---------------------------------------------------------------------------------
+@criterion(1)
+def topics_with_current_data(fy: int) -> Criterion:
+    from datasets.models import Topic
+
+    start, end = fiscal_year_bounds(fy)
+    topics = Topic.objects.annotate(
+        filled=Count("datasets__elements__values", filter=Q(datasets__elements__values__period__start_date__range=(start, end)))
+    )
+    total = topics.count()
+    covered = [t for t in topics if t.filled]
+    return Criterion(
+        1, "1.1", _("Topic groups with data for the fiscal year"), _("all topic groups (at least 45)"),
+        f"{len(covered)}/{total}", total >= 45 and len(covered) == total,
+        [f"{t.code} {t.name}" for t in topics if not t.filled][:10],
+    )  # fmt: skip
+
+
+@criterion(1)
+def indicators_defined(fy: int) -> Criterion:
+    title, target = _("Integrated-management indicators defined"), _("at least 33, each with a definition and formula")
+    indicator = _model("indicators.Indicator")
+    if indicator is None:
+        return _missing(1, "1.2", title, target, "indicators")
+    total = indicator.objects.count()
+    defined = indicator.objects.exclude(numerator="").count()
+    return Criterion(1, "1.2", title, target, f"{defined}/{total}", defined >= 33 and defined == total)
+
+
+@criterion(1)
+def history_of_four_years(fy: int) -> Criterion:
+    from datasets.models import Dataset
+
+    years = [fy - 3, fy - 2, fy - 1, fy]
+    datasets = list(Dataset.objects.filter(is_active=True))
+    with_history = []
+    for dataset in datasets:
+        present = set(
+            dataset.elements.filter(values__period__fiscal_year__in=years).values_list("values__period__fiscal_year", flat=True).distinct()
+        )
+        if present >= set(years):
+            with_history.append(dataset)
+    gaps = [d.code for d in datasets if d not in with_history]
+    return Criterion(
+        1, "1.3", _("Datasets with the current fiscal year and the 3 before"), _("100% of active datasets"),
+        f"{len(with_history)}/{len(datasets)} ({_pct(len(with_history), len(datasets))}%)",
+        bool(datasets) and len(with_history) == len(datasets), gaps[:10],
+    )  # fmt: skip
+
+
+@criterion(1)
+def completeness(fy: int) -> Criterion:
+    from datasets.models import Dataset, DataValue
+    from poc.models import OrgUnit, Period
+    from poc.periods import periods_in_fiscal_year
+
+    expected = filled = 0
+    start, end = fiscal_year_bounds(fy)
+    for dataset in Dataset.objects.filter(is_active=True).prefetch_related("orgunits"):
+        units = dataset.orgunits.all() if dataset.orgunits.exists() else OrgUnit.objects.filter(level=dataset.collection_level)
+        unit_count = units.open_on(end).count()
+        periods = [p for p in periods_in_fiscal_year(dataset.period_type, fy) if p.end <= max(end, start)]
+        element_count = dataset.elements.count()
+        expected += unit_count * len(periods) * element_count
+        period_ids = Period.objects.filter(code__in=[p.code for p in periods]).values_list("pk", flat=True)
+        filled += DataValue.objects.filter(element__dataset=dataset, period_id__in=period_ids, orgunit__in=units).count()
+    rate = _pct(min(filled, expected), expected)
+    return Criterion(1, "1.4", _("Completeness of the fiscal year's data"), _("at least 95% of expected cells"), f"{rate}%", rate >= 95)
+
+
+# --- Level 2 ---------------------------------------------------------------------------------
+@criterion(2)
+def executive_views(fy: int) -> Criterion:
+    title, target = _("Executives use the cockpit and their dashboards"), _("executive visits recorded in the fiscal year")
+    page_view = _model("risk.PageView")
+    if page_view is None:
+        return _missing(2, "2.1", title, target, "risk")
+    start, end = _fy_datetimes(fy)
+    visits = page_view.objects.filter(at__range=(start, end), user__groups__name="executive", view_name__startswith="cockpit")
+    users = visits.values("user").distinct().count()
+    return Criterion(2, "2.1", title, target, _("%(v)d visits by %(u)d executives") % {"v": visits.count(), "u": users}, visits.exists())
+
+
+@criterion(2)
+def training_plan(fy: int) -> Criterion:
+    title, target = _("IT staff development plan for the fiscal year"), _("at least one planned course")
+    course = _model("risk.Course")
+    if course is None:
+        return _missing(2, "2.2", title, target, "risk")
+    courses = course.objects.filter(fiscal_year=fy)
+    return Criterion(2, "2.2", title, target, str(courses.count()), courses.exists(), [c.title for c in courses[:10]])
+
+
+# --- Level 3 ---------------------------------------------------------------------------------
+@criterion(3)
+def verification_coverage(fy: int) -> Criterion:
+    from datasets.models import Dataset
+
+    title, target = _("Datasets under verification rules"), _("every active dataset has validation rules")
+    rule = _model("verification.ValidationRule")
+    if rule is None:
+        return _missing(3, "3.1", title, target, "verification")
+    active = Dataset.objects.filter(is_active=True)
+    covered = active.filter(pk__in=rule.objects.values("dataset")).count()
+    return Criterion(
+        3, "3.1", title, target, f"{covered}/{active.count()} ({_pct(covered, active.count())}%)", covered == active.count() > 0
+    )
+
+
+@criterion(3)
+def timeliness(fy: int) -> Criterion:
+    from django.db.models.functions import TruncDate
+
+    from datasets.models import DataValue
+
+    rows = DataValue.objects.filter(period__fiscal_year=fy).annotate(day=TruncDate("created_at"))
+    total = rows.count()
+    on_time = sum(
+        1
+        for created, end, due_days in rows.values_list("day", "period__end_date", "element__dataset__due_days").iterator(5000)
+        if created <= end + dt.timedelta(days=due_days)
+    )
+    rate = _pct(on_time, total)
+    return Criterion(
+        3, "3.2", _("Values entered by their due date"), _("at least 80%"), f"{rate}% ({on_time}/{total})", total > 0 and rate >= 80
+    )
+
+
+@criterion(3)
+def training_executed(fy: int) -> Criterion:
+    title, target = _("Training executed"), _("at least 80% of registered participants completed")
+    participant = _model("risk.Participant")
+    if participant is None:
+        return _missing(3, "3.3", title, target, "risk")
+    registered = participant.objects.filter(course__fiscal_year=fy)
+    done = registered.filter(status="completed").count()
+    rate = _pct(done, registered.count())
+    return Criterion(3, "3.3", title, target, f"{rate}% ({done}/{registered.count()})", registered.exists() and rate >= 80)
+
+
+# --- Level 4 ---------------------------------------------------------------------------------
+@criterion(4)
+def gis_layers(fy: int) -> Criterion:
+    from poc.models import OrgUnit
+
+    title, target = _("GIS: boundaries and thematic layers"), _("boundaries for every district and at least one thematic layer")
+    layer = _model("gis.ThematicLayer")
+    if layer is None:
+        return _missing(4, "4.1", title, target, "gis")
+    without = OrgUnit.objects.filter(level=2, geom__isnull=True).count()
+    layers = layer.objects.count()
+    return Criterion(
+        4,
+        "4.1",
+        title,
+        target,
+        _("%(l)d layers; %(d)d districts without boundary") % {"l": layers, "d": without},
+        layers > 0 and without == 0,
+    )
+
+
+@criterion(4)
+def document_library(fy: int) -> Criterion:
+    title, target = _("Document library in use"), _("documents published in the fiscal year")
+    document = _model("documents.Document")
+    if document is None:
+        return _missing(4, "4.2", title, target, "documents")
+    start, end = fiscal_year_bounds(fy)
+    count = document.objects.filter(date__range=(start, end)).count()
+    return Criterion(4, "4.2", title, target, str(count), count > 0)
+
+
+@criterion(4)
+def cockpit_indicators(fy: int) -> Criterion:
+    title, target = _("Management cockpit fed with indicator values"), _("every indicator has a value for the fiscal year")
+    indicator = _model("indicators.Indicator")
+    value = _model("indicators.IndicatorValue")
+    if indicator is None or value is None:
+        return _missing(4, "4.3", title, target, "indicators")
+    total = indicator.objects.count()
+    with_values = value.objects.filter(period__fiscal_year=fy, value__isnull=False).values("indicator").distinct().count()
+    return Criterion(4, "4.3", title, target, f"{with_values}/{total}", total > 0 and with_values == total)
+
+
+# --- Level 5 ---------------------------------------------------------------------------------
+@criterion(5)
+def verified_backups(fy: int) -> Criterion:
+    title, target = _("Verified backup"), _("a backup verified by restore within the last 2 days")
+    backup = _model("risk.BackupRecord")
+    if backup is None:
+        return _missing(5, "5.1", title, target, "risk")
+    last = backup.objects.filter(verification_status="ok").order_by("-created_at").first()
+    recent = last is not None and last.created_at >= timezone.now() - dt.timedelta(days=2)
+    figure = timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M") if last else _("none")
+    return Criterion(5, "5.1", title, target, figure, recent)
+
+
+@criterion(5)
+def warning_rules(fy: int) -> Criterion:
+    title, target = _("Warning system"), _("at least one active warning rule")
+    rule = _model("cockpit.WarningRule")
+    if rule is None:
+        return _missing(5, "5.2", title, target, "cockpit")
+    active = rule.objects.filter(is_active=True) if any(f.name == "is_active" for f in rule._meta.fields) else rule.objects.all()
+    return Criterion(5, "5.2", title, target, str(active.count()), active.exists(), [str(r) for r in active[:10]])
+
+
+@criterion(5)
+def risk_assessment_done(fy: int) -> Criterion:
+    title, target = (
+        _("IT risk assessment reported by 30 September"),
+        _("a campaign of the fiscal year with at least 80% of agencies answering by 30 Sep"),
+    )
+    campaign = _model("risk.RiskCampaign")
+    if campaign is None:
+        return _missing(5, "5.3", title, target, "risk")
+    _start, end = _fy_datetimes(fy)
+    best = (0.0, None)
+    for item in campaign.objects.filter(fiscal_year=fy):
+        invited = item.agencies.count()
+        answered = item.responses.filter(status="submitted", submitted_at__lte=end).count()
+        best = max(best, (_pct(answered, invited), item.title), key=lambda pair: pair[0])
+    return Criterion(5, "5.3", title, target, f"{best[0]}%", best[0] >= 80, [best[1]] if best[1] else [])
+
+
+def assess(fiscal_year: int | None = None) -> Assessment:
+    fy = fiscal_year or fiscal_year_of(timezone.localdate())
+    return Assessment(fy, [func(fy) for _level, func in sorted(CRITERIA, key=lambda pair: pair[0])])

@@ -1,0 +1,58 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.services import assess
+from risk.models import BackupRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def by_code(result):
+    return {c.code: c for c in result.criteria}
+
+
+def test_history_criterion_needs_four_fiscal_years(save, entry_a, elements, subdistricts):
+    cases = elements["cases"]
+    save(entry_a, [(cases, subdistricts[0], f"{year}-01", 5) for year in (2566, 2567, 2568)])
+    result = by_code(assess(2569))
+    assert not result["1.3"].met and result["1.3"].evidence == ["DS-HEALTH"]
+    save(entry_a, [(cases, subdistricts[0], "2568-12", 5)])  # December 2568 lies in FY2569
+    assert by_code(assess(2569))["1.3"].met
+
+
+def test_small_catalogue_fails_level_one_so_nothing_above_counts(save, entry_a, elements, subdistricts):
+    save(entry_a, [(elements["cases"], s, "2568-01", 5) for s in subdistricts])
+    result = assess(2568)
+    topics = by_code(result)["1.1"]
+    assert topics.figure == "1/1" and not topics.met  # covered, but fewer than 45 topic groups
+    assert result.reached == 0 and result.score == 0
+    BackupRecord.objects.create(filename="b.tar.gz", created_at=timezone.now(), engine="x", sha256="0" * 64, verification_status="ok")
+    result = assess(2568)
+    assert by_code(result)["5.1"].met
+    assert result.score == pytest.approx(20 / 3, abs=0.1)  # one of level 5's three criteria
+    assert result.reached == 0  # levels are cumulative: level 1 still fails
+
+
+def test_backup_criterion_requires_a_recent_verified_backup(province):
+    record = BackupRecord.objects.create(
+        filename="a.tar.gz", created_at=timezone.now() - dt.timedelta(hours=5), engine="x", sha256="0" * 64
+    )
+    assert not by_code(assess())["5.1"].met  # not verified
+    record.verification_status = "ok"
+    record.save()
+    assert by_code(assess())["5.1"].met
+    BackupRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    assert not by_code(assess())["5.1"].met
+
+
+def test_report_page_and_pdf_are_for_executives_and_it(client, entry_a, executive):
+    client.force_login(entry_a)
+    assert client.get(reverse("assessment")).status_code == 403
+    client.force_login(executive)
+    page = client.get(reverse("assessment"), {"fy": "2568"})
+    assert page.status_code == 200 and 'data-code="5.3"' in page.content.decode()
+    document = client.get(reverse("assessment_pdf"), {"fy": "2568"})
+    assert document["Content-Type"] == "application/pdf" and document.content.startswith(b"%PDF")
