@@ -15,8 +15,8 @@ ACTIONS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
 
 def audit(user, obj: models.Model, action: str, message: str) -> None:
     """Record who did what to ``obj``. System jobs (no user) are logged only."""
-    logger.info("%s %s %s #%s: %s", getattr(user, "username", "system"), action, obj._meta.label, obj.pk, message)
     if user is None or not getattr(user, "pk", None):
+        logger.info("system %s %s #%s: %s", action, obj._meta.label, obj.pk, message)
         return
     LogEntry.objects.create(
         user_id=user.pk,

@@ -244,7 +244,7 @@ class ParticipantStatus(models.TextChoices):
 
 class Participant(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="participants")
-    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="training_participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=12, choices=ParticipantStatus.choices, default=ParticipantStatus.REGISTERED)

@@ -1,0 +1,244 @@
+"""Writes of the risk app: survey campaigns and answers, mitigation actions, contingency plan, training."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from poc.models import Agency, User
+from risk.audit import audit
+from risk.models import (
+    ContingencyPlanVersion,
+    Course,
+    MitigationAction,
+    Participant,
+    ResponseStatus,
+    RiskAnswer,
+    RiskCampaign,
+    RiskQuestion,
+    RiskResponse,
+)
+
+
+class RiskErrorCode(StrEnum):
+    CLOSED = "campaign_closed"
+    SUBMITTED = "already_submitted"
+    INCOMPLETE = "incomplete"
+    OUT_OF_RANGE = "out_of_range"
+    NO_AGENCIES = "no_agencies"
+    NO_QUESTIONS = "no_questions"
+
+
+# Answer as entered: (likelihood, impact, note); likelihood/impact None when left blank in a draft.
+Answer = tuple[int | None, int | None, str]
+
+
+def can_answer(user: User, response: RiskResponse) -> bool:
+    return user.is_authenticated and (user.agency_id == response.agency_id or user.is_it_admin)
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    user: User,
+    title: str,
+    fiscal_year: int,
+    deadline: dt.date,
+    agencies: Iterable[Agency],
+    questions: Iterable[RiskQuestion] | None = None,
+) -> RiskCampaign:
+    """Send the survey to ``agencies``: one draft response per agency, the current active questions."""
+    agencies = list(agencies)
+    questions = list(questions if questions is not None else RiskQuestion.objects.filter(is_active=True))
+    if not agencies:
+        raise ValidationError(_("Choose at least one agency."), code=RiskErrorCode.NO_AGENCIES)
+    if not questions:
+        raise ValidationError(_("There are no active risk questions to send."), code=RiskErrorCode.NO_QUESTIONS)
+    campaign = RiskCampaign(title=title, fiscal_year=fiscal_year, deadline=deadline, created_by=user)
+    campaign.full_clean()
+    campaign.save()
+    campaign.agencies.set(agencies)
+    campaign.questions.set(questions)
+    RiskResponse.objects.bulk_create([RiskResponse(campaign=campaign, agency=agency) for agency in agencies])
+    audit(user, campaign, "add", f"campaign sent to {len(agencies)} agencies, {len(questions)} questions, deadline {deadline}")
+    return campaign
+
+
+@transaction.atomic
+def response_save(*, response: RiskResponse, user: User, answers: Mapping[int, Answer], submit: bool) -> RiskResponse:
+    """Save an agency's answers as a draft, or submit them (every question answered). All or nothing."""
+    response = RiskResponse.objects.select_for_update().select_related("campaign").get(pk=response.pk)
+    if not can_answer(user, response):
+        raise PermissionDenied
+    if response.campaign.is_closed:
+        raise ValidationError(_("This survey is closed; answers can no longer be changed."), code=RiskErrorCode.CLOSED)
+    if response.status == ResponseStatus.SUBMITTED:
+        raise ValidationError(_("Your agency has already submitted this survey."), code=RiskErrorCode.SUBMITTED)
+    questions = {q.pk: q for q in response.campaign.questions.all()}
+    errors: list[ValidationError] = []
+    rows: list[RiskAnswer] = []
+    for question_id, question in questions.items():
+        likelihood, impact, note = answers.get(question_id, (None, None, ""))
+        if likelihood is None and impact is None:
+            if submit:
+                errors.append(ValidationError(_("Question “%(q)s” is not answered.") % {"q": question.text}, code=RiskErrorCode.INCOMPLETE))
+            continue
+        if likelihood not in range(1, 6) or impact not in range(1, 6):
+            errors.append(
+                ValidationError(
+                    _("Question “%(q)s”: give both likelihood and impact from 1 to 5.") % {"q": question.text},
+                    code=RiskErrorCode.OUT_OF_RANGE,
+                )
+            )
+            continue
+        rows.append(RiskAnswer(response=response, question=question, likelihood=likelihood, impact=impact, note=(note or "")[:500]))
+    if errors:
+        raise ValidationError(errors)
+    response.answers.all().delete()
+    RiskAnswer.objects.bulk_create(rows)
+    response.updated_by = user
+    if submit:
+        response.status = ResponseStatus.SUBMITTED
+        response.submitted_at = timezone.now()
+    response.save()
+    audit(user, response, "change", f"{'submitted' if submit else 'draft saved'}: {len(rows)} of {len(questions)} answered")
+    return response
+
+
+@transaction.atomic
+def response_reopen(*, response: RiskResponse, user: User) -> RiskResponse:
+    """An IT administrator sends a submitted response back to the agency for correction."""
+    if not user.is_it_admin:
+        raise PermissionDenied
+    response.status = ResponseStatus.DRAFT
+    response.submitted_at = None
+    response.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit(user, response, "change", "reopened for correction")
+    return response
+
+
+@transaction.atomic
+def campaign_set_closed(*, campaign: RiskCampaign, user: User, closed: bool) -> RiskCampaign:
+    if not user.is_it_admin:
+        raise PermissionDenied
+    campaign.is_closed = closed
+    campaign.save(update_fields=["is_closed"])
+    audit(user, campaign, "change", "closed" if closed else "reopened")
+    return campaign
+
+
+@transaction.atomic
+def action_create(*, user: User, campaign: RiskCampaign, **fields) -> MitigationAction:
+    if not user.is_it_admin:
+        raise PermissionDenied
+    action = MitigationAction(campaign=campaign, **fields)
+    action.full_clean()
+    action.save()
+    audit(user, action, "add", f"owner {action.owner}, due {action.due_date}")
+    return action
+
+
+@transaction.atomic
+def action_set_status(*, user: User, action: MitigationAction, status: str) -> MitigationAction:
+    if not user.is_it_admin:
+        raise PermissionDenied
+    action.status = status
+    action.full_clean()
+    action.save(update_fields=["status"])
+    audit(user, action, "change", f"status {status}")
+    return action
+
+
+@transaction.atomic
+def question_save(*, user: User, question: RiskQuestion) -> RiskQuestion:
+    if not user.is_it_admin:
+        raise PermissionDenied
+    adding = question.pk is None
+    question.full_clean()
+    question.save()
+    audit(user, question, "add" if adding else "change", question.text[:120])
+    return question
+
+
+@transaction.atomic
+def questions_load_standard(*, user: User | None) -> int:
+    """Add the standard questionnaire (skipping questions already present); returns how many were added."""
+    from risk.questions import STANDARD_QUESTIONS
+
+    if user is not None and not user.is_it_admin:
+        raise PermissionDenied
+    existing = set(RiskQuestion.objects.values_list("text", flat=True))
+    added = 0
+    for order, (area, text) in enumerate(STANDARD_QUESTIONS, start=1):
+        if text in existing:
+            continue
+        question = RiskQuestion.objects.create(area=area, text=text, order=order)
+        if user is not None:
+            audit(user, question, "add", "standard question")
+        added += 1
+    return added
+
+
+# --- Contingency plan ---------------------------------------------------------------------------
+@transaction.atomic
+def contingency_plan_save(
+    *, user: User, title: str, contacts: str, recovery_steps: str, body: str = "", change_note: str = ""
+) -> ContingencyPlanVersion:
+    """Every save is a new version; earlier versions are never changed."""
+    if not user.is_it_admin:
+        raise PermissionDenied
+    # Lock the table's newest row so two simultaneous saves cannot take the same number.
+    latest = ContingencyPlanVersion.objects.select_for_update().order_by("-version").first()
+    number = (latest.version if latest else 0) + 1
+    version = ContingencyPlanVersion(
+        version=number, title=title, contacts=contacts, recovery_steps=recovery_steps, body=body, change_note=change_note, created_by=user
+    )
+    version.full_clean()
+    version.save()
+    audit(user, version, "add", change_note or f"version {number}")
+    return version
+
+
+# --- Staff development plan -------------------------------------------------------------------------
+def can_manage_training(user: User) -> bool:
+    return user.is_authenticated and user.is_it_admin
+
+
+@transaction.atomic
+def course_save(*, user: User, course: Course) -> Course:
+    if not can_manage_training(user):
+        raise PermissionDenied
+    adding = course.pk is None
+    course.full_clean(exclude=["fiscal_year"])
+    course.save()
+    audit(user, course, "add" if adding else "change", course.title)
+    return course
+
+
+@transaction.atomic
+def participant_add(*, user: User, course: Course, agency: Agency, name: str, participant_user: User | None = None) -> Participant:
+    """IT administrators enrol anyone; other users enrol people of their own agency."""
+    if not (can_manage_training(user) or user.agency_id == agency.pk):
+        raise PermissionDenied
+    participant = Participant(course=course, agency=agency, name=name, user=participant_user)
+    participant.full_clean()
+    participant.save()
+    audit(user, participant, "add", f"{name} ({agency.code}) → {course.title}")
+    return participant
+
+
+@transaction.atomic
+def participant_set_status(*, user: User, participant: Participant, status: str) -> Participant:
+    if not can_manage_training(user):
+        raise PermissionDenied
+    participant.status = status
+    participant.full_clean()
+    participant.save(update_fields=["status"])
+    audit(user, participant, "change", f"status {status}")
+    return participant
