@@ -97,7 +97,8 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 def test_spatialite_backup_restore_round_trip_through_manage_py(tmp_path):
     """The embedded SpatiaLite deployment, whatever database this suite runs on."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    dropped = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(POC_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="poc.settings")
     _manage(env, "migrate", "--noinput", "-v0")
     create = (
