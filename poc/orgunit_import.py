@@ -22,6 +22,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from poc.models import OrgUnit, OrgUnitLevel
+from poc.signals import orgunits_imported
 
 MAX_BYTES = 300 * 1024 * 1024
 MAX_ZIP_MEMBERS = 50
@@ -286,9 +287,11 @@ def _differs(old: object, new: object) -> bool:
 FIELDS = ("name_th", "name_en", "level", "geom", "point", "area_km2")
 
 
-def _apply(units: list[RawUnit], report: ImportReport) -> None:
+def _apply(units: list[RawUnit], report: ImportReport) -> list[int]:
+    """Write the units; returns the ids of those created or changed."""
     existing = OrgUnit.objects.in_bulk([u.code for u in units] + [u.parent_code for u in units if u.parent_code], field_name="code")
     moved: list[tuple[str, OrgUnit]] = []
+    touched: list[str] = []
     for level in sorted({u.level for u in units}):
         to_create, to_update = [], []
         for unit in (u for u in units if u.level == level):
@@ -318,6 +321,7 @@ def _apply(units: list[RawUnit], report: ImportReport) -> None:
             to_update.append(current)
         for obj in OrgUnit.objects.bulk_create(to_create, batch_size=2000):
             existing[obj.code] = obj
+        touched += [obj.code for obj in to_create] + [obj.code for obj in to_update]
         OrgUnit.objects.bulk_update(to_update, ["parent", "path", *FIELDS], batch_size=2000)
         report.created += len(to_create)
         report.updated += len(to_update)
@@ -325,6 +329,8 @@ def _apply(units: list[RawUnit], report: ImportReport) -> None:
         OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
             path=Concat(Value(unit.path), Substr("path", len(old_path) + 1))
         )
+    # SQLite's bulk_create does not return primary keys.
+    return list(OrgUnit.objects.filter(code__in=touched).values_list("pk", flat=True))
 
 
 def orgunits_import(path: Path | str, *, fix_invalid: bool = False) -> ImportReport:
@@ -336,5 +342,7 @@ def orgunits_import(path: Path | str, *, fix_invalid: bool = False) -> ImportRep
         report.repaired.clear()
         return report
     with transaction.atomic():
-        _apply(ordered, report)
+        orgunit_ids = _apply(ordered, report)
+        if orgunit_ids:
+            orgunits_imported.send(sender=OrgUnit, orgunit_ids=orgunit_ids)
     return report

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "import_export",
     "poc",
     "datasets",
+    "gis",
     "risk",
     "assessment",
 ]
@@ -176,6 +177,7 @@ if DEBUG:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 POC_MAX_UPLOAD_BYTES = int(os.environ.get("POC_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+POC_MAX_LAYER_BYTES = int(os.environ.get("POC_MAX_LAYER_BYTES", 20 * 1024 * 1024))
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

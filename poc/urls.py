@@ -17,6 +17,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
     path("risk/", include("risk.urls")),
+    path("gis/", include("gis.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

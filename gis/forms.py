@@ -1,0 +1,94 @@
+"""Query and upload forms for maps."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from datasets.models import NUMERIC_TYPES, DataElement, Dataset
+from gis.models import LayerVisibility
+from gis.selectors import MapSelection
+from poc.models import OrgUnit, OrgUnitLevel, Role
+from poc.periods import PeriodError, parse_period
+
+
+def readable_elements(user):
+    """Numeric data elements whose dataset ``user`` may read (what a choropleth can show)."""
+    return DataElement.objects.filter(dataset__in=Dataset.objects.readable_by(user), value_type__in=NUMERIC_TYPES).select_related("dataset")
+
+
+class MapQueryForm(forms.Form):
+    """The selection shared by the map page and its GeoJSON endpoint (query-string parameters)."""
+
+    element = forms.CharField(required=False)
+    period = forms.CharField(required=False)
+    parent = forms.CharField(required=False)
+    level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[("", ""), *OrgUnitLevel.choices])
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_element(self) -> DataElement | None:
+        code = self.cleaned_data["element"].strip()
+        if not code:
+            return None
+        element = readable_elements(self.user).filter(code=code).first()
+        if element is None:
+            # Same answer for unknown and not permitted: restricted datasets do not reveal themselves.
+            raise ValidationError(_("Unknown data element: %(code)s") % {"code": code}, code="not_found")
+        return element
+
+    def clean_period(self):
+        code = self.cleaned_data["period"].strip()
+        if not code:
+            return None
+        try:
+            return parse_period(code)
+        except PeriodError as exc:
+            raise ValidationError(str(exc), code="period") from exc
+
+    def clean_parent(self) -> OrgUnit | None:
+        code = self.cleaned_data["parent"].strip()
+        if not code:
+            return None
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise ValidationError(_("Unknown org unit: %(code)s") % {"code": code}, code="not_found")
+        return unit
+
+    def clean(self):
+        data = super().clean()
+        if data.get("element") and not data.get("period") and "period" not in self.errors:
+            self.add_error("period", ValidationError(_("Choose a period."), code="required"))
+        return data
+
+    @property
+    def not_found(self) -> bool:
+        return any(error.code == "not_found" for errors in self.errors.as_data().values() for error in errors)
+
+    def selection(self) -> MapSelection:
+        data = self.cleaned_data
+        return MapSelection(element=data["element"], period=data["period"], parent=data["parent"], level=data["level"])
+
+
+class SeriesQueryForm(MapQueryForm):
+    def clean(self):
+        data = super().clean()
+        if not data.get("parent") and "parent" not in self.errors:
+            self.add_error("parent", ValidationError(_("Choose an org unit."), code="required"))
+        if not data.get("element") and "element" not in self.errors:
+            self.add_error("element", ValidationError(_("Choose a data element."), code="required"))
+        return data
+
+
+class LayerUploadForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("GeoJSON (.geojson), KML (.kml) or a zipped Shapefile (.zip)"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    colour = forms.RegexField(
+        label=_("Colour"), regex=r"^#[0-9a-fA-F]{6}$", initial="#1f78b4", widget=forms.TextInput(attrs={"type": "color"})
+    )
+    visibility = forms.ChoiceField(label=_("Who may see it"), choices=LayerVisibility.choices, initial=LayerVisibility.INTERNAL)
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple)

@@ -1,0 +1,101 @@
+"""Map data: precomputed simplified org-unit boundaries and uploaded thematic layers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from poc.models import Agency, OrgUnit, Role
+
+# Simplification tolerance (degrees, ~111 km each) per org-unit level: coarse where units are large
+# and shown zoomed out, fine for subdistricts that are drawn at district zoom.
+LEVEL_TOLERANCE = {1: 0.004, 2: 0.002, 3: 0.0008}
+
+
+class OrgUnitShape(models.Model):
+    """An org unit's boundary simplified for maps; shared borders stay shared (coverage simplification)."""
+
+    orgunit = models.OneToOneField(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="shape")
+    geom_simplified = models.MultiPolygonField(_("simplified boundary"), srid=4326)
+    tolerance = models.FloatField(_("tolerance (degrees)"))
+    updated = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("simplified boundary")
+        verbose_name_plural = _("simplified boundaries")
+
+    def __str__(self) -> str:
+        return f"{self.orgunit_id} @ {self.tolerance}"
+
+
+class LayerVisibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal (any signed-in user)")
+    AGENCY = "agency", _("The owning agency only")
+    ROLES = "roles", _("Selected roles")
+
+
+class ThematicLayerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ThematicLayerQuerySet:
+        """Layers ``user`` may see: public ones, internal when signed in, agency layers to that agency
+        (and holders of its restricted-data right), role layers to those roles; IT administrators see all."""
+        if not user.is_authenticated:
+            return self.filter(visibility=LayerVisibility.PUBLIC)
+        if user.is_it_admin:
+            return self
+        from poc.services import agencies_for
+
+        allowed = Q(visibility__in=[LayerVisibility.PUBLIC, LayerVisibility.INTERNAL])
+        allowed |= Q(visibility=LayerVisibility.AGENCY, agency__in=agencies_for(user, "view_restricted"))
+        if user.agency_id:
+            allowed |= Q(visibility__in=[LayerVisibility.AGENCY, LayerVisibility.ROLES], agency_id=user.agency_id)
+        for role in user.role_names:
+            allowed |= Q(visibility=LayerVisibility.ROLES, roles__contains=f",{role},")
+        return self.filter(allowed)
+
+
+class ThematicLayer(models.Model):
+    """An uploaded layer (points, lines, polygons with attributes) drawn over the choropleth."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#1f78b4", help_text=_("Hex colour, e.g. #1f78b4"))
+    visibility = models.CharField(_("who may see it"), max_length=10, choices=LayerVisibility.choices, default=LayerVisibility.INTERNAL)
+    roles = models.CharField(
+        _("roles"), max_length=200, blank=True, help_text=_("Roles that may see a role-restricted layer")
+    )  # stored as ",role,role,"
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="map_layers")
+    source_name = models.CharField(_("source file"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ThematicLayerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("map layer")
+        verbose_name_plural = _("map layers")
+        ordering = ["name", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="layer_colour_hex")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def role_list(self) -> list[str]:
+        return [Role(r).label for r in self.roles.split(",") if r in Role.values]
+
+
+class ThematicFeature(models.Model):
+    layer = models.ForeignKey(ThematicLayer, on_delete=models.CASCADE, related_name="features")
+    geom = models.GeometryField(srid=4326)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("map feature")
+        verbose_name_plural = _("map features")
+
+    def __str__(self) -> str:
+        return f"{self.layer_id}#{self.pk}"

@@ -1,0 +1,174 @@
+"""Reads for maps: choropleth GeoJSON with values joined, series for the side panel, layers.
+
+GeoJSON is assembled as text around geometry the database already serialised with a fixed
+precision (``AsGeoJSON(..., precision=5)``), so thousands of features are never parsed in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.cache import cache
+from django.db.models import Exists, Max, OuterRef
+from django.db.models.functions import Coalesce
+
+from datasets.models import DataElement, DataValueAudit
+from datasets.selectors import element_series, element_values
+from gis.models import OrgUnitShape, ThematicFeature, ThematicLayer
+from poc.models import OrgUnit, OrgUnitLevel
+from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
+
+PRECISION = 5
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class MapSelection:
+    """What a choropleth shows: a measure (data element) for a period, over units under ``parent``."""
+
+    element: DataElement | None
+    period: PeriodSpec | None
+    parent: OrgUnit | None
+    level: int | None
+
+
+def map_units(parent: OrgUnit | None, level: int | None):
+    """Units drawn for a selection: ``parent``'s children, or units at ``level`` (under ``parent`` if given)."""
+    units = OrgUnit.objects.all()
+    if parent is not None:
+        units = units.filter(path__startswith=parent.path).exclude(pk=parent.pk)
+        units = units.filter(level=level) if level else units.filter(parent=parent)
+    else:
+        units = units.filter(level=level or OrgUnitLevel.PROVINCE)
+    return units
+
+
+def choropleth_geojson(selection: MapSelection) -> str:
+    """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
+    units = (
+        map_units(selection.parent, selection.level)
+        .annotate(
+            geojson=Coalesce(
+                AsGeoJSON("shape__geom_simplified", precision=PRECISION),
+                AsGeoJSON("geom", precision=PRECISION),
+                AsGeoJSON("point", precision=PRECISION),
+            ),
+            has_children=Exists(OrgUnit.objects.filter(parent=OuterRef("pk"))),
+        )
+        .order_by("code")
+        .values_list("pk", "code", "name_th", "name_en", "level", "has_children", "geojson")
+    )
+    rows = list(units)
+    values: dict[int, float | None] = {}
+    if selection.element is not None and selection.period is not None:
+        element_id = selection.element.pk
+        joined = element_values([selection.element], [row[0] for row in rows], selection.period)
+        values = {orgunit_id: value for (eid, orgunit_id), value in joined.items() if eid == element_id}
+    features = []
+    for pk, code, name_th, name_en, level, has_children, geojson in rows:
+        properties = {
+            "code": code, "name_th": name_th, "name_en": name_en, "level": level,
+            "has_children": has_children, "value": values.get(pk),
+        }  # fmt: skip
+        geometry = geojson or "null"
+        features.append(
+            f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geometry},"properties":{json.dumps(properties, ensure_ascii=False)}}}'
+        )
+    meta = {
+        "parent": _unit_summary(selection.parent) if selection.parent else None,
+        "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],
+        "element": _element_summary(selection.element) if selection.element else None,
+        "period": selection.period.code if selection.period else None,
+    }
+    return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{",".join(features)}]}}'
+
+
+def _unit_summary(unit: OrgUnit) -> dict:
+    return {"code": unit.code, "name_th": unit.name_th, "name_en": unit.name_en, "level": unit.level}
+
+
+def _element_summary(element: DataElement) -> dict:
+    return {"code": element.code, "name": element.name, "unit": element.unit, "dataset": element.dataset.code}
+
+
+def breadcrumb(unit: OrgUnit) -> list[dict]:
+    """The unit's ancestors and itself, root first (for navigating back up)."""
+    return [_unit_summary(u) for u in unit.ancestors()] + [_unit_summary(unit)]
+
+
+def values_version_key(element_id: int) -> str:
+    return f"gis:values-version:{element_id}"
+
+
+def values_version(element: DataElement) -> dt.datetime:
+    """When the element's values last changed (cached; ``values_changed`` clears the cache entry)."""
+    key = values_version_key(element.pk)
+    stamp = cache.get(key)
+    if stamp is None:
+        latest = DataValueAudit.objects.filter(element=element).aggregate(latest=Max("at"))["latest"]
+        stamp = (latest or EPOCH).isoformat()
+        cache.set(key, stamp, timeout=24 * 3600)
+    return dt.datetime.fromisoformat(stamp)
+
+
+def shapes_version() -> dt.datetime:
+    return OrgUnitShape.objects.aggregate(latest=Max("updated"))["latest"] or EPOCH
+
+
+def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, str]]) -> tuple[str, dt.datetime]:
+    """ETag and Last-Modified of a choropleth response, without building it."""
+    modified = shapes_version()
+    if selection.element is not None:
+        modified = max(modified, values_version(selection.element))
+    key = "|".join([repr(sorted(query)), modified.isoformat()])
+    return f'"{hashlib.sha1(key.encode()).hexdigest()}"', modified
+
+
+def series_periods(period: PeriodSpec, period_type: str, count: int | None = None) -> list[PeriodSpec]:
+    """The ``count`` periods of ``period_type`` ending with the one that holds ``period``'s end (oldest first)."""
+    if period_type == PeriodType.FISCAL_YEAR or period.type in (PeriodType.FISCAL_YEAR, PeriodType.CALENDAR_YEAR):
+        # Yearly view: five fiscal years ending with the selected one.
+        last = parse_period(f"FY{period.fiscal_year}")
+        return [last.shifted(-n) for n in range(4, -1, -1)]
+    last = period_containing(period_type, period.end)
+    count = count or 12
+    return [last.shifted(-n) for n in range(count - 1, -1, -1)]
+
+
+def element_series_figure(element: DataElement, orgunit: OrgUnit, period: PeriodSpec) -> dict:
+    """A plotly figure (as a dict) of the element's values for ``orgunit`` over time."""
+    import plotly.graph_objects as go
+
+    periods = series_periods(period, element.dataset.period_type)
+    values = element_series(element, orgunit, periods)
+    figure = go.Figure(
+        go.Scatter(x=[p.label() for p in periods], y=values, mode="lines+markers", line={"color": "#08519c"}, connectgaps=False),
+        layout={
+            "margin": {"l": 40, "r": 10, "t": 30, "b": 60},
+            "height": 260,
+            "title": {"text": f"{orgunit.name} · {element.name}", "font": {"size": 13}},
+            "yaxis": {"title": {"text": element.unit}, "rangemode": "tozero"},
+            "font": {"family": "Sarabun, sans-serif"},
+        },
+    )
+    return json.loads(figure.to_json())
+
+
+def layer_geojson(layer: ThematicLayer) -> str:
+    rows = (
+        ThematicFeature.objects.filter(layer=layer)
+        .annotate(geojson=AsGeoJSON("geom", precision=6))
+        .order_by("pk")
+        .values_list("pk", "attributes", "geojson")
+    )
+    features = [
+        f'{{"type":"Feature","id":{pk},"geometry":{geojson},"properties":{json.dumps(attributes, ensure_ascii=False)}}}'
+        for pk, attributes, geojson in rows
+    ]
+    meta = {"id": layer.pk, "name": layer.name, "colour": layer.colour}
+    return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{",".join(features)}]}}'

@@ -1,0 +1,205 @@
+"""Writes for maps: simplified boundaries and thematic layers.
+
+Boundaries are simplified as a *coverage* (all units of one level together, with shapely's
+GEOS coverage simplifier), so that neighbours keep one shared border — no slivers or gaps between
+subdistricts — on PostGIS and SpatiaLite alike. Layer uploads are hostile files: they go through
+the same checks as org-unit imports (``poc.orgunit_import``) and are saved all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import shapely
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, WKBWriter
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
+from poc.models import Agency, OrgUnit, Role, User
+from poc.orgunit_import import OrgUnitFileError, read_geodata
+
+LAYER_SUFFIXES = {".geojson", ".json", ".kml", ".zip"}
+MAX_LAYER_FEATURES = 50_000
+
+
+def _as_multipolygon(geometry: shapely.Geometry) -> shapely.MultiPolygon | None:
+    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, shapely.Polygon) and not g.is_empty]
+    if not parts:
+        polygons = [g for g in getattr(geometry, "geoms", []) if isinstance(g, (shapely.Polygon, shapely.MultiPolygon))]
+        parts = [p for g in polygons for p in shapely.get_parts(g)]
+    return shapely.MultiPolygon(parts) if parts else None
+
+
+def simplify_coverage(geometries: list[GEOSGeometry], tolerance: float) -> list[MultiPolygon]:
+    """Simplify polygons that tile an area together, keeping shared borders identical and results valid."""
+    shapes = shapely.from_wkb([bytes(g.wkb) for g in geometries])
+    simplified = shapely.coverage_simplify(shapes, tolerance)
+    result = []
+    for original, candidate in zip(shapes, simplified, strict=True):
+        if candidate.is_empty or not candidate.is_valid:
+            # Input that is not a clean coverage (overlaps) can give an invalid part: simplify it alone.
+            candidate = shapely.simplify(original, tolerance / 2, preserve_topology=True)
+            if not candidate.is_valid:
+                candidate = shapely.make_valid(candidate)
+        multi = _as_multipolygon(candidate) or _as_multipolygon(original)
+        result.append(GEOSGeometry(memoryview(shapely.to_wkb(multi)), srid=4326))
+    return result
+
+
+@transaction.atomic
+def shapes_refresh(*, orgunit_ids: Iterable[int] | None = None, levels: Iterable[int] | None = None) -> int:
+    """Recompute the simplified boundaries of whole levels (those of ``orgunit_ids``, or ``levels``, or all).
+
+    A level is simplified as one coverage so borders shared across districts or provinces match.
+    Returns the number of shapes written.
+    """
+    units = OrgUnit.objects.filter(geom__isnull=False)
+    if orgunit_ids is not None:
+        levels = set(OrgUnit.objects.filter(pk__in=list(orgunit_ids), geom__isnull=False).values_list("level", flat=True))
+    elif levels is None:
+        levels = set(units.values_list("level", flat=True).distinct())
+    written = 0
+    for level in sorted(set(levels)):
+        tolerance = LEVEL_TOLERANCE.get(level, min(LEVEL_TOLERANCE.values()))
+        rows = list(units.filter(level=level).order_by("pk").values_list("pk", "geom"))
+        if not rows:
+            continue
+        simplified = simplify_coverage([geom for _pk, geom in rows], tolerance)
+        OrgUnitShape.objects.filter(orgunit__level=level).delete()
+        OrgUnitShape.objects.bulk_create(
+            [
+                OrgUnitShape(orgunit_id=pk, geom_simplified=geom, tolerance=tolerance)
+                for (pk, _old), geom in zip(rows, simplified, strict=True)
+            ],
+            batch_size=1000,
+        )
+        written += len(rows)
+    return written
+
+
+def _json_safe(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _flat(geometry: GEOSGeometry) -> GEOSGeometry:
+    """Drop Z/M (KML carries altitudes): the layer column is two-dimensional."""
+    if not geometry.hasz:
+        return geometry
+    writer = WKBWriter()
+    writer.outdim = 2
+    return GEOSGeometry(writer.write(geometry), srid=geometry.srid)
+
+
+def can_upload_layers(user: User) -> bool:
+    if not user.is_authenticated or not user.agency_id:
+        return False
+    from poc.services import agencies_for
+
+    return user.is_it_admin or agencies_for(user, "enter_data").filter(pk=user.agency_id).exists()
+
+
+@transaction.atomic
+def layer_create(
+    *,
+    name: str,
+    agency: Agency,
+    features: list[tuple[dict, GEOSGeometry]],
+    user: User | None = None,
+    visibility: str = LayerVisibility.INTERNAL,
+    roles: Iterable[str] = (),
+    colour: str = "#1f78b4",
+    description: str = "",
+    source_name: str = "",
+) -> ThematicLayer:
+    """Create a layer with its features in one transaction."""
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role(s): %(roles)s") % {"roles": ", ".join(sorted(unknown))}, code="unknown_role")
+    if visibility == LayerVisibility.ROLES and not roles:
+        raise ValidationError(_("Choose at least one role for a role-restricted layer."), code="no_roles")
+    if not features:
+        raise ValidationError(_("The file has no features with a geometry."), code="empty")
+    layer = ThematicLayer(
+        name=name, description=description, colour=colour, visibility=visibility, agency=agency, created_by=user,
+        roles=f",{','.join(sorted(roles))}," if roles else "", source_name=source_name[:255],
+    )  # fmt: skip
+    layer.full_clean()
+    layer.save()
+    ThematicFeature.objects.bulk_create(
+        [
+            ThematicFeature(layer=layer, geom=_flat(geom), attributes={k: _json_safe(v) for k, v in attrs.items()})
+            for attrs, geom in features
+        ],
+        batch_size=2000,
+    )
+    return layer
+
+
+def read_layer_file(upload: UploadedFile) -> list[tuple[dict, GEOSGeometry]]:
+    """Read an uploaded GeoJSON, KML or zipped Shapefile into (attributes, geometry) pairs, or raise ValidationError."""
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in LAYER_SUFFIXES:
+        raise ValidationError(_("Unsupported file type: upload GeoJSON (.geojson), KML (.kml) or a zipped Shapefile (.zip)."), code="type")
+    if upload.size > settings.POC_MAX_LAYER_BYTES:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)d MB).") % {"mb": settings.POC_MAX_LAYER_BYTES // (1024 * 1024)}, code="too_large"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        # Our own file name: the uploaded name never reaches the file system or GDAL.
+        path = Path(tmp) / f"upload{suffix}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            rows = read_geodata(path)
+        except (OrgUnitFileError, GDALException) as exc:
+            raise ValidationError(str(exc), code="unreadable") from exc
+    if len(rows) > MAX_LAYER_FEATURES:
+        raise ValidationError(_("The file has more than %(n)d features.") % {"n": MAX_LAYER_FEATURES}, code="too_many")
+    problems = []
+    features = []
+    for ref, attributes, geometry in rows:
+        if geometry is None or geometry.empty:
+            problems.append(_("feature %(ref)s has no geometry") % {"ref": ref})
+        elif not geometry.valid:
+            problems.append(_("feature %(ref)s: invalid geometry (%(reason)s)") % {"ref": ref, "reason": geometry.valid_reason})
+        else:
+            features.append((attributes, geometry))
+    if problems:
+        raise ValidationError([_("Nothing was saved:"), *problems[:20]], code="invalid")
+    return features
+
+
+def layer_upload(
+    *,
+    upload: UploadedFile,
+    user: User,
+    name: str,
+    visibility: str,
+    roles: Iterable[str] = (),
+    colour: str = "#1f78b4",
+    description: str = "",
+) -> ThematicLayer:
+    """Create a layer of ``user``'s agency from an uploaded file; a bad file saves nothing."""
+    if not can_upload_layers(user):
+        raise PermissionDenied(_("You may not upload map layers."))
+    features = read_layer_file(upload)
+    return layer_create(
+        name=name, agency=user.agency, features=features, user=user, visibility=visibility, roles=roles, colour=colour,
+        description=description, source_name=upload.name or "",
+    )  # fmt: skip

@@ -1,0 +1,166 @@
+"""Map page, layer page and the JSON/GeoJSON endpoints behind them (thin: selectors do the work)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from datasets.models import AggregateValue
+from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, readable_elements
+from gis.models import ThematicLayer
+from gis.selectors import choropleth_geojson, choropleth_validators, element_series_figure, layer_geojson
+from gis.services import can_upload_layers, layer_upload
+from poc.models import OrgUnit, OrgUnitLevel, Period
+
+CACHE_CONTROL = "private, max-age=60"
+GEOJSON = "application/geo+json"
+
+
+def _form_errors(form) -> JsonResponse:
+    status = 404 if form.not_found else 400
+    return JsonResponse({"errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}, status=status)
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
+    wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    return etag in wanted or "*" in wanted
+
+
+@require_GET
+def choropleth_api(request: HttpRequest) -> HttpResponse:
+    form = MapQueryForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return _form_errors(form)
+    selection = form.selection()
+    etag, modified = choropleth_validators(selection, request.GET.items())
+    headers = {"ETag": etag, "Last-Modified": http_date(modified.timestamp()), "Cache-Control": CACHE_CONTROL, "Vary": "Cookie"}
+    if _matches(request, etag):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(choropleth_geojson(selection), content_type=GEOJSON, headers=headers)
+
+
+@require_GET
+def series_api(request: HttpRequest) -> JsonResponse:
+    form = SeriesQueryForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return _form_errors(form)
+    data = form.cleaned_data
+    figure = element_series_figure(data["element"], data["parent"], data["period"])
+    return JsonResponse({"figure": figure}, headers={"Cache-Control": CACHE_CONTROL})
+
+
+@require_GET
+def layers_api(request: HttpRequest) -> JsonResponse:
+    layers = ThematicLayer.objects.visible_to(request.user).order_by("name", "pk")
+    return JsonResponse(
+        {
+            "layers": [
+                {"id": layer.pk, "name": layer.name, "colour": layer.colour, "url": reverse("gis:layer_api", args=[layer.pk])}
+                for layer in layers
+            ]
+        }
+    )
+
+
+@require_GET
+def layer_api(request: HttpRequest, pk: int) -> HttpResponse:
+    layer = get_object_or_404(ThematicLayer.objects.visible_to(request.user), pk=pk)
+    etag = quote_etag(f"layer-{layer.pk}-{layer.updated.timestamp()}")
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Cookie"}
+    if _matches(request, etag):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(layer_geojson(layer), content_type=GEOJSON, headers=headers)
+
+
+def _period_choices(element) -> list[tuple[str, str]]:
+    """Periods with values for the element (newest first), each fiscal year first."""
+    if element is None:
+        return []
+    periods = Period.objects.filter(pk__in=AggregateValue.objects.filter(element=element).values("period_id")).order_by("-start_date")
+    choices: list[tuple[str, str]] = []
+    seen_years: set[int] = set()
+    for period in periods[:48]:
+        if period.fiscal_year not in seen_years:
+            seen_years.add(period.fiscal_year)
+            fiscal_year = Period.objects.for_code(f"FY{period.fiscal_year}")
+            choices.append((fiscal_year.code, fiscal_year.label))
+        if period.code != f"FY{period.fiscal_year}":
+            choices.append((period.code, period.label))
+    return choices
+
+
+def _start_unit(request: HttpRequest) -> OrgUnit | None:
+    code = request.GET.get("orgunit", "").strip()
+    unit = OrgUnit.objects.filter(code=code).first() if code else None
+    if unit is None and request.user.is_authenticated and request.user.agency_id:
+        unit = request.user.agency.orgunit
+    unit = unit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
+    # A unit without children is shown among its siblings.
+    if unit is not None and unit.parent_id and not unit.children.exists():
+        unit = unit.parent
+    return unit
+
+
+def map_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.copy()
+    query.pop("parent", None)
+    form = MapQueryForm(query, user=request.user)
+    form.is_valid()
+    element = form.cleaned_data.get("element")
+    periods = _period_choices(element)
+    period = form.cleaned_data.get("period")
+    period_code = periods[0][0] if element is not None and period is None and periods else period.code if period else ""
+    if period_code and period_code not in {code for code, _label in periods}:
+        periods.insert(0, (period_code, Period.objects.for_code(period_code).label))
+    start = _start_unit(request)
+    config = {
+        "choroplethUrl": reverse("gis:choropleth"),
+        "seriesUrl": reverse("gis:series"),
+        "layersUrl": reverse("gis:layers_api"),
+        "element": element.code if element else "",
+        "period": period_code,
+        "start": start.code if start else "",
+        "classification": request.GET.get("classes", "quantile"),
+        "labels": {
+            "noData": _("No data"), "value": _("Value"), "top": _("All"), "loading": _("Loading…"),
+            "error": _("The map data could not be loaded."), "drill": _("Click to see its parts"),
+        },
+    }  # fmt: skip
+    elements = readable_elements(request.user).order_by("dataset__code", "order", "code")
+    return render(
+        request,
+        "gis/map.html",
+        {"form": form, "elements": elements, "element": element, "periods": periods, "period_code": period_code, "config": config},
+    )
+
+
+@login_required
+def layers_page(request: HttpRequest) -> HttpResponse:
+    may_upload = can_upload_layers(request.user)
+    form = LayerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                layer = layer_upload(
+                    upload=data["file"], user=request.user, name=data["name"], visibility=data["visibility"], roles=data["roles"],
+                    colour=data["colour"], description=data["description"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                messages.success(
+                    request, _("Layer “%(name)s” saved with %(n)d features.") % {"name": layer.name, "n": layer.features.count()}
+                )
+                return redirect("gis:layers")
+    layers = ThematicLayer.objects.visible_to(request.user).select_related("agency").order_by("name", "pk")
+    return render(request, "gis/layers.html", {"form": form, "layers": layers, "may_upload": may_upload})
