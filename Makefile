@@ -51,7 +51,7 @@ test: system-test venv
 smoke: system-run venv
 	env -u DATABASE_URL POC_VAR_DIR=$$(mktemp -d) bash -c '\
 	  $(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python manage.py seed_demo && \
-	  $(BIN)/python manage.py check && $(BIN)/python tools/smoke.py'
+	  $(BIN)/python manage.py check && $(BIN)/python tools/smoke.py home gis:map gis:layers'
 
 lint: venv
 	$(BIN)/ruff check .
