@@ -12,7 +12,9 @@ register = template.Library()
 
 @register.filter
 def be(value: dt.date | dt.datetime | None) -> str:
-    """``{{ some_date|be }}`` → ``24 พ.ย. 2569`` (local time for datetimes)."""
+    """``{{ some_date|be }}`` → ``24 พ.ย. 2569`` (local time for datetimes); empty for a missing date."""
+    if not isinstance(value, dt.date):
+        return ""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return format_date_be(value)
@@ -20,6 +22,8 @@ def be(value: dt.date | dt.datetime | None) -> str:
 
 @register.filter
 def be_long(value: dt.date | None) -> str:
+    if not isinstance(value, dt.date):
+        return ""
     return format_date_be(value, long=True)
 
 

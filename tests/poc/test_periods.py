@@ -109,3 +109,10 @@ def test_period_labels_follow_the_active_language():
     with translation.override("en"):
         assert parse_period("2568-B1").label() == "Jan–Feb 2568"
         assert parse_period("2568-H2").label() == "H2 FY2568"
+
+
+def test_be_filter_tolerates_missing_dates():
+    from poc.templatetags.thai import be
+
+    assert be("") == "" and be(None) == ""
+    assert be(dt.date(2025, 10, 1)).endswith("2568")
