@@ -53,6 +53,8 @@ def test_page_by_role(client, users, name):
         response = client.get(url)
         assert response.status_code in (200, 302, 403, 404, 405), f"{name} as {role}: {response.status_code}"
         if name in IT_ONLY and role != "it_admin":
+            if response.status_code == 405:  # a POST-only action: the POST must be refused
+                response = client.post(url)
             assert response.status_code in (403, 404), f"{name} must be IT-only, {role} got {response.status_code}"
         client.logout()
 
