@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "gis",
     "risk",
     "assessment",
+    "indicators",
+    "cockpit",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "poc.context_processors.portal",
+                "cockpit.context_processors.alerts",
             ],
             "builtins": ["poc.templatetags.thai"],
         },
@@ -133,6 +136,7 @@ CELERY_TIMEZONE = "Asia/Bangkok"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # risk: back up, verify and prune every night (also `manage.py backup` / `verify_backup`)
     "risk-backup-nightly": {"task": "risk.tasks.backup_nightly", "schedule": crontab(hour=1, minute=30)},
+    "cockpit-evaluate-warnings": {"task": "cockpit.tasks.evaluate_warnings_task", "schedule": 30 * 60},
 }
 
 # --- Auth ------------------------------------------------------------------------------------

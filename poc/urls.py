@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/issue/", views.accounts_issue, name="accounts_issue"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("assessment/", include("assessment.urls")),
+    path("cockpit/", include("cockpit.urls")),
     path("admin/", admin.site.urls),
     path("risk/", include("risk.urls")),
     path("gis/", include("gis.urls")),

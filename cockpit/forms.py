@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cockpit.models import Display, InformationRequest
+from poc.models import OrgUnit, OrgUnitLevel
+
+
+class AcknowledgeForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class PinForm(forms.Form):
+    subject = forms.ChoiceField(label=_("Indicator or data element"))
+    display = forms.ChoiceField(label=_("Show as"), choices=Display.choices)
+    orgunit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT), required=False)
+
+    def __init__(self, *args, subjects: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects
+
+
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = InformationRequest
+        fields = ["title", "purpose", "orgunit_level", "frequency", "needed_by"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 4}), "needed_by": forms.DateInput(attrs={"type": "date"})}
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = InformationRequest
+        fields = ["answer", "status"]
+        widgets = {"answer": forms.Textarea(attrs={"rows": 4})}

@@ -1,0 +1,297 @@
+"""Thin views over cockpit selectors and services."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import plotly.graph_objects as go
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm
+from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest
+from cockpit.selectors import LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
+from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
+from indicators.models import Indicator
+from indicators.selectors import latest_fiscal_year
+from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.periods import fiscal_year_of, period_for_fiscal_year
+
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _orgunit(request: HttpRequest) -> OrgUnit:
+    code = request.GET.get("orgunit", "")
+    unit = OrgUnit.objects.filter(code=code).first() if code else None
+    return unit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
+
+
+def _no_province() -> OrgUnit:
+    raise Http404(_("No province has been set up yet."))
+
+
+def _fiscal_year(request: HttpRequest, unit: OrgUnit) -> int:
+    try:
+        return int(request.GET["fy"])
+    except (KeyError, ValueError):
+        return latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate())
+
+
+def _selectors(unit: OrgUnit, fiscal_year: int) -> dict:
+    current = fiscal_year_of(timezone.localdate())
+    units = OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only("code", "name_th", "name_en", "level")
+    return {"orgunit": unit, "fiscal_year": fiscal_year, "fiscal_years": list(range(current, current - 8, -1)), "orgunits": units}
+
+
+@login_required
+def tiles(request: HttpRequest) -> HttpResponse:
+    unit = _orgunit(request)
+    fiscal_year = _fiscal_year(request, unit)
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
+    return render(request, "cockpit/tiles.html", {"groups": groups, **_selectors(unit, fiscal_year)})
+
+
+@login_required
+def warroom(request: HttpRequest) -> HttpResponse:
+    unit = _orgunit(request)
+    fiscal_year = _fiscal_year(request, unit)
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
+    alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN).select_related("rule", "orgunit", "period")[:12]
+    return render(request, "cockpit/warroom.html", {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year})
+
+
+def _bar_figure(rows: list[dict], title: str) -> dict:
+    fig = go.Figure(
+        go.Bar(
+            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=[LIGHT_COLOURS[r["light"]] for r in rows],
+            customdata=[r["code"] for r in rows],
+        )
+    )  # fmt: skip
+    fig.update_layout(title=title, margin={"l": 50, "r": 10, "t": 40, "b": 80}, height=340, font={"family": "Sarabun, Tahoma"})
+    return fig.to_plotly_json()
+
+
+def _trend_figure(years: list[int], values: list, targets: list, name: str) -> dict:
+    fig = go.Figure(go.Scatter(x=[f"FY{y}" for y in years], y=values, mode="lines+markers", name=name))
+    if any(t is not None for t in targets):
+        fig.add_trace(go.Scatter(x=[f"FY{y}" for y in years], y=targets, mode="lines", name=_("Target"), line={"dash": "dash"}))
+    fig.update_layout(title=_("Trend"), margin={"l": 50, "r": 10, "t": 40, "b": 40}, height=300, font={"family": "Sarabun, Tahoma"})
+    return fig.to_plotly_json()
+
+
+@login_required
+def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = get_object_or_404(Indicator, code=code, is_active=True)
+    unit = _orgunit(request)
+    fiscal_year = _fiscal_year(request, unit)
+    data = drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year)
+    figures = {
+        "bar": _bar_figure(data["rows"], indicator.name) if data["rows"] else None,
+        "trend": _trend_figure(data["years"], data["trend"], data["year_targets"], unit.name),
+    }
+    context = {
+        "indicator": indicator, "data": data, "figures": figures, "ancestors": list(unit.ancestors()),
+        "period_code": period_for_fiscal_year(fiscal_year).code, **_selectors(unit, fiscal_year),
+    }  # fmt: skip
+    return render(request, "cockpit/drilldown.html", context)
+
+
+# --- Personal dashboard -----------------------------------------------------------------------
+def _subjects(user) -> list[tuple[str, str]]:
+    indicators = [(f"i:{i.pk}", f"{i.code} {i.name}") for i in Indicator.objects.filter(is_active=True)]
+    elements = [(f"e:{e.pk}", f"{e.code} {e.name}") for e in readable_elements(user).order_by("code")]
+    return [(_("Indicators"), indicators), (_("Data elements"), elements)]
+
+
+def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
+    kind, _sep, pk = value.partition(":")
+    if kind == "i":
+        return get_object_or_404(Indicator, pk=pk), None
+    return None, get_object_or_404(readable_elements(user), pk=pk)
+
+
+def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
+    item = pin.indicator or pin.element
+    unit = pin.orgunit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
+    children = list(OrgUnit.objects.filter(parent=unit).order_by("code"))
+    years = list(range(fiscal_year - 4, fiscal_year + 1))
+    periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]
+    values = pivot(items=[item], orgunits=[unit, *children], periods=periods)
+    decimals = pin.indicator.decimals if pin.indicator else 1
+    last = periods[-1]
+    rows = [
+        {
+            "name": c.name,
+            "code": c.code,
+            "value": values.get((0, c.pk, last.pk)),
+            "display": format_value(values.get((0, c.pk, last.pk)), decimals),
+        }
+        for c in children
+    ]
+    view = {"pin": pin, "item": item, "unit": unit, "rows": rows, "period_code": last.code}
+    if pin.display == Display.LINE:
+        fig = go.Figure(go.Scatter(x=[p.code for p in periods], y=[values.get((0, unit.pk, p.pk)) for p in periods], mode="lines+markers"))
+    elif pin.display in (Display.BAR, Display.MAP):
+        fig = go.Figure(go.Bar(x=[r["name"] for r in rows], y=[r["value"] for r in rows]))
+    else:
+        return view
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 60}, height=260, font={"family": "Sarabun, Tahoma"})
+    view["figure"], view["figure_id"] = fig.to_plotly_json(), f"pin-{pin.pk}"
+    return view
+
+
+@login_required
+def my_dashboard(request: HttpRequest) -> HttpResponse:
+    subjects = _subjects(request.user)
+    form = PinForm(request.POST or None, subjects=subjects)
+    if request.method == "POST" and form.is_valid():
+        indicator, element = _subject(request.user, form.cleaned_data["subject"])
+        pin_add(
+            user=request.user,
+            indicator=indicator,
+            element=element,
+            orgunit=form.cleaned_data["orgunit"],
+            display=form.cleaned_data["display"],
+        )
+        messages.success(request, _("Pinned to your dashboard."))
+        return redirect("cockpit:my_dashboard")
+    province = OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
+    fiscal_year = (latest_fiscal_year(province.pk) if province else None) or fiscal_year_of(timezone.localdate())
+    pins = DashboardPin.objects.filter(user=request.user).select_related("indicator", "element__dataset", "orgunit")
+    views = [_pin_view(pin, fiscal_year) for pin in pins]
+    return render(request, "cockpit/my_dashboard.html", {"form": form, "pins": views, "fiscal_year": fiscal_year})
+
+
+@login_required
+@require_POST
+def pin_delete(request: HttpRequest, pin_id: int) -> HttpResponse:
+    pin_remove(user=request.user, pin_id=pin_id)
+    return redirect("cockpit:my_dashboard")
+
+
+# --- Pivot ------------------------------------------------------------------------------------
+@login_required
+def pivot_view(request: HttpRequest) -> HttpResponse:
+    subjects = _subjects(request.user)
+    chosen = request.GET.getlist("item")
+    unit = _orgunit(request)
+    current = fiscal_year_of(timezone.localdate())
+    try:
+        first, last = int(request.GET.get("from", current - 3)), int(request.GET.get("to", current))
+    except ValueError:
+        first, last = current - 3, current
+    years = list(range(min(first, last), max(first, last) + 1))[-10:]
+    rows_are = request.GET.get("rows", "orgunits")
+    items = [item for value in chosen if (item := next(filter(None, _subject(request.user, value)), None))]
+    context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
+               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1])}  # fmt: skip
+    if items:
+        units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
+        periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]
+        values = pivot(items=items, orgunits=units, periods=periods)
+        outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
+        header = [str(o.name if isinstance(o, OrgUnit) else o.label) for o in outer]
+        columns = [(i, item, col) for i, item in enumerate(items) for col in inner]
+        table = []
+        for row in outer:
+            cells = []
+            for i, _item, col in columns:
+                unit_id, period_id = (row.pk, col.pk) if rows_are == "orgunits" else (col.pk, row.pk)
+                cells.append(values.get((i, unit_id, period_id)))
+            table.append((row, cells))
+        col_labels = [f"{item.code} · {col.name if isinstance(col, OrgUnit) else col.label}" for _i, item, col in columns]
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            return _export(export, [_("Row"), *col_labels], [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)])
+        fig = go.Figure([go.Bar(name=label, x=header, y=[cells[j] for _r, cells in table]) for j, label in enumerate(col_labels)])
+        fig.update_layout(barmode="group", height=380, margin={"l": 50, "r": 10, "t": 20, "b": 80}, font={"family": "Sarabun, Tahoma"})
+        context.update({"table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
+                        "col_labels": col_labels, "figure": fig.to_plotly_json(), "query": request.GET.urlencode()})  # fmt: skip
+    return render(request, "cockpit/pivot.html", context)
+
+
+def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="poc-analysis.csv"'
+        return response
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="poc-analysis.xlsx"'
+    return response
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", AlertStatus.OPEN)
+    alerts = visible_alerts(request.user).select_related("rule", "orgunit", "period", "acknowledged_by")
+    if status in AlertStatus.values:
+        alerts = alerts.filter(status=status)
+    return render(request, "cockpit/alerts.html", {"alerts": alerts[:200], "status": status, "statuses": AlertStatus.choices})
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(visible_alerts(request.user).select_related("rule", "orgunit", "period"), pk=pk)
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert_acknowledge(alert=alert, user=request.user, comment=form.cleaned_data["comment"])
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("Alert acknowledged."))
+            return redirect("cockpit:alert", pk=alert.pk)
+    context = {"alert": alert, "form": form, "can_ack": can_acknowledge(request.user, alert), "events": alert.events.select_related("user")}
+    return render(request, "cockpit/alert_detail.html", context)
+
+
+# --- Information needs ------------------------------------------------------------------------
+@login_required
+def needs(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request_create(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your request was sent to the provincial IT group."))
+        return redirect("cockpit:needs")
+    requests = InformationRequest.objects.select_related("requested_by", "answered_by")
+    if not request.user.is_it_admin:
+        requests = requests.filter(requested_by=request.user)
+    return render(request, "cockpit/needs.html", {"form": form, "requests": requests})
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(InformationRequest, pk=pk)
+    if not (request.user.is_it_admin or need.requested_by_id == request.user.pk):
+        raise PermissionDenied
+    form = AnswerForm(request.POST or None, instance=need) if request.user.is_it_admin else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            request_answer(request=need, user=request.user, answer=form.cleaned_data["answer"], status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            form.add_error("answer", exc.messages[0])
+        else:
+            messages.success(request, _("Answer saved and sent."))
+            return redirect("cockpit:needs")
+    return render(request, "cockpit/need_detail.html", {"need": need, "form": form})

@@ -1,0 +1,224 @@
+"""Computing, materialising and loading indicators.
+
+:func:`indicator_values_refresh` is the one way :class:`IndicatorValue` rows are written: the
+``values_changed`` receiver (through a Celery task), ``refresh_indicators`` and the demo seed
+all call it. Inputs come from ``datasets.selectors.element_values`` (hierarchy sums kept by every
+write), so a refresh of one org unit chain over one fiscal year is a handful of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from datasets.models import AggregateValue, DataElement
+from datasets.selectors import element_values
+from datasets.services import ancestor_ids
+from indicators.expressions import evaluate
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Polarity
+from indicators.signals import indicator_values_changed
+from poc.models import Agency, OrgUnit, Period
+from poc.periods import PeriodType, period_containing, period_for_fiscal_year, periods_in_fiscal_year
+
+CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "indicators.yaml"
+VERSION_KEY = "indicators:version"
+
+
+def values_version() -> int:
+    """Bumped on every refresh; cockpit caches key on it so they never serve stale tiles."""
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def _bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def compute(indicator: Indicator, inputs: dict[str, float | None]) -> tuple[float | None, float | None, float | None]:
+    """(value, numerator, denominator) from input values by element code."""
+    numerator = evaluate(indicator.numerator, inputs)
+    if not indicator.denominator.strip():
+        return (None if numerator is None else numerator * indicator.factor), numerator, None
+    denominator = evaluate(indicator.denominator, inputs)
+    if numerator is None or denominator is None or denominator == 0:
+        return None, numerator, denominator
+    return numerator / denominator * indicator.factor, numerator, denominator
+
+
+def _levels(indicator: Indicator) -> int:
+    """Deepest org-unit level worth materialising: where the inputs are collected."""
+    return max((e.dataset.collection_level for e in indicator.inputs.all()), default=1)
+
+
+def _periods(indicator: Indicator, fiscal_year: int) -> list[Period]:
+    specs = [period_for_fiscal_year(fiscal_year)]
+    if indicator.period_type != PeriodType.FISCAL_YEAR:
+        specs += periods_in_fiscal_year(indicator.period_type, fiscal_year)
+    return [Period.objects.for_spec(spec) for spec in specs]
+
+
+def _input_values(elements: list[DataElement], unit_ids: list[int], period: Period) -> dict[tuple[int, int], float | None]:
+    """Element values over ``period``; calendar-year elements (population, area) that do not fit inside
+    it are read for the calendar year containing the period's end — the latest annual figure."""
+    yearly = [e for e in elements if e.dataset.period_type == PeriodType.CALENDAR_YEAR and period.period_type != PeriodType.CALENDAR_YEAR]
+    values = element_values([e for e in elements if e not in yearly], unit_ids, period)
+    if yearly:
+        values.update(element_values(yearly, unit_ids, period_containing(PeriodType.CALENDAR_YEAR, period.end_date)))
+    return values
+
+
+@transaction.atomic
+def indicator_values_refresh(
+    *, indicators: Iterable[Indicator] | None = None, orgunit_ids: Iterable[int] | None = None, fiscal_years: Iterable[int] | None = None
+) -> int:
+    """Recompute and store values; ``None`` arguments mean all. Returns the number of rows written."""
+    indicators = list(
+        (
+            Indicator.objects.filter(is_active=True) if indicators is None else Indicator.objects.filter(pk__in=[i.pk for i in indicators])
+        ).prefetch_related("inputs__dataset")
+    )
+    if not indicators:
+        return 0
+    all_inputs = {e.pk: e for i in indicators for e in i.inputs.all()}
+    if fiscal_years is None:
+        fiscal_years = set(
+            AggregateValue.objects.filter(element_id__in=list(all_inputs)).values_list("period__fiscal_year", flat=True).distinct()
+        )
+    units = OrgUnit.objects.all() if orgunit_ids is None else OrgUnit.objects.filter(pk__in=list(orgunit_ids))
+    unit_levels = dict(units.filter(level__lte=max(_levels(i) for i in indicators)).values_list("pk", "level"))
+    now = timezone.now()
+    rows: list[IndicatorValue] = []
+    changed_periods: set[int] = set()
+    for fiscal_year in sorted(set(fiscal_years)):
+        by_period: dict[int, tuple[Period, list[Indicator]]] = {}
+        for indicator in indicators:
+            for period in _periods(indicator, fiscal_year):
+                by_period.setdefault(period.pk, (period, []))[1].append(indicator)
+        for period, group in by_period.values():
+            elements = {e.pk: e for i in group for e in i.inputs.all()}
+            values = _input_values(list(elements.values()), list(unit_levels), period)
+            by_unit: dict[int, dict[str, float | None]] = defaultdict(dict)
+            for (element_id, unit_id), value in values.items():
+                by_unit[unit_id][elements[element_id].code] = value
+            for indicator in group:
+                depth = _levels(indicator)
+                for unit_id, level in unit_levels.items():
+                    if level > depth:
+                        continue
+                    value, numerator, denominator = compute(indicator, by_unit[unit_id])
+                    rows.append(
+                        IndicatorValue(indicator=indicator, orgunit_id=unit_id, period=period, value=value,
+                                       numerator=numerator, denominator=denominator, computed_at=now)
+                    )  # fmt: skip
+            changed_periods.add(period.pk)
+    IndicatorValue.objects.bulk_create(
+        rows, batch_size=2000, update_conflicts=True, unique_fields=["indicator", "orgunit", "period"],
+        update_fields=["value", "numerator", "denominator", "computed_at"],
+    )  # fmt: skip
+    if rows:
+        changed = {"indicator_ids": {i.pk for i in indicators}, "orgunit_ids": set(unit_levels), "period_ids": changed_periods}
+        transaction.on_commit(_bump_version)
+        transaction.on_commit(lambda: indicator_values_changed.send(sender=IndicatorValue, **changed))
+    return len(rows)
+
+
+def refresh_for_change(*, element_ids: Iterable[int], orgunit_ids: Iterable[int], period_ids: Iterable[int]) -> int:
+    """Refresh indicators fed by the changed elements, for the changed units and their ancestors."""
+    indicators = list(Indicator.objects.filter(is_active=True, inputs__in=list(element_ids)).distinct())
+    if not indicators:
+        return 0
+    chains = ancestor_ids(OrgUnit.objects.filter(pk__in=list(orgunit_ids)))
+    units = {pk for chain in chains.values() for pk in chain}
+    fiscal_years = set(Period.objects.filter(pk__in=list(period_ids)).values_list("fiscal_year", flat=True))
+    return indicator_values_refresh(indicators=indicators, orgunit_ids=units, fiscal_years=fiscal_years)
+
+
+def indicator_save(*, indicator: Indicator) -> Indicator:
+    """Validate and save an indicator, linking the data elements its expressions use."""
+    indicator.full_clean()
+    codes = indicator.input_codes()
+    inputs = list(DataElement.objects.filter(code__in=codes))
+    missing = sorted(codes - {e.code for e in inputs})
+    if missing:
+        raise ValidationError(_("Unknown data elements: %(codes)s") % {"codes": ", ".join(missing)}, code="unknown_element")
+    with transaction.atomic():
+        indicator.save()
+        indicator.inputs.set(inputs)
+    return indicator
+
+
+# --- Catalogue --------------------------------------------------------------------------------
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    targets: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+_FIELDS = ("name_th", "name_en", "definition", "source_note", "numerator", "denominator", "factor", "unit_th", "unit_en",
+           "decimals", "polarity", "period_type", "perspective_th", "perspective_en", "strategy")  # fmt: skip
+
+
+def indicators_load(*, path: Path = CATALOGUE) -> LoadResult:
+    """Create or update indicators and targets from a YAML catalogue — all or nothing."""
+    result = LoadResult()
+    try:
+        entries = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("indicators") or []
+    except (OSError, yaml.YAMLError) as exc:
+        result.errors.append(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc})
+        return result
+    elements = {e.code: e for e in DataElement.objects.all()}
+    agencies = {a.code: a for a in Agency.objects.all()}
+    planned: list[tuple[Indicator, list[DataElement], list[dict]]] = []
+    for number, entry in enumerate(entries, start=1):
+        code = str(entry.get("code", "")).strip()
+        label = _("Indicator %(n)d %(code)s") % {"n": number, "code": code}
+        indicator = Indicator.objects.filter(code=code).first() or Indicator(code=code)
+        for name in _FIELDS:
+            if name in entry:
+                setattr(indicator, name, entry[name] if entry[name] is not None else "")
+        indicator.order = number
+        indicator.agency = agencies.get(entry.get("agency", ""))
+        try:
+            indicator.full_clean(exclude=["agency"])
+        except ValidationError as exc:
+            result.errors.append(f"{label}: {'; '.join(exc.messages)}")
+            continue
+        missing = sorted(indicator.input_codes() - set(elements))
+        if missing:
+            result.errors.append(_("%(label)s: unknown data elements %(codes)s") % {"label": label, "codes": ", ".join(missing)})
+            continue
+        if indicator.polarity not in Polarity.values:
+            result.errors.append(_("%(label)s: unknown polarity") % {"label": label})
+            continue
+        planned.append((indicator, [elements[c] for c in sorted(indicator.input_codes())], entry.get("targets") or []))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for indicator, inputs, targets in planned:
+            if indicator.pk:
+                result.updated += 1
+            else:
+                result.created += 1
+            indicator.save()
+            indicator.inputs.set(inputs)
+            for target in targets:
+                IndicatorTarget.objects.update_or_create(
+                    indicator=indicator, fiscal_year=int(target["fy"]),
+                    defaults={"target": float(target["target"]), "green_at": target.get("green"), "red_at": target.get("red"),
+                              "tolerance": float(target.get("tolerance", 10))},
+                )  # fmt: skip
+                result.targets += 1
+    return result

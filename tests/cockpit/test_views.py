@@ -1,0 +1,87 @@
+import pytest
+from django.urls import reverse
+
+from cockpit.models import Alert, DashboardPin, InformationRequest, RuleKind, WarningRule
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def filled(rate, inputs, subdistricts, entry_a, write):
+    """Rates per 1,000: 20 in district 9901 (red), 5 in 9902 (green); FY2567 lower for a trend."""
+    rows = []
+    for sub, cases in zip(subdistricts, [20, 20, 5, 5], strict=True):
+        rows += [(inputs["cases"], sub, "FY2568", cases), (inputs["pop"], sub, "FY2568", 1000)]
+        rows += [(inputs["cases"], sub, "FY2567", cases // 2), (inputs["pop"], sub, "FY2567", 1000)]
+    write(entry_a, rows)
+    return rate
+
+
+@pytest.fixture
+def gov(client, executive):
+    client.login(username="governor", password=TEST_PASSWORD)
+    return client
+
+
+def test_cockpit_shows_tiles_with_traffic_lights_and_change(gov, filled, en):
+    response = gov.get(reverse("cockpit:tiles"), {"fy": 2568})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-light="red"' in html  # province 12.5 per 1,000 vs target 10, red beyond 12
+    tile = response.context["groups"][0]["tiles"][0]
+    assert tile["code"] == "RATE1" and tile["value"] == "12.5" and tile["light"] == "red"
+    assert tile["change"] == pytest.approx((12.5 - 6.0) / 6.0 * 100)
+    assert tile["spark"]
+
+
+def test_drilldown_lists_districts_then_subdistricts(gov, filled, en):
+    url = reverse("cockpit:drilldown", args=["RATE1"])
+    response = gov.get(url, {"fy": 2568})
+    rows = response.context["data"]["rows"]
+    assert [(r["code"], r["light"], r["has_children"]) for r in rows] == [("9901", "red", True), ("9902", "green", True)]
+    assert "/gis/map/?indicator=RATE1&amp;period=FY2568&amp;orgunit=99" in response.content.decode()
+    deeper = gov.get(url, {"fy": 2568, "orgunit": "9901"}).context["data"]["rows"]
+    assert [r["code"] for r in deeper] == ["990101", "990102"]
+
+
+def test_pivot_exports_csv(gov, filled):
+    response = gov.get(reverse("cockpit:pivot"), {"item": f"i:{filled.pk}", "from": 2567, "to": 2568, "export": "csv"})
+    text = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "12.5" in text and "20.0" in text and text.count("\n") == 4  # header + province + 2 districts
+
+
+def test_executive_pins_an_indicator(gov, filled, executive):
+    response = gov.post(reverse("cockpit:my_dashboard"), {"subject": f"i:{filled.pk}", "display": "bar"})
+    assert response.status_code == 302
+    assert DashboardPin.objects.get(user=executive).indicator == filled
+    page = gov.get(reverse("cockpit:my_dashboard"))
+    assert page.context["pins"][0]["figure"]["data"][0]["type"] == "bar"
+
+
+def test_information_request_is_answered_by_the_it_group(client, gov, executive, it_admin, entry_b):
+    gov.post(reverse("cockpit:needs"), {"title": "Flood shelters", "purpose": "Plan evacuations", "orgunit_level": 3})
+    need = InformationRequest.objects.get()
+    client.login(username="entry_b", password=TEST_PASSWORD)
+    assert client.get(reverse("cockpit:need", args=[need.pk])).status_code == 403
+    client.login(username="itadmin", password=TEST_PASSWORD)
+    assert "Flood shelters" in client.get(reverse("cockpit:needs")).content.decode()
+    client.post(reverse("cockpit:need", args=[need.pk]), {"answer": "Added to the DDPM dataset", "status": "answered"})
+    need.refresh_from_db()
+    assert need.status == "answered" and need.answered_by == it_admin
+
+
+def test_alert_badge_and_page_for_recipients_only(client, gov, inputs, entry_a, entry_b, write, province):
+    from poc.models import OrgUnit
+
+    rule = WarningRule.objects.create(name_th="น้ำน้อย", element=inputs["storage"], level=2, kind=RuleKind.BELOW, low=30)
+    rule.recipients.add(entry_a)
+    write(entry_a, [(inputs["storage"], OrgUnit.objects.get(code="9901"), "2568-03", 20)])
+    alert = Alert.objects.get()
+    assert '<span class="badge">1</span>' in gov.get(reverse("cockpit:tiles")).content.decode()
+    client.login(username="entry_b", password=TEST_PASSWORD)
+    assert client.get(reverse("cockpit:alert", args=[alert.pk])).status_code == 404
+    client.login(username="entry_a", password=TEST_PASSWORD)
+    response = client.post(reverse("cockpit:alert", args=[alert.pk]), {"comment": "On it"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == entry_a
