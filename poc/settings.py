@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "import_export",
     "poc",
     "datasets",
+    "verification",
     "gis",
     "risk",
     "assessment",
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "poc.context_processors.portal",
                 "cockpit.context_processors.alerts",
+                "verification.context_processors.notifications",
             ],
             "builtins": ["poc.templatetags.thai"],
         },
@@ -137,6 +139,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # risk: back up, verify and prune every night (also `manage.py backup` / `verify_backup`)
     "risk-backup-nightly": {"task": "risk.tasks.backup_nightly", "schedule": crontab(hour=1, minute=30)},
     "cockpit-evaluate-warnings": {"task": "cockpit.tasks.evaluate_warnings_task", "schedule": 30 * 60},
+    # verification: reminder e-mails each morning (also `manage.py send_reminders`; never twice per event)
+    "verification-reminders": {"task": "verification.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -217,6 +221,8 @@ POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 *
 
 # --- Portal -----------------------------------------------------------------------------------
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
+# Reminders go out this many days before a dataset's due date (and again once when overdue).
+POC_REMINDER_DAYS_BEFORE = int(os.environ.get("POC_REMINDER_DAYS_BEFORE", 7))
 # Reference data (real hierarchy, boundaries) for the demo seed; optional.
 POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/issue/", views.accounts_issue, name="accounts_issue"),
+    path("verification/", include("verification.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("assessment/", include("assessment.urls")),
     path("cockpit/", include("cockpit.urls")),

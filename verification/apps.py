@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _signed_in(request) -> bool:
+    return request.user.is_authenticated
+
+
+class VerificationConfig(AppConfig):
+    name = "verification"
+    verbose_name = _("Verification and timeliness")
+
+    def ready(self) -> None:
+        from datasets.services import VALUE_LOCKS
+        from poc.navigation import NavItem, register
+        from verification.services import value_locked
+
+        if value_locked not in VALUE_LOCKS:
+            VALUE_LOCKS.append(value_locked)
+        register(NavItem("verification:submissions", _("Submissions"), order=40, visible=_signed_in))
+        register(NavItem("verification:violations", _("Validation"), order=41, visible=_signed_in))
+        register(NavItem("verification:responsibility", _("Timeliness"), order=42, visible=_signed_in))
+        register(NavItem("verification:tracking", _("Tracking report"), order=43, visible=_signed_in))

@@ -1,0 +1,112 @@
+"""Outlier maths: min/max and a seasonal robust modified z-score (Iglewicz & Hoaglin).
+
+DHIS2's mean ± 2 SD over all history flags every wet-season month as an outlier. Here a value is
+compared with the same month/quarter of previous years (median and MAD, |0.6745·(x−median)/MAD| > 3.5)
+when at least three years exist, otherwise with all previous periods, and not at all with too little
+history. Pure functions: the selectors feed them values read from the database.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from poc.periods import PeriodSpec, PeriodType, to_be
+
+Z_THRESHOLD = 3.5
+MAD_SCALE = 0.6745
+MIN_SEASONAL_YEARS = 3
+MAX_SEASONAL_YEARS = 10
+MIN_HISTORY = 4
+
+
+@dataclass(frozen=True)
+class OutlierFlag:
+    kind: str  # "range" (element min/max) or "history"
+    value: float
+    low: float | None
+    high: float | None
+    explanation: str
+
+
+def _fmt(number: float) -> str:
+    if abs(number) >= 100:
+        return f"{round(number):,}"
+    return f"{number:,.1f}".removesuffix(".0")
+
+
+def robust_bounds(history: list[float]) -> tuple[float, float] | None:
+    """Values whose modified z-score stays within the threshold; None when the history has no spread."""
+    if len(history) < 3:
+        return None
+    median = statistics.median(history)
+    mad = statistics.median(abs(x - median) for x in history)
+    if mad == 0:
+        return None
+    half_width = Z_THRESHOLD * mad / MAD_SCALE
+    return median - half_width, median + half_width
+
+
+def modified_z(value: float, history: list[float]) -> float | None:
+    median = statistics.median(history)
+    mad = statistics.median(abs(x - median) for x in history)
+    return None if mad == 0 else MAD_SCALE * (value - median) / mad
+
+
+def history_window(current: PeriodSpec, history: Mapping[PeriodSpec, float]) -> tuple[list[PeriodSpec], bool] | None:
+    """The periods to compare with: the same season of ≥ 3 previous years, else all earlier periods."""
+    yearly = PeriodType(current.type) in (PeriodType.FISCAL_YEAR, PeriodType.CALENDAR_YEAR)
+    if not yearly:
+        seasonal = [s for s in (current.same_season(k) for k in range(1, MAX_SEASONAL_YEARS + 1)) if s in history]
+        if len(seasonal) >= MIN_SEASONAL_YEARS:
+            return sorted(seasonal), True
+    earlier = sorted(s for s in history if s.start < current.start)
+    if len(earlier) >= MIN_HISTORY:
+        return earlier, False
+    return None
+
+
+def _range_label(periods: list[PeriodSpec], seasonal: bool) -> str:
+    first, last = periods[0], periods[-1]
+    if seasonal:
+        return f"{first.label()}–{to_be(last.start.year)}" if first.type == PeriodType.MONTHLY else f"{first.label()} – {last.label()}"
+    return f"{first.label()} – {last.label()}"
+
+
+def assess(
+    value: float | None,
+    current: PeriodSpec,
+    history: Mapping[PeriodSpec, float],
+    min_value: float | None = None,
+    max_value: float | None = None,
+) -> OutlierFlag | None:
+    """The flag for ``value`` in ``current`` given earlier values of the same cell, or None."""
+    if value is None:
+        return None
+    if (min_value is not None and value < min_value) or (max_value is not None and value > max_value):
+        low = _fmt(min_value) if min_value is not None else "–"
+        high = _fmt(max_value) if max_value is not None else "–"
+        return OutlierFlag(
+            "range", value, min_value, max_value, _("outside the allowed range %(low)s–%(high)s") % {"low": low, "high": high}
+        )
+    window = history_window(current, history)
+    if window is None:
+        return None
+    periods, seasonal = window
+    bounds = robust_bounds([history[p] for p in periods])
+    if bounds is None:
+        return None
+    low, high = bounds
+    if low <= value <= high:
+        return None
+    # Counts cannot go below zero: do not show a negative lower bound for a series that never did.
+    shown_low = max(low, 0.0) if min(history[p] for p in periods) >= 0 else low
+    text = _("expected %(low)s–%(high)s, from %(range)s") % {
+        "low": _fmt(shown_low),
+        "high": _fmt(high),
+        "range": _range_label(periods, seasonal),
+    }
+    return OutlierFlag("history", value, low, high, text)

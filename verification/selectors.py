@@ -1,0 +1,513 @@
+"""Reads for verification: rule evaluation, outlier flags, who may verify, queues, timeliness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue, VerificationBy, format_number
+from poc.models import Agency, OrgUnit, Period, User
+from poc.periods import PeriodSpec, parse_period, period_containing
+from poc.services import agencies_for
+from verification.expressions import ExpressionError, parse_expression
+from verification.models import Operator, OutlierConfirmation, Severity, Submission, ValidationRule, Violation
+from verification.outliers import MAX_SEASONAL_YEARS, OutlierFlag, assess
+
+COMPARE = {
+    Operator.EQ: lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)),
+    Operator.NE: lambda a, b: abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)),
+    Operator.LT: lambda a, b: a < b,
+    Operator.LE: lambda a, b: a <= b,
+    Operator.GT: lambda a, b: a > b,
+    Operator.GE: lambda a, b: a >= b,
+}
+
+
+# --- Values of cells ----------------------------------------------------------------------------
+def cell_values(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], periods: Iterable[Period]
+) -> dict[tuple[int, int, int], float]:
+    """Numeric values per (element, org unit, period): raw values at the collection level, aggregates above it."""
+    elements, orgunits, periods = list(elements), list(orgunits), list(periods)
+    result: dict[tuple[int, int, int], float] = {}
+    if not elements or not orgunits or not periods:
+        return result
+    level = elements[0].dataset.collection_level
+    raw_units = [o.pk for o in orgunits if o.level == level]
+    above = [o.pk for o in orgunits if o.level < level]
+    period_ids = [p.pk for p in periods]
+    if raw_units:
+        rows = DataValue.objects.filter(element__in=elements, orgunit_id__in=raw_units, period_id__in=period_ids, value_num__isnull=False)
+        for e, o, p, v in rows.values_list("element_id", "orgunit_id", "period_id", "value_num"):
+            result[(e, o, p)] = v
+    if above:
+        average = {e.pk for e in elements if e.aggregation == Aggregation.AVERAGE}
+        rows = AggregateValue.objects.filter(element__in=elements, orgunit_id__in=above, period_id__in=period_ids, count__gt=0)
+        for e, o, p, total, count in rows.values_list("element_id", "orgunit_id", "period_id", "total", "count"):
+            result[(e, o, p)] = total / count if e in average else total
+    return result
+
+
+# --- Validation rules ---------------------------------------------------------------------------
+@dataclass
+class RuleResult:
+    rule: ValidationRule
+    left: float | None
+    right: float | None
+    passed: bool | None  # None: not evaluated because a value is missing
+    detail: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.passed is False and self.rule.severity == Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.passed is False and self.rule.severity == Severity.WARNING
+
+
+def evaluate_rule(rule: ValidationRule, values: dict[str, float | None]) -> RuleResult:
+    """Evaluate ``rule`` over element values by code; the detail names every element and its value."""
+    try:
+        left, right = parse_expression(rule.left), parse_expression(rule.right)
+    except ExpressionError as exc:
+        return RuleResult(rule, None, None, None, str(exc))
+    left_value, right_value = left.evaluate(values), right.evaluate(values)
+    shown = f"{left.explain(values)} = {_num(left_value)} {rule.operator} {right.explain(values)} = {_num(right_value)}"
+    if left_value is None or right_value is None:
+        missing = sorted(c for c in left.codes | right.codes if values.get(c) is None)
+        text = _("not checked: no value for %(codes)s") % {"codes": ", ".join(missing)} if missing else _("not checked: division by zero")
+        return RuleResult(rule, left_value, right_value, None, text)
+    passed = COMPARE[Operator(rule.operator)](left_value, right_value)
+    detail = shown if passed else f"{rule.message}: {shown}"
+    return RuleResult(rule, left_value, right_value, passed, detail)
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else format_number(round(value, 6))
+
+
+def unit_values_by_code(dataset: Dataset, orgunits: Iterable[OrgUnit], period: Period) -> dict[int, dict[str, float | None]]:
+    elements = list(dataset.elements.select_related("dataset"))
+    orgunits = list(orgunits)
+    values = cell_values(elements, orgunits, [period])
+    return {o.pk: {e.code: values.get((e.pk, o.pk, period.pk)) for e in elements} for o in orgunits}
+
+
+def rules_evaluate(dataset: Dataset, orgunit: OrgUnit, period: Period) -> list[RuleResult]:
+    """Every active rule of ``dataset`` for one org unit (its own values, or its subtree's aggregates)."""
+    values = unit_values_by_code(dataset, [orgunit], period)[orgunit.pk]
+    return [evaluate_rule(rule, values) for rule in dataset.validation_rules.filter(is_active=True)]
+
+
+def units_with_values(dataset: Dataset, period: Period, within: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """Collection-level units (in ``within``'s subtree) that have at least one value for the period."""
+    queryset = OrgUnit.objects.filter(
+        level=dataset.collection_level, datavalues__period=period, datavalues__element__dataset=dataset
+    ).distinct()
+    return queryset.filter(path__startswith=within.path) if within else queryset
+
+
+# --- Outliers -----------------------------------------------------------------------------------
+def _history_periods(period_type: str, current: PeriodSpec) -> list[Period]:
+    earliest = current.start.replace(year=current.start.year - MAX_SEASONAL_YEARS)
+    return list(Period.objects.filter(period_type=period_type, start_date__gte=earliest, start_date__lte=current.start))
+
+
+def outlier_flags(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], OutlierFlag]:
+    """Flags for the current values of each (element, org unit) in ``period`` (one query for all history)."""
+    elements = [e for e in elements if e.is_numeric]
+    orgunits = list(orgunits)
+    if not elements:
+        return {}
+    periods = _history_periods(period.period_type, period.spec)
+    values = cell_values(elements, orgunits, periods)
+    specs = {p.pk: p.spec for p in periods}
+    flags = {}
+    for element in elements:
+        for unit in orgunits:
+            history = {specs[p]: v for (e, o, p), v in values.items() if e == element.pk and o == unit.pk and p != period.pk}
+            flag = assess(values.get((element.pk, unit.pk, period.pk)), period.spec, history, element.min_value, element.max_value)
+            if flag:
+                flags[(element.pk, unit.pk)] = flag
+    return flags
+
+
+def confirmations(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period
+) -> dict[tuple[int, int], OutlierConfirmation]:
+    """The latest confirmation of each cell (it applies only while the value is the one confirmed)."""
+    latest: dict[tuple[int, int], OutlierConfirmation] = {}
+    rows = OutlierConfirmation.objects.filter(element__in=list(elements), orgunit__in=list(orgunits), period=period).select_related("user")
+    for row in rows.order_by("at", "id"):
+        latest[(row.element_id, row.orgunit_id)] = row
+    return latest
+
+
+# --- Who may do what ----------------------------------------------------------------------------
+def can_submit(user: User, dataset: Dataset) -> bool:
+    return user.is_authenticated and agencies_for(user, "enter_data").filter(pk=dataset.agency_id).exists()
+
+
+def can_verify(user: User, dataset: Dataset) -> bool:
+    """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own."""
+    if not user.is_authenticated or not agencies_for(user, "verify_data").filter(pk=dataset.agency_id).exists():
+        return False
+    if user.is_superuser:
+        return True
+    if dataset.verification_by == VerificationBy.PROVINCE:
+        return bool(user.agency and user.agency.is_provincial_it)
+    return user.agency_id == dataset.agency_id
+
+
+def datasets_verifiable(user: User) -> QuerySet[Dataset]:
+    queryset = Dataset.objects.verifiable_by(user)
+    if user.is_superuser:
+        return queryset
+    own = Q(verification_by=VerificationBy.AGENCY, agency_id=user.agency_id)
+    if user.agency and user.agency.is_provincial_it:
+        return queryset.filter(Q(verification_by=VerificationBy.PROVINCE) | own)
+    return queryset.filter(own)
+
+
+def datasets_workable(user: User) -> QuerySet[Dataset]:
+    """Datasets a user enters or verifies."""
+    return Dataset.objects.filter(Q(pk__in=Dataset.objects.enterable_by(user)) | Q(pk__in=datasets_verifiable(user)))
+
+
+def submissions_visible(user: User) -> QuerySet[Submission]:
+    """Submissions a user works on: their agency's (to submit) and those they verify."""
+    return Submission.objects.filter(dataset__in=datasets_workable(user)).select_related("dataset__agency", "orgunit", "period")
+
+
+@dataclass
+class DiffRow:
+    element: DataElement
+    current: float | None
+    previous: float | None
+    flag: OutlierFlag | None = None
+    confirmation: OutlierConfirmation | None = None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.current is None or self.previous is None else self.current - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.change is None or not self.previous else 100 * self.change / self.previous
+
+
+def submission_values(submission: Submission) -> list[DiffRow]:
+    """Each element's value against the previous period, with outlier flags and confirmations."""
+    elements = list(submission.dataset.elements.select_related("dataset"))
+    previous = Period.objects.for_spec(submission.period.spec.previous())
+    values = cell_values(elements, [submission.orgunit], [submission.period, previous])
+    flags = outlier_flags(elements, [submission.orgunit], submission.period)
+    confirmed = confirmations(elements, [submission.orgunit], submission.period)
+    rows = []
+    for e in elements:
+        current = values.get((e.pk, submission.orgunit_id, submission.period_id))
+        confirmation = confirmed.get((e.pk, submission.orgunit_id))
+        if confirmation and confirmation.value != current:
+            confirmation = None
+        rows.append(
+            DiffRow(
+                e, current, values.get((e.pk, submission.orgunit_id, previous.pk)), flags.get((e.pk, submission.orgunit_id)), confirmation
+            )
+        )
+    return rows
+
+
+# --- Violations analysis ------------------------------------------------------------------------
+def violations_visible(user: User) -> QuerySet[Violation]:
+    return Violation.objects.filter(dataset__in=Dataset.objects.readable_by(user)).select_related("rule", "orgunit", "period", "dataset")
+
+
+def violation_hotspots(violations: QuerySet[Violation]) -> dict[str, int]:
+    """Violations per org unit code (counted in the database)."""
+    return dict(violations.order_by().values_list("orgunit__code").annotate(n=Count("id")).values_list("orgunit__code", "n"))
+
+
+def violation_trend(violations: QuerySet[Violation]) -> list[tuple[str, int, int]]:
+    """(period code, errors, warnings) in period order."""
+    rows = (
+        violations.order_by()
+        .values("period__code", "period__start_date")
+        .annotate(errors=Count("id", filter=Q(severity=Severity.ERROR)), warnings=Count("id", filter=Q(severity=Severity.WARNING)))
+        .order_by("period__start_date")
+    )
+    return [(r["period__code"], r["errors"], r["warnings"]) for r in rows]
+
+
+# --- Timeliness ---------------------------------------------------------------------------------
+def expected_orgunits(dataset: Dataset, period: PeriodSpec) -> QuerySet[OrgUnit]:
+    """Org units expected to report: those assigned, else every unit of the collection level open in the period
+    under the agency's area (so reporting rates never exceed 100%)."""
+    assigned = dataset.orgunits.all()
+    queryset = (
+        assigned
+        if assigned.exists()
+        else OrgUnit.objects.filter(level=dataset.collection_level, path__startswith=dataset.agency.orgunit.path)
+    )
+    return queryset.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end)).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)
+    )
+
+
+def due_date(dataset: Dataset, period: PeriodSpec) -> dt.date:
+    return period.end + dt.timedelta(days=dataset.due_days)
+
+
+def first_entries(dataset: Dataset, periods: Iterable[PeriodSpec]) -> dict[tuple[str, int], dt.datetime]:
+    """When each (period code, org unit) first got a value of the dataset: the basis of timeliness."""
+    codes = [p.code for p in periods]
+    rows = (
+        DataValue.objects.filter(element__dataset=dataset, period__code__in=codes)
+        .values("period__code", "orgunit_id")
+        .annotate(first=Min("created_at"))
+        .values_list("period__code", "orgunit_id", "first")
+    )
+    return {(code, unit): first for code, unit, first in rows}
+
+
+class Timeliness:
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    MISSING = "missing"
+
+
+TIMELINESS_DOTS = {"on_time": "green", "due_soon": "amber", "overdue": "red", "missing": "grey"}
+
+
+def timeliness_label(status: str) -> str:
+    return {
+        Timeliness.ON_TIME: _("On time"),
+        Timeliness.DUE_SOON: _("Due soon"),
+        Timeliness.OVERDUE: _("Overdue"),
+        Timeliness.MISSING: _("Missing"),
+    }[status]
+
+
+@dataclass
+class MatrixRow:
+    dataset: Dataset
+    awaited: PeriodSpec
+    due: dt.date
+    last_update: dt.datetime | None
+    status: str
+    reported_units: int
+    expected_units: int
+
+    @property
+    def dot(self) -> str:
+        return TIMELINESS_DOTS[self.status]
+
+    @property
+    def status_label(self) -> str:
+        return timeliness_label(self.status)
+
+
+def reminder_days_before() -> int:
+    return int(getattr(settings, "POC_REMINDER_DAYS_BEFORE", 7))
+
+
+def responsibility_matrix(*, today: dt.date | None = None, agency: Agency | None = None) -> list[MatrixRow]:
+    """Every active dataset with its owner, awaited period, due date, last update and timeliness status.
+
+    The awaited period is the latest completed one if it is not fully reported, else the running one.
+    Missing: the dataset has never had a value; overdue: the awaited period is past its due date.
+    """
+    today = today or timezone.localdate()
+    datasets = Dataset.objects.filter(is_active=True).select_related("agency__orgunit", "topic").prefetch_related("orgunits")
+    if agency is not None:
+        datasets = datasets.filter(agency=agency)
+    datasets = datasets.annotate(last_update=Max("elements__values__updated_at"))
+    soon = reminder_days_before()
+    rows = []
+    for dataset in datasets:
+        running = period_containing(dataset.period_type, today)
+        completed = running.previous()
+        expected = expected_orgunits(dataset, completed).count()
+        reported = len({u for (_code, u) in first_entries(dataset, [completed])})
+        awaited = running if expected and reported >= expected else completed
+        due = due_date(dataset, awaited)
+        if dataset.last_update is None:
+            status = Timeliness.MISSING
+        elif today > due:
+            status = Timeliness.OVERDUE
+        elif awaited == completed and (due - today).days <= soon:
+            status = Timeliness.DUE_SOON
+        else:
+            status = Timeliness.ON_TIME
+        rows.append(MatrixRow(dataset, awaited, due, dataset.last_update, status, reported, expected))
+    return rows
+
+
+# --- Bimonthly update-tracking report ------------------------------------------------------------
+@dataclass
+class TrackingLine:
+    dataset: Dataset
+    periods: list[PeriodSpec]
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    previous_completeness: float | None = None
+    overdue_periods: list[PeriodSpec] = field(default_factory=list)
+
+    @property
+    def completeness(self) -> float | None:
+        return None if not self.expected else 100 * (self.on_time + self.late) / self.expected
+
+    @property
+    def change(self) -> float | None:
+        if self.completeness is None or self.previous_completeness is None:
+            return None
+        return self.completeness - self.previous_completeness
+
+
+@dataclass
+class AgencyTracking:
+    agency: Agency
+    lines: list[TrackingLine]
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(line, name) for line in self.lines)
+
+    @property
+    def expected(self) -> int:
+        return self._sum("expected")
+
+    @property
+    def on_time(self) -> int:
+        return self._sum("on_time")
+
+    @property
+    def late(self) -> int:
+        return self._sum("late")
+
+    @property
+    def missing(self) -> int:
+        return self._sum("missing")
+
+    @property
+    def completeness(self) -> float | None:
+        return None if not self.expected else 100 * (self.on_time + self.late) / self.expected
+
+    @property
+    def previous_completeness(self) -> float | None:
+        lines = [line for line in self.lines if line.previous_completeness is not None]
+        if not lines:
+            return None
+        expected = sum(line.expected for line in lines)
+        return sum(line.previous_completeness * line.expected for line in lines) / expected if expected else None
+
+    @property
+    def change(self) -> float | None:
+        if self.completeness is None or self.previous_completeness is None:
+            return None
+        return self.completeness - self.previous_completeness
+
+    @property
+    def is_lagging(self) -> bool:
+        return self.missing > 0 or self.late > 0
+
+    @property
+    def overdue_lines(self) -> list[TrackingLine]:
+        return [line for line in self.lines if line.missing]
+
+
+@dataclass
+class TrackingReport:
+    window: PeriodSpec
+    as_of: dt.datetime
+    agencies: list[AgencyTracking]
+
+    @property
+    def lagging(self) -> list[AgencyTracking]:
+        return [a for a in self.agencies if a.is_lagging]
+
+
+def _periods_due_in(dataset: Dataset, window: PeriodSpec) -> list[PeriodSpec]:
+    """Reporting periods of the dataset whose due date falls inside the report window."""
+    latest = period_containing(dataset.period_type, window.end)
+    result, current = [], latest
+    while due_date(dataset, current) >= window.start:
+        if due_date(dataset, current) <= window.end:
+            result.append(current)
+        current = current.previous()
+    return sorted(result)
+
+
+def _tracking_line(dataset: Dataset, window: PeriodSpec, as_of: dt.datetime) -> TrackingLine:
+    periods = _periods_due_in(dataset, window)
+    line = TrackingLine(dataset, periods)
+    entries = first_entries(dataset, periods)
+    tz = timezone.get_current_timezone()
+    for spec in periods:
+        deadline = dt.datetime.combine(due_date(dataset, spec) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        missing_before = line.missing
+        for unit_id in expected_orgunits(dataset, spec).values_list("pk", flat=True):
+            line.expected += 1
+            first = entries.get((spec.code, unit_id))
+            if first is None or first >= as_of:
+                line.missing += 1
+            elif first < deadline:
+                line.on_time += 1
+            else:
+                line.late += 1
+        if line.missing > missing_before:
+            line.overdue_periods.append(spec)
+    return line
+
+
+def _window_cutoff(window: PeriodSpec, now: dt.datetime) -> dt.datetime:
+    end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+    return min(end, now)
+
+
+def tracking_report(window_code: str, *, agency: Agency | None = None, now: dt.datetime | None = None) -> TrackingReport:
+    """Per agency and dataset: reports due in the two-month window that came on time, late or not at all.
+
+    A report is judged as of the end of the window (or now, if earlier), so a published report does
+    not change afterwards; ``change`` compares completeness with the previous window judged the same way.
+    """
+    window = parse_period(window_code)
+    if window.type != "B":
+        raise ValueError(_("The tracking report covers a two-month period such as 2568-B1."))
+    now = now or timezone.now()
+    as_of, previous_window = _window_cutoff(window, now), window.previous()
+    previous_as_of = _window_cutoff(previous_window, now)
+    datasets = (
+        Dataset.objects.filter(is_active=True)
+        .select_related("agency__orgunit")
+        .prefetch_related("orgunits")
+        .order_by("agency__code", "code")
+    )
+    if agency is not None:
+        datasets = datasets.filter(agency=agency)
+    by_agency: dict[int, AgencyTracking] = {}
+    for dataset in datasets:
+        line = _tracking_line(dataset, window, as_of)
+        if not line.expected:
+            continue
+        before = _tracking_line(dataset, previous_window, previous_as_of)
+        line.previous_completeness = before.completeness
+        by_agency.setdefault(dataset.agency_id, AgencyTracking(dataset.agency, [])).lines.append(line)
+    return TrackingReport(window, as_of, list(by_agency.values()))
+
+
+def data_entry_users(dataset: Dataset) -> QuerySet[User]:
+    """The people responsible for entering a dataset: active data-entry users of its agency."""
+    return User.objects.filter(agency=dataset.agency, is_active=True, groups__name="data_entry").distinct()
+
+
+def ancestors_or_self_codes(orgunit: OrgUnit) -> list[str]:
+    return [*orgunit.ancestor_codes, orgunit.code]

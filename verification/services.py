@@ -1,0 +1,385 @@
+"""Writes for verification: validation runs, the submission workflow, outlier confirmations,
+bulk verification, notifications and reminders. Views, commands and tasks all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from datasets.models import DataElement, Dataset, DataValue
+from poc.models import OrgUnit, Period, User
+from poc.periods import format_date_be, period_containing
+from verification import selectors
+from verification.models import (
+    Notification,
+    OutlierConfirmation,
+    Reminder,
+    ReminderKind,
+    Severity,
+    Status,
+    Submission,
+    SubmissionEvent,
+    ValidationRule,
+    Violation,
+)
+
+
+class WorkflowError(ValidationError):
+    """A transition that is not allowed from the current status, or is missing what it needs."""
+
+
+# --- Validation runs ----------------------------------------------------------------------------
+@dataclass
+class ValidationRun:
+    units: int = 0
+    rules: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+
+@transaction.atomic
+def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None = None) -> ValidationRun:
+    """Evaluate every active rule for each unit with values in the subtree; replace the stored violations."""
+    rules = list(dataset.validation_rules.filter(is_active=True))
+    units = list(selectors.units_with_values(dataset, period, orgunit))
+    scope = Violation.objects.filter(dataset=dataset, period=period)
+    if orgunit is not None:
+        scope = scope.filter(orgunit__path__startswith=orgunit.path)
+    scope.delete()
+    report = ValidationRun(units=len(units), rules=len(rules))
+    if not rules:
+        return report
+    found = []
+    values = selectors.unit_values_by_code(dataset, units, period)
+    for unit in units:
+        for rule in rules:
+            result = selectors.evaluate_rule(rule, values[unit.pk])
+            if result.passed is False:
+                found.append(
+                    Violation(rule=rule, dataset=dataset, orgunit=unit, period=period, severity=rule.severity,
+                              left_value=result.left, right_value=result.right, detail=result.detail[:1000])
+                )  # fmt: skip
+    Violation.objects.bulk_create(found, batch_size=2000)
+    report.errors = sum(v.severity == Severity.ERROR for v in found)
+    report.warnings = len(found) - report.errors
+    return report
+
+
+def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: str, right: str, severity: str = Severity.ERROR,
+                           message_th: str = "", message_en: str = "") -> ValidationRule:  # fmt: skip
+    rule = ValidationRule(dataset=dataset, name=name, left=left, operator=operator, right=right, severity=severity,
+                          message_th=message_th, message_en=message_en)  # fmt: skip
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+# --- Notifications ------------------------------------------------------------------------------
+def notify(*, users: list[User], title: str, body: str = "", url: str = "") -> int:
+    Notification.objects.bulk_create([Notification(user=u, title=title[:300], body=body, url=url) for u in users])
+    return len(users)
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=timezone.now())
+
+
+def verifiers_of(dataset: Dataset) -> list[User]:
+    candidates = User.objects.filter(is_active=True, groups__name="verifier").select_related("agency").distinct()
+    return [u for u in candidates if selectors.can_verify(u, dataset)]
+
+
+# --- Submission workflow ------------------------------------------------------------------------
+ALLOWED = {
+    "submit": ({Status.DRAFT}, Status.SUBMITTED),
+    "resubmit": ({Status.RETURNED}, Status.RESUBMITTED),
+    "return": ({Status.SUBMITTED, Status.RESUBMITTED}, Status.RETURNED),
+    "verify": ({Status.SUBMITTED, Status.RESUBMITTED}, Status.VERIFIED),
+    "reopen": ({Status.VERIFIED}, Status.RETURNED),
+}
+
+
+def submission_get_or_create(*, dataset: Dataset, orgunit: OrgUnit, period: Period, user: User) -> Submission:
+    if not (selectors.can_submit(user, dataset) or selectors.can_verify(user, dataset)):
+        raise PermissionDenied
+    if period.period_type != dataset.period_type:
+        raise ValidationError(_("Period %(p)s does not fit dataset %(d)s.") % {"p": period.code, "d": dataset.code})
+    if orgunit.level > dataset.collection_level:
+        raise ValidationError(_("Dataset %(d)s is collected at a higher org-unit level.") % {"d": dataset.code})
+    submission, created = Submission.objects.get_or_create(dataset=dataset, orgunit=orgunit, period=period)
+    if created:
+        SubmissionEvent.objects.create(submission=submission, from_status="", to_status=Status.DRAFT, user=user)
+    return submission
+
+
+def _transition(submission: Submission, action: str, user: User, comment: str) -> Submission:
+    sources, target = ALLOWED[action]
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status not in sources:
+        raise WorkflowError(
+            _("A submission that is “%(status)s” cannot be %(action)s.")
+            % {"status": locked.get_status_display(), "action": _action_label(action)},
+            code="forbidden_transition",
+        )
+    SubmissionEvent.objects.create(submission=locked, from_status=locked.status, to_status=target, user=user, comment=comment)
+    locked.status = target
+    now = timezone.now()
+    if target in (Status.SUBMITTED, Status.RESUBMITTED):
+        locked.submitted_at = now
+    if target == Status.VERIFIED:
+        locked.verified_at, locked.verified_by = now, user
+    elif action == "reopen":
+        locked.verified_at, locked.verified_by = None, None
+    locked.save()
+    return locked
+
+
+def _action_label(action: str) -> str:
+    return {
+        "submit": _("submitted"),
+        "resubmit": _("resubmitted"),
+        "return": _("returned"),
+        "verify": _("verified"),
+        "reopen": _("reopened"),
+    }[action]
+
+
+def _url(submission: Submission) -> str:
+    return reverse("verification:submission", args=[submission.pk])
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, user: User, comment: str = "") -> Submission:
+    """Send to the verifier (or back after a return). Rule errors block; warnings need a comment."""
+    if not selectors.can_submit(user, submission.dataset):
+        raise PermissionDenied(_("Only data-entry users of the responsible agency can submit."))
+    submission = Submission.objects.select_for_update().select_related("dataset", "orgunit", "period").get(pk=submission.pk)
+    action = "resubmit" if submission.status == Status.RETURNED else "submit"
+    if submission.status not in ALLOWED[action][0]:
+        return _transition(submission, action, user, comment)  # raises the forbidden-transition error
+    if not DataValue.objects.filter(element__dataset=submission.dataset, period=submission.period,
+                                    orgunit__path__startswith=submission.orgunit.path).exists():  # fmt: skip
+        raise WorkflowError(_("There are no values to submit."), code="empty")
+    results = selectors.rules_evaluate(submission.dataset, submission.orgunit, submission.period)
+    errors = [r.detail for r in results if r.is_error]
+    if errors:
+        raise WorkflowError([_("Fix the errors before submitting:"), *errors], code="rule_errors")
+    warnings = [r.detail for r in results if r.is_warning]
+    if warnings and not comment.strip():
+        raise WorkflowError([_("Explain the warnings in a comment:"), *warnings], code="warnings_need_comment")
+    submission = _transition(submission, action, user, comment.strip())
+    notify(
+        users=verifiers_of(submission.dataset), title=_("%(s)s waits for verification") % {"s": _describe(submission)}, url=_url(submission)
+    )
+    return submission
+
+
+def _require_verifier(user: User, submission: Submission) -> None:
+    if not selectors.can_verify(user, submission.dataset):
+        raise PermissionDenied(_("You are not a verifier of this dataset."))
+
+
+def _require_comment(comment: str) -> str:
+    if not comment.strip():
+        raise WorkflowError(_("A comment is required."), code="comment_required")
+    return comment.strip()
+
+
+def _describe(submission: Submission) -> str:
+    return f"{submission.dataset.name} · {submission.orgunit.name} · {submission.period.label}"
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, user: User, comment: str) -> Submission:
+    _require_verifier(user, submission)
+    comment = _require_comment(comment)
+    submission = _transition(submission, "return", user, comment)
+    notify(users=list(selectors.data_entry_users(submission.dataset)), title=_("%(s)s was returned") % {"s": _describe(submission)},
+           body=comment, url=_url(submission))  # fmt: skip
+    return submission
+
+
+@transaction.atomic
+def submission_verify(*, submission: Submission, user: User, comment: str = "") -> Submission:
+    _require_verifier(user, submission)
+    submission = _transition(submission, "verify", user, comment.strip())
+    notify(users=list(selectors.data_entry_users(submission.dataset)), title=_("%(s)s was verified") % {"s": _describe(submission)},
+           url=_url(submission))  # fmt: skip
+    return submission
+
+
+@transaction.atomic
+def submission_reopen(*, submission: Submission, user: User, comment: str) -> Submission:
+    """Unlock a verified submission for correction (a verifier's decision, with the reason)."""
+    _require_verifier(user, submission)
+    comment = _require_comment(comment)
+    submission = _transition(submission, "reopen", user, comment)
+    notify(users=list(selectors.data_entry_users(submission.dataset)), title=_("%(s)s was reopened") % {"s": _describe(submission)},
+           body=comment, url=_url(submission))  # fmt: skip
+    return submission
+
+
+def value_locked(dataset: Dataset, orgunit: OrgUnit, period: Period) -> bool:
+    """Registered in datasets.services.VALUE_LOCKS: a verified submission of the unit or an ancestor locks the cell."""
+    return Submission.objects.filter(
+        dataset=dataset, period=period, status=Status.VERIFIED, orgunit__code__in=selectors.ancestors_or_self_codes(orgunit)
+    ).exists()
+
+
+# --- Outlier confirmation -----------------------------------------------------------------------
+def outlier_confirm(*, element: DataElement, orgunit: OrgUnit, period: Period, user: User, comment: str) -> OutlierConfirmation:
+    """Record that a flagged value is right, and why (for the verifier and the audit trail)."""
+    dataset = element.dataset
+    if not (selectors.can_submit(user, dataset) or selectors.can_verify(user, dataset)):
+        raise PermissionDenied
+    comment = _require_comment(comment)
+    value = selectors.cell_values([element], [orgunit], [period]).get((element.pk, orgunit.pk, period.pk))
+    if value is None:
+        raise ValidationError(_("There is no value to confirm."), code="no_value")
+    return OutlierConfirmation.objects.create(
+        element=element, orgunit=orgunit, period=period, value=value, comment=comment[:500], user=user
+    )
+
+
+# --- Bulk verification of past periods ----------------------------------------------------------
+@dataclass
+class BulkPlan:
+    dataset: Dataset
+    periods: list[Period]
+    to_verify: list[tuple[OrgUnit, Period, int]] = field(default_factory=list)  # unit, period, values that will lock
+    blocked: list[tuple[OrgUnit, Period, list[str]]] = field(default_factory=list)
+    already: int = 0
+
+    @property
+    def values_locked(self) -> int:
+        return sum(n for _u, _p, n in self.to_verify)
+
+
+def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan:
+    """Preview: every collection-level unit with values in a period up to ``until`` not yet verified, and what locks."""
+    _require_verifier_dataset(user, dataset)
+    with_values = Period.objects.filter(datavalues__element__dataset=dataset).distinct()
+    periods = list(with_values.filter(period_type=dataset.period_type, end_date__lte=until.end_date).order_by("start_date"))
+    plan = BulkPlan(dataset, periods)
+    verified = set(
+        Submission.objects.filter(dataset=dataset, status=Status.VERIFIED, period__in=periods).values_list("orgunit_id", "period_id")
+    )
+    counts = {}
+    for unit_id, period_id in DataValue.objects.filter(element__dataset=dataset, period__in=periods).values_list("orgunit_id", "period_id"):
+        counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
+    units = OrgUnit.objects.in_bulk({u for u, _p in counts})
+    by_period = {p.pk: p for p in periods}
+    for period in periods:
+        keys = sorted((u, p) for (u, p) in counts if p == period.pk)
+        unit_list = [units[u] for u, _p in keys]
+        values = selectors.unit_values_by_code(dataset, unit_list, period)
+        rules = list(dataset.validation_rules.filter(is_active=True, severity=Severity.ERROR))
+        for unit_id, period_id in keys:
+            if (unit_id, period_id) in verified:
+                plan.already += 1
+                continue
+            errors = [r.detail for r in (selectors.evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
+            if errors:
+                plan.blocked.append((units[unit_id], by_period[period_id], errors))
+            else:
+                plan.to_verify.append((units[unit_id], by_period[period_id], counts[(unit_id, period_id)]))
+    return plan
+
+
+def _require_verifier_dataset(user: User, dataset: Dataset) -> None:
+    if not selectors.can_verify(user, dataset):
+        raise PermissionDenied(_("You are not a verifier of this dataset."))
+
+
+@transaction.atomic
+def bulk_verify(*, dataset: Dataset, until: Period, user: User, comment: str) -> BulkPlan:
+    """Verify (and so lock) everything the preview lists; each submission gets its events."""
+    comment = _require_comment(comment)
+    plan = bulk_verify_plan(dataset=dataset, until=until, user=user)
+    for unit, period, _count in plan.to_verify:
+        submission, created = Submission.objects.get_or_create(dataset=dataset, orgunit=unit, period=period)
+        if created:
+            SubmissionEvent.objects.create(submission=submission, from_status="", to_status=Status.DRAFT, user=user, comment=comment)
+        SubmissionEvent.objects.create(
+            submission=submission, from_status=submission.status, to_status=Status.VERIFIED, user=user, comment=comment
+        )
+        submission.status, submission.verified_at, submission.verified_by = Status.VERIFIED, timezone.now(), user
+        submission.save()
+    return plan
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+@dataclass
+class ReminderReport:
+    sent: int = 0
+    skipped: int = 0
+    events: list[str] = field(default_factory=list)
+
+
+def _reminder_events(dataset: Dataset, today: dt.date) -> list[tuple[Period, str, dt.date]]:
+    """(period, kind, due date) for the dataset's recent periods that are not fully reported."""
+    days_before = selectors.reminder_days_before()
+    current = period_containing(dataset.period_type, today)
+    events = []
+    for steps in range(0, 4):
+        spec = current.shifted(-steps)
+        due = selectors.due_date(dataset, spec)
+        if today > due:
+            kind = ReminderKind.OVERDUE
+        elif (due - today).days <= days_before:
+            kind = ReminderKind.DUE_SOON
+        else:
+            continue
+        expected = set(selectors.expected_orgunits(dataset, spec).values_list("pk", flat=True))
+        reported = {u for (_c, u) in selectors.first_entries(dataset, [spec])}
+        if expected and expected <= reported:
+            continue
+        events.append((Period.objects.for_spec(spec), kind, due))
+    return events
+
+
+def reminders_send(*, today: dt.date | None = None) -> ReminderReport:
+    """E-mail and notify data-entry users N days before a due date and when overdue, once per event and user."""
+    today = today or timezone.localdate()
+    report = ReminderReport()
+    for dataset in Dataset.objects.filter(is_active=True).select_related("agency__orgunit").prefetch_related("orgunits"):
+        events = _reminder_events(dataset, today)
+        if not events:
+            continue
+        users = list(selectors.data_entry_users(dataset))
+        for period, kind, due in events:
+            for user in users:
+                if _reminder_send_one(dataset=dataset, period=period, kind=kind, due=due, user=user, today=today):
+                    report.sent += 1
+                    report.events.append(f"{kind} {dataset.code} {period.code} → {user.username}")
+                else:
+                    report.skipped += 1
+    return report
+
+
+@transaction.atomic
+def _reminder_send_one(*, dataset: Dataset, period: Period, kind: str, due: dt.date, user: User, today: dt.date) -> bool:
+    _reminder, created = Reminder.objects.get_or_create(dataset=dataset, period=period, kind=kind, user=user)
+    if not created:
+        return False
+    url = reverse("verification:responsibility")
+    with translation.override("th"):
+        context = {"user": user, "dataset": dataset, "period": period.label, "due": format_date_be(due, long=True),
+                   "days": abs((due - today).days), "url": url, "agency": dataset.agency}  # fmt: skip
+        text = render_to_string(f"verification/email/reminder_{kind}.txt", context).strip()
+    subject, _blank, body = text.partition("\n")
+    if user.email:
+        send_mail(subject.strip(), body.strip(), None, [user.email])  # an error rolls back the log row: retried next run
+    Notification.objects.create(user=user, title=subject.strip()[:300], body=body.strip(), url=url)
+    return True

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from verification.services import reminders_send
+
+
+@shared_task
+def send_reminders() -> int:
+    """Beat job (also ``manage.py send_reminders``)."""
+    return reminders_send().sent

@@ -1,0 +1,321 @@
+"""Thin views over verification.services and verification.selectors."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from datasets.models import DataElement, Dataset
+from poc.models import Agency, OrgUnit
+from verification import charts, reports, selectors, services
+from verification.forms import (
+    BulkVerifyForm,
+    CommentForm,
+    SubmissionFilterForm,
+    SubmissionOpenForm,
+    TrackingForm,
+    ValidationRunForm,
+    ViolationFilterForm,
+)
+from verification.models import Notification, Status, Submission, Violation
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+# --- Submissions --------------------------------------------------------------------------------
+@login_required
+def submissions(request: HttpRequest) -> HttpResponse:
+    """Agency users' submissions and the verifier's queue (filters: agency, dataset, status, period)."""
+    user = request.user
+    visible_datasets = selectors.datasets_workable(user)
+    form = SubmissionFilterForm(request.GET or None, datasets=visible_datasets)
+    queryset = selectors.submissions_visible(user)
+    to_verify = request.GET.get("queue") == "1"
+    if to_verify:
+        queryset = queryset.filter(dataset__in=selectors.datasets_verifiable(user), status__in=[Status.SUBMITTED, Status.RESUBMITTED])
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["agency"]:
+            queryset = queryset.filter(dataset__agency=data["agency"])
+        if data["dataset"]:
+            queryset = queryset.filter(dataset=data["dataset"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["period"]:
+            queryset = queryset.filter(period=data["period"])
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    open_form = SubmissionOpenForm(datasets=visible_datasets)
+    return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
+                                                             "can_bulk": selectors.datasets_verifiable(user).exists()})  # fmt: skip
+
+
+@login_required
+@require_POST
+def submission_open(request: HttpRequest) -> HttpResponse:
+    visible = selectors.datasets_workable(request.user)
+    form = SubmissionOpenForm(request.POST, datasets=visible)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("verification:submissions")
+    data = form.cleaned_data
+    try:
+        submission = services.submission_get_or_create(
+            dataset=data["dataset"], orgunit=data["orgunit"], period=data["period"], user=request.user
+        )
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+        return redirect("verification:submissions")
+    return redirect("verification:submission", submission.pk)
+
+
+def _visible_submission(request: HttpRequest, pk: int) -> Submission:
+    return get_object_or_404(selectors.submissions_visible(request.user), pk=pk)
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _visible_submission(request, pk)
+    dataset = submission.dataset
+    context = {
+        "submission": submission,
+        "rows": selectors.submission_values(submission),
+        "results": selectors.rules_evaluate(dataset, submission.orgunit, submission.period),
+        "events": submission.events.select_related("user"),
+        "can_submit": selectors.can_submit(request.user, dataset) and submission.status in (Status.DRAFT, Status.RETURNED),
+        "can_review": selectors.can_verify(request.user, dataset) and submission.status in (Status.SUBMITTED, Status.RESUBMITTED),
+        "can_reopen": selectors.can_verify(request.user, dataset) and submission.status == Status.VERIFIED,
+        "comment_form": CommentForm(),
+    }
+    return render(request, "verification/submission.html", context)
+
+
+ACTIONS = {
+    "submit": services.submission_submit,
+    "return": services.submission_return,
+    "verify": services.submission_verify,
+    "reopen": services.submission_reopen,
+}
+
+
+@login_required
+@require_POST
+def submission_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    submission = _visible_submission(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        ACTIONS[action](submission=submission, user=request.user, comment=comment)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved: the submission is now “%(s)s”.") % {"s": Submission.objects.get(pk=pk).get_status_display()})
+    return redirect("verification:submission", pk)
+
+
+@login_required
+@require_POST
+def outlier_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _visible_submission(request, pk)
+    element = get_object_or_404(DataElement, pk=request.POST.get("element"), dataset=submission.dataset)
+    try:
+        services.outlier_confirm(element=element, orgunit=submission.orgunit, period=submission.period, user=request.user,
+                                 comment=request.POST.get("comment", ""))  # fmt: skip
+    except PermissionDenied:
+        messages.error(request, _("You may not do this."))
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    else:
+        messages.success(request, _("The value of %(e)s is confirmed.") % {"e": element.code})
+    return redirect("verification:submission", pk)
+
+
+@login_required
+def bulk_verify(request: HttpRequest) -> HttpResponse:
+    """Verify past periods in one go, after a preview of what will be locked."""
+    datasets = selectors.datasets_verifiable(request.user)
+    if not datasets.exists():
+        raise PermissionDenied
+    form = BulkVerifyForm(request.POST or request.GET or None, datasets=datasets)
+    plan = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if request.method == "POST":
+            try:
+                done = services.bulk_verify(
+                    dataset=data["dataset"], until=data["period"], user=request.user, comment=request.POST.get("comment", "")
+                )
+            except ValidationError as exc:
+                for error in _errors(exc):
+                    messages.error(request, error)
+            else:
+                messages.success(
+                    request, _("%(n)d submissions verified, %(v)d values locked.") % {"n": len(done.to_verify), "v": done.values_locked}
+                )
+                return redirect("verification:submissions")
+        plan = services.bulk_verify_plan(dataset=data["dataset"], until=data["period"], user=request.user)
+    return render(request, "verification/bulk_verify.html", {"form": form, "plan": plan})
+
+
+# --- Validation analysis ------------------------------------------------------------------------
+def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, QuerySet[Violation]]:
+    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.readable_by(request.user))
+    queryset = selectors.violations_visible(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["dataset"]:
+            queryset = queryset.filter(dataset=data["dataset"])
+        if data["period"]:
+            queryset = queryset.filter(period=data["period"])
+        if data["orgunit"]:
+            queryset = queryset.filter(orgunit__path__startswith=data["orgunit"].path)
+        if data["severity"]:
+            queryset = queryset.filter(severity=data["severity"])
+    return form, queryset
+
+
+@login_required
+def violations(request: HttpRequest) -> HttpResponse:
+    """Every violation (no cap), paginated, with a hotspot map and a trend over periods."""
+    form, queryset = _filtered_violations(request)
+    runnable = selectors.datasets_workable(request.user)
+    hotspots = selectors.violation_hotspots(queryset)
+    context = {
+        "form": form,
+        "page": Paginator(queryset, 50).get_page(request.GET.get("page")),
+        "total": queryset.count(),
+        "run_form": ValidationRunForm(datasets=runnable) if runnable.exists() else None,
+        "trend_figure": charts.violation_trend(selectors.violation_trend(queryset)),
+        "hotspots": hotspots,
+        "hotspot_rows": sorted(hotspots.items(), key=lambda item: -item[1])[:20],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "verification/violations.html", context)
+
+
+@login_required
+@require_POST
+def validation_run(request: HttpRequest) -> HttpResponse:
+    runnable = selectors.datasets_workable(request.user)
+    form = ValidationRunForm(request.POST, datasets=runnable)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("verification:violations")
+    data = form.cleaned_data
+    run = services.validation_run(dataset=data["dataset"], period=data["period"], orgunit=data["orgunit"])
+    messages.success(
+        request, _("%(u)d org units checked: %(e)d errors, %(w)d warnings.") % {"u": run.units, "e": run.errors, "w": run.warnings}
+    )
+    return redirect(f"{redirect('verification:violations').url}?dataset={data['dataset'].pk}&period={data['period'].code}")
+
+
+@login_required
+def orgunit_shapes(request: HttpRequest) -> JsonResponse:
+    """Boundaries of the units that have violations (GeoJSON, 4-decimal precision) for the hotspot map."""
+    codes = [c for c in request.GET.get("codes", "").split(",") if c][:5000]
+    features = []
+    for unit in OrgUnit.objects.filter(code__in=codes).exclude(geom__isnull=True).only("code", "name_th", "name_en", "geom"):
+        geometry = json.loads(unit.geom.simplify(0.001, preserve_topology=True).json)
+        features.append({"type": "Feature", "properties": {"code": unit.code, "name": unit.name}, "geometry": _round(geometry)})
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def _round(value):  # type: ignore[no-untyped-def]
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, list):
+        return [_round(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    return value
+
+
+@login_required
+def violation_hotspots(request: HttpRequest) -> JsonResponse:
+    """{org-unit code: violations} for the current filters."""
+    _form, queryset = _filtered_violations(request)
+    return JsonResponse(selectors.violation_hotspots(queryset))
+
+
+# --- Timeliness ---------------------------------------------------------------------------------
+@login_required
+def responsibility(request: HttpRequest) -> HttpResponse:
+    agency = None
+    if request.GET.get("agency"):
+        agency = Agency.objects.filter(code=request.GET["agency"]).first()
+    rows = selectors.responsibility_matrix(agency=agency)
+    if request.GET.get("format") == "xlsx":
+        return reports.xlsx_response(reports.responsibility_xlsx(rows), "responsibility-matrix.xlsx")
+    agencies = Agency.objects.filter(datasets__is_active=True).distinct()
+    return render(request, "verification/responsibility.html", {"rows": rows, "agencies": agencies, "agency": agency,
+                                                                "today": timezone.localdate()})  # fmt: skip
+
+
+@login_required
+def tracking(request: HttpRequest) -> HttpResponse:
+    form = TrackingForm(request.GET or {"period": reports.current_window_code()})
+    if not form.is_valid():
+        return render(request, "verification/tracking.html", {"form": form})
+    report = selectors.tracking_report(form.cleaned_data["period"])
+    output = request.GET.get("format")
+    if output == "xlsx":
+        return reports.xlsx_response(reports.tracking_xlsx(report), f"tracking-{report.window.code}.xlsx")
+    if output == "pdf":
+        return reports.pdf_response(reports.tracking_pdf(report), f"tracking-{report.window.code}.pdf")
+    return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report),
+                                                          "can_write_letters": _provincial_staff(request.user)})  # fmt: skip
+
+
+def _provincial_staff(user) -> bool:  # type: ignore[no-untyped-def]
+    """Follow-up letters are written by the provincial IT group (and read by executives)."""
+    return user.is_it_admin or user.is_executive or bool(user.agency and user.agency.is_provincial_it)
+
+
+@login_required
+def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
+    if not _provincial_staff(request.user):
+        raise PermissionDenied
+    form = TrackingForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    agency = get_object_or_404(Agency, code=agency_code)
+    report = selectors.tracking_report(form.cleaned_data["period"])
+    letter = reports.follow_up_letter(report, agency)
+    if letter is None:
+        raise Http404(_("This agency has nothing overdue in the period."))
+    if request.GET.get("format") == "pdf":
+        return reports.pdf_response(reports.letter_pdf(letter), f"letter-{agency.code}-{report.window.code}.pdf")
+    return render(request, "verification/letter.html", {"letter": letter})
+
+
+# --- Notifications ------------------------------------------------------------------------------
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+        services.notifications_mark_read(user=request.user, ids=ids)
+        return redirect("verification:notifications")
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "verification/notifications.html", {"page": page})
