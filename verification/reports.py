@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,10 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from poc.models import Agency
+from poc.pdf import thai_font
 from poc.periods import PeriodType, format_date_be, period_containing
 from verification.selectors import AgencyTracking, MatrixRow, TrackingLine, TrackingReport
 
-DEFAULT_FONT_DIR = Path("/usr/share/fonts/truetype/tlwg")
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F8")
 
 
@@ -113,27 +110,10 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 
 # --- PDF ----------------------------------------------------------------------------------------
-def thai_fonts() -> tuple[str, str]:
-    """Register the Thai TTF (Laksaman, a TH Sarabun look-alike from fonts-thai-tlwg) with reportlab."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    font_dir = Path(getattr(settings, "POC_PDF_FONT_DIR", DEFAULT_FONT_DIR))
-    regular, bold = font_dir / "Laksaman.ttf", font_dir / "Laksaman-Bold.ttf"
-    if not regular.is_file() or not bold.is_file():
-        raise ImproperlyConfigured(
-            _("Thai font not found in %(dir)s: install the Debian package fonts-thai-tlwg (or set POC_PDF_FONT_DIR).") % {"dir": font_dir}
-        )
-    if "PocThai" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("PocThai", str(regular)))
-        pdfmetrics.registerFont(TTFont("PocThai-Bold", str(bold)))
-    return "PocThai", "PocThai-Bold"
-
-
 def _styles():  # type: ignore[no-untyped-def]
     from reportlab.lib.styles import ParagraphStyle
 
-    regular, bold = thai_fonts()
+    regular, bold = thai_font()
     return {
         "title": ParagraphStyle("title", fontName=bold, fontSize=20, leading=26, spaceAfter=8),
         "body": ParagraphStyle("body", fontName=regular, fontSize=16, leading=22, spaceAfter=6),
