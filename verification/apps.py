@@ -6,6 +6,12 @@ def _signed_in(request) -> bool:
     return request.user.is_authenticated
 
 
+def tracking_staff(request) -> bool:
+    from verification.selectors import can_track
+
+    return can_track(request.user)
+
+
 class VerificationConfig(AppConfig):
     name = "verification"
     verbose_name = _("Verification and timeliness")
@@ -20,4 +26,4 @@ class VerificationConfig(AppConfig):
         register(NavItem("verification:submissions", _("Submissions"), order=40, visible=_signed_in))
         register(NavItem("verification:violations", _("Validation"), order=41, visible=_signed_in))
         register(NavItem("verification:responsibility", _("Timeliness"), order=42, visible=_signed_in))
-        register(NavItem("verification:tracking", _("Tracking report"), order=43, visible=_signed_in))
+        register(NavItem("verification:tracking_report", _("Tracking report"), order=43, visible=tracking_staff))

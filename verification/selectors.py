@@ -166,6 +166,13 @@ def can_verify(user: User, dataset: Dataset) -> bool:
     return user.agency_id == dataset.agency_id
 
 
+def can_track(user: User) -> bool:
+    """The bimonthly tracking report and follow-up letters belong to the provincial IT group."""
+    if not user.is_authenticated:
+        return False
+    return user.is_it_admin or (user.has_role("verifier") and bool(user.agency and user.agency.is_provincial_it))
+
+
 def datasets_verifiable(user: User) -> QuerySet[Dataset]:
     queryset = Dataset.objects.verifiable_by(user)
     if user.is_superuser:

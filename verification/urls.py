@@ -15,7 +15,7 @@ urlpatterns = [
     path("violations/hotspots.json", views.violation_hotspots, name="violation_hotspots"),
     path("orgunits.geojson", views.orgunit_shapes, name="orgunit_shapes"),
     path("responsibility/", views.responsibility, name="responsibility"),
-    path("tracking/", views.tracking, name="tracking"),
+    path("tracking/", views.tracking, name="tracking_report"),
     path("tracking/letter/<str:agency_code>/", views.tracking_letter, name="tracking_letter"),
     path("notifications/", views.notifications, name="notifications"),
 ]

@@ -276,6 +276,8 @@ def responsibility(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def tracking(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_track(request.user):
+        raise PermissionDenied
     form = TrackingForm(request.GET or {"period": reports.current_window_code()})
     if not form.is_valid():
         return render(request, "verification/tracking.html", {"form": form})
@@ -288,18 +290,12 @@ def tracking(request: HttpRequest) -> HttpResponse:
             return reports.pdf_response(reports.tracking_pdf(report), f"tracking-{report.window.code}.pdf")
         except ThaiFontMissing as exc:
             messages.error(request, str(exc))
-    return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report),
-                                                          "can_write_letters": _provincial_staff(request.user)})  # fmt: skip
-
-
-def _provincial_staff(user) -> bool:  # type: ignore[no-untyped-def]
-    """Follow-up letters are written by the provincial IT group (and read by executives)."""
-    return user.is_it_admin or user.is_executive or bool(user.agency and user.agency.is_provincial_it)
+    return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report)})
 
 
 @login_required
 def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
-    if not _provincial_staff(request.user):
+    if not selectors.can_track(request.user):
         raise PermissionDenied
     form = TrackingForm(request.GET)
     if not form.is_valid():
