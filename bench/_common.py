@@ -1,0 +1,156 @@
+"""Shared set-up for the benchmark scripts: own database from DATABASE_URL, migrate, seed, serve.
+
+Not a test helper: the scripts print figures. Every script creates the PostgreSQL database named in
+DATABASE_URL when it does not exist yet, then migrates it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(default_url: str) -> None:
+    """Point Django at DATABASE_URL (``default_url`` if unset), create the database if needed, migrate."""
+    os.environ.setdefault("DATABASE_URL", default_url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poc.settings")
+    os.environ.setdefault("POC_HTTPS", "0")  # plain HTTP on loopback: no redirect to https
+    url = urlparse(os.environ["DATABASE_URL"])
+    if url.scheme.startswith("post"):
+        import psycopg2
+
+        name = url.path.lstrip("/")
+        admin = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed_demo_once() -> None:
+    from django.core.management import call_command
+
+    from poc.models import User
+
+    if not User.objects.filter(username="governor").exists():
+        print("seeding the demo province ...", flush=True)
+        call_command("seed_demo", verbosity=0)
+
+
+def ensure_national(values: int) -> int:
+    """generate_national unless the benchmark dataset already holds values; returns the value count."""
+    from django.core.management import call_command
+
+    from datasets.bulk import BENCH_DATASET
+    from datasets.models import DataValue
+
+    existing = DataValue.objects.filter(element__dataset__code=BENCH_DATASET).count()
+    if existing:
+        return existing
+    print(f"generating the national hierarchy and {values:,} values (once per database) ...", flush=True)
+    started = time.perf_counter()
+    call_command("generate_national", "--values", str(values))
+    print(f"  generate_national: {time.perf_counter() - started:.1f} s", flush=True)
+    return DataValue.objects.filter(element__dataset__code=BENCH_DATASET).count()
+
+
+def timed(function, repeat: int = 5) -> tuple[float, float, object]:
+    """(first call, median of the following ``repeat`` calls) in seconds, and the last result."""
+    started = time.perf_counter()
+    result = function()
+    first = time.perf_counter() - started
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return first, statistics.median(times), result
+
+
+def session_cookie(username: str) -> str:
+    """A signed-in session for ``username`` created directly (no login form, no rate limiter involved)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from poc.models import User
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def page_paths() -> dict[str, str]:
+    """The pages on this checkout: home always; cockpit, map and data entry when their apps have landed."""
+    from django.urls import NoReverseMatch, get_resolver, reverse
+
+    found = {"home": reverse("home")}
+    wanted = {"cockpit": ("cockpit", ("tiles", "")), "map": ("gis", ("map",)), "data entry": ("datasets", ("entry",))}
+    resolver = get_resolver()
+    for label, (namespace, hints) in wanted.items():
+        if namespace not in resolver.namespace_dict:
+            continue
+        names = [p.name for p in resolver.namespace_dict[namespace][1].url_patterns if getattr(p, "name", None)]
+        for name in sorted(names, key=lambda n: (not any(h and h in n for h in hints), n)):
+            try:
+                found[label] = reverse(f"{namespace}:{name}")
+                break
+            except NoReverseMatch:
+                continue
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(workers: int = 2, threads: int = 1):
+    """collectstatic with the production storage, then gunicorn on 127.0.0.1 (DEBUG off, POC_HTTPS=0)."""
+    static_root = tempfile.mkdtemp(prefix="poc-bench-static-")
+    env = {**os.environ, "DEBUG": "0", "POC_HTTPS": "0", "STATIC_ROOT": static_root, "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    command = [python, "-m", "gunicorn", "poc.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
+               "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
