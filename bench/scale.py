@@ -64,6 +64,13 @@ def main() -> None:
     if apps.is_installed("gis"):
         from django.urls import reverse
 
+        from gis.models import OrgUnitShape
+
+        if not OrgUnitShape.objects.exists():  # the hierarchy was imported before gis landed
+            started = time.perf_counter()
+            call_command("simplify_boundaries")
+            print(f"simplify_boundaries (once): {time.perf_counter() - started:.1f} s")
+
         client = Client(SERVER_NAME="127.0.0.1")
         client.cookies.load(session_cookie_for_superuser(session_cookie))
         url = reverse("gis:choropleth")
