@@ -11,7 +11,7 @@ from poc.models import Agency, OrgUnit, Role
 
 # Simplification tolerance (degrees, ~111 km each) per org-unit level: coarse where units are large
 # and shown zoomed out, fine for subdistricts that are drawn at district zoom.
-LEVEL_TOLERANCE = {1: 0.004, 2: 0.002, 3: 0.0008}
+LEVEL_TOLERANCE = {1: 0.005, 2: 0.003, 3: 0.0015}
 
 
 class OrgUnitShape(models.Model):
@@ -20,6 +20,8 @@ class OrgUnitShape(models.Model):
     orgunit = models.OneToOneField(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="shape")
     geom_simplified = models.MultiPolygonField(_("simplified boundary"), srid=4326)
     tolerance = models.FloatField(_("tolerance (degrees)"))
+    # The simplified boundary serialised once with fixed precision: maps read text, not geometry.
+    geojson = models.TextField(_("GeoJSON"), blank=True)
     updated = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Max, OuterRef, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from datasets.models import DataElement, DataValueAudit
 from datasets.selectors import element_series, element_values
 from gis.models import OrgUnitShape, ThematicFeature, ThematicLayer
+from gis.services import GEOJSON_PRECISION
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
 
-PRECISION = 5
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -48,44 +48,58 @@ def map_units(parent: OrgUnit | None, level: int | None):
     return units
 
 
-def choropleth_geojson(selection: MapSelection) -> str:
-    """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
-    units = (
-        map_units(selection.parent, selection.level)
+def feature_skeletons(parent: OrgUnit | None, level: int | None) -> list[tuple[int, str]]:
+    """(org unit id, feature JSON up to its value) of the selected units, cached until boundaries change.
+
+    Geometry and names change only through imports (which refresh the shapes and so the version);
+    values are joined per request.
+    """
+    key = f"gis:skeleton:{parent.pk if parent else ''}:{level or ''}:{shapes_version().timestamp()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = (
+        map_units(parent, level)
         .annotate(
             geojson=Coalesce(
-                AsGeoJSON("shape__geom_simplified", precision=PRECISION),
-                AsGeoJSON("geom", precision=PRECISION),
-                AsGeoJSON("point", precision=PRECISION),
+                NullIf("shape__geojson", Value("")),
+                AsGeoJSON("geom", precision=GEOJSON_PRECISION),
+                AsGeoJSON("point", precision=GEOJSON_PRECISION),
+                output_field=TextField(),
             ),
             has_children=Exists(OrgUnit.objects.filter(parent=OuterRef("pk"))),
         )
         .order_by("code")
         .values_list("pk", "code", "name_th", "name_en", "level", "has_children", "geojson")
     )
-    rows = list(units)
+    skeletons = []
+    for pk, code, name_th, name_en, unit_level, has_children, geojson in rows:
+        properties = json.dumps(
+            {"code": code, "name_th": name_th, "name_en": name_en, "level": unit_level, "has_children": has_children}, ensure_ascii=False
+        )
+        skeletons.append(
+            (pk, f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":')
+        )
+    cache.set(key, skeletons, timeout=15 * 60)  # bounds staleness after edits outside imports (admin renames)
+    return skeletons
+
+
+def choropleth_geojson(selection: MapSelection) -> str:
+    """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
+    skeletons = feature_skeletons(selection.parent, selection.level)
     values: dict[int, float | None] = {}
     if selection.element is not None and selection.period is not None:
         element_id = selection.element.pk
-        joined = element_values([selection.element], [row[0] for row in rows], selection.period)
+        joined = element_values([selection.element], [pk for pk, _head in skeletons], selection.period)
         values = {orgunit_id: value for (eid, orgunit_id), value in joined.items() if eid == element_id}
-    features = []
-    for pk, code, name_th, name_en, level, has_children, geojson in rows:
-        properties = {
-            "code": code, "name_th": name_th, "name_en": name_en, "level": level,
-            "has_children": has_children, "value": values.get(pk),
-        }  # fmt: skip
-        geometry = geojson or "null"
-        features.append(
-            f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geometry},"properties":{json.dumps(properties, ensure_ascii=False)}}}'
-        )
+    features = ",".join(f"{head}{json.dumps(values.get(pk))}}}}}" for pk, head in skeletons)
     meta = {
         "parent": _unit_summary(selection.parent) if selection.parent else None,
         "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],
         "element": _element_summary(selection.element) if selection.element else None,
         "period": selection.period.code if selection.period else None,
     }
-    return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{",".join(features)}]}}'
+    return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{features}]}}'
 
 
 def _unit_summary(unit: OrgUnit) -> dict:

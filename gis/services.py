@@ -16,6 +16,7 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, WKBWriter
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,7 @@ from poc.orgunit_import import OrgUnitFileError, read_geodata
 
 LAYER_SUFFIXES = {".geojson", ".json", ".kml", ".zip"}
 MAX_LAYER_FEATURES = 50_000
+GEOJSON_PRECISION = 5  # ~1 m: finer than any map of ours draws
 
 
 def _as_multipolygon(geometry: shapely.Geometry) -> shapely.MultiPolygon | None:
@@ -82,6 +84,7 @@ def shapes_refresh(*, orgunit_ids: Iterable[int] | None = None, levels: Iterable
             ],
             batch_size=1000,
         )
+        OrgUnitShape.objects.filter(orgunit__level=level).update(geojson=AsGeoJSON("geom_simplified", precision=GEOJSON_PRECISION))
         written += len(rows)
     return written
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon
 
 from datasets.models import Sensitivity
+from gis.services import shapes_refresh
 from poc.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,11 @@ def test_fiscal_year_rolls_up_the_months_and_level_selects_descendants(client, s
 
 
 def test_geometry_is_serialised_with_five_decimals(client, shapes):
-    OrgUnit.objects.filter(code="9901").update(geom=None)  # falls back to the raw boundary, rounded the same
-    shape = OrgUnit.objects.get(code="9902").shape
-    shape.geom_simplified = MultiPolygon(shape.geom_simplified.buffer(0.0000123456), srid=4326)
-    shape.save()
+    unit = OrgUnit.objects.get(code="9902")
+    unit.geom = MultiPolygon(unit.geom.buffer(0.0000123456), srid=4326)  # coordinates with many decimals
+    unit.save()
+    shapes_refresh()
+    OrgUnit.objects.get(code="9901").shape.delete()  # without a simplified shape the raw boundary is used, rounded too
     features = features_by_code(client.get(URL, {"parent": "99"}))
 
     def coordinates(geometry):
