@@ -163,9 +163,8 @@ def main() -> None:
     if not OrgUnitShape.objects.exists():
         call_command("simplify_boundaries")
     element = load_values()
-    print(
-        f"database: {connection.vendor} {connection.settings_dict['NAME']}; hierarchy: {source}; setup {time.perf_counter() - started:.0f} s"
-    )
+    setup = time.perf_counter() - started
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; hierarchy: {source}; setup {setup:.0f} s")
     province = OrgUnit.objects.filter(code="21").first() or OrgUnit.objects.filter(level=1).order_by("code").first()
     client = Client(HTTP_HOST="127.0.0.1")
     client.get("/gis/api/choropleth/", {"element": element, "period": "FY2568", "parent": province.code, "level": 3})  # warm-up
