@@ -7,12 +7,17 @@ Temporal roll-up happens here over the handful of stored periods inside the requ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from datasets.models import AggregateValue, Aggregation, DataElement
-from poc.models import OrgUnit, Period
-from poc.periods import PeriodSpec
+from django.db.models import Case, Count, IntegerField, Q, Sum, When
+from django.utils import timezone
+
+from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue
+from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.periods import PeriodSpec, periods_in_fiscal_year
 
 
 def _spec(period: Period | PeriodSpec) -> PeriodSpec:
@@ -73,3 +78,154 @@ def element_value(element: DataElement, orgunit: OrgUnit | int, period: Period |
 
 def element_series(element: DataElement, orgunit: OrgUnit | int, periods: Iterable[Period | PeriodSpec]) -> list[float | None]:
     return [element_value(element, orgunit, p) for p in periods]
+
+
+# --- Completeness and timeliness (reporting rates that never exceed 100%) ------------------------
+@dataclass
+class Tally:
+    """Cells expected, filled, marked not available, and of those entered, how many by their due date."""
+
+    expected: int = 0
+    filled: int = 0
+    not_available: int = 0
+    on_time: int = 0
+
+    @property
+    def reported(self) -> int:
+        return self.filled + self.not_available
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.reported
+
+    @property
+    def late(self) -> int:
+        return self.reported - self.on_time
+
+    @property
+    def rate(self) -> float | None:
+        """Share of expected cells reported (filled or not available), in percent."""
+        return 100.0 * self.reported / self.expected if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return 100.0 * self.on_time / self.expected if self.expected else None
+
+    def add(self, other: Tally) -> None:
+        self.expected += other.expected
+        self.filled += other.filled
+        self.not_available += other.not_available
+        self.on_time += other.on_time
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        rate, on_time_rate = self.rate, self.on_time_rate
+        return {
+            "expected": self.expected, "filled": self.filled, "not_available": self.not_available, "missing": self.missing,
+            "on_time": self.on_time, "late": self.late, "rate": None if rate is None else round(rate, 2),
+            "on_time_rate": None if on_time_rate is None else round(on_time_rate, 2),
+        }  # fmt: skip
+
+
+@dataclass
+class CompletenessReport:
+    total: Tally = field(default_factory=Tally)
+    by_dataset: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_dataset_year: dict[tuple[int, int], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_element: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_topic: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_agency: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_orgunit: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_fiscal_year: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    datasets: dict[int, Dataset] = field(default_factory=dict)
+    orgunits: dict[int, OrgUnit] = field(default_factory=dict)
+
+
+def due_date(dataset: Dataset, period: Period | PeriodSpec) -> dt.date:
+    """The last day on which a value for ``period`` is on time."""
+    return _spec(period).end + dt.timedelta(days=dataset.due_days)
+
+
+def _due_moment(dataset: Dataset, period: Period | PeriodSpec) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(due_date(dataset, period) + dt.timedelta(days=1), dt.time.min))
+
+
+def expected_orgunits(dataset: Dataset, units: Iterable[OrgUnit], period: Period | PeriodSpec) -> list[OrgUnit]:
+    """Units expected to report ``dataset`` for ``period``: at its level, assigned, and open on the period's last day."""
+    end = _spec(period).end
+    assigned = {u.pk for u in dataset.orgunits.all()}
+    return [
+        u for u in units
+        if u.level == dataset.collection_level and (not assigned or u.pk in assigned)
+        and (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= end)
+    ]  # fmt: skip
+
+
+def completeness(
+    *, datasets: Iterable[Dataset], fiscal_years: Iterable[int], within: OrgUnit, as_of: dt.date | None = None,
+    orgunit_level: int = OrgUnitLevel.DISTRICT,
+) -> CompletenessReport:  # fmt: skip
+    """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
+
+    Expected cells = elements × org units assigned and open in each period × periods whose due date
+    has passed by ``as_of``. Only values of expected cells count, and each cell is unique, so no rate
+    can exceed 100%. A cell is on time when it was first entered (``DataValue.created_at``) by its
+    due date (period end + ``due_days``): no "mark complete" step. ``by_orgunit`` attributes cells to
+    their ancestor at ``orgunit_level`` (cells collected above that level are left out of it).
+    """
+    as_of = as_of or timezone.localdate()
+    report = CompletenessReport()
+    units = list(OrgUnit.objects.subtree(within).only("pk", "code", "path", "level", "valid_from", "valid_to", "name_th", "name_en"))
+    by_code = {u.code: u for u in units}
+    level_ancestor: dict[int, int | None] = {}
+    for unit in units:
+        codes = unit.path.rstrip("/").split("/")
+        ancestor = by_code.get(codes[orgunit_level - 1]) if len(codes) >= orgunit_level else None
+        level_ancestor[unit.pk] = ancestor.pk if ancestor and ancestor.level == orgunit_level else None
+        if unit.level == orgunit_level:
+            report.orgunits[unit.pk] = unit
+    fiscal_years = sorted(set(fiscal_years))
+    for dataset in datasets:
+        report.datasets[dataset.pk] = dataset
+        elements = list(dataset.elements.all())
+        specs = [
+            (fy, spec) for fy in fiscal_years for spec in periods_in_fiscal_year(dataset.period_type, fy) if due_date(dataset, spec) < as_of
+        ]
+        if not elements or not specs:
+            continue
+        periods = {p.code: p for p in Period.objects.filter(code__in=[s.code for _fy, s in specs])}
+        expected: dict[str, set[int]] = {s.code: {u.pk for u in expected_orgunits(dataset, units, s)} for _fy, s in specs}
+        cells: dict[tuple[int, int, int], Tally] = {}  # (fiscal year, org unit, element) -> tally
+        for fy, spec in specs:
+            for unit_id in expected[spec.code]:
+                for element in elements:
+                    cells.setdefault((fy, unit_id, element.pk), Tally()).expected += 1
+        fy_of_period = {periods[s.code].pk: fy for fy, s in specs if s.code in periods}
+        code_of_period = {periods[s.code].pk: s.code for _fy, s in specs if s.code in periods}
+        if fy_of_period:
+            on_time = Case(
+                *[When(period_id=p.pk, created_at__lt=_due_moment(dataset, p), then=1) for p in periods.values()],
+                default=0, output_field=IntegerField(),
+            )  # fmt: skip
+            rows = (
+                DataValue.objects.filter(element__in=elements, period_id__in=list(fy_of_period), orgunit__path__startswith=within.path)
+                .values("period_id", "orgunit_id", "element_id")
+                .annotate(na=Count("id", filter=~Q(not_available="")), n=Count("id"), on_time=Sum(on_time))
+            )
+            for row in rows:
+                if row["orgunit_id"] not in expected[code_of_period[row["period_id"]]]:
+                    continue  # a value from a unit that was closed or not assigned then: not an expected cell
+                tally = cells[(fy_of_period[row["period_id"]], row["orgunit_id"], row["element_id"])]
+                tally.not_available += row["na"]
+                tally.filled += row["n"] - row["na"]
+                tally.on_time += row["on_time"] or 0
+        for (fy, unit_id, element_id), tally in cells.items():
+            report.total.add(tally)
+            report.by_dataset[dataset.pk].add(tally)
+            report.by_dataset_year[(dataset.pk, fy)].add(tally)
+            report.by_element[element_id].add(tally)
+            report.by_topic[dataset.topic_id].add(tally)
+            report.by_agency[dataset.agency_id].add(tally)
+            report.by_fiscal_year[fy].add(tally)
+            if level_ancestor.get(unit_id):
+                report.by_orgunit[level_ancestor[unit_id]].add(tally)
+    return report

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.models import (
@@ -131,6 +132,9 @@ def _check_cell(cell: CellInput, user: User | None, allowed_datasets: set[int] |
         return _("your agency is not responsible for dataset %(d)s") % {"d": dataset.code}
     if cell.orgunit.level != dataset.collection_level:
         return _("dataset %(d)s is collected at another org-unit level") % {"d": dataset.code}
+    unit, end = cell.orgunit, cell.period.end_date
+    if (unit.valid_from and unit.valid_from > end) or (unit.valid_to and unit.valid_to < end):
+        return _("org unit %(o)s was not open at the end of period %(p)s") % {"o": unit.code, "p": cell.period.code}
     if cell.period.period_type != dataset.period_type:
         return _("period %(p)s does not fit dataset %(d)s") % {"p": cell.period.code, "d": dataset.code}
     if cell.not_available and cell.not_available not in NotAvailableReason.values:
@@ -189,6 +193,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
     to_create, to_update, to_delete, audits = [], [], [], []
     deltas: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
     user_id = user.pk if user is not None and user.is_authenticated else None
+    now = timezone.now()
     chains = ancestor_ids({c.orgunit for c, _n, _t in parsed if c.element.is_numeric})
     for cell, num, text in parsed:
         key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
@@ -224,6 +229,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
         else:
             current.value_num, current.value_text, current.not_available = num, text, cell.not_available
             current.comment, current.source, current.updated_by_id = cell.comment, source, user_id
+            current.updated_at = now  # bulk_update does not apply auto_now
             to_update.append(current)
             action = "update"
             new_num = num
