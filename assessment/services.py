@@ -254,7 +254,7 @@ def gis_layers(fy: int) -> Criterion:
     from poc.models import OrgUnit
 
     title, target = _("GIS: boundaries and thematic layers"), _("boundaries for every district and at least one thematic layer")
-    layer = _model("gis.ThematicLayer")
+    layer = _model("maps.ThematicLayer")  # the gis app is labelled "maps" (django.contrib.gis owns "gis")
     if layer is None:
         return _missing(4, "4.1", title, target, "gis")
     without = OrgUnit.objects.filter(level=2, geom__isnull=True).count()
@@ -333,6 +333,11 @@ def risk_assessment_done(fy: int) -> Criterion:
     return Criterion(5, "5.3", title, target, f"{best[0]}%", best[0] >= 80, [best[1]] if best[1] else [])
 
 
+def default_fiscal_year() -> int:
+    """The last completed fiscal year: the rubric is reported once a year ends (30 September)."""
+    return fiscal_year_of(timezone.localdate()) - 1
+
+
 def assess(fiscal_year: int | None = None) -> Assessment:
-    fy = fiscal_year or fiscal_year_of(timezone.localdate())
+    fy = fiscal_year or default_fiscal_year()
     return Assessment(fy, [func(fy) for _level, func in sorted(CRITERIA, key=lambda pair: pair[0])])

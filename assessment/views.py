@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.platypus import Paragraph
 
-from assessment.services import Assessment, assess
+from assessment.services import Assessment, assess, default_fiscal_year
 from poc import pdf
 from poc.periods import fiscal_year_of, format_date_be
 
@@ -14,12 +14,12 @@ from poc.periods import fiscal_year_of, format_date_be
 def _assessment(request: HttpRequest) -> Assessment:
     if not (request.user.is_it_admin or request.user.is_executive):
         raise PermissionDenied
-    current = fiscal_year_of(timezone.localdate())
+    default = default_fiscal_year()
     try:
-        fy = int(request.GET.get("fy", current))
+        fy = int(request.GET.get("fy", default))
     except ValueError:
-        fy = current
-    return assess(fy if 2400 < fy < 2700 else current)
+        fy = default
+    return assess(fy if 2400 < fy < 2700 else default)
 
 
 @login_required

@@ -56,3 +56,12 @@ def test_report_page_and_pdf_are_for_executives_and_it(client, entry_a, executiv
     assert page.status_code == 200 and 'data-code="5.3"' in page.content.decode()
     document = client.get(reverse("assessment_pdf"), {"fy": "2568"})
     assert document["Content-Type"] == "application/pdf" and document.content.startswith(b"%PDF")
+
+
+def test_default_year_is_the_last_completed_fiscal_year(province):
+    from freezegun import freeze_time
+
+    with freeze_time("2026-11-24"):
+        assert assess().fiscal_year == 2569  # FY2570 began on 1 Oct 2026
+    with freeze_time("2026-09-30"):
+        assert assess().fiscal_year == 2568
