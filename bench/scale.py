@@ -34,7 +34,7 @@ def main() -> None:
     from poc.periods import parse_period
 
     count = ensure_national(args.values)
-    units = {level.label: OrgUnit.objects.filter(level=level).count() for level in OrgUnitLevel}
+    units = {level.name.lower(): OrgUnit.objects.filter(level=level).count() for level in OrgUnitLevel}
     print(f"national data: {units}, {count:,} values, {AggregateValue.objects.count():,} aggregate rows")
 
     element = DataElement.objects.filter(dataset__code=BENCH_DATASET).select_related("dataset").order_by("order").first()

@@ -83,13 +83,17 @@ def _cells(dataset: Dataset, total: int, seed: int) -> Iterator[tuple[int, int, 
                 produced += 1
 
 
-def datavalues_bulk_generate(*, dataset: Dataset, total: int, seed: int) -> int:
-    """Write ``total`` generated values into the (empty) benchmark dataset, then rebuild all aggregates."""
+def datavalues_bulk_generate(*, dataset: Dataset, total: int, seed: int, rebuild: bool = True) -> int:
+    """Write ``total`` generated values into the (empty) benchmark dataset, then rebuild all aggregates.
+
+    ``rebuild=False`` leaves the aggregates stale: the caller must call ``aggregates_rebuild`` itself.
+    """
     if DataValue.objects.filter(element__dataset=dataset).exists():
         raise RuntimeError(f"dataset {dataset.code} already holds values")
     with transaction.atomic():
         written = _copy(_cells(dataset, total, seed)) if connection.vendor == "postgresql" else _bulk_create(_cells(dataset, total, seed))
-    aggregates_rebuild()
+    if rebuild:
+        aggregates_rebuild()
     return written
 
 
