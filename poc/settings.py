@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "verification",
     "gis",
     "risk",
+    "documents",
     "assessment",
     "indicators",
     "cockpit",
@@ -233,6 +234,8 @@ POC_BACKUP_KEEP_DAILY = int(os.environ.get("POC_BACKUP_KEEP_DAILY", 7))
 POC_BACKUP_KEEP_WEEKLY = int(os.environ.get("POC_BACKUP_KEEP_WEEKLY", 4))
 POC_BACKUP_KEEP_MONTHLY = int(os.environ.get("POC_BACKUP_KEEP_MONTHLY", 12))
 POC_BACKUP_MAX_AGE_DAYS = 2
+# Document library and correspondence: largest accepted attachment.
+POC_DOCUMENT_MAX_BYTES = int(os.environ.get("POC_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
 
 LOGGING = {
     "version": 1,
