@@ -9,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Reachable without logging in, by design.
 # The map and its APIs are open: anonymous visitors see public (open-data) datasets and public layers only.
 PUBLIC = {"login", "set_language", "gis:map", "gis:choropleth", "gis:series", "gis:layers_api"}
+# The document library lists public documents (circulars, manuals) to everyone; the rest needs a login.
+PUBLIC |= {"documents:document_list"}
 # Pages only IT administrators may open.
 IT_ONLY = {"accounts_issue", "risk:backup_list", "risk:backup_start", "risk:usage_report", "verification:tracking_report"}
 SKIP = {"logout", "set_language"}  # POST-only actions
