@@ -30,7 +30,9 @@ def documents_search(user: User, text: str = "", category: str = "", agency_id: 
     vector = SearchVector("letter_number", weight="A", config="simple") + SearchVector("subject", weight="A", config="simple")
     vector += SearchVector("summary", weight="B", config="simple")
     query = SearchQuery(text, search_type="websearch", config="simple")
-    return documents.annotate(rank=SearchRank(vector, query)).filter(Q(rank__gt=0) | substring).order_by("-rank", "-date", "-id")
+    # Filter on the @@ match itself: ts_rank gives non-matching rows a tiny non-zero rank.
+    documents = documents.annotate(search=vector, rank=SearchRank(vector, query))
+    return documents.filter(Q(search=query) | substring).order_by("-rank", "-date", "-id")
 
 
 def inbox(user: User) -> QuerySet[LetterRoute]:
