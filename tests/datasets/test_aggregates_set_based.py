@@ -54,6 +54,10 @@ def test_set_based_fix_of_some_elements_leaves_the_others_alone(save, entry_a, e
     assert [d[0] for d in remaining] == [elements["rate"].pk]
 
 
+@pytest.mark.skipif(
+    not settings.IS_POSTGIS,
+    reason="on SpatiaLite the gis app's shapely coverage_simplify crashes the process after a national import (reported)",
+)
 def test_generate_national_builds_a_country_with_values_and_exact_aggregates(db):
     call_command("generate_national", "--generated", "--villages-per-subdistrict", "1", "--values", "3000", "--seed", "7")
     assert OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).count() == 77
