@@ -19,7 +19,7 @@ def test_admin_issues_accounts_and_the_new_user_must_change_password(page, login
     screenshot(page, "journey-admin-accounts")
     with page.expect_download() as download_info:
         page.click("button[type=submit].primary")
-    issued = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8-sig").read())))
+    issued = list(csv.DictReader(io.StringIO(download_info.value.path().read_text(encoding="utf-8-sig"))))
     assert [row["username"] for row in issued] == ["somchai"]
 
     page.click("button.linkish")  # log out
