@@ -8,23 +8,24 @@ import io
 import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest
-from cockpit.selectors import LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
+from cockpit.selectors import CACHE_SECONDS, LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
 from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from indicators.models import Indicator
 from indicators.selectors import latest_fiscal_year
+from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import fiscal_year_of, period_for_fiscal_year
-
-PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def _orgunit(request: HttpRequest) -> OrgUnit:
@@ -41,13 +42,15 @@ def _fiscal_year(request: HttpRequest, unit: OrgUnit) -> int:
     try:
         return int(request.GET["fy"])
     except (KeyError, ValueError):
-        return latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate())
+        key = f"cockpit:{values_version()}:default-fy:{unit.pk}"
+        return cache.get_or_set(key, lambda: latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate()), CACHE_SECONDS)
 
 
 def _selectors(unit: OrgUnit, fiscal_year: int) -> dict:
     current = fiscal_year_of(timezone.localdate())
     units = OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only("code", "name_th", "name_en", "level")
-    return {"orgunit": unit, "fiscal_year": fiscal_year, "fiscal_years": list(range(current, current - 8, -1)), "orgunits": units}
+    return {"orgunit": unit, "fiscal_year": fiscal_year, "fiscal_years": list(range(current, current - 8, -1)), "orgunits": units,
+            "version": values_version()}  # fmt: skip
 
 
 @login_required
@@ -64,7 +67,8 @@ def warroom(request: HttpRequest) -> HttpResponse:
     fiscal_year = _fiscal_year(request, unit)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
     alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN).select_related("rule", "orgunit", "period")[:12]
-    return render(request, "cockpit/warroom.html", {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year})
+    context = {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year, "version": values_version()}
+    return render(request, "cockpit/warroom.html", context)
 
 
 def _bar_figure(rows: list[dict], title: str) -> dict:
@@ -92,10 +96,15 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit)
     data = drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year)
-    figures = {
-        "bar": _bar_figure(data["rows"], indicator.name) if data["rows"] else None,
-        "trend": _trend_figure(data["years"], data["trend"], data["year_targets"], unit.name),
-    }
+    # Building plotly figures costs more than the queries: keep them with the data's version.
+    figures = cache.get_or_set(
+        f"cockpit:{values_version()}:{get_language()}:figures:{indicator.pk}:{unit.pk}:{fiscal_year}",
+        lambda: {
+            "bar": _bar_figure(data["rows"], indicator.name) if data["rows"] else None,
+            "trend": _trend_figure(data["years"], data["trend"], data["year_targets"], unit.name),
+        },
+        CACHE_SECONDS,
+    )
     context = {
         "indicator": indicator, "data": data, "figures": figures, "ancestors": list(unit.ancestors()),
         "period_code": period_for_fiscal_year(fiscal_year).code, **_selectors(unit, fiscal_year),
