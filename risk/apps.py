@@ -15,11 +15,8 @@ class RiskConfig(AppConfig):
         def it_admin(request) -> bool:
             return request.user.is_authenticated and request.user.is_it_admin
 
-        def reporting(request) -> bool:
-            return request.user.is_authenticated and (request.user.is_it_admin or request.user.is_executive)
-
         register(NavItem("risk:campaign_list", _("Risk survey"), order=60, visible=signed_in))
         register(NavItem("risk:training_plan", _("Training"), order=62, visible=signed_in))
         register(NavItem("risk:backup_list", _("Backups"), order=80, visible=it_admin))
         register(NavItem("risk:contingency_plan", _("Contingency plan"), order=81, visible=signed_in))
-        register(NavItem("risk:usage_report", _("Usage"), order=82, visible=reporting))
+        register(NavItem("risk:usage_report", _("Usage"), order=82, visible=it_admin))

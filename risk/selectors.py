@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from poc.models import Agency, User
 from risk.models import (
     Course,
     MitigationAction,
+    PageView,
     ParticipantStatus,
     ResponseStatus,
     RiskAnswer,
@@ -194,4 +197,38 @@ def training_by_agency(fiscal_year: int) -> list[dict]:
         )
         .order_by("code")
         .values("code", "name_th", "n", "completed")
+    )
+
+
+# --- Usage ------------------------------------------------------------------------------------------------
+@dataclass
+class UsageReport:
+    month: dt.date
+    views: int
+    active_users: int
+    active_agencies: int
+    total_agencies: int
+    top_pages: list[dict]
+    top_agencies: list[dict]
+    daily: list[dict]
+
+
+def usage_report(month: dt.date) -> UsageReport:
+    """Page views of one calendar month (local time): who used the portal and which pages."""
+    from django.db.models.functions import TruncDate
+
+    start = timezone.make_aware(dt.datetime(month.year, month.month, 1))
+    end = timezone.make_aware(dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1))
+    views = PageView.objects.filter(at__gte=start, at__lt=end)
+    counts = {"n": Count("id"), "users": Count("user", distinct=True)}
+    agencies = views.exclude(agency=None).values("agency__code", "agency__name_th")
+    return UsageReport(
+        month=month.replace(day=1),
+        views=views.count(),
+        active_users=views.values("user").distinct().count(),
+        active_agencies=views.exclude(agency=None).values("agency").distinct().count(),
+        total_agencies=Agency.objects.count(),
+        top_pages=list(views.values("view_name").annotate(**counts).order_by("-n", "view_name")[:15]),
+        top_agencies=list(agencies.annotate(**counts).order_by("-n", "agency__code")[:15]),
+        daily=list(views.annotate(day=TruncDate("at")).values("day").annotate(**counts).order_by("day")),
     )

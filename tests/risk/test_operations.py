@@ -1,0 +1,82 @@
+"""Contingency plan versions, staff development progress, and usage recording/report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from risk import services
+from risk.models import ContingencyPlanVersion, Course, PageView, ParticipantStatus
+from risk.selectors import training_by_agency, training_progress, usage_report
+
+
+def test_every_save_of_the_contingency_plan_is_a_new_version(client, it_admin, entry_a):
+    client.force_login(it_admin)
+    for steps in ("1. restore", "1. restore\n2. verify"):
+        data = {"title": "แผนสำรองฉุกเฉิน", "contacts": "โทร 1111", "recovery_steps": steps, "change_note": steps[-6:]}
+        assert client.post(reverse("risk:contingency_plan_edit"), data).status_code == 302
+    assert list(ContingencyPlanVersion.objects.values_list("version", "recovery_steps")) == [
+        (2, "1. restore\n2. verify"),
+        (1, "1. restore"),
+    ]
+    old = client.get(reverse("risk:contingency_plan_version", args=[1])).content.decode()
+    assert "1. restore" in old and "2. verify" not in old
+
+    client.force_login(entry_a)
+    assert client.get(reverse("risk:contingency_plan")).status_code == 200
+    assert client.get(reverse("risk:contingency_plan_edit")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.contingency_plan_save(user=entry_a, title="x", contacts="x", recovery_steps="x")
+
+
+def test_training_progress_per_fiscal_year(it_admin, agency_a, agency_b, entry_a):
+    held = services.course_save(
+        user=it_admin, course=Course(title="GIS", start_date=dt.date(2024, 11, 5), end_date=dt.date(2024, 11, 6), planned_seats=4)
+    )
+    services.course_save(
+        user=it_admin, course=Course(title="Cyber", start_date=dt.date(2025, 9, 1), end_date=dt.date(2025, 9, 1), planned_seats=6)
+    )
+    services.course_save(
+        user=it_admin, course=Course(title="FY2569", start_date=dt.date(2025, 10, 1), end_date=dt.date(2025, 10, 1), planned_seats=9)
+    )
+    people = [services.participant_add(user=it_admin, course=held, agency=agency_a, name=f"A{n}") for n in range(3)]
+    people.append(services.participant_add(user=entry_a, course=held, agency=agency_a, name="A by entry"))
+    with pytest.raises(PermissionDenied):
+        services.participant_add(user=entry_a, course=held, agency=agency_b, name="B by A")
+    for person, status in zip(people, [ParticipantStatus.COMPLETED, ParticipantStatus.COMPLETED, ParticipantStatus.ABSENT], strict=False):
+        services.participant_set_status(user=it_admin, participant=person, status=status)
+
+    progress = training_progress(2568)
+
+    assert (progress.courses, progress.courses_held, progress.planned_seats, progress.participants, progress.completed) == (2, 1, 10, 4, 2)
+    assert progress.percent == 20.0 and progress.courses_percent == 50.0
+    assert training_by_agency(2568) == [{"code": "AG-A", "name_th": "หน่วยงานเอ", "n": 4, "completed": 2}]
+    assert training_progress(2569).courses == 1
+
+
+def test_page_views_are_recorded_once_per_page_and_reported_by_month(client, entry_a, entry_b, it_admin, agency_a):
+    client.force_login(entry_a)
+    client.get(reverse("home"))
+    client.get(reverse("risk:training_plan"))
+    client.get("/static/css/poc.css")
+    client.get(reverse("risk:backup_list"))  # 403: not recorded
+    client.force_login(entry_b)
+    client.get(reverse("home"))
+
+    assert PageView.objects.count() == 3
+    assert set(PageView.objects.values_list("user__username", "view_name")) == {
+        ("entry_a", "home"), ("entry_a", "risk:training_plan"), ("entry_b", "home")
+    }  # fmt: skip
+    report = usage_report(timezone.localdate())
+    assert (report.views, report.active_users, report.active_agencies) == (3, 2, 2)
+    assert report.top_pages[0] == {"view_name": "home", "n": 2, "users": 2}
+
+    client.force_login(it_admin)
+    page = client.get(reverse("risk:usage_report")).content.decode()
+    assert 'id="active-users">2<' in page and 'id="usage-figure"' in page
+    client.force_login(entry_a)
+    assert client.get(reverse("risk:usage_report")).status_code == 403
