@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from datasets.models import NUMERIC_TYPES, DataElement, Dataset
 from gis.models import LayerVisibility
 from gis.selectors import MapSelection
+from indicators.models import Indicator
 from poc.models import OrgUnit, OrgUnitLevel, Role
 from poc.periods import PeriodError, parse_period
 
@@ -18,10 +19,17 @@ def readable_elements(user):
     return DataElement.objects.filter(dataset__in=Dataset.objects.readable_by(user), value_type__in=NUMERIC_TYPES).select_related("dataset")
 
 
+def readable_indicators(user):
+    """Active indicators all of whose input datasets ``user`` may read (an indicator reveals its inputs)."""
+    unreadable = Dataset.objects.exclude(pk__in=Dataset.objects.readable_by(user).values("pk"))
+    return Indicator.objects.filter(is_active=True).exclude(inputs__dataset__in=unreadable)
+
+
 class MapQueryForm(forms.Form):
     """The selection shared by the map page and its GeoJSON endpoint (query-string parameters)."""
 
     element = forms.CharField(required=False)
+    indicator = forms.CharField(required=False)
     period = forms.CharField(required=False)
     parent = forms.CharField(required=False)
     level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[("", ""), *OrgUnitLevel.choices])
@@ -39,6 +47,15 @@ class MapQueryForm(forms.Form):
             # Same answer for unknown and not permitted: restricted datasets do not reveal themselves.
             raise ValidationError(_("Unknown data element: %(code)s") % {"code": code}, code="not_found")
         return element
+
+    def clean_indicator(self) -> Indicator | None:
+        code = self.cleaned_data["indicator"].strip()
+        if not code:
+            return None
+        indicator = readable_indicators(self.user).filter(code=code).first()
+        if indicator is None:
+            raise ValidationError(_("Unknown indicator: %(code)s") % {"code": code}, code="not_found")
+        return indicator
 
     def clean_period(self):
         code = self.cleaned_data["period"].strip()
@@ -60,7 +77,9 @@ class MapQueryForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("element") and not data.get("period") and "period" not in self.errors:
+        if data.get("element") and data.get("indicator"):
+            raise ValidationError(_("Choose a data element or an indicator, not both."), code="both")
+        if (data.get("element") or data.get("indicator")) and not data.get("period") and "period" not in self.errors:
             self.add_error("period", ValidationError(_("Choose a period."), code="required"))
         return data
 
@@ -70,7 +89,9 @@ class MapQueryForm(forms.Form):
 
     def selection(self) -> MapSelection:
         data = self.cleaned_data
-        return MapSelection(element=data["element"], period=data["period"], parent=data["parent"], level=data["level"])
+        return MapSelection(
+            element=data["element"], indicator=data["indicator"], period=data["period"], parent=data["parent"], level=data["level"]
+        )
 
 
 class SeriesQueryForm(MapQueryForm):
@@ -78,8 +99,8 @@ class SeriesQueryForm(MapQueryForm):
         data = super().clean()
         if not data.get("parent") and "parent" not in self.errors:
             self.add_error("parent", ValidationError(_("Choose an org unit."), code="required"))
-        if not data.get("element") and "element" not in self.errors:
-            self.add_error("element", ValidationError(_("Choose a data element."), code="required"))
+        if not data.get("element") and not data.get("indicator") and not self.errors:
+            self.add_error("element", ValidationError(_("Choose a data element or an indicator."), code="required"))
         return data
 
 

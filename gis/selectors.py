@@ -21,6 +21,8 @@ from datasets.models import DataElement, DataValueAudit
 from datasets.selectors import element_series, element_values
 from gis.models import OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
+from indicators.models import Indicator, IndicatorValue
+from indicators.selectors import indicator_series, indicator_values
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
 
@@ -29,12 +31,29 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 @dataclass(frozen=True)
 class MapSelection:
-    """What a choropleth shows: a measure (data element) for a period, over units under ``parent``."""
+    """What a choropleth shows: a data element or an indicator for a period, over units under ``parent``."""
 
     element: DataElement | None
     period: PeriodSpec | None
     parent: OrgUnit | None
     level: int | None
+    indicator: Indicator | None = None
+
+    @property
+    def measure(self) -> DataElement | Indicator | None:
+        return self.element or self.indicator
+
+
+def measure_values(selection: MapSelection, orgunit_ids: list[int]) -> dict[int, float | None]:
+    """Values of the selected element or indicator for each org unit, in one query (per period type)."""
+    if selection.period is None:
+        return {}
+    if selection.element is not None:
+        joined = element_values([selection.element], orgunit_ids, selection.period)
+        return {orgunit_id: value for (_element_id, orgunit_id), value in joined.items()}
+    if selection.indicator is not None:
+        return indicator_values(selection.indicator, orgunit_ids, selection.period)
+    return {}
 
 
 def map_units(parent: OrgUnit | None, level: int | None):
@@ -87,16 +106,12 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None) -> list[tuple[i
 def choropleth_geojson(selection: MapSelection) -> str:
     """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
     skeletons = feature_skeletons(selection.parent, selection.level)
-    values: dict[int, float | None] = {}
-    if selection.element is not None and selection.period is not None:
-        element_id = selection.element.pk
-        joined = element_values([selection.element], [pk for pk, _head in skeletons], selection.period)
-        values = {orgunit_id: value for (eid, orgunit_id), value in joined.items() if eid == element_id}
+    values = measure_values(selection, [pk for pk, _head in skeletons])
     features = ",".join(f"{head}{json.dumps(values.get(pk))}}}}}" for pk, head in skeletons)
     meta = {
         "parent": _unit_summary(selection.parent) if selection.parent else None,
         "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],
-        "element": _element_summary(selection.element) if selection.element else None,
+        "measure": _measure_summary(selection.measure) if selection.measure else None,
         "period": selection.period.code if selection.period else None,
     }
     return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{features}]}}'
@@ -106,8 +121,9 @@ def _unit_summary(unit: OrgUnit) -> dict:
     return {"code": unit.code, "name_th": unit.name_th, "name_en": unit.name_en, "level": unit.level}
 
 
-def _element_summary(element: DataElement) -> dict:
-    return {"code": element.code, "name": element.name, "unit": element.unit, "dataset": element.dataset.code}
+def _measure_summary(measure: DataElement | Indicator) -> dict:
+    kind = "indicator" if isinstance(measure, Indicator) else "element"
+    return {"kind": kind, "code": measure.code, "name": measure.name, "unit": measure.unit}
 
 
 def breadcrumb(unit: OrgUnit) -> list[dict]:
@@ -115,16 +131,20 @@ def breadcrumb(unit: OrgUnit) -> list[dict]:
     return [_unit_summary(u) for u in unit.ancestors()] + [_unit_summary(unit)]
 
 
-def values_version_key(element_id: int) -> str:
-    return f"gis:values-version:{element_id}"
+def values_version_key(kind: str, pk: int) -> str:
+    return f"gis:values-version:{kind}:{pk}"
 
 
-def values_version(element: DataElement) -> dt.datetime:
-    """When the element's values last changed (cached; ``values_changed`` clears the cache entry)."""
-    key = values_version_key(element.pk)
+def values_version(measure: DataElement | Indicator) -> dt.datetime:
+    """When the measure's values last changed (cached; the values-changed signals clear the entry)."""
+    is_indicator = isinstance(measure, Indicator)
+    key = values_version_key("indicator" if is_indicator else "element", measure.pk)
     stamp = cache.get(key)
     if stamp is None:
-        latest = DataValueAudit.objects.filter(element=element).aggregate(latest=Max("at"))["latest"]
+        if is_indicator:
+            latest = IndicatorValue.objects.filter(indicator=measure).aggregate(latest=Max("computed_at"))["latest"]
+        else:
+            latest = DataValueAudit.objects.filter(element=measure).aggregate(latest=Max("at"))["latest"]
         stamp = (latest or EPOCH).isoformat()
         cache.set(key, stamp, timeout=24 * 3600)
     return dt.datetime.fromisoformat(stamp)
@@ -137,8 +157,8 @@ def shapes_version() -> dt.datetime:
 def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, str]]) -> tuple[str, dt.datetime]:
     """ETag and Last-Modified of a choropleth response, without building it."""
     modified = shapes_version()
-    if selection.element is not None:
-        modified = max(modified, values_version(selection.element))
+    if selection.measure is not None:
+        modified = max(modified, values_version(selection.measure))
     key = "|".join([repr(sorted(query)), modified.isoformat()])
     return f'"{hashlib.sha1(key.encode()).hexdigest()}"', modified
 
@@ -154,19 +174,23 @@ def series_periods(period: PeriodSpec, period_type: str, count: int | None = Non
     return [last.shifted(-n) for n in range(count - 1, -1, -1)]
 
 
-def element_series_figure(element: DataElement, orgunit: OrgUnit, period: PeriodSpec) -> dict:
-    """A plotly figure (as a dict) of the element's values for ``orgunit`` over time."""
+def series_figure(measure: DataElement | Indicator, orgunit: OrgUnit, period: PeriodSpec) -> dict:
+    """A plotly figure (as a dict) of the element's or indicator's values for ``orgunit`` over time."""
     import plotly.graph_objects as go
 
-    periods = series_periods(period, element.dataset.period_type)
-    values = element_series(element, orgunit, periods)
+    if isinstance(measure, Indicator):
+        periods = series_periods(period, measure.period_type)
+        values = indicator_series(measure, orgunit.pk, periods)
+    else:
+        periods = series_periods(period, measure.dataset.period_type)
+        values = element_series(measure, orgunit, periods)
     figure = go.Figure(
         go.Scatter(x=[p.label() for p in periods], y=values, mode="lines+markers", line={"color": "#08519c"}, connectgaps=False),
         layout={
             "margin": {"l": 40, "r": 10, "t": 30, "b": 60},
             "height": 260,
-            "title": {"text": f"{orgunit.name} · {element.name}", "font": {"size": 13}},
-            "yaxis": {"title": {"text": element.unit}, "rangemode": "tozero"},
+            "title": {"text": f"{orgunit.name} · {measure.name}", "font": {"size": 13}},
+            "yaxis": {"title": {"text": measure.unit}, "rangemode": "tozero"},
             "font": {"family": "Sarabun, sans-serif"},
         },
     )

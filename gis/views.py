@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from datasets.models import AggregateValue
-from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, readable_elements
+from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, readable_elements, readable_indicators
 from gis.models import ThematicLayer
-from gis.selectors import choropleth_geojson, choropleth_validators, element_series_figure, layer_geojson
+from gis.selectors import choropleth_geojson, choropleth_validators, layer_geojson, series_figure
 from gis.services import can_upload_layers, layer_upload
+from indicators.models import IndicatorValue
 from poc.models import OrgUnit, OrgUnitLevel, Period
 
 CACHE_CONTROL = "private, max-age=60"
@@ -52,7 +53,7 @@ def series_api(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return _form_errors(form)
     data = form.cleaned_data
-    figure = element_series_figure(data["element"], data["parent"], data["period"])
+    figure = series_figure(data["element"] or data["indicator"], data["parent"], data["period"])
     return JsonResponse({"figure": figure}, headers={"Cache-Control": CACHE_CONTROL})
 
 
@@ -79,11 +80,15 @@ def layer_api(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(layer_geojson(layer), content_type=GEOJSON, headers=headers)
 
 
-def _period_choices(element) -> list[tuple[str, str]]:
-    """Periods with values for the element (newest first), each fiscal year first."""
-    if element is None:
+def _period_choices(element, indicator) -> list[tuple[str, str]]:
+    """Periods with values for the element or indicator (newest first), each fiscal year first."""
+    if element is not None:
+        period_ids = AggregateValue.objects.filter(element=element).values("period_id")
+    elif indicator is not None:
+        period_ids = IndicatorValue.objects.filter(indicator=indicator).values("period_id")
+    else:
         return []
-    periods = Period.objects.filter(pk__in=AggregateValue.objects.filter(element=element).values("period_id")).order_by("-start_date")
+    periods = Period.objects.filter(pk__in=period_ids).order_by("-start_date")
     choices: list[tuple[str, str]] = []
     seen_years: set[int] = set()
     for period in periods[:48]:
@@ -114,9 +119,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     form = MapQueryForm(query, user=request.user)
     form.is_valid()
     element = form.cleaned_data.get("element")
-    periods = _period_choices(element)
+    indicator = None if element else form.cleaned_data.get("indicator")
+    periods = _period_choices(element, indicator)
     period = form.cleaned_data.get("period")
-    period_code = periods[0][0] if element is not None and period is None and periods else period.code if period else ""
+    period_code = periods[0][0] if (element or indicator) and period is None and periods else period.code if period else ""
     if period_code and period_code not in {code for code, _label in periods}:
         periods.insert(0, (period_code, Period.objects.for_code(period_code).label))
     start = _start_unit(request)
@@ -125,6 +131,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "seriesUrl": reverse("gis:series"),
         "layersUrl": reverse("gis:layers_api"),
         "element": element.code if element else "",
+        "indicator": indicator.code if indicator else "",
         "period": period_code,
         "start": start.code if start else "",
         "classification": request.GET.get("classes", "quantile"),
@@ -133,12 +140,12 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "error": _("The map data could not be loaded."), "drill": _("Click to see its parts"),
         },
     }  # fmt: skip
-    elements = readable_elements(request.user).order_by("dataset__code", "order", "code")
-    return render(
-        request,
-        "gis/map.html",
-        {"form": form, "elements": elements, "element": element, "periods": periods, "period_code": period_code, "config": config},
-    )
+    context = {
+        "form": form, "config": config, "periods": periods, "period_code": period_code, "element": element, "indicator": indicator,
+        "elements": readable_elements(request.user).order_by("dataset__code", "order", "code"),
+        "indicators": readable_indicators(request.user).order_by("order", "code"),
+    }  # fmt: skip
+    return render(request, "gis/map.html", context)
 
 
 @login_required

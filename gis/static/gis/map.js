@@ -139,7 +139,7 @@
   function load(parentCode) {
     var status = document.getElementById("map");
     status.setAttribute("aria-busy", "true");
-    fetch(config.choroplethUrl + "?" + query({ element: config.element, period: config.period, parent: parentCode }), { credentials: "same-origin" })
+    fetch(config.choroplethUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: parentCode }), { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
@@ -176,7 +176,7 @@
     }).addTo(map);
     var bounds = unitsLayer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
-    renderLegend(cuts, Boolean(config.element));
+    renderLegend(cuts, Boolean(config.element || config.indicator));
     renderBreadcrumb(collection.meta);
     renderTable(collection.features);
     rememberUnit(parentCode);
@@ -185,8 +185,8 @@
 
   function selectUnit(unit) {
     document.getElementById("map-selected-title").textContent = unitName(unit);
-    if (!config.element || !config.period) return;
-    fetch(config.seriesUrl + "?" + query({ element: config.element, period: config.period, parent: unit.code }), { credentials: "same-origin" })
+    if (!(config.element || config.indicator) || !config.period) return;
+    fetch(config.seriesUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: unit.code }), { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
@@ -239,10 +239,15 @@
       });
   }
 
-  ["id_element", "id_period", "id_classes"].forEach(function (id) {
+  /* One measure at a time: choosing an indicator clears the element and vice versa (and the period). */
+  var other = { id_element: "id_indicator", id_indicator: "id_element" };
+  ["id_indicator", "id_element", "id_period", "id_classes"].forEach(function (id) {
     var select = document.getElementById(id);
     if (select) select.addEventListener("change", function () {
-      if (id === "id_element") document.getElementById("id_period").value = "";
+      if (other[id]) {
+        document.getElementById(other[id]).value = "";
+        document.getElementById("id_period").value = "";
+      }
       document.getElementById("map-filters").submit();
     });
   });
