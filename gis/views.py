@@ -83,9 +83,9 @@ def layer_api(request: HttpRequest, pk: int) -> HttpResponse:
 def _period_choices(element, indicator) -> list[tuple[str, str]]:
     """Periods with values for the element or indicator (newest first), each fiscal year first."""
     if element is not None:
-        period_ids = AggregateValue.objects.filter(element=element).values("period_id")
+        period_ids = AggregateValue.objects.filter(element=element, count__gt=0).values("period_id")
     elif indicator is not None:
-        period_ids = IndicatorValue.objects.filter(indicator=indicator).values("period_id")
+        period_ids = IndicatorValue.objects.filter(indicator=indicator, value__isnull=False).values("period_id")
     else:
         return []
     periods = Period.objects.filter(pk__in=period_ids).order_by("-start_date")
@@ -125,6 +125,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     period_code = periods[0][0] if (element or indicator) and period is None and periods else period.code if period else ""
     if period_code and period_code not in {code for code, _label in periods}:
         periods.insert(0, (period_code, Period.objects.for_code(period_code).label))
+    if period is None and period_code:  # the default period is a choice, not a missing field
+        query["period"] = period_code
+        form = MapQueryForm(query, user=request.user)
+        form.is_valid()
     start = _start_unit(request)
     config = {
         "choroplethUrl": reverse("gis:choropleth"),

@@ -175,7 +175,7 @@
       },
     }).addTo(map);
     var bounds = unitsLayer.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
     renderLegend(cuts, Boolean(config.element || config.indicator));
     renderBreadcrumb(collection.meta);
     renderTable(collection.features);
