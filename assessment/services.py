@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.apps import apps
 from django.db.models import Count, Q
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from datasets.selectors import Tally
 from poc.periods import fiscal_year_bounds, fiscal_year_of
 
 LEVEL_TITLES = {
@@ -75,11 +77,30 @@ class Assessment:
         return [{"level": n, "title": LEVEL_TITLES[n], "met": self.level_met(n), "criteria": self.level_criteria(n)} for n in LEVEL_TITLES]
 
 
-CRITERIA: list[tuple[int, Callable[[int], Criterion]]] = []
+class Evidence:
+    """What the criteria read, computed once per assessment."""
+
+    def __init__(self, fiscal_year: int) -> None:
+        self.fy = fiscal_year
+
+    @cached_property
+    def completeness(self) -> Tally:
+        from datasets.models import Dataset
+        from datasets.selectors import completeness
+        from poc.models import OrgUnit, OrgUnitLevel
+
+        total = Tally()
+        datasets = list(Dataset.objects.filter(is_active=True).prefetch_related("elements", "orgunits"))
+        for province in OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE):
+            total.add(completeness(datasets=datasets, fiscal_years=[self.fy], within=province).total)
+        return total
+
+
+CRITERIA: list[tuple[int, Callable[[Evidence], Criterion]]] = []
 
 
 def criterion(level: int) -> Callable:
-    def register(func: Callable[[int], Criterion]) -> Callable[[int], Criterion]:
+    def register(func: Callable[[Evidence], Criterion]) -> Callable[[Evidence], Criterion]:
         CRITERIA.append((level, func))
         return func
 
@@ -110,7 +131,8 @@ def _missing(level: int, code: str, title: str | Promise, target: str | Promise,
 
 # --- Level 1 ---------------------------------------------------------------------------------
 @criterion(1)
-def topics_with_current_data(fy: int) -> Criterion:
+def topics_with_current_data(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     from datasets.models import Topic
 
     start, end = fiscal_year_bounds(fy)
@@ -127,7 +149,7 @@ def topics_with_current_data(fy: int) -> Criterion:
 
 
 @criterion(1)
-def indicators_defined(fy: int) -> Criterion:
+def indicators_defined(evidence: Evidence) -> Criterion:
     title, target = _("Integrated-management indicators defined"), _("at least 33, each with a definition and formula")
     indicator = _model("indicators.Indicator")
     if indicator is None:
@@ -138,7 +160,8 @@ def indicators_defined(fy: int) -> Criterion:
 
 
 @criterion(1)
-def history_of_four_years(fy: int) -> Criterion:
+def history_of_four_years(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     from datasets.models import Dataset
 
     years = [fy - 3, fy - 2, fy - 1, fy]
@@ -159,28 +182,19 @@ def history_of_four_years(fy: int) -> Criterion:
 
 
 @criterion(1)
-def completeness(fy: int) -> Criterion:
-    from datasets.models import Dataset, DataValue
-    from poc.models import OrgUnit, Period
-    from poc.periods import periods_in_fiscal_year
-
-    expected = filled = 0
-    start, end = fiscal_year_bounds(fy)
-    for dataset in Dataset.objects.filter(is_active=True).prefetch_related("orgunits"):
-        units = dataset.orgunits.all() if dataset.orgunits.exists() else OrgUnit.objects.filter(level=dataset.collection_level)
-        unit_count = units.open_on(end).count()
-        periods = [p for p in periods_in_fiscal_year(dataset.period_type, fy) if p.end <= max(end, start)]
-        element_count = dataset.elements.count()
-        expected += unit_count * len(periods) * element_count
-        period_ids = Period.objects.filter(code__in=[p.code for p in periods]).values_list("pk", flat=True)
-        filled += DataValue.objects.filter(element__dataset=dataset, period_id__in=period_ids, orgunit__in=units).count()
-    rate = _pct(min(filled, expected), expected)
-    return Criterion(1, "1.4", _("Completeness of the fiscal year's data"), _("at least 95% of expected cells"), f"{rate}%", rate >= 95)
+def completeness(evidence: Evidence) -> Criterion:
+    tally = evidence.completeness
+    rate = round(tally.rate or 0.0, 1)
+    figure = _("%(rate)s%% (%(reported)d of %(expected)d cells; %(na)d not available)") % {
+        "rate": rate, "reported": tally.reported, "expected": tally.expected, "na": tally.not_available,
+    }  # fmt: skip
+    return Criterion(1, "1.4", _("Completeness of the fiscal year's data"), _("at least 95% of expected cells"), figure, rate >= 95)
 
 
 # --- Level 2 ---------------------------------------------------------------------------------
 @criterion(2)
-def executive_views(fy: int) -> Criterion:
+def executive_views(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     title, target = _("Executives use the cockpit and their dashboards"), _("executive visits recorded in the fiscal year")
     page_view = _model("risk.PageView")
     if page_view is None:
@@ -192,7 +206,8 @@ def executive_views(fy: int) -> Criterion:
 
 
 @criterion(2)
-def training_plan(fy: int) -> Criterion:
+def training_plan(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     title, target = _("IT staff development plan for the fiscal year"), _("at least one planned course")
     course = _model("risk.Course")
     if course is None:
@@ -203,7 +218,7 @@ def training_plan(fy: int) -> Criterion:
 
 # --- Level 3 ---------------------------------------------------------------------------------
 @criterion(3)
-def verification_coverage(fy: int) -> Criterion:
+def verification_coverage(evidence: Evidence) -> Criterion:
     from datasets.models import Dataset
 
     title, target = _("Datasets under verification rules"), _("every active dataset has validation rules")
@@ -218,26 +233,17 @@ def verification_coverage(fy: int) -> Criterion:
 
 
 @criterion(3)
-def timeliness(fy: int) -> Criterion:
-    from django.db.models.functions import TruncDate
-
-    from datasets.models import DataValue
-
-    rows = DataValue.objects.filter(period__fiscal_year=fy).annotate(day=TruncDate("created_at"))
-    total = rows.count()
-    on_time = sum(
-        1
-        for created, end, due_days in rows.values_list("day", "period__end_date", "element__dataset__due_days").iterator(5000)
-        if created <= end + dt.timedelta(days=due_days)
-    )
-    rate = _pct(on_time, total)
+def timeliness(evidence: Evidence) -> Criterion:
+    tally = evidence.completeness
+    rate = round(tally.on_time_rate or 0.0, 1)
     return Criterion(
-        3, "3.2", _("Values entered by their due date"), _("at least 80%"), f"{rate}% ({on_time}/{total})", total > 0 and rate >= 80
+        3, "3.2", _("Values entered by their due date"), _("at least 80%"), f"{rate}% ({tally.on_time}/{tally.expected})", rate >= 80
     )
 
 
 @criterion(3)
-def training_executed(fy: int) -> Criterion:
+def training_executed(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     title, target = _("Training executed"), _("at least 80% of registered participants completed")
     participant = _model("risk.Participant")
     if participant is None:
@@ -250,7 +256,7 @@ def training_executed(fy: int) -> Criterion:
 
 # --- Level 4 ---------------------------------------------------------------------------------
 @criterion(4)
-def gis_layers(fy: int) -> Criterion:
+def gis_layers(evidence: Evidence) -> Criterion:
     from poc.models import OrgUnit
 
     title, target = _("GIS: boundaries and thematic layers"), _("boundaries for every district and at least one thematic layer")
@@ -270,7 +276,8 @@ def gis_layers(fy: int) -> Criterion:
 
 
 @criterion(4)
-def document_library(fy: int) -> Criterion:
+def document_library(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     title, target = _("Document library in use"), _("documents published in the fiscal year")
     document = _model("documents.Document")
     if document is None:
@@ -281,7 +288,8 @@ def document_library(fy: int) -> Criterion:
 
 
 @criterion(4)
-def cockpit_indicators(fy: int) -> Criterion:
+def cockpit_indicators(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     title, target = _("Management cockpit fed with indicator values"), _("every indicator has a value for the fiscal year")
     indicator = _model("indicators.Indicator")
     value = _model("indicators.IndicatorValue")
@@ -294,7 +302,7 @@ def cockpit_indicators(fy: int) -> Criterion:
 
 # --- Level 5 ---------------------------------------------------------------------------------
 @criterion(5)
-def verified_backups(fy: int) -> Criterion:
+def verified_backups(evidence: Evidence) -> Criterion:
     title, target = _("Verified backup"), _("a backup verified by restore within the last 2 days")
     backup = _model("risk.BackupRecord")
     if backup is None:
@@ -306,7 +314,7 @@ def verified_backups(fy: int) -> Criterion:
 
 
 @criterion(5)
-def warning_rules(fy: int) -> Criterion:
+def warning_rules(evidence: Evidence) -> Criterion:
     title, target = _("Warning system"), _("at least one active warning rule")
     rule = _model("cockpit.WarningRule")
     if rule is None:
@@ -316,7 +324,8 @@ def warning_rules(fy: int) -> Criterion:
 
 
 @criterion(5)
-def risk_assessment_done(fy: int) -> Criterion:
+def risk_assessment_done(evidence: Evidence) -> Criterion:
+    fy = evidence.fy
     title, target = (
         _("IT risk assessment reported by 30 September"),
         _("a campaign of the fiscal year with at least 80% of agencies answering by 30 Sep"),
@@ -339,5 +348,5 @@ def default_fiscal_year() -> int:
 
 
 def assess(fiscal_year: int | None = None) -> Assessment:
-    fy = fiscal_year or default_fiscal_year()
-    return Assessment(fy, [func(fy) for _level, func in sorted(CRITERIA, key=lambda pair: pair[0])])
+    evidence = Evidence(fiscal_year or default_fiscal_year())
+    return Assessment(evidence.fy, [func(evidence) for _level, func in sorted(CRITERIA, key=lambda pair: pair[0])])

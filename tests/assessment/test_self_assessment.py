@@ -65,3 +65,10 @@ def test_default_year_is_the_last_completed_fiscal_year(province):
         assert assess().fiscal_year == 2569  # FY2570 began on 1 Oct 2026
     with freeze_time("2026-09-30"):
         assert assess().fiscal_year == 2568
+
+
+def test_every_criterion_finds_its_module():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert not [c.code for c in assess(2568).criteria if "not installed" in c.figure]
