@@ -51,7 +51,7 @@ def element_values(
     """
     elements = list(elements)
     orgunit_ids = [o if isinstance(o, int) else o.pk for o in orgunits]
-    result: dict[tuple[int, int], float | None] = {(e.pk, o): None for e in elements for o in orgunit_ids}
+    result: dict[tuple[int, int], float | None] = {(pk, o): None for pk in [e.pk for e in elements] for o in orgunit_ids}
     by_type: dict[str, list[DataElement]] = defaultdict(list)
     for element in elements:
         by_type[element.dataset.period_type].append(element)
@@ -66,8 +66,9 @@ def element_values(
         ):
             rows[(element_id, orgunit_id)].append((periods[period_id], total, count))
         for element in group:
+            element_id, aggregation = element.pk, element.aggregation  # hoisted: national maps loop ~7,400 units
             for orgunit_id in orgunit_ids:
-                result[(element.pk, orgunit_id)] = rollup(element.aggregation, rows.get((element.pk, orgunit_id), []))
+                result[(element_id, orgunit_id)] = rollup(aggregation, rows.get((element_id, orgunit_id), []))
     return result
 
 

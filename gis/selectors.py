@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef, TextField, Value
+from django.db.models import Count, Exists, Max, OuterRef, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from datasets.models import DataElement, DataValueAudit
@@ -27,6 +28,12 @@ from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+# Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
+# fetched and unpickled from a shared cache on every request. Keyed by the boundaries' version.
+# Edits outside imports (an admin renaming a unit) show within SKELETON_MAX_AGE seconds.
+SKELETON_CACHE_SIZE = 64
+SKELETON_MAX_AGE = 15 * 60
+_SKELETONS: dict[tuple, tuple[float, list[tuple[int, str]]]] = {}
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,14 @@ def map_units(parent: OrgUnit | None, level: int | None):
 def feature_skeletons(parent: OrgUnit | None, level: int | None) -> list[tuple[int, str]]:
     """(org unit id, feature JSON up to its value) of the selected units, cached until boundaries change.
 
-    Geometry and names change only through imports (which refresh the shapes and so the version);
-    values are joined per request.
+    Geometry and names change through imports, which refresh the shapes and so the version; values
+    are joined per request.
     """
-    key = f"gis:skeleton:{parent.pk if parent else ''}:{level or ''}:{shapes_version().timestamp()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    units = OrgUnit.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    key = (parent.pk if parent else None, level, shapes_version(), units["count"], units["last"])
+    cached = _SKELETONS.get(key)
+    if cached is not None and cached[0] > time.monotonic() - SKELETON_MAX_AGE:
+        return cached[1]
     rows = (
         map_units(parent, level)
         .annotate(
@@ -99,7 +107,9 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None) -> list[tuple[i
         skeletons.append(
             (pk, f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":')
         )
-    cache.set(key, skeletons, timeout=15 * 60)  # bounds staleness after edits outside imports (admin renames)
+    if len(_SKELETONS) >= SKELETON_CACHE_SIZE:
+        _SKELETONS.pop(next(iter(_SKELETONS)))
+    _SKELETONS[key] = (time.monotonic(), skeletons)
     return skeletons
 
 
