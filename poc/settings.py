@@ -53,13 +53,14 @@ INSTALLED_APPS = [
     "import_export",
     "poc",
     "datasets",
-    "verification",
     "gis",
     "risk",
     "documents",
     "assessment",
     "indicators",
     "cockpit",
+    # last: its demo seed reads the values the other apps seed
+    "verification",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ from verification.expressions import ExpressionError, parse_expression
 from verification.models import Operator, OutlierConfirmation, Severity, Submission, ValidationRule, Violation
 from verification.outliers import MAX_SEASONAL_YEARS, OutlierFlag, assess
 
+# Boundaries are large (real provinces): never load them where only codes and names are shown.
+GEOMETRY = ("geom", "point")
 COMPARE = {
     Operator.EQ: lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)),
     Operator.NE: lambda a, b: abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)),
@@ -108,9 +110,8 @@ def rules_evaluate(dataset: Dataset, orgunit: OrgUnit, period: Period) -> list[R
 
 def units_with_values(dataset: Dataset, period: Period, within: OrgUnit | None = None) -> QuerySet[OrgUnit]:
     """Collection-level units (in ``within``'s subtree) that have at least one value for the period."""
-    queryset = OrgUnit.objects.filter(
-        level=dataset.collection_level, datavalues__period=period, datavalues__element__dataset=dataset
-    ).distinct()
+    with_values = DataValue.objects.filter(period=period, element__dataset=dataset).values("orgunit_id")
+    queryset = OrgUnit.objects.filter(level=dataset.collection_level, pk__in=with_values).defer(*GEOMETRY)
     return queryset.filter(path__startswith=within.path) if within else queryset
 
 
@@ -190,7 +191,8 @@ def datasets_workable(user: User) -> QuerySet[Dataset]:
 
 def submissions_visible(user: User) -> QuerySet[Submission]:
     """Submissions a user works on: their agency's (to submit) and those they verify."""
-    return Submission.objects.filter(dataset__in=datasets_workable(user)).select_related("dataset__agency", "orgunit", "period")
+    queryset = Submission.objects.filter(dataset__in=datasets_workable(user)).select_related("dataset__agency", "orgunit", "period")
+    return queryset.defer(*(f"orgunit__{f}" for f in GEOMETRY))
 
 
 @dataclass
@@ -233,7 +235,10 @@ def submission_values(submission: Submission) -> list[DiffRow]:
 
 # --- Violations analysis ------------------------------------------------------------------------
 def violations_visible(user: User) -> QuerySet[Violation]:
-    return Violation.objects.filter(dataset__in=Dataset.objects.readable_by(user)).select_related("rule", "orgunit", "period", "dataset")
+    queryset = Violation.objects.filter(dataset__in=Dataset.objects.readable_by(user)).select_related(
+        "rule", "orgunit", "period", "dataset"
+    )
+    return queryset.defer(*(f"orgunit__{f}" for f in GEOMETRY))
 
 
 def violation_hotspots(violations: QuerySet[Violation]) -> dict[str, int]:
@@ -332,7 +337,12 @@ def responsibility_matrix(*, today: dt.date | None = None, agency: Agency | None
     Missing: the dataset has never had a value; overdue: the awaited period is past its due date.
     """
     today = today or timezone.localdate()
-    datasets = Dataset.objects.filter(is_active=True).select_related("agency__orgunit", "topic").prefetch_related("orgunits")
+    datasets = (
+        Dataset.objects.filter(is_active=True)
+        .select_related("agency__orgunit", "topic")
+        .defer(*(f"agency__orgunit__{f}" for f in GEOMETRY))
+        .prefetch_related("orgunits")
+    )
     if agency is not None:
         datasets = datasets.filter(agency=agency)
     datasets = datasets.annotate(last_update=Max("elements__values__updated_at"))

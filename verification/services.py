@@ -278,7 +278,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
     counts = {}
     for unit_id, period_id in DataValue.objects.filter(element__dataset=dataset, period__in=periods).values_list("orgunit_id", "period_id"):
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
-    units = OrgUnit.objects.in_bulk({u for u, _p in counts})
+    units = OrgUnit.objects.defer(*selectors.GEOMETRY).in_bulk({u for u, _p in counts})
     by_period = {p.pk: p for p in periods}
     for period in periods:
         keys = sorted((u, p) for (u, p) in counts if p == period.pk)
@@ -353,7 +353,12 @@ def reminders_send(*, today: dt.date | None = None) -> ReminderReport:
     """E-mail and notify data-entry users N days before a due date and when overdue, once per event and user."""
     today = today or timezone.localdate()
     report = ReminderReport()
-    for dataset in Dataset.objects.filter(is_active=True).select_related("agency__orgunit").prefetch_related("orgunits"):
+    for dataset in (
+        Dataset.objects.filter(is_active=True)
+        .select_related("agency__orgunit")
+        .defer(*(f"agency__orgunit__{f}" for f in selectors.GEOMETRY))
+        .prefetch_related("orgunits")
+    ):
         events = _reminder_events(dataset, today)
         if not events:
             continue

@@ -1,0 +1,136 @@
+"""Demo seed for verification: validation rules on the shipped catalogue (only where the element codes exist),
+a few deliberate inconsistencies so the violations page has something to show, submissions in every
+state, and the notifications those transitions send. Runs after the apps that seed values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from datasets.models import DataElement, Dataset, DataValue, ValueSource
+from datasets.services import CellInput, datavalues_save
+from poc.models import OrgUnit, Period
+from verification import selectors, services
+from verification.models import Status, Submission, ValidationRule
+
+# dataset, name, left, operator, right, severity, Thai message, English message
+RULES = [
+    ("DS-POP", "ชาย + หญิง = รวม", "POP_MALE + POP_FEMALE", "==", "POP_TOTAL", "error",
+     "ประชากรชายรวมหญิงต้องเท่ากับประชากรรวม", "Male plus female must equal the total population"),
+    ("DS-ELECT", "ผู้มาใช้สิทธิไม่เกินผู้มีสิทธิ", "ELECT_VOTED", "<=", "ELECT_ELIGIBLE", "error",
+     "ผู้มาใช้สิทธิต้องไม่เกินผู้มีสิทธิเลือกตั้ง", "Voters cannot exceed eligible voters"),
+    ("DS-DENGUE", "ผู้เสียชีวิตไม่เกินผู้ป่วย", "DENGUE_DEATHS", "<=", "DENGUE_CASES", "error",
+     "ผู้เสียชีวิตต้องไม่เกินผู้ป่วย", "Deaths cannot exceed cases"),
+    ("DS-VITAL", "การตายไม่สูงผิดปกติ", "VITAL_DEATHS", "<=", "VITAL_BIRTHS * 1.5", "warning",
+     "จำนวนตายสูงกว่าการเกิดมากผิดปกติ", "Deaths unusually high compared with births"),
+]  # fmt: skip
+RECENT_PERIODS = 12  # enough for the trend chart, and keeps the seed fast
+STATES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED, Status.VERIFIED]
+
+
+def seed_rules() -> list[ValidationRule]:
+    rules = []
+    for code, name, left, operator, right, severity, message_th, message_en in RULES:
+        dataset = Dataset.objects.filter(code=code).first()
+        if dataset is None:
+            continue
+        rule = ValidationRule(dataset=dataset, name=name, left=left, operator=operator, right=right, severity=severity,
+                              message_th=message_th, message_en=message_en)  # fmt: skip
+        try:
+            rule.full_clean()
+        except ValidationError:  # element codes not in this catalogue: skip the rule quietly
+            continue
+        defaults = {
+            "left": left,
+            "operator": operator,
+            "right": right,
+            "severity": severity,
+            "message_th": message_th,
+            "message_en": message_en,
+        }
+        rules.append(ValidationRule.objects.update_or_create(dataset=dataset, name=name, defaults=defaults)[0])
+    return rules
+
+
+def seed_inconsistencies() -> None:
+    """Two subdistricts whose total does not add up in the latest year (shown on the violations page)."""
+    element = DataElement.objects.filter(code="POP_TOTAL").select_related("dataset").first()
+    if element is None:
+        return
+    latest = Period.objects.filter(datavalues__element=element).order_by("-start_date").first()
+    if latest is None:
+        return
+    cells = []
+    for value in DataValue.objects.filter(element=element, period=latest).select_related("orgunit").order_by("orgunit__code")[:2]:
+        cells.append(CellInput(element=element, orgunit=value.orgunit, period=latest, raw=value.value_num + 12))
+    if not Submission.objects.filter(dataset=element.dataset, period=latest, status=Status.VERIFIED).exists():
+        datavalues_save(cells=cells, user=None, source=ValueSource.DEMO, check_permissions=False)
+
+
+def run_rules(rules: list[ValidationRule]) -> int:
+    found = 0
+    for dataset in {rule.dataset for rule in rules}:
+        periods = Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset).distinct()
+        for period in periods.order_by("-start_date")[:RECENT_PERIODS]:
+            found += services.validation_run(dataset=dataset, period=period).errors
+    return found
+
+
+def seed_submissions(users: dict) -> int:
+    """One unit per workflow state in the latest period of a dataset each demo data-entry user is responsible for."""
+    if Submission.objects.exists():  # seeded before: keep the demo's workflow as it is
+        return 0
+    created = 0
+    for entry_name in ("entry", "entry_health"):
+        entry = users.get(entry_name)
+        if entry is None:
+            continue
+        for dataset in Dataset.objects.enterable_by(entry).order_by("code"):
+            verifier = next((u for u in users.values() if u.has_role("verifier") and selectors.can_verify(u, dataset)), None)
+            period = (
+                Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset).order_by("-start_date").first()
+            )
+            if verifier is None or period is None:
+                continue
+            units = list(OrgUnit.objects.filter(pk__in=selectors.units_with_values(dataset, period)).order_by("code")[: len(STATES)])
+            if len(units) < len(STATES) or Submission.objects.filter(dataset=dataset, period=period).exists():
+                continue
+            for unit, state in zip(units, STATES, strict=True):
+                if _advance(dataset, unit, period, state, entry, verifier):
+                    created += 1
+            break
+    return created
+
+
+def _advance(dataset: Dataset, unit: OrgUnit, period: Period, state: str, entry, verifier) -> bool:  # type: ignore[no-untyped-def]
+    submission = services.submission_get_or_create(dataset=dataset, orgunit=unit, period=period, user=entry)
+    steps = {
+        Status.SUBMITTED: ["submit"],
+        Status.RETURNED: ["submit", "return"],
+        Status.RESUBMITTED: ["submit", "return", "resubmit"],
+        Status.VERIFIED: ["submit", "verify"],
+    }.get(state, [])
+    try:
+        with transaction.atomic():
+            for step in steps:
+                if step in ("submit", "resubmit"):
+                    services.submission_submit(submission=submission, user=entry, comment="ตรวจทานกับเอกสารต้นฉบับแล้ว")
+                elif step == "return":
+                    services.submission_return(submission=submission, user=verifier, comment="กรุณาตรวจสอบตัวเลขกับงวดก่อนอีกครั้ง")
+                else:
+                    services.submission_verify(submission=submission, user=verifier, comment="ถูกต้อง")
+    except services.WorkflowError:  # a rule error in the demo values: leave it as a draft
+        return False
+    return True
+
+
+def seed(context: dict[str, Any]) -> None:
+    rules = seed_rules()
+    seed_inconsistencies()
+    errors = run_rules(rules)
+    submissions = seed_submissions(context.get("users", {}))
+    context.setdefault("log", []).append(
+        f"verification: {len(rules)} validation rules, {errors} rule errors, {submissions} demo submissions"
+    )
