@@ -79,7 +79,7 @@ def run_rules(rules: list[ValidationRule]) -> int:
 
 
 def seed_submissions(users: dict) -> int:
-    """One unit per workflow state in the latest period of a dataset each demo data-entry user is responsible for."""
+    """Units in each workflow state in the latest period of a dataset each demo data-entry user is responsible for."""
     if Submission.objects.exists():  # seeded before: keep the demo's workflow as it is
         return 0
     created = 0
@@ -89,22 +89,43 @@ def seed_submissions(users: dict) -> int:
             continue
         for dataset in Dataset.objects.enterable_by(entry).order_by("code"):
             verifier = next((u for u in users.values() if u.has_role("verifier") and selectors.can_verify(u, dataset)), None)
-            period = (
-                Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset).order_by("-start_date").first()
-            )
-            if verifier is None or period is None:
+            periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
+                           .distinct().order_by("-start_date")[:4])  # fmt: skip
+            if verifier is None or len(periods) < 4:
                 continue
-            units = list(OrgUnit.objects.filter(pk__in=selectors.units_with_values(dataset, period)).order_by("code")[: len(STATES)])
-            if len(units) < len(STATES) or Submission.objects.filter(dataset=dataset, period=period).exists():
+            open_states = STATES[:-1]
+            units = list(selectors.units_with_values(dataset, periods[0]).order_by("code")[: len(open_states)])
+            if len(units) < len(open_states):
                 continue
-            for unit, state in zip(units, STATES, strict=True):
-                if _advance(dataset, unit, period, state, entry, verifier):
-                    created += 1
+            for unit, state in zip(units, open_states, strict=True):
+                created += _advance(dataset, unit, periods[0], state, entry, verifier)
+            created += _verified_late_form(dataset, periods[3], entry, verifier)
             break
     return created
 
 
-def _advance(dataset: Dataset, unit: OrgUnit, period: Period, state: str, entry, verifier) -> bool:  # type: ignore[no-untyped-def]
+def _verified_late_form(dataset: Dataset, period: Period, entry, verifier) -> int:  # type: ignore[no-untyped-def]
+    """A form the values seed left missing in an older period, entered late and verified.
+
+    Verified values are locked, so the demo locks only a cell no other seed writes: re-seeding stays possible.
+    """
+    reported = selectors.units_with_values(dataset, period).values("pk")
+    unit = OrgUnit.objects.filter(level=dataset.collection_level).open_on(period.end_date).exclude(pk__in=reported)
+    unit = unit.defer(*selectors.GEOMETRY).order_by("code").first()
+    previous = Period.objects.filter(code=period.spec.previous().code).first()
+    if unit is None or previous is None:
+        return 0
+    cells = [
+        CellInput(element=value.element, orgunit=unit, period=period, raw=value.value_num)
+        for value in DataValue.objects.filter(element__dataset=dataset, orgunit=unit, period=previous, value_num__isnull=False)
+        .select_related("element__dataset")
+    ]  # fmt: skip
+    if not cells or not datavalues_save(cells=cells, user=entry, source=ValueSource.DEMO).ok:
+        return 0
+    return _advance(dataset, unit, period, Status.VERIFIED, entry, verifier)
+
+
+def _advance(dataset: Dataset, unit: OrgUnit, period: Period, state: str, entry, verifier) -> int:  # type: ignore[no-untyped-def]
     submission = services.submission_get_or_create(dataset=dataset, orgunit=unit, period=period, user=entry)
     steps = {
         Status.SUBMITTED: ["submit"],
@@ -122,8 +143,8 @@ def _advance(dataset: Dataset, unit: OrgUnit, period: Period, state: str, entry,
                 else:
                     services.submission_verify(submission=submission, user=verifier, comment="ถูกต้อง")
     except services.WorkflowError:  # a rule error in the demo values: leave it as a draft
-        return False
-    return True
+        return 0
+    return 1
 
 
 def seed(context: dict[str, Any]) -> None:
