@@ -76,6 +76,22 @@ def _range_label(periods: list[PeriodSpec], seasonal: bool) -> str:
     return f"{first.label()} – {last.label()}"
 
 
+def expected_range(current: PeriodSpec, history: Mapping[PeriodSpec, float]) -> tuple[float, float, str] | None:
+    """(low, high, explanation) for a value of ``current`` given the cell's history; None without enough history."""
+    window = history_window(current, history)
+    if window is None:
+        return None
+    periods, seasonal = window
+    bounds = robust_bounds([history[p] for p in periods])
+    if bounds is None:
+        return None
+    low, high = bounds
+    # Counts cannot go below zero: do not show a negative lower bound for a series that never did.
+    shown_low = max(low, 0.0) if min(history[p] for p in periods) >= 0 else low
+    range_text = _range_label(periods, seasonal)
+    return low, high, _("expected %(low)s–%(high)s, from %(range)s") % {"low": _fmt(shown_low), "high": _fmt(high), "range": range_text}
+
+
 def assess(
     value: float | None,
     current: PeriodSpec,
@@ -92,21 +108,10 @@ def assess(
         return OutlierFlag(
             "range", value, min_value, max_value, _("outside the allowed range %(low)s–%(high)s") % {"low": low, "high": high}
         )
-    window = history_window(current, history)
-    if window is None:
+    expected = expected_range(current, history)
+    if expected is None:
         return None
-    periods, seasonal = window
-    bounds = robust_bounds([history[p] for p in periods])
-    if bounds is None:
-        return None
-    low, high = bounds
+    low, high, text = expected
     if low <= value <= high:
         return None
-    # Counts cannot go below zero: do not show a negative lower bound for a series that never did.
-    shown_low = max(low, 0.0) if min(history[p] for p in periods) >= 0 else low
-    text = _("expected %(low)s–%(high)s, from %(range)s") % {
-        "low": _fmt(shown_low),
-        "high": _fmt(high),
-        "range": _range_label(periods, seasonal),
-    }
     return OutlierFlag("history", value, low, high, text)

@@ -17,7 +17,7 @@ from poc.periods import PeriodSpec, parse_period, period_containing
 from poc.services import agencies_for
 from verification.expressions import ExpressionError, parse_expression
 from verification.models import Operator, OutlierConfirmation, Severity, Submission, ValidationRule, Violation
-from verification.outliers import MAX_SEASONAL_YEARS, OutlierFlag, assess
+from verification.outliers import MAX_SEASONAL_YEARS, OutlierFlag, assess, expected_range
 
 # Boundaries are large (real provinces): never load them where only codes and names are shown.
 GEOMETRY = ("geom", "point")
@@ -121,23 +121,52 @@ def _history_periods(period_type: str, current: PeriodSpec) -> list[Period]:
     return list(Period.objects.filter(period_type=period_type, start_date__gte=earliest, start_date__lte=current.start))
 
 
+def _cell_histories(
+    elements: list[DataElement], orgunits: list[OrgUnit], period: Period
+) -> tuple[dict[tuple[int, int], dict[PeriodSpec, float]], dict[tuple[int, int, int], float]]:
+    """Earlier values of each (element, org unit) by period, and all values read (one query per level kind)."""
+    periods = _history_periods(period.period_type, period.spec)
+    values = cell_values(elements, orgunits, periods)
+    specs = {p.pk: p.spec for p in periods}
+    histories: dict[tuple[int, int], dict[PeriodSpec, float]] = {}
+    for (e, o, p), v in values.items():
+        if p != period.pk:
+            histories.setdefault((e, o), {})[specs[p]] = v
+    return histories, values
+
+
 def outlier_flags(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], OutlierFlag]:
-    """Flags for the current values of each (element, org unit) in ``period`` (one query for all history)."""
+    """Flags for the current values of each (element, org unit) in ``period`` (entry form, verifier's queue)."""
     elements = [e for e in elements if e.is_numeric]
     orgunits = list(orgunits)
     if not elements:
         return {}
-    periods = _history_periods(period.period_type, period.spec)
-    values = cell_values(elements, orgunits, periods)
-    specs = {p.pk: p.spec for p in periods}
+    histories, values = _cell_histories(elements, orgunits, period)
     flags = {}
     for element in elements:
         for unit in orgunits:
-            history = {specs[p]: v for (e, o, p), v in values.items() if e == element.pk and o == unit.pk and p != period.pk}
-            flag = assess(values.get((element.pk, unit.pk, period.pk)), period.spec, history, element.min_value, element.max_value)
+            current = values.get((element.pk, unit.pk, period.pk))
+            flag = assess(current, period.spec, histories.get((element.pk, unit.pk), {}), element.min_value, element.max_value)
             if flag:
                 flags[(element.pk, unit.pk)] = flag
     return flags
+
+
+def expected_ranges(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period
+) -> dict[tuple[int, int], tuple[float, float, str]]:
+    """(low, high, explanation) per (element, org unit) before a value is typed: hints for the entry form."""
+    elements = [e for e in elements if e.is_numeric]
+    orgunits = list(orgunits)
+    if not elements:
+        return {}
+    histories, _values = _cell_histories(elements, orgunits, period)
+    ranges = {}
+    for key, history in histories.items():
+        expected = expected_range(period.spec, history)
+        if expected:
+            ranges[key] = expected
+    return ranges
 
 
 def confirmations(

@@ -158,3 +158,17 @@ def test_bulk_verification_previews_then_locks_past_periods(pop_values, populati
     assert save(entry_a, [(pop_elements["DEATHS"], subdistricts[0], "2568-01", 1)]).ok
     with pytest.raises(PermissionDenied):
         services.bulk_verify_plan(dataset=population, until=until, user=entry_a)
+
+
+def test_entry_form_gets_flags_and_expected_ranges_from_the_units_own_season(pop_values, pop_elements, subdistricts, en):
+    unit = subdistricts[3]
+    for year, deaths in zip((2564, 2565, 2566, 2567), (10, 12, 11, 13), strict=True):
+        pop_values(unit, f"{year}-01", DEATHS=deaths)
+        pop_values(unit, f"{year}-07", DEATHS=deaths * 10)  # a different season must not widen January's range
+    period = pop_values(unit, "2568-01", DEATHS=40)
+    deaths = pop_elements["DEATHS"]
+    flag = selectors.outlier_flags([deaths], [unit], period)[(deaths.pk, unit.pk)]
+    # January 2564–2567: 10, 12, 11, 13 → median 11.5, MAD 1 → 11.5 ± 5.19
+    assert flag.explanation == "expected 6.3–16.7, from Jan 2564–2567"
+    low, high, text = selectors.expected_ranges([deaths], [unit], period)[(deaths.pk, unit.pk)]
+    assert (round(low, 1), round(high, 1), text) == (6.3, 16.7, flag.explanation)
