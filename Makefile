@@ -47,11 +47,12 @@ test: system-test venv
 	@echo "database: $${DATABASE_URL:-embedded SpatiaLite}"
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; if [ $$status -eq 5 ]; then echo "no tests collected"; status=0; fi; exit $$status
 
-# Migrate + seed + fetch a page on the embedded SpatiaLite default (CI runs this besides the suite).
+# Migrate + seed + collect static files (hashed manifest, as in production) + fetch pages on the embedded
+# SpatiaLite default (CI runs this besides the suite).
 smoke: system-run venv
 	env -u DATABASE_URL POC_VAR_DIR=$$(mktemp -d) bash -c '\
 	  $(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python manage.py seed_demo && \
-	  $(BIN)/python manage.py check && $(BIN)/python tools/smoke.py home gis:map gis:layers risk:campaign_list risk:training_plan risk:contingency_plan documents:document_list documents:letter_list'
+	  $(BIN)/python manage.py check && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python tools/smoke.py home gis:map gis:layers risk:campaign_list risk:training_plan risk:contingency_plan documents:document_list documents:letter_list'
 
 lint: venv
 	$(BIN)/ruff check .

@@ -14,7 +14,6 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.gdal import GDALException
@@ -24,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gis.coverage import simplify_in_child
 from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
 from poc.models import Agency, OrgUnit, Role, User
 from poc.orgunit_import import OrgUnitFileError, read_geodata
@@ -33,28 +33,10 @@ MAX_LAYER_FEATURES = 50_000
 GEOJSON_PRECISION = 5  # ~1 m: finer than any map of ours draws
 
 
-def _as_multipolygon(geometry: shapely.Geometry) -> shapely.MultiPolygon | None:
-    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, shapely.Polygon) and not g.is_empty]
-    if not parts:
-        polygons = [g for g in getattr(geometry, "geoms", []) if isinstance(g, (shapely.Polygon, shapely.MultiPolygon))]
-        parts = [p for g in polygons for p in shapely.get_parts(g)]
-    return shapely.MultiPolygon(parts) if parts else None
-
-
 def simplify_coverage(geometries: list[GEOSGeometry], tolerance: float) -> list[MultiPolygon]:
-    """Simplify polygons that tile an area together, keeping shared borders identical and results valid."""
-    shapes = shapely.from_wkb([bytes(g.wkb) for g in geometries])
-    simplified = shapely.coverage_simplify(shapes, tolerance)
-    result = []
-    for original, candidate in zip(shapes, simplified, strict=True):
-        if candidate.is_empty or not candidate.is_valid:
-            # Input that is not a clean coverage (overlaps) can give an invalid part: simplify it alone.
-            candidate = shapely.simplify(original, tolerance / 2, preserve_topology=True)
-            if not candidate.is_valid:
-                candidate = shapely.make_valid(candidate)
-        multi = _as_multipolygon(candidate) or _as_multipolygon(original)
-        result.append(GEOSGeometry(memoryview(shapely.to_wkb(multi)), srid=4326))
-    return result
+    """Simplify polygons that tile an area together (see :mod:`gis.coverage`), in a child process."""
+    simplified = simplify_in_child([bytes(g.wkb) for g in geometries], tolerance)
+    return [GEOSGeometry(memoryview(wkb), srid=4326) for wkb in simplified]
 
 
 @transaction.atomic

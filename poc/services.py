@@ -99,13 +99,18 @@ def accounts_create_from_csv(text: str) -> AccountsResult:
     """Bulk-issue per-agency accounts. Every row is checked first; any error means nothing is created."""
     result = AccountsResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        result.errors.append(_("The CSV file is malformed: %(error)s") % {"error": exc})
+        return result
     missing = [c for c in ("agency_code", "username", "roles") if c not in (reader.fieldnames or [])]
     if missing:
         result.errors.append(_("Missing column(s): %(cols)s") % {"cols": ", ".join(missing)})
         return result
     agencies = Agency.objects.in_bulk(field_name="code")
     rows, seen = [], set()
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(records, start=2):
         username = (row.get("username") or "").strip()
         roles = [r.strip() for r in (row.get("roles") or "").replace(",", ";").split(";") if r.strip()]
         agency = agencies.get((row.get("agency_code") or "").strip())

@@ -117,3 +117,10 @@ def test_seed_demo_is_deterministic(settings, tmp_path):
     assert sorted(User.objects.values_list("username", flat=True)) == first
     assert OrgUnit.objects.get(code="99").descendants().filter(level=4).exists()
     assert Agency.objects.count() >= 50
+
+
+@pytest.mark.django_db
+def test_malformed_csv_is_a_clear_error_not_a_crash(agency_a, en):
+    result = accounts_create_from_csv(HEADER + "\r0")  # found by the fuzz test: a bare carriage return
+    assert result.errors and "malformed" in result.errors[0]
+    assert not User.objects.exists()
