@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue, VerificationBy, format_number
+from datasets.selectors import due_date
+from datasets.selectors import expected_orgunits as expected_in
 from poc.models import Agency, OrgUnit, Period, User
 from poc.periods import PeriodSpec, parse_period, period_containing
 from poc.services import agencies_for
@@ -287,22 +289,11 @@ def violation_trend(violations: QuerySet[Violation]) -> list[tuple[str, int, int
 
 
 # --- Timeliness ---------------------------------------------------------------------------------
-def expected_orgunits(dataset: Dataset, period: PeriodSpec) -> QuerySet[OrgUnit]:
-    """Org units expected to report: those assigned, else every unit of the collection level open in the period
-    under the agency's area (so reporting rates never exceed 100%)."""
-    assigned = dataset.orgunits.all()
-    queryset = (
-        assigned
-        if assigned.exists()
-        else OrgUnit.objects.filter(level=dataset.collection_level, path__startswith=dataset.agency.orgunit.path)
-    )
-    return queryset.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end)).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)
-    )
-
-
-def due_date(dataset: Dataset, period: PeriodSpec) -> dt.date:
-    return period.end + dt.timedelta(days=dataset.due_days)
+def expected_orgunits(dataset: Dataset, period: PeriodSpec) -> list[OrgUnit]:
+    """Org units expected to report: in the agency's area, at the collection level, assigned and open
+    (the same rule as the completeness figures, so reporting rates never exceed 100%)."""
+    units = OrgUnit.objects.filter(level=dataset.collection_level, path__startswith=dataset.agency.orgunit.path)
+    return expected_in(dataset, units.only("pk", "code", "path", "level", "valid_from", "valid_to"), period)
 
 
 def first_entries(dataset: Dataset, periods: Iterable[PeriodSpec]) -> dict[tuple[str, int], dt.datetime]:
@@ -380,7 +371,7 @@ def responsibility_matrix(*, today: dt.date | None = None, agency: Agency | None
     for dataset in datasets:
         running = period_containing(dataset.period_type, today)
         completed = running.previous()
-        expected = expected_orgunits(dataset, completed).count()
+        expected = len(expected_orgunits(dataset, completed))
         reported = len({u for (_code, u) in first_entries(dataset, [completed])})
         awaited = running if expected and reported >= expected else completed
         due = due_date(dataset, awaited)
@@ -500,7 +491,7 @@ def _tracking_line(dataset: Dataset, window: PeriodSpec, as_of: dt.datetime) -> 
     for spec in periods:
         deadline = dt.datetime.combine(due_date(dataset, spec) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         missing_before = line.missing
-        for unit_id in expected_orgunits(dataset, spec).values_list("pk", flat=True):
+        for unit_id in (u.pk for u in expected_orgunits(dataset, spec)):
             line.expected += 1
             first = entries.get((spec.code, unit_id))
             if first is None or first >= as_of:

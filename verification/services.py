@@ -341,7 +341,7 @@ def _reminder_events(dataset: Dataset, today: dt.date) -> list[tuple[Period, str
             kind = ReminderKind.DUE_SOON
         else:
             continue
-        expected = set(selectors.expected_orgunits(dataset, spec).values_list("pk", flat=True))
+        expected = {u.pk for u in selectors.expected_orgunits(dataset, spec)}
         reported = {u for (_c, u) in selectors.first_entries(dataset, [spec])}
         if expected and expected <= reported:
             continue
