@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DatasetsConfig(AppConfig):
     name = "datasets"
     verbose_name = _("Datasets")
+
+    def ready(self) -> None:
+        from poc.navigation import NavItem, register
+
+        register(NavItem("datasets:catalogue", _("Datasets"), order=20))
+        register(NavItem("datasets:entry", _("Data entry"), order=21,
+                         visible=lambda r: r.user.is_authenticated and r.user.has_role("data_entry")))  # fmt: skip
+        register(NavItem("datasets:completeness", _("Completeness"), order=22))
+        register(NavItem("open_data:catalogue", _("Open data"), order=80, visible=lambda r: not r.user.is_authenticated))

@@ -230,3 +230,29 @@ def completeness(
             if level_ancestor.get(unit_id):
                 report.by_orgunit[level_ancestor[unit_id]].add(tally)
     return report
+
+
+# --- History ------------------------------------------------------------------------------------
+def history_periods(dataset: Dataset, fiscal_years: Iterable[int], today: dt.date | None = None) -> list[PeriodSpec]:
+    """The dataset's periods in ``fiscal_years`` that have started by ``today``."""
+    today = today or timezone.localdate()
+    return [s for fy in sorted(fiscal_years) for s in periods_in_fiscal_year(dataset.period_type, fy) if s.start <= today]
+
+
+def dataset_history(
+    dataset: Dataset, orgunit: OrgUnit, fiscal_years: Iterable[int]
+) -> tuple[list[PeriodSpec], list[DataElement], dict[tuple[int, str], float | None]]:
+    """Each numeric element's value for ``orgunit`` (its subtree) in every period: (periods, elements, {(element, code): value})."""
+    periods = history_periods(dataset, fiscal_years)
+    elements = [e for e in dataset.elements.all() if e.is_numeric]
+    values: dict[tuple[int, str], float | None] = {}
+    stored = {p.code: p for p in Period.objects.filter(code__in=[s.code for s in periods])}
+    rows = AggregateValue.objects.filter(element__in=elements, orgunit=orgunit, period__in=stored.values()).values_list(
+        "element_id", "period__code", "total", "count"
+    )
+    by_key = {(e, code): (total, count) for e, code, total, count in rows}
+    for element in elements:
+        for spec in periods:
+            total, count = by_key.get((element.pk, spec.code), (0.0, 0))
+            values[(element.pk, spec.code)] = rollup(element.aggregation, [(spec.start, total, count)])
+    return periods, elements, values

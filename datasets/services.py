@@ -126,7 +126,9 @@ def _state_text(num: float | None, text: str, not_available: str) -> str:
     return format_number(num) if num is not None else text
 
 
-def _check_cell(cell: CellInput, user: User | None, allowed_datasets: set[int] | None) -> str | None:
+def _check_cell(
+    cell: CellInput, user: User | None, allowed_datasets: set[int] | None, locks: dict[tuple[int, int, int], bool]
+) -> str | None:
     dataset = cell.element.dataset
     if allowed_datasets is not None and dataset.pk not in allowed_datasets:
         return _("your agency is not responsible for dataset %(d)s") % {"d": dataset.code}
@@ -139,15 +141,22 @@ def _check_cell(cell: CellInput, user: User | None, allowed_datasets: set[int] |
         return _("period %(p)s does not fit dataset %(d)s") % {"p": cell.period.code, "d": dataset.code}
     if cell.not_available and cell.not_available not in NotAvailableReason.values:
         return _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
-    if any(lock(dataset, cell.orgunit, cell.period) for lock in VALUE_LOCKS):
+    form = (dataset.pk, cell.orgunit.pk, cell.period.pk)  # locks apply to a whole form: ask once per form
+    if form not in locks:
+        locks[form] = any(lock(dataset, cell.orgunit, cell.period) for lock in VALUE_LOCKS)
+    if locks[form]:
         return _("the value is verified and locked")
     return None
 
 
 def datavalues_save(
-    *, cells: Iterable[CellInput], user: User | None, source: str = ValueSource.FORM, check_permissions: bool = True
-) -> SaveResult:
-    """Validate every cell, then write them all in one transaction — or nothing if any cell is wrong."""
+    *, cells: Iterable[CellInput], user: User | None, source: str = ValueSource.FORM, check_permissions: bool = True,
+    dry_run: bool = False,
+) -> SaveResult:  # fmt: skip
+    """Validate every cell, then write them all in one transaction — or nothing if any cell is wrong.
+
+    ``dry_run`` only validates (a form reports these errors together with its own).
+    """
     cells = list(cells)
     result = SaveResult()
     allowed = None
@@ -157,9 +166,10 @@ def datavalues_save(
         allowed = set(Dataset.objects.enterable_by(user).values_list("pk", flat=True))
     parsed: list[tuple[CellInput, float | None, str]] = []
     seen: set[tuple[int, int, int]] = set()
+    locks: dict[tuple[int, int, int], bool] = {}
     for cell in cells:
         key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
-        problem = _check_cell(cell, user, allowed)
+        problem = _check_cell(cell, user, allowed, locks)
         if problem is None and key in seen:
             problem = _("the same cell appears twice")
         seen.add(key)
@@ -173,7 +183,7 @@ def datavalues_save(
             result.errors.append(CellError(cell.ref, cell.element.code, cell.orgunit.code, problem))
         else:
             parsed.append((cell, num, text))
-    if result.errors:
+    if result.errors or dry_run:
         return result
     with transaction.atomic():
         _write(parsed, user, source, result)

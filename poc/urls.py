@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from datasets.urls import open_data_patterns
+from datasets.views import datavalues_api
 from poc import views
 
 urlpatterns = [
@@ -21,6 +23,9 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("gis/", include("gis.urls")),
     path("documents/", include("documents.urls")),
+    path("datasets/", include("datasets.urls")),
+    path("open-data/", include(open_data_patterns)),
+    path("api/datavalues/", datavalues_api, name="api_datavalues"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

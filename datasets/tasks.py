@@ -1,0 +1,48 @@
+"""Celery tasks of the datasets app: large uploads run here, reporting progress through the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+
+from datasets.models import Dataset
+from datasets.transfer import values_import
+from poc.models import User
+
+JOB_TTL = 24 * 3600
+
+
+def job_key(job_id: str) -> str:
+    return f"datasets:import:{job_id}"
+
+
+def job_file(job_id: str, filename: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / f"{job_id}{Path(filename).suffix.lower()}"
+
+
+def job_update(job_id: str, **changes) -> dict:
+    job = cache.get(job_key(job_id)) or {}
+    job.update(changes)
+    cache.set(job_key(job_id), job, JOB_TTL)
+    return job
+
+
+@shared_task
+def values_import_task(job_id: str) -> dict:
+    """Import a stored upload (queued by the import page for ≥100k values); the page polls ``job_status``."""
+    job = cache.get(job_key(job_id)) or {}
+    path = job_file(job_id, job["filename"])
+    try:
+        with translation.override(job.get("language", "th")):
+            result = values_import(
+                dataset=Dataset.objects.get(pk=job["dataset"]), user=User.objects.get(pk=job["user"]), content=path.read_bytes(),
+                filename=job["filename"], progress=lambda percent, step: job_update(job_id, percent=percent, step=str(step)),
+            )  # fmt: skip
+    finally:
+        path.unlink(missing_ok=True)
+    job_update(job_id, state="done", percent=100, result=result.as_dict())
+    return result.as_dict()

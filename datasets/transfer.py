@@ -1,0 +1,177 @@
+"""Excel/CSV templates, value downloads and validated uploads (one row per org unit, one column per element).
+
+Uploads go through :func:`datasets.services.datavalues_save` like the entry form: every row is
+checked first (unknown codes, wrong types, out of range, duplicates, wrong period, someone else's
+dataset) and any error means nothing is saved.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
+from datasets.services import CellInput, datavalues_save
+from poc.models import OrgUnit, Period, User
+from poc.periods import PeriodError, parse_period
+
+FIXED_COLUMNS = ["period", "orgunit_code", "orgunit_name"]
+ASYNC_THRESHOLD = 100_000  # values: larger files run as a Celery task with a progress bar
+NA_PREFIX = "n/a"
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    values: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "values": self.values,
+                "errors": [e.__dict__ for e in self.errors[:1000]], "error_count": len(self.errors)}  # fmt: skip
+
+
+def collection_units(dataset: Dataset, within: OrgUnit, period: Period) -> list[OrgUnit]:
+    """Org units of ``dataset`` under ``within`` expected for ``period`` (open at its end, assigned)."""
+    from datasets.selectors import expected_orgunits
+
+    if within.level == dataset.collection_level:
+        candidates = [within]
+    else:
+        candidates = list(OrgUnit.objects.subtree(within).filter(level=dataset.collection_level).order_by("path"))
+    return expected_orgunits(dataset, candidates, period)
+
+
+def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_values: bool) -> tablib.Dataset:
+    """The template (``with_values=False``) or the current values of ``dataset`` for ``period``."""
+    elements = list(dataset.elements.all())
+    units = collection_units(dataset, within, period)
+    table = tablib.Dataset(headers=FIXED_COLUMNS + [e.code for e in elements], title=dataset.code[:31])
+    values = {}
+    if with_values:
+        rows = DataValue.objects.filter(element__in=elements, orgunit__in=units, period=period)
+        values = {(v.element_id, v.orgunit_id): v for v in rows}
+    for unit in units:
+        cells = []
+        for element in elements:
+            value = values.get((element.pk, unit.pk))
+            if value is None:
+                cells.append("")
+            elif value.not_available:
+                cells.append(f"{NA_PREFIX}:{value.not_available}")
+            else:
+                cells.append(format_number(value.value_num) if value.value_num is not None else value.value_text)
+        table.append([period.code, unit.code, unit.name_th, *cells])
+    return table
+
+
+def read_table(content: bytes, filename: str) -> tablib.Dataset:
+    if filename.lower().endswith(".xlsx"):
+        return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+    return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+
+
+def values_import(
+    *, dataset: Dataset, user: User, content: bytes, filename: str, progress: Callable[[int, str], None] | None = None
+) -> ImportResult:
+    """Validate every row of an uploaded table and save all its values — or nothing."""
+    result = ImportResult()
+    if not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
+        raise PermissionDenied
+    try:
+        table = read_table(content, filename)
+    except Exception as exc:  # any parser failure is the file's fault, reported to the user
+        result.errors.append(RowError(1, "", _("the file cannot be read: %(e)s") % {"e": exc}))
+        return result
+    headers = [str(h or "").strip() for h in (table.headers or [])]
+    elements = {e.code: e for e in dataset.elements.all()}
+    missing = [c for c in FIXED_COLUMNS[:2] if c not in headers]
+    unknown = [h for h in headers if h and h not in FIXED_COLUMNS and h not in elements]
+    if missing:
+        result.errors.append(RowError(1, ", ".join(missing), _("missing column(s)")))
+    for column in unknown:
+        result.errors.append(RowError(1, column, _("unknown data element %(c)s for dataset %(d)s") % {"c": column, "d": dataset.code}))
+    if result.errors:
+        return result
+    columns = [(i, elements[h]) for i, h in enumerate(headers) if h in elements]
+    period_index, unit_index = headers.index("period"), headers.index("orgunit_code")
+    units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level)}
+    periods: dict[str, Period | None] = {}
+    seen: dict[tuple[str, str], int] = {}
+    cells: list[CellInput] = []
+    total = max(1, len(table))
+    for number, row in enumerate(table, start=2):
+        period_code = str(row[period_index] or "").strip()
+        unit_code = str(row[unit_index] or "").strip()
+        if period_code not in periods:
+            try:
+                spec = parse_period(period_code)
+                periods[period_code] = Period.objects.for_spec(spec) if spec.type == dataset.period_type else None
+            except PeriodError:
+                periods[period_code] = None
+        period = periods[period_code]
+        unit = units.get(unit_code)
+        if period is None:
+            result.errors.append(
+                RowError(number, "period", _("period %(p)s does not fit dataset %(d)s") % {"p": period_code, "d": dataset.code})
+            )
+        if unit is None:
+            result.errors.append(RowError(number, "orgunit_code", _("unknown org unit %(o)s at the dataset's level") % {"o": unit_code}))
+        if (period_code, unit_code) in seen:
+            result.errors.append(RowError(number, "orgunit_code", _("duplicate of row %(r)d") % {"r": seen[(period_code, unit_code)]}))
+        seen.setdefault((period_code, unit_code), number)
+        if period is None or unit is None:
+            continue
+        for index, element in columns:
+            raw = row[index] if index < len(row) else None
+            text = "" if raw is None else str(raw).strip()
+            if not text:
+                continue  # an empty cell leaves the stored value alone
+            not_available = ""
+            if text.lower().startswith(NA_PREFIX):
+                reason = text[len(NA_PREFIX) :].lstrip(":").strip()
+                not_available = reason if reason in NotAvailableReason.values else NotAvailableReason.OTHER
+            cells.append(CellInput(element=element, orgunit=unit, period=period, raw="" if not_available else raw,
+                                   not_available=not_available, ref=f"{number}:{element.code}"))  # fmt: skip
+        if progress and number % 5000 == 0:
+            progress(int(40 * number / total), _("checking rows"))
+    result.values = len(cells)
+    if result.errors:
+        return result
+    if progress:
+        progress(50, _("saving"))
+    saved = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT)
+    for error in saved.errors:
+        row_number, _sep, column = error.ref.partition(":")
+        result.errors.append(RowError(int(row_number or 0), column, error.message))
+    result.created, result.updated, result.unchanged = saved.created, saved.updated, saved.unchanged
+    if progress:
+        progress(100, _("done"))
+    return result
+
+
+def count_values(content: bytes, filename: str) -> int:
+    """Rough number of values in an upload (rows × element columns), to decide whether to queue it."""
+    try:
+        table = read_table(content, filename)
+    except Exception:  # an unreadable file is reported by values_import
+        return 0
+    return len(table) * max(0, len(table.headers or []) - len(FIXED_COLUMNS))

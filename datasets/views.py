@@ -1,0 +1,295 @@
+"""Pages of the datasets app: catalogue, entry grid, history, audit, completeness, import/export, read API, open data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from datasets import selectors
+from datasets.forms import EntryGrid, EntryPickForm, UploadForm
+from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
+from datasets.services import datavalues_save
+from datasets.tasks import job_file, job_key, job_update, values_import_task
+from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
+from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
+from poc.periods import PeriodError, fiscal_year_of, parse_period
+
+HISTORY_YEARS = 4
+
+
+def _province() -> OrgUnit:
+    unit = OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _home_unit(user) -> OrgUnit:
+    """The unit a user works within: their agency's (a district office sees its district)."""
+    agency = getattr(user, "agency", None)
+    return agency.orgunit if agency and not user.is_it_admin else _province()
+
+
+def _fiscal_years(request: HttpRequest) -> list[int]:
+    current = fiscal_year_of(timezone.localdate())
+    return list(range(current - HISTORY_YEARS + 1, current + 1))
+
+
+def _readable(request: HttpRequest, code: str) -> Dataset:
+    return get_object_or_404(Dataset.objects.readable_by(request.user).select_related("topic", "agency"), code=code)
+
+
+# --- Catalogue --------------------------------------------------------------------------------
+def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
+    datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("agency")
+    if open_data:
+        datasets = datasets.filter(sensitivity=Sensitivity.PUBLIC)
+    query = request.GET.get("q", "").strip()
+    if query:
+        datasets = datasets.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
+                                   | Q(definition__icontains=query))  # fmt: skip
+    topics = Topic.objects.prefetch_related(Prefetch("datasets", queryset=datasets, to_attr="visible")).order_by("order", "code")
+    enterable = set(Dataset.objects.enterable_by(request.user).values_list("pk", flat=True)) if request.user.is_authenticated else set()
+    return render(request, "datasets/catalogue.html", {"topics": topics, "query": query, "open_data": open_data, "enterable": enterable})
+
+
+def dataset_detail(request: HttpRequest, code: str, open_data: bool = False) -> HttpResponse:
+    dataset = _readable(request, code)
+    if open_data and dataset.sensitivity != Sensitivity.PUBLIC:
+        raise Http404
+    province = _province()
+    periods, elements, values = selectors.dataset_history(dataset, province, _fiscal_years(request))
+    return render(request, "datasets/detail.html", {
+        "dataset": dataset, "elements": dataset.elements.all(), "open_data": open_data, "province": province,
+        "chart": _chart(periods, elements, values), "latest": periods[-1].code if periods else "",
+        "can_enter": request.user.is_authenticated and Dataset.objects.enterable_by(request.user).filter(pk=dataset.pk).exists(),
+    })  # fmt: skip
+
+
+def _chart(periods, elements, values) -> dict:
+    """A plotly figure (as plain data for plotly.js): one line per numeric element."""
+    labels = [p.label() for p in periods]
+    data = [{"type": "scatter", "mode": "lines+markers", "name": e.name, "x": labels, "y": [values.get((e.pk, p.code)) for p in periods]}
+            for e in elements]  # fmt: skip
+    return {"data": data, "layout": {"margin": {"t": 20, "r": 10, "b": 60, "l": 60}, "legend": {"orientation": "h"},
+                                     "font": {"family": "Sarabun, sans-serif"}, "height": 380}}  # fmt: skip
+
+
+# --- Entry ------------------------------------------------------------------------------------
+@login_required
+def entry(request: HttpRequest) -> HttpResponse:
+    """Pick dataset → period → org unit, then a grid of elements × the org units below it (saved atomically)."""
+    within = _home_unit(request.user)
+    pick = EntryPickForm(request.GET or None, user=request.user, within=within)
+    context = {"pick": pick, "grid": None}
+    if not request.GET or not pick.is_valid():
+        if not pick.fields["dataset"].queryset.exists():
+            messages.info(request, _("Your agency has no datasets to enter."))
+        return render(request, "datasets/entry.html", context)
+    dataset, unit = pick.cleaned_data["dataset"], pick.cleaned_data["orgunit"]
+    period = Period.objects.for_spec(pick.cleaned_data["period_obj"])
+    units = collection_units(dataset, unit, period)
+    grid = EntryGrid(dataset, period, units, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        cells, missing = grid.cells()
+        result = datavalues_save(cells=cells, user=request.user, dry_run=bool(missing))
+        errors = missing + result.errors
+        if not errors:
+            messages.success(request, _("Saved: %(c)d new, %(u)d changed, %(d)d cleared, %(n)d unchanged.")
+                             % {"c": result.created, "u": result.updated, "d": result.deleted, "n": result.unchanged})  # fmt: skip
+            return redirect(request.get_full_path())
+        grid.attach_errors(errors)
+        messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
+    context.update({
+        "grid": grid, "dataset": dataset, "period": period, "unit": unit,
+        "reasons": NotAvailableReason.choices,
+    })  # fmt: skip
+    return render(request, "datasets/entry.html", context)
+
+
+# --- History and audit --------------------------------------------------------------------------
+def history(request: HttpRequest, code: str) -> HttpResponse:
+    dataset = _readable(request, code)
+    province = _province()
+    unit = OrgUnit.objects.subtree(province).filter(code=request.GET.get("orgunit") or province.code).first() or province
+    periods, elements, values = selectors.dataset_history(dataset, unit, _fiscal_years(request))
+    rows = [(p, [values.get((e.pk, p.code)) for e in elements]) for p in reversed(periods)]
+    choices = OrgUnit.objects.subtree(province).filter(level__lte=min(dataset.collection_level, OrgUnitLevel.SUBDISTRICT))
+    return render(request, "datasets/history.html", {
+        "dataset": dataset, "unit": unit, "elements": elements, "rows": rows, "chart": _chart(periods, elements, values),
+        "choices": choices,
+    })  # fmt: skip
+
+
+@login_required
+def audit(request: HttpRequest, code: str) -> HttpResponse:
+    """Every change of the dataset's values, or of one cell (``element``, ``orgunit``, ``period`` codes); read-only."""
+    dataset = _readable(request, code)
+    rows = DataValueAudit.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period", "user")
+    for key, field in (("element", "element__code"), ("orgunit", "orgunit__code"), ("period", "period__code")):
+        if request.GET.get(key):
+            rows = rows.filter(**{field: request.GET[key]})
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "datasets/audit.html", {"dataset": dataset, "page": page, "filters": request.GET})
+
+
+# --- Completeness -------------------------------------------------------------------------------
+def _completeness(request: HttpRequest):
+    fy = request.GET.get("fy")
+    years = [int(fy)] if fy and fy.isdigit() else _fiscal_years(request)
+    datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("topic", "agency")
+    datasets = datasets.prefetch_related("elements", "orgunits")
+    agency = request.GET.get("agency")
+    if agency:
+        datasets = datasets.filter(agency__code=agency)
+    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province())
+
+
+@login_required
+def completeness_page(request: HttpRequest) -> HttpResponse:
+    years, report = _completeness(request)
+    agencies = Agency.objects.filter(pk__in=report.by_agency).order_by("code")
+    topics = Topic.objects.filter(pk__in=report.by_topic).order_by("order", "code")
+    breakdowns = [
+        (_("By fiscal year"), [(_("FY %(y)s") % {"y": y}, t) for y, t in sorted(report.by_fiscal_year.items())]),
+        (_("By agency"), [(a.name, report.by_agency[a.pk]) for a in agencies]),
+        (_("By topic"), [(f"{t.code} {t.name}", report.by_topic[t.pk]) for t in topics]),
+        (
+            _("By district"),
+            [(report.orgunits[k].name, t) for k, t in sorted(report.by_orgunit.items(), key=lambda i: report.orgunits[i[0]].code)],
+        ),
+    ]
+    return render(request, "datasets/completeness.html", {
+        "years": years, "report": report, "all_years": _fiscal_years(request), "breakdowns": breakdowns,
+        "dataset_rows": [(d, [report.by_dataset_year.get((d.pk, y)) for y in years], report.by_dataset[d.pk])
+                         for d in report.datasets.values() if d.pk in report.by_dataset],
+        "all_agencies": Agency.objects.filter(datasets__isnull=False).distinct().order_by("code"),
+    })  # fmt: skip
+
+
+@login_required
+def completeness_json(request: HttpRequest) -> JsonResponse:
+    years, report = _completeness(request)
+    datasets, topics = report.datasets, {t.pk: t for t in Topic.objects.filter(pk__in=report.by_topic)}
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=report.by_agency)}
+    return JsonResponse({
+        "fiscal_years": years, "total": report.total.as_dict(),
+        "by_fiscal_year": {str(y): t.as_dict() for y, t in sorted(report.by_fiscal_year.items())},
+        "by_dataset": {datasets[k].code: t.as_dict() for k, t in report.by_dataset.items()},
+        "by_topic": {topics[k].code: t.as_dict() for k, t in report.by_topic.items()},
+        "by_agency": {agencies[k].code: t.as_dict() for k, t in report.by_agency.items()},
+        "by_orgunit": {report.orgunits[k].code: t.as_dict() for k, t in report.by_orgunit.items()},
+    })  # fmt: skip
+
+
+# --- Import / export ----------------------------------------------------------------------------
+def _table_response(table, name: str, kind: str) -> HttpResponse:
+    if kind == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(table.export("xlsx"), content_type=content_type)
+    else:
+        response = HttpResponse(("\ufeff" + table.export("csv")).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
+    """``template`` (needs enter rights) or ``values`` of one period, as ``?format=xlsx|csv``."""
+    dataset = _readable(request, code)
+    if what not in ("template", "values"):
+        raise Http404
+    if what == "template" and not (
+        request.user.is_authenticated and Dataset.objects.enterable_by(request.user).filter(pk=dataset.pk).exists()
+    ):
+        raise PermissionDenied
+    try:
+        spec = parse_period(request.GET.get("period", ""))
+    except PeriodError as exc:
+        return HttpResponseBadRequest(str(exc))
+    if spec.type != dataset.period_type:
+        return HttpResponseBadRequest(_("period %(p)s does not fit dataset %(d)s") % {"p": spec.code, "d": dataset.code})
+    within = _home_unit(request.user) if request.user.is_authenticated else _province()
+    table = values_table(dataset, Period.objects.for_spec(spec), within, with_values=what == "values")
+    kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return _table_response(table, f"{dataset.code}_{spec.code}_{what}", kind)
+
+
+@login_required
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    dataset = get_object_or_404(Dataset.objects.enterable_by(request.user), code=code)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        content = upload_file.read()
+        if count_values(content, upload_file.name) >= ASYNC_THRESHOLD:
+            job_id = uuid.uuid4().hex
+            path = job_file(job_id, upload_file.name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            job_update(job_id, state="running", percent=0, step=_("queued"), dataset=dataset.pk, user=request.user.pk,
+                       filename=upload_file.name, language=translation.get_language())  # fmt: skip
+            values_import_task.delay(job_id)
+            return redirect(f"{reverse('datasets:upload', args=[dataset.code])}?job={job_id}")
+        result = values_import(dataset=dataset, user=request.user, content=content, filename=upload_file.name)
+        if result.ok:
+            messages.success(request, _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
+                             % {"c": result.created, "u": result.updated, "n": result.unchanged})  # fmt: skip
+        else:
+            messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
+    job = request.GET.get("job", "")
+    return render(request, "datasets/upload.html", {
+        "dataset": dataset, "form": form, "result": result, "job": job if job.isalnum() else "",
+        "period_hint": selectors.history_periods(dataset, _fiscal_years(request))[-1:],
+    })  # fmt: skip
+
+
+@login_required
+def job_status(request: HttpRequest, job: str) -> JsonResponse:
+    state = cache.get(job_key(job))
+    if not state or state.get("user") != request.user.pk:
+        raise Http404
+    return JsonResponse({k: state.get(k) for k in ("state", "percent", "step", "result")})
+
+
+# --- Read API -----------------------------------------------------------------------------------
+def datavalues_api(request: HttpRequest) -> HttpResponse:
+    """``/api/datavalues/?dataset=&period=&orgunit=&descendants=1&format=json|csv`` over the datasets the caller may read."""
+    dataset = _readable(request, request.GET.get("dataset", ""))
+    values = DataValue.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period")
+    if request.GET.get("period"):
+        try:
+            values = values.filter(period__code=parse_period(request.GET["period"]).code)
+        except PeriodError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+    if request.GET.get("orgunit"):
+        unit = get_object_or_404(OrgUnit, code=request.GET["orgunit"])
+        values = (
+            values.filter(orgunit__path__startswith=unit.path) if request.GET.get("descendants") == "1" else values.filter(orgunit=unit)
+        )
+    values = values.order_by("period__start_date", "orgunit__path", "element__order")[:200_000]
+    rows = [{"dataset": dataset.code, "element": v.element.code, "orgunit": v.orgunit.code, "period": v.period.code,
+             "value": format_number(v.value_num) if v.value_num is not None else v.value_text,
+             "not_available": v.not_available, "updated_at": v.updated_at.isoformat()} for v in values]  # fmt: skip
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at"])
+        writer.writeheader()
+        writer.writerows(rows)
+        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{dataset.code}.csv"'
+        return response
+    return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
