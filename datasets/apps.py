@@ -10,7 +10,7 @@ class DatasetsConfig(AppConfig):
         from poc.navigation import NavItem, register
 
         register(NavItem("datasets:catalogue", _("Datasets"), order=20))
-        register(NavItem("datasets:entry", _("Data entry"), order=21,
+        register(NavItem("datasets:entry", _("Enter data"), order=21,
                          visible=lambda r: r.user.is_authenticated and r.user.has_role("data_entry")))  # fmt: skip
         register(NavItem("datasets:completeness", _("Completeness"), order=22))
         register(NavItem("open_data:catalogue", _("Open data"), order=80, visible=lambda r: not r.user.is_authenticated))

@@ -277,19 +277,26 @@ def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:
 
 
 def aggregates_apply_deltas(deltas: dict[tuple[int, int, int], list[float]]) -> None:
-    """Add (total, count) deltas to aggregate rows, creating them when missing (one upsert per row)."""
+    """Add (total, count) deltas to aggregate rows, creating them when missing (upserts; multi-row on PostgreSQL)."""
     if not deltas:
         return
     table = connection.ops.quote_name(AggregateValue._meta.db_table)
     count = connection.ops.quote_name("count")
-    sql = (
-        f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) VALUES (%s, %s, %s, %s, %s) "
+    conflict = (
         f"ON CONFLICT (element_id, orgunit_id, period_id) DO UPDATE SET "
         f"total = {table}.total + excluded.total, {count} = {table}.{count} + excluded.{count}"
     )
     rows = [(e, o, p, d[0], int(d[1])) for (e, o, p), d in sorted(deltas.items())]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            # Keys are unique within the batch, so one statement can upsert thousands of rows.
+            sql = f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) VALUES %s {conflict}"
+            execute_values(cursor.cursor, sql, rows, page_size=5000)
+        else:
+            sql = f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) VALUES (%s, %s, %s, %s, %s) {conflict}"
+            cursor.executemany(sql, rows)
 
 
 @dataclass

@@ -54,6 +54,8 @@ def _readable(request: HttpRequest, code: str) -> Dataset:
 
 # --- Catalogue --------------------------------------------------------------------------------
 def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
+    if not open_data and not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
     datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("agency")
     if open_data:
         datasets = datasets.filter(sensitivity=Sensitivity.PUBLIC)

@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC = {"login", "set_language", "gis:map", "gis:choropleth", "gis:series", "gis:layers_api"}
 # The document library lists public documents (circulars, manuals) to everyone; the rest needs a login.
 PUBLIC |= {"documents:document_list"}
+# The open-data catalogue publishes public datasets (definitions, charts, downloads) without login.
+PUBLIC |= {"open_data:catalogue"}
 # Pages only IT administrators may open.
 IT_ONLY = {"accounts_issue", "risk:backup_list", "risk:backup_start", "risk:usage_report", "verification:tracking_report"}
 SKIP = {"logout", "set_language"}  # POST-only actions

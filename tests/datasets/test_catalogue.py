@@ -89,7 +89,7 @@ datasets:
     assert not Topic.objects.exists() and not Dataset.objects.exists()
 
 
-def test_duplicate_element_codes_across_files_are_refused(tmp_path, agency_a):
+def test_duplicate_element_codes_across_files_are_refused(tmp_path, agency_a, en):
     write(tmp_path, VALID, "10.yaml")
     write(tmp_path, VALID.replace("DS-X", "DS-Z").replace("TX1", "TX2"), "20.yaml")
     result = catalogue_load(paths=[tmp_path])
