@@ -7,6 +7,7 @@ rebuild) and announces the change with :data:`datasets.signals.values_changed` a
 
 from __future__ import annotations
 
+import io
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -252,12 +253,12 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
                 delta = deltas[(cell.element.pk, ancestor_id, cell.period.pk)]
                 delta[0] += (new_num or 0.0) - (old_num or 0.0)
                 delta[1] += (new_num is not None) - (old_num is not None)
-    DataValue.objects.bulk_create(to_create, batch_size=2000)
+    _insert(DataValue, to_create, now)
     DataValue.objects.bulk_update(
         to_update, ["value_num", "value_text", "not_available", "comment", "source", "updated_by", "updated_at"], batch_size=2000
     )
     DataValue.objects.filter(pk__in=to_delete).delete()
-    DataValueAudit.objects.bulk_create(audits, batch_size=2000)
+    _insert(DataValueAudit, audits, now)
     aggregates_apply_deltas(deltas)
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if audits:
@@ -267,6 +268,36 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
             "period_ids": {c.period.pk for c, _n, _t in parsed},
         }
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
+
+
+def _insert(model: type[DataValue] | type[DataValueAudit], rows: list, now) -> None:
+    """Insert new rows: COPY on PostgreSQL (no ids needed back, several times faster), bulk_create elsewhere.
+
+    Validation happened above; the unique constraint still holds inside the same transaction.
+    """
+    if connection.vendor != "postgresql" or len(rows) < 500:
+        model.objects.bulk_create(rows, batch_size=2000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for row in rows:
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                setattr(row, f.attname, now)
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_text(getattr(row, f.attname)) for f in fields) + "\n")
+    buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+
+
+def _copy_text(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:

@@ -92,3 +92,17 @@ def test_a_closed_unit_cannot_receive_values(dataset, elements, subdistricts, en
         cells=[CellInput(element=elements["cases"], orgunit=unit, period=Period.objects.for_code("2568-01"), raw=1)], user=entry_a
     )
     assert result.errors[0].message == "org unit 990101 was not open at the end of period 2568-01"
+
+
+def test_large_writes_take_the_fast_insert_path_with_audit_and_exact_aggregates(dataset, elements, subdistricts, entry_a):
+    from datasets.models import DataValueAudit
+    from datasets.services import aggregates_recompute
+
+    periods = [Period.objects.for_code(f"{year}-{month:02d}") for year in (2565, 2566, 2567, 2568) for month in range(1, 13)]
+    keys = [(k, u, p) for k in ("cases", "rate", "beds") for u in subdistricts for p in periods]
+    cells = [CellInput(element=elements[k], orgunit=u, period=p, raw=n % 50, comment="tab\there") for n, (k, u, p) in enumerate(keys)]
+    result = datavalues_save(cells=cells, user=entry_a)
+    assert result.ok and result.created == 3 * 4 * 48 >= 500
+    assert DataValue.objects.filter(created_by=entry_a, comment="tab\there").count() == 576
+    assert DataValueAudit.objects.filter(user=entry_a, action="create").count() == 576
+    assert not aggregates_recompute().differences
