@@ -1,7 +1,3 @@
-# Load shapely (and its bundled GEOS) before any SpatiaLite connection: SQLite loads mod_spatialite
-# with RTLD_GLOBAL, and the system GEOS it pulls in would otherwise capture shapely's GEOS symbols
-# (a segfault in coverage_simplify). Imported for that side effect only.
-import shapely  # noqa: F401
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
