@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_it_group_runs_the_tracking_report_and_a_verified_backup(
     page, login, it_admin, save, entry_a, elements, subdistricts, settings, tmp_path
-):  # noqa: F811
+):
     settings.POC_BACKUP_DIR = tmp_path
     save(entry_a, [(elements["cases"], s, "2568-01", 3) for s in subdistricts[:2]])  # entered long after the due date
     login("itadmin")
