@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.datasets.conftest import dataset, elements, save, subdistricts, topic  # noqa: F401  (catalogue fixtures for journeys)
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -1,7 +1,6 @@
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.datasets.conftest import dataset, elements, save, subdistricts, topic  # noqa: F401  (shared catalogue fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
