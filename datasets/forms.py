@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from datasets.hints import cell_hints
 from datasets.models import DataElement, Dataset, DataValue, NotAvailableReason, ValueType, format_number
 from datasets.services import CellError, CellInput
 from poc.models import OrgUnit, Period
@@ -27,6 +28,8 @@ class GridCell:
     previous: str = ""
     error: str = ""
     attrs: dict[str, str] = field(default_factory=dict)
+    hint: str = ""  # expected range (see datasets.hints)
+    flag: str = ""  # outlier warning on the stored value
 
 
 @dataclass
@@ -51,6 +54,7 @@ class EntryGrid:
         self.previous_period = previous_period
         self.rows: list[GridRow] = []
         attrs = {e.pk: input_attrs(e) for e in self.elements}
+        hints = cell_hints(self.elements, orgunits, period)
         for unit in orgunits:
             row = GridRow(unit)
             for element in self.elements:
@@ -58,6 +62,8 @@ class EntryGrid:
                 name = f"{element.pk}-{unit.pk}"
                 stored = current.get(key)
                 cell = GridCell(element, unit, name, previous=_display(previous.get(key)), attrs=attrs[element.pk])
+                if key in hints:
+                    cell.hint, cell.flag = hints[key].text, hints[key].flag
                 if data is not None:
                     cell.value = (data.get(f"v-{name}") or "").strip()
                     cell.not_available = data.get(f"na-{name}") or ""

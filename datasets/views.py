@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -117,9 +117,17 @@ def entry(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
     context.update({
         "grid": grid, "dataset": dataset, "period": period, "unit": unit,
-        "reasons": NotAvailableReason.choices,
+        "reasons": NotAvailableReason.choices, "submit_url": _optional_url("verification:submission_open"),
     })  # fmt: skip
     return render(request, "datasets/entry.html", context)
+
+
+def _optional_url(name: str) -> str:
+    """The URL of another app's page, or "" when that app is not installed."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 # --- History and audit --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from datasets.hints import CellHint
 from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue, VerificationBy, format_number
 from datasets.selectors import due_date
 from datasets.selectors import expected_orgunits as expected_in
@@ -548,3 +549,14 @@ def data_entry_users(dataset: Dataset) -> QuerySet[User]:
 
 def ancestors_or_self_codes(orgunit: OrgUnit) -> list[str]:
     return [*orgunit.ancestor_codes, orgunit.code]
+
+
+def entry_hints(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], CellHint]:
+    """For the data-entry grid: the expected range of each cell and the outlier flag of its stored value."""
+    elements, orgunits = list(elements), list(orgunits)
+    hints: dict[tuple[int, int], CellHint] = {}
+    for key, (_low, _high, explanation) in expected_ranges(elements, orgunits, period).items():
+        hints[key] = CellHint(text=explanation)
+    for key, flag in outlier_flags(elements, orgunits, period).items():
+        hints[key] = CellHint(text=hints.get(key, CellHint()).text, flag=flag.explanation)
+    return hints
