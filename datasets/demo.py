@@ -31,7 +31,9 @@ from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import fiscal_year_of, periods_in_fiscal_year
 
-YEARS_OF_HISTORY = 3
+# The current fiscal year and 4 before it: the self-assessment rates the last completed year, which
+# needs that year and the 3 before it (rubric level 1: at least 3 years of history plus the current one).
+YEARS_OF_HISTORY = 4
 # Monthly shapes (January..December), each averaging 1: eastern Thailand's rains peak in September,
 # the dry/high season runs November-April, dengue peaks in the rainy months.
 SEASONS = {

@@ -72,3 +72,11 @@ def test_every_criterion_finds_its_module():
 
     with translation.override("en"):
         assert not [c.code for c in assess(2568).criteria if "not installed" in c.figure]
+
+
+def test_verification_coverage_counts_rules_or_range_checks(elements, dataset, en):
+    result = by_code(assess(2568))["3.1"]
+    assert not result.met and result.evidence == ["DS-HEALTH"]  # BEDS has no range and there is no rule
+    elements["beds"].min_value = 0
+    elements["beds"].save()
+    assert by_code(assess(2568))["3.1"].met  # every numeric element is now range-checked

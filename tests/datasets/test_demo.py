@@ -12,7 +12,7 @@ from poc.demo import seed_agencies
 from poc.periods import parse_period
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date(2025, 11, 20)  # FY2569: values for FY2566-FY2569
+TODAY = dt.date(2025, 11, 20)  # FY2569: values for FY2565-FY2569
 
 
 @pytest.fixture
@@ -35,6 +35,6 @@ def test_demo_values_are_consistent_seasonal_cover_every_dataset_with_gaps_and_a
     assert not DataValue.objects.filter(created_at__gt=F("updated_at")).exists()
     assert not Dataset.objects.exclude(elements__values__isnull=False).exists()
     assert DataValue.objects.filter(not_available="confidential").exists()
-    report = completeness(datasets=Dataset.objects.all(), fiscal_years=[2566, 2567, 2568, 2569], within=province, as_of=TODAY)
+    report = completeness(datasets=Dataset.objects.all(), fiscal_years=[2565, 2566, 2567, 2568, 2569], within=province, as_of=TODAY)
     assert 80 < report.total.rate < 100 and report.total.late > 0 and report.total.missing > 0
     assert seed_values(province=province, catalogue=catalogue_read(), today=TODAY) == 0  # same values again: nothing changes
