@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from poc import pdf
 from poc.periods import format_date_be
 from risk.selectors import SurveyReport
 
 LEVEL_COLOURS = {"low": "8BC34A", "medium": "FFEB3B", "high": "FF9800", "extreme": "E53935"}
-# TLWG fonts (Debian package fonts-thai-tlwg) carry Thai glyphs; reportlab's built-in fonts do not.
-THAI_FONT_CANDIDATES = ("Garuda.ttf", "Laksaman.ttf", "Loma.ttf", "Norasi.ttf", "Kinnari.ttf")
-FONT_DIRS = (Path("/usr/share/fonts/truetype/tlwg"), Path("/usr/share/fonts/opentype/tlwg"), Path("/usr/share/fonts"))
 
 
-@lru_cache(maxsize=1)
 def thai_font() -> str:
-    """Register a Thai TTF with reportlab and return its name; Helvetica if none is installed."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for directory in FONT_DIRS:
-        if not directory.is_dir():
-            continue
-        for candidate in THAI_FONT_CANDIDATES:
-            found = next(iter(sorted(directory.rglob(candidate))), None)
-            if found:
-                pdfmetrics.registerFont(TTFont("PocThai", str(found)))
-                return "PocThai"
-    return "Helvetica"
+    """The Thai TTF registered with reportlab by the shared PDF helper (fails clearly when none is installed)."""
+    return pdf.thai_font()[0]
 
 
 def report_xlsx(report: SurveyReport) -> bytes:
