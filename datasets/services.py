@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -48,8 +48,9 @@ BOOLEAN_WORDS = {
     "ไม่มี": 0.0,
 }
 
-# Other apps register checks that lock cells, e.g. verified submissions: f(dataset, orgunit, period) -> bool.
-VALUE_LOCKS: list[Callable[[Dataset, OrgUnit, Period], bool]] = []
+# Other apps register checks that lock cells, e.g. verified submissions. Each gets every (dataset, org unit, period)
+# form of a save at once and answers the locked ones as (dataset id, org unit id, period id): one query, not one per form.
+VALUE_LOCKS: list[Callable[[Collection[tuple[Dataset, OrgUnit, Period]]], set[tuple[int, int, int]]]] = []
 
 
 @dataclass
@@ -127,26 +128,17 @@ def _state_text(num: float | None, text: str, not_available: str) -> str:
     return format_number(num) if num is not None else text
 
 
-def _check_cell(
-    cell: CellInput, user: User | None, allowed_datasets: set[int] | None, locks: dict[tuple[int, int, int], bool]
-) -> str | None:
-    dataset = cell.element.dataset
+def _check_form(dataset: Dataset, unit: OrgUnit, period: Period, allowed_datasets: set[int] | None) -> str | None:
+    """What is wrong with writing to this (dataset, org unit, period) form, whatever the cell."""
     if allowed_datasets is not None and dataset.pk not in allowed_datasets:
         return _("your agency is not responsible for dataset %(d)s") % {"d": dataset.code}
-    if cell.orgunit.level != dataset.collection_level:
+    if unit.level != dataset.collection_level:
         return _("dataset %(d)s is collected at another org-unit level") % {"d": dataset.code}
-    unit, end = cell.orgunit, cell.period.end_date
+    end = period.end_date
     if (unit.valid_from and unit.valid_from > end) or (unit.valid_to and unit.valid_to < end):
-        return _("org unit %(o)s was not open at the end of period %(p)s") % {"o": unit.code, "p": cell.period.code}
-    if cell.period.period_type != dataset.period_type:
-        return _("period %(p)s does not fit dataset %(d)s") % {"p": cell.period.code, "d": dataset.code}
-    if cell.not_available and cell.not_available not in NotAvailableReason.values:
-        return _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
-    form = (dataset.pk, cell.orgunit.pk, cell.period.pk)  # locks apply to a whole form: ask once per form
-    if form not in locks:
-        locks[form] = any(lock(dataset, cell.orgunit, cell.period) for lock in VALUE_LOCKS)
-    if locks[form]:
-        return _("the value is verified and locked")
+        return _("org unit %(o)s was not open at the end of period %(p)s") % {"o": unit.code, "p": period.code}
+    if period.period_type != dataset.period_type:
+        return _("period %(p)s does not fit dataset %(d)s") % {"p": period.code, "d": dataset.code}
     return None
 
 
@@ -165,12 +157,28 @@ def datavalues_save(
         if user is None or not user.is_authenticated:
             raise PermissionDenied
         allowed = set(Dataset.objects.enterable_by(user).values_list("pk", flat=True))
+    # Form-level checks (permission, level, period, locks) once per form, not once per cell.
+    forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
+    for cell in cells:
+        form = (cell.element.dataset_id, cell.orgunit.pk, cell.period.pk)
+        if form not in forms:
+            forms[form] = (cell.element.dataset, cell.orgunit, cell.period)
+    problems = {form: _check_form(*objects, allowed) for form, objects in forms.items()}
+    open_forms = [objects for form, objects in forms.items() if problems[form] is None]
+    locked: set[tuple[int, int, int]] = set()
+    for lock in VALUE_LOCKS:
+        locked |= lock(open_forms)
+    reasons = set(NotAvailableReason.values)
     parsed: list[tuple[CellInput, float | None, str]] = []
     seen: set[tuple[int, int, int]] = set()
-    locks: dict[tuple[int, int, int], bool] = {}
     for cell in cells:
-        key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
-        problem = _check_cell(cell, user, allowed, locks)
+        form = (cell.element.dataset_id, cell.orgunit.pk, cell.period.pk)
+        key = (cell.element.pk, form[1], form[2])
+        problem = problems[form]
+        if problem is None and cell.not_available and cell.not_available not in reasons:
+            problem = _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
+        if problem is None and form in locked:
+            problem = _("the value is verified and locked")
         if problem is None and key in seen:
             problem = _("the same cell appears twice")
         seen.add(key)
@@ -191,23 +199,31 @@ def datavalues_save(
     return result
 
 
+VALUE_COLUMNS = ["element_id", "orgunit_id", "period_id", "value_num", "value_text", "not_available", "comment"]
+AUDIT_COLUMNS = ["element_id", "orgunit_id", "period_id", "old_value", "new_value", "action"]
+
+
 def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None, source: str, result: SaveResult) -> None:
     existing: dict[tuple[int, int, int], DataValue] = {}
-    for chunk_start in range(0, len(parsed), 2000):
-        chunk = parsed[chunk_start : chunk_start + 2000]
+    for chunk_start in range(0, len(parsed), 5000):
+        chunk = parsed[chunk_start : chunk_start + 5000]
         rows = DataValue.objects.filter(
             element_id__in={c.element.pk for c, _n, _t in chunk},
             orgunit_id__in={c.orgunit.pk for c, _n, _t in chunk},
             period_id__in={c.period.pk for c, _n, _t in chunk},
         ).select_for_update()
         existing.update({(v.element_id, v.orgunit_id, v.period_id): v for v in rows})
-    to_create, to_update, to_delete, audits = [], [], [], []
+    # New values and audit rows as plain tuples: a million model instances would cost more than writing them.
+    to_create: list[tuple] = []
+    to_update, to_delete, audits = [], [], []
     deltas: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
-    chains = ancestor_ids({c.orgunit for c, _n, _t in parsed if c.element.is_numeric})
+    units = {c.orgunit.pk: c.orgunit for c, _n, _t in parsed if c.element.is_numeric}
+    chains = ancestor_ids(units.values())
+    numeric = {c.element.pk: c.element.is_numeric for c, _n, _t in parsed}
     for cell, num, text in parsed:
-        key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
+        element_id, orgunit_id, period_id = key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
         current = existing.get(key)
         clear = not cell.not_available and cell.raw in (None, "")
         new_state = "" if clear else _state_text(num, text, cell.not_available)
@@ -221,20 +237,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
             action = "delete"
             new_num = None
         elif current is None:
-            to_create.append(
-                DataValue(
-                    element=cell.element,
-                    orgunit=cell.orgunit,
-                    period=cell.period,
-                    value_num=num,
-                    value_text=text,
-                    not_available=cell.not_available,
-                    comment=cell.comment,
-                    source=source,
-                    created_by_id=user_id,
-                    updated_by_id=user_id,
-                )
-            )
+            to_create.append((element_id, orgunit_id, period_id, num, text, cell.not_available, cell.comment))
             action = "create"
             new_num = num
         else:
@@ -244,21 +247,21 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
             to_update.append(current)
             action = "update"
             new_num = num
-        audits.append(
-            DataValueAudit(element=cell.element, orgunit=cell.orgunit, period=cell.period, old_value=old_state, new_value=new_state,
-                           action=action, source=source, user_id=user_id)
-        )  # fmt: skip
-        if cell.element.is_numeric and (old_num is not None or new_num is not None):
-            for ancestor_id in chains[cell.orgunit.pk]:
-                delta = deltas[(cell.element.pk, ancestor_id, cell.period.pk)]
-                delta[0] += (new_num or 0.0) - (old_num or 0.0)
-                delta[1] += (new_num is not None) - (old_num is not None)
-    _insert(DataValue, to_create, now)
+        audits.append((element_id, orgunit_id, period_id, old_state, new_state, action))
+        if numeric[element_id] and (old_num is not None or new_num is not None):
+            total = (new_num or 0.0) - (old_num or 0.0)
+            count = (new_num is not None) - (old_num is not None)
+            for ancestor_id in chains[orgunit_id]:
+                delta = deltas[(element_id, ancestor_id, period_id)]
+                delta[0] += total
+                delta[1] += count
+    stamps = {"created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id}
+    _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
     DataValue.objects.bulk_update(
         to_update, ["value_num", "value_text", "not_available", "comment", "source", "updated_by", "updated_at"], batch_size=2000
     )
     DataValue.objects.filter(pk__in=to_delete).delete()
-    _insert(DataValueAudit, audits, now)
+    _insert(DataValueAudit, AUDIT_COLUMNS, audits, source=source, user_id=user_id, at=now)
     aggregates_apply_deltas(deltas)
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if audits:
@@ -270,26 +273,23 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
 
 
-def _insert(model: type[DataValue] | type[DataValueAudit], rows: list, now) -> None:
-    """Insert new rows: COPY on PostgreSQL (no ids needed back, several times faster), bulk_create elsewhere.
+def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], rows: list[tuple], **constants: object) -> None:
+    """Insert new rows (``columns`` per row, ``constants`` the same for all): COPY on PostgreSQL, bulk_create elsewhere.
 
-    Validation happened above; the unique constraint still holds inside the same transaction.
+    COPY needs no ids back and is several times faster. Validation happened above; the unique
+    constraint and foreign keys still hold inside the same transaction.
     """
     if connection.vendor != "postgresql" or len(rows) < 500:
-        model.objects.bulk_create(rows, batch_size=2000)
+        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=2000)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for row in rows:
-        for f in fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                setattr(row, f.attname, now)
+    # The first three columns are always ids (element, org unit, period): no escaping needed.
+    tail = "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n"
     buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_text(getattr(row, f.attname)) for f in fields) + "\n")
+    buffer.writelines(f"{e}\t{o}\t{p}\t" + "\t".join(map(_copy_text, rest)) + tail for e, o, p, *rest in rows)
     buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in [*columns, *constants])
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN", buffer)
 
 
 def _copy_text(value: object) -> str:
@@ -297,7 +297,10 @@ def _copy_text(value: object) -> str:
         return "\\N"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    text = value if type(value) is str else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
 
 
 def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:
@@ -319,7 +322,23 @@ def aggregates_apply_deltas(deltas: dict[tuple[int, int, int], list[float]]) -> 
     )
     rows = [(e, o, p, d[0], int(d[1])) for (e, o, p), d in sorted(deltas.items())]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) >= 5000:
+            # Large imports: COPY the deltas into a scratch table, then one set-based upsert (in key order).
+            cursor.execute("DROP TABLE IF EXISTS aggregate_delta")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE aggregate_delta (element_id bigint, orgunit_id bigint, period_id bigint, "
+                "total double precision, count integer) ON COMMIT DROP"
+            )
+            buffer = io.StringIO()
+            buffer.writelines(f"{e}\t{o}\t{p}\t{t!r}\t{c}\n" for e, o, p, t, c in rows)
+            buffer.seek(0)
+            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", buffer)
+            cursor.execute(
+                f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) "
+                f"SELECT element_id, orgunit_id, period_id, total, count FROM aggregate_delta "
+                f"ORDER BY element_id, orgunit_id, period_id {conflict}"
+            )
+        elif connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
             # Keys are unique within the batch, so one statement can upsert thousands of rows.

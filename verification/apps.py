@@ -21,10 +21,10 @@ class VerificationConfig(AppConfig):
         from datasets.services import VALUE_LOCKS
         from poc.navigation import NavItem, register
         from verification.selectors import entry_hints
-        from verification.services import value_locked
+        from verification.services import values_locked
 
-        if value_locked not in VALUE_LOCKS:
-            VALUE_LOCKS.append(value_locked)
+        if values_locked not in VALUE_LOCKS:
+            VALUE_LOCKS.append(values_locked)
         register_hints(entry_hints)
         register(NavItem("verification:submissions", _("Submissions"), order=40, visible=_signed_in))
         register(NavItem("verification:violations", _("Validation"), order=41, visible=_signed_in))

@@ -4,6 +4,8 @@ bulk verification, notifications and reminders. Views, commands and tasks all ca
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -230,11 +232,24 @@ def submission_reopen(*, submission: Submission, user: User, comment: str) -> Su
     return submission
 
 
-def value_locked(dataset: Dataset, orgunit: OrgUnit, period: Period) -> bool:
-    """Registered in datasets.services.VALUE_LOCKS: a verified submission of the unit or an ancestor locks the cell."""
-    return Submission.objects.filter(
-        dataset=dataset, period=period, status=Status.VERIFIED, orgunit__code__in=selectors.ancestors_or_self_codes(orgunit)
-    ).exists()
+def values_locked(forms: Collection[tuple[Dataset, OrgUnit, Period]]) -> set[tuple[int, int, int]]:
+    """Registered in datasets.services.VALUE_LOCKS: a verified submission of the unit or an ancestor locks its forms.
+
+    One query for any number of forms (a 1M-value import touches ~100k of them); answers (dataset, org unit, period) ids.
+    """
+    if not forms:
+        return set()
+    verified: dict[tuple[int, int], set[str]] = defaultdict(set)
+    rows = Submission.objects.filter(
+        status=Status.VERIFIED, dataset_id__in={d.pk for d, _o, _p in forms}, period_id__in={p.pk for _d, _o, p in forms}
+    ).values_list("dataset_id", "period_id", "orgunit__code")
+    for dataset_id, period_id, code in rows:
+        verified[(dataset_id, period_id)].add(code)
+    return {
+        (d.pk, o.pk, p.pk)
+        for d, o, p in forms
+        if (codes := verified.get((d.pk, p.pk))) and not codes.isdisjoint(selectors.ancestors_or_self_codes(o))
+    }
 
 
 # --- Outlier confirmation -----------------------------------------------------------------------

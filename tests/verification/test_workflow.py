@@ -172,3 +172,22 @@ def test_entry_form_gets_flags_and_expected_ranges_from_the_units_own_season(pop
     assert flag.explanation == "expected 6.3–16.7, from Jan 2564–2567"
     low, high, text = selectors.expected_ranges([deaths], [unit], period)[(deaths.pk, unit.pk)]
     assert (round(low, 1), round(high, 1), text) == (6.3, 16.7, flag.explanation)
+
+
+def test_one_lock_query_answers_every_form_of_a_save(balanced, population, save, entry_a, it_verifier, pop_elements, subdistricts, en):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    district = OrgUnit.objects.get(code="9901")
+    submission = services.submission_get_or_create(dataset=population, orgunit=district, period=balanced, user=entry_a)
+    services.submission_submit(submission=submission, user=entry_a)
+    services.submission_verify(submission=submission, user=it_verifier)
+    rows = [(pop_elements["DEATHS"], unit, code, 4) for unit in subdistricts for code in ("2568-01", "2568-02", "2568-03")]
+    with CaptureQueriesContext(connection) as queries:
+        result = save(entry_a, rows)
+    # Only the district's subdistricts in the verified month are locked; twelve forms, one submission query.
+    assert {(e.orgunit, e.message) for e in result.errors} == {
+        (u.code, "the value is verified and locked") for u in subdistricts if u.path.startswith(district.path)
+    }
+    assert len(result.errors) == 2
+    assert sum("verification_submission" in q["sql"] for q in queries.captured_queries) == 1
