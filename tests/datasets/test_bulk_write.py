@@ -1,7 +1,7 @@
 """Large saves take the COPY path on PostgreSQL: the rows, audit trail and aggregates must match the small-save path."""
 
 import pytest
-from django.db import connection
+from django.conf import settings
 
 from datasets.models import AggregateValue, DataValue, DataValueAudit
 from datasets.services import CellInput, aggregates_recompute, datavalues_save
@@ -11,7 +11,7 @@ from poc.periods import parse_period
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
 def test_a_large_save_copies_values_audits_and_aggregates_exactly(elements, subdistricts, entry_a):
     spec, periods = parse_period("2550-01"), []
     for _month in range(150):  # 150 months × 4 subdistricts = 600 cells: above the COPY threshold
