@@ -185,9 +185,11 @@ class ValueSource(models.TextChoices):
 class DataValue(models.Model):
     """One cell: element × org unit × period. Either a value or 'not available' with a reason."""
 
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="values")
-    orgunit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="datavalues")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="datavalues")
+    # No single-column indexes: the unique cell (element, …), (orgunit, period) and (period, element) indexes lead with
+    # each of them already, and every index costs every import.
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="values", db_index=False)
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="datavalues", db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="datavalues", db_index=False)
     value_num = models.FloatField(null=True, blank=True)
     value_text = models.CharField(max_length=1000, blank=True, default="")
     not_available = models.CharField(max_length=20, choices=NotAvailableReason.choices, blank=True, default="")
@@ -228,7 +230,7 @@ def format_number(value: float | None) -> str:
 class DataValueAudit(models.Model):
     """Append-only history of every value change: who, when, old → new, through what."""
 
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False)  # audit_cell leads with it
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     old_value = models.CharField(max_length=1000, blank=True, default="")
@@ -256,7 +258,7 @@ class AggregateValue(models.Model):
     period rows of one org unit at read time.
     """
 
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False)  # the unique key leads with it
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     total = models.FloatField(default=0)
