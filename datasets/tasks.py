@@ -42,7 +42,11 @@ def values_import_task(job_id: str) -> dict:
                 dataset=Dataset.objects.get(pk=job["dataset"]), user=User.objects.get(pk=job["user"]), content=path.read_bytes(),
                 filename=job["filename"], progress=lambda percent, step: job_update(job_id, percent=percent, step=str(step)),
             )  # fmt: skip
+    except Exception as exc:
+        job_update(job_id, state="failed", step=str(exc))
+        raise
     finally:
+        # Not reached when the worker is killed: the file stays for the redelivered task.
         path.unlink(missing_ok=True)
     job_update(job_id, state="done", percent=100, result=result.as_dict())
     return result.as_dict()

@@ -135,6 +135,8 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task whose worker died unacknowledged goes back to the queue after this many seconds (Redis broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("POC_CELERY_VISIBILITY_TIMEOUT", 3600))}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Bangkok"
 # Apps add their periodic jobs here; every job is also a management command.
