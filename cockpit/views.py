@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,47 +28,62 @@ from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import fiscal_year_of, period_for_fiscal_year
 
+# Boundaries are large and never drawn here: leave them in the database.
+_UNIT_FIELDS = ("code", "name_th", "name_en", "level", "parent_id", "path")
+
 
 def _orgunit(request: HttpRequest) -> OrgUnit:
     code = request.GET.get("orgunit", "")
-    unit = OrgUnit.objects.filter(code=code).first() if code else None
-    return unit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
+    units = OrgUnit.objects.only(*_UNIT_FIELDS)
+    unit = units.filter(code=code).first() if code else None
+    return unit or units.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
 
 
 def _no_province() -> OrgUnit:
     raise Http404(_("No province has been set up yet."))
 
 
-def _fiscal_year(request: HttpRequest, unit: OrgUnit) -> int:
+def _fiscal_year(request: HttpRequest, unit: OrgUnit, version: int) -> int:
     try:
         return int(request.GET["fy"])
     except (KeyError, ValueError):
-        key = f"cockpit:{values_version()}:default-fy:{unit.pk}"
+        key = f"cockpit:{version}:default-fy:{unit.pk}"
         return cache.get_or_set(key, lambda: latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate()), CACHE_SECONDS)
 
 
-def _selectors(unit: OrgUnit, fiscal_year: int) -> dict:
+def _selector_units() -> list[OrgUnit]:
+    """Province and districts for the org-unit picker, kept briefly: every cockpit page shows it."""
+    return cache.get_or_set(
+        "cockpit:selector-units",
+        lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only("code", "name_th", "name_en", "level")),
+        60,
+    )
+
+
+def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
     current = fiscal_year_of(timezone.localdate())
-    units = OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only("code", "name_th", "name_en", "level")
-    return {"orgunit": unit, "fiscal_year": fiscal_year, "fiscal_years": list(range(current, current - 8, -1)), "orgunits": units,
-            "version": values_version()}  # fmt: skip
+    return {"orgunit": unit, "fiscal_year": fiscal_year, "fiscal_years": list(range(current, current - 8, -1)),
+            "orgunits": _selector_units(), "version": version}  # fmt: skip
 
 
 @login_required
 def tiles(request: HttpRequest) -> HttpResponse:
+    version = values_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit)
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
-    return render(request, "cockpit/tiles.html", {"groups": groups, **_selectors(unit, fiscal_year)})
+    fiscal_year = _fiscal_year(request, unit, version)
+    # Lazy: the template's fragment cache usually holds the rendered wall, so the tile data is not even fetched.
+    groups = SimpleLazyObject(lambda: cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year))
+    return render(request, "cockpit/tiles.html", {"groups": groups, **_selectors(unit, fiscal_year, version)})
 
 
 @login_required
 def warroom(request: HttpRequest) -> HttpResponse:
+    version = values_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit)
+    fiscal_year = _fiscal_year(request, unit, version)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
     alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN).select_related("rule", "orgunit", "period")[:12]
-    context = {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year, "version": values_version()}
+    context = {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year, "version": version}
     return render(request, "cockpit/warroom.html", context)
 
 
@@ -93,21 +109,27 @@ def _trend_figure(years: list[int], values: list, targets: list, name: str) -> d
 @login_required
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, code=code, is_active=True)
+    version = values_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit)
-    data = drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year)
-    # Building plotly figures costs more than the queries: keep them with the data's version.
-    figures = cache.get_or_set(
-        f"cockpit:{values_version()}:{get_language()}:figures:{indicator.pk}:{unit.pk}:{fiscal_year}",
-        lambda: {
-            "bar": _bar_figure(data["rows"], indicator.name) if data["rows"] else None,
-            "trend": _trend_figure(data["years"], data["trend"], data["year_targets"], unit.name),
-        },
-        CACHE_SECONDS,
-    )
+    fiscal_year = _fiscal_year(request, unit, version)
+
+    def figures() -> dict:
+        # Building plotly figures costs more than the queries: keep them with the data's version.
+        return cache.get_or_set(
+            f"cockpit:{version}:{get_language()}:figures:{indicator.pk}:{unit.pk}:{fiscal_year}",
+            lambda: {
+                "bar": _bar_figure(data["rows"], indicator.name) if data["rows"] else None,
+                "trend": _trend_figure(data["years"], data["trend"], data["year_targets"], unit.name),
+            },
+            CACHE_SECONDS,
+        )
+
+    # Lazy: read only when the template's fragment cache misses (usually it holds the rendered page body).
+    data = SimpleLazyObject(lambda: drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year))
     context = {
-        "indicator": indicator, "data": data, "figures": figures, "ancestors": list(unit.ancestors()),
-        "period_code": period_for_fiscal_year(fiscal_year).code, **_selectors(unit, fiscal_year),
+        "indicator": indicator, "data": data, "figures": SimpleLazyObject(figures),
+        "ancestors": SimpleLazyObject(lambda: list(unit.ancestors().only(*_UNIT_FIELDS))),
+        "period_code": period_for_fiscal_year(fiscal_year).code, **_selectors(unit, fiscal_year, version),
     }  # fmt: skip
     return render(request, "cockpit/drilldown.html", context)
 
@@ -200,7 +222,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     rows_are = request.GET.get("rows", "orgunits")
     items = [item for value in chosen if (item := next(filter(None, _subject(request.user, value)), None))]
     context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
-               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1])}  # fmt: skip
+               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], values_version())}  # fmt: skip
     if items:
         units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
         periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]

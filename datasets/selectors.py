@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue
@@ -47,10 +47,18 @@ def element_values(
 ) -> dict[tuple[int, int], float | None]:
     """Value of each element for each org unit (its whole subtree) over ``period``.
 
-    One query per period type involved, whatever the number of org units.
+    One query per period type involved, whatever the number of org units. ``orgunits`` may be an
+    OrgUnit queryset: it is then joined as a subquery instead of sent as a long list of ids (a
+    national map holds ~7,400 subdistricts). Sums and averages are rolled up over the periods in the
+    database, so one row per element and unit comes back rather than one per stored period.
     """
     elements = list(elements)
-    orgunit_ids = [o if isinstance(o, int) else o.pk for o in orgunits]
+    if isinstance(orgunits, QuerySet):
+        orgunit_ids = list(orgunits.values_list("pk", flat=True))
+        unit_filter = Q(orgunit_id__in=orgunits.values("pk"))
+    else:
+        orgunit_ids = [o if isinstance(o, int) else o.pk for o in orgunits]
+        unit_filter = Q(orgunit_id__in=orgunit_ids)
     result: dict[tuple[int, int], float | None] = {(pk, o): None for pk in [e.pk for e in elements] for o in orgunit_ids}
     by_type: dict[str, list[DataElement]] = defaultdict(list)
     for element in elements:
@@ -59,16 +67,27 @@ def element_values(
         periods = {p.pk: p.start_date for p in stored_periods(period_type, period)}
         if not periods:
             continue
-        rows: dict[tuple[int, int], list] = defaultdict(list)
-        queryset = AggregateValue.objects.filter(element__in=group, orgunit_id__in=orgunit_ids, period_id__in=list(periods))
-        for element_id, orgunit_id, period_id, total, count in queryset.values_list(
-            "element_id", "orgunit_id", "period_id", "total", "count"
-        ):
-            rows[(element_id, orgunit_id)].append((periods[period_id], total, count))
-        for element in group:
-            element_id, aggregation = element.pk, element.aggregation  # hoisted: national maps loop ~7,400 units
-            for orgunit_id in orgunit_ids:
-                result[(element_id, orgunit_id)] = rollup(aggregation, rows.get((element_id, orgunit_id), []))
+        stored = AggregateValue.objects.filter(unit_filter, period_id__in=list(periods), count__gt=0)
+        summed = {e.pk: e.aggregation for e in group if e.aggregation != Aggregation.LAST}
+        if summed:
+            rows = (
+                stored.filter(element_id__in=list(summed))
+                .values_list("element_id", "orgunit_id")
+                .annotate(sum_total=Sum("total"), sum_count=Sum("count"))
+                .order_by()
+            )
+            for element_id, orgunit_id, total, count in rows:
+                average = summed[element_id] == Aggregation.AVERAGE
+                result[(element_id, orgunit_id)] = total / count if average else total
+        latest = [e.pk for e in group if e.aggregation == Aggregation.LAST]
+        if latest:
+            by_key: dict[tuple[int, int], list] = defaultdict(list)
+            for element_id, orgunit_id, period_id, total, count in stored.filter(element_id__in=latest).values_list(
+                "element_id", "orgunit_id", "period_id", "total", "count"
+            ):
+                by_key[(element_id, orgunit_id)].append((periods[period_id], total, count))
+            for key, rows in by_key.items():
+                result[key] = rollup(Aggregation.LAST, rows)
     return result
 
 
@@ -195,11 +214,12 @@ def completeness(
             continue
         periods = {p.code: p for p in Period.objects.filter(code__in=[s.code for _fy, s in specs])}
         expected: dict[str, set[int]] = {s.code: {u.pk for u in expected_orgunits(dataset, units, s)} for _fy, s in specs}
-        cells: dict[tuple[int, int, int], Tally] = {}  # (fiscal year, org unit, element) -> tally
+        # Every element of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
+        # and per element rather than per cell (a national province expects ~200,000 cells).
+        by_unit: dict[tuple[int, int], Tally] = defaultdict(Tally)
         for fy, spec in specs:
             for unit_id in expected[spec.code]:
-                for element in elements:
-                    cells.setdefault((fy, unit_id, element.pk), Tally()).expected += 1
+                by_unit[(fy, unit_id)].expected += len(elements)
         fy_of_period = {periods[s.code].pk: fy for fy, s in specs if s.code in periods}
         code_of_period = {periods[s.code].pk: s.code for _fy, s in specs if s.code in periods}
         if fy_of_period:
@@ -209,27 +229,35 @@ def completeness(
             )  # fmt: skip
             rows = (
                 DataValue.objects.filter(element__in=elements, period_id__in=list(fy_of_period), orgunit__path__startswith=within.path)
-                .values("period_id", "orgunit_id", "element_id")
+                .values_list("period_id", "orgunit_id", "element_id")
                 .annotate(na=Count("id", filter=~Q(not_available="")), n=Count("id"), on_time=Sum(on_time))
+                .order_by()
             )
-            for row in rows:
-                if row["orgunit_id"] not in expected[code_of_period[row["period_id"]]]:
+            for period_id, unit_id, element_id, na, n, in_time in rows:
+                if unit_id not in expected[code_of_period[period_id]]:
                     continue  # a value from a unit that was closed or not assigned then: not an expected cell
-                tally = cells[(fy_of_period[row["period_id"]], row["orgunit_id"], row["element_id"])]
-                tally.not_available += row["na"]
-                tally.filled += row["n"] - row["na"]
-                tally.on_time += row["on_time"] or 0
-        for (fy, unit_id, element_id), tally in cells.items():
-            report.total.add(tally)
-            report.by_dataset[dataset.pk].add(tally)
-            report.by_dataset_year[(dataset.pk, fy)].add(tally)
-            report.by_element[element_id].add(tally)
-            report.by_topic[dataset.topic_id].add(tally)
-            report.by_agency[dataset.agency_id].add(tally)
-            report.by_fiscal_year[fy].add(tally)
-            if level_ancestor.get(unit_id):
-                report.by_orgunit[level_ancestor[unit_id]].add(tally)
+                cell = Tally(filled=n - na, not_available=na, on_time=in_time or 0)
+                by_unit[(fy_of_period[period_id], unit_id)].add(cell)
+                report.by_element[element_id].add(cell)
+        element_periods = 0
+        for (fy, unit_id), tally in by_unit.items():
+            element_periods += tally.expected // len(elements)
+            _tally_add(report, dataset, fy, level_ancestor.get(unit_id), tally)
+        if element_periods:
+            for element in elements:
+                report.by_element[element.pk].expected += element_periods
     return report
+
+
+def _tally_add(report: CompletenessReport, dataset: Dataset, fiscal_year: int, ancestor: int | None, tally: Tally) -> None:
+    """Add one tally to every roll-up of the report except ``by_element``."""
+    for bucket in (
+        report.total, report.by_dataset[dataset.pk], report.by_dataset_year[(dataset.pk, fiscal_year)], report.by_topic[dataset.topic_id],
+        report.by_agency[dataset.agency_id], report.by_fiscal_year[fiscal_year],
+    ):  # fmt: skip
+        bucket.add(tally)
+    if ancestor:
+        report.by_orgunit[ancestor].add(tally)
 
 
 # --- History ------------------------------------------------------------------------------------

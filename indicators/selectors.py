@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Light, Polarity
-from poc.models import Period
+from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, parse_period
 
 
@@ -19,11 +19,20 @@ def _period_code(period: Period | PeriodSpec | str) -> str:
     return parse_period(period).code
 
 
-def indicator_values(indicator: Indicator, orgunit_ids: Iterable[int], period: Period | PeriodSpec | str) -> dict[int, float | None]:
-    """Value of ``indicator`` for each org unit over ``period`` (None when not computed or no data). One query."""
-    orgunit_ids = list(orgunit_ids)
+def indicator_values(
+    indicator: Indicator, orgunit_ids: Iterable[int] | QuerySet[OrgUnit], period: Period | PeriodSpec | str
+) -> dict[int, float | None]:
+    """Value of ``indicator`` for each org unit over ``period`` (None when not computed or no data).
+
+    An OrgUnit queryset is joined as a subquery rather than sent as a long list of ids.
+    """
+    if isinstance(orgunit_ids, QuerySet):
+        units = orgunit_ids.values("pk")
+        orgunit_ids = list(orgunit_ids.values_list("pk", flat=True))
+    else:
+        orgunit_ids = units = list(orgunit_ids)
     result: dict[int, float | None] = dict.fromkeys(orgunit_ids)
-    rows = IndicatorValue.objects.filter(indicator=indicator, orgunit_id__in=orgunit_ids, period__code=_period_code(period))
+    rows = IndicatorValue.objects.filter(indicator=indicator, orgunit_id__in=units, period__code=_period_code(period))
     result.update(dict(rows.values_list("orgunit_id", "value")))
     return result
 

@@ -89,3 +89,15 @@ def test_rule_validation_requires_the_condition_values(inputs, rate):
         WarningRule(name_th="x", indicator=rate, kind=RuleKind.MISSING, missing_days=3).full_clean()
     with pytest.raises(ValidationError):
         WarningRule(name_th="x", indicator=rate, element=inputs["storage"], kind=RuleKind.ABOVE, high=1).full_clean()
+
+
+def test_one_evaluation_opens_and_closes_alerts_for_many_units_with_their_events(low_water, inputs, districts, entry_a, write):
+    write(entry_a, [(inputs["storage"], d, "2568-03", 10 + i) for i, d in enumerate(districts)])
+    opened = Alert.objects.filter(rule=low_water, status=AlertStatus.OPEN)
+    assert sorted(opened.values_list("orgunit_id", flat=True)) == sorted(d.pk for d in districts)
+    assert all(list(a.events.values_list("action", "value")) == [("opened", a.value)] for a in opened)
+    write(entry_a, [(inputs["storage"], d, "2568-03", 80) for d in districts])
+    assert not Alert.objects.filter(rule=low_water, status=AlertStatus.OPEN).exists()
+    closed = Alert.objects.filter(rule=low_water, status=AlertStatus.CLOSED, closed_at__isnull=False)
+    assert closed.count() == len(districts)
+    assert all(list(a.events.values_list("action", flat=True)) == ["opened", "closed"] for a in closed)

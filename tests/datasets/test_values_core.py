@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from datasets.models import AggregateValue, DataValue, DataValueAudit
-from datasets.selectors import element_value
+from datasets.selectors import element_value, element_values
 from datasets.services import CellInput, aggregates_recompute, datavalues_save
 from poc.models import OrgUnit, Period
 from poc.periods import parse_period
@@ -88,3 +88,20 @@ def test_check_aggregates_catches_a_corrupted_aggregate(save, entry_a, elements,
     call_command("check_aggregates", "--fix")
     assert element_value(elements["cases"], province, parse_period("2568-01")) == 40
     call_command("check_aggregates")
+
+
+def test_element_values_for_a_queryset_of_units_match_a_list_of_them(save, entry_a, elements, subdistricts, province):
+    sub = subdistricts[0]
+    rows = []
+    for month, (cases, rate, beds) in {"2567-10": (1, 50, 10), "2568-01": (2, 70, 12), "2568-09": (3, 90, 11)}.items():
+        rows += [(elements["cases"], sub, month, cases), (elements["rate"], sub, month, rate), (elements["beds"], sub, month, beds)]
+    save(entry_a, rows)
+    chosen = [elements["cases"], elements["rate"], elements["beds"]]
+    fy = parse_period("FY2568")
+    units = OrgUnit.objects.filter(level=sub.level)
+    from_queryset = element_values(chosen, units, fy)
+    assert from_queryset == element_values(chosen, list(units), fy)
+    assert len(from_queryset) == 3 * units.count()
+    assert from_queryset[(elements["cases"].pk, sub.pk)] == 6
+    assert from_queryset[(elements["beds"].pk, sub.pk)] == 11
+    assert from_queryset[(elements["cases"].pk, subdistricts[1].pk)] is None
