@@ -91,11 +91,11 @@ def rule_evaluate(*, rule: WarningRule, periods: Iterable[Period], today: dt.dat
     today = today or timezone.localdate()
     result = EvaluationResult()
     units = OrgUnit.objects.filter(level=rule.level)
-    unit_ids = list(units.values_list("pk", flat=True))
     new_alerts: list[Alert] = []
     with transaction.atomic():
         for period in periods:
-            values = _values(rule, units, period)
+            values = _values(rule, units, period)  # keyed by every unit at the level, None where no data
+            unit_ids = list(values)
             previous: dict[int, float | None] = {}
             if rule.kind == RuleKind.CHANGE and (before := _previous(period)) is not None:
                 previous = _values(rule, units, before)
@@ -162,8 +162,12 @@ def warnings_evaluate(*, rules: Iterable[WarningRule] | None = None, today: dt.d
     today = today or timezone.localdate()
     total = EvaluationResult()
     rules = WarningRule.objects.filter(is_active=True).select_related("indicator", "element__dataset") if rules is None else rules
+    latest: dict[tuple, Period | None] = {}  # rules on the same measure share its latest period
     for rule in rules:
-        period = _latest_period(rule, today)
+        key = (rule.indicator_id, rule.element_id, rule.kind == RuleKind.MISSING and rule.missing_days)
+        if key not in latest:
+            latest[key] = _latest_period(rule, today)
+        period = latest[key]
         if period is not None:
             result = rule_evaluate(rule=rule, periods=[period], today=today)
             total.opened += result.opened

@@ -70,12 +70,11 @@ def element_values(
         stored = AggregateValue.objects.filter(unit_filter, period_id__in=list(periods), count__gt=0)
         summed = {e.pk: e.aggregation for e in group if e.aggregation != Aggregation.LAST}
         if summed:
-            rows = (
-                stored.filter(element_id__in=list(summed))
-                .values_list("element_id", "orgunit_id")
-                .annotate(sum_total=Sum("total"), sum_count=Sum("count"))
-                .order_by()
-            )
+            rows = stored.filter(element_id__in=list(summed))
+            if len(periods) == 1:  # one stored row per element and unit already: no grouping (sorting) needed
+                rows = rows.values_list("element_id", "orgunit_id", "total", "count")
+            else:
+                rows = rows.values_list("element_id", "orgunit_id").annotate(sum_total=Sum("total"), sum_count=Sum("count")).order_by()
             for element_id, orgunit_id, total, count in rows:
                 average = summed[element_id] == Aggregation.AVERAGE
                 result[(element_id, orgunit_id)] = total / count if average else total
