@@ -6,12 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from datasets.models import DataElement
 from indicators.models import Indicator
-from poc.models import OrgUnit, OrgUnitLevel, Period, Role
+from poc.models import LocalizedNameMixin, OrgUnit, OrgUnitLevel, Period, Role
 
 
 class Severity(models.TextChoices):
@@ -28,7 +27,7 @@ class RuleKind(models.TextChoices):
     MISSING = "missing", _("Data missing past the due date")
 
 
-class WarningRule(models.Model):
+class WarningRule(LocalizedNameMixin, models.Model):
     """A condition on an indicator or a data element, checked for every org unit of one level."""
 
     name_th = models.CharField(_("Thai name"), max_length=200)
@@ -64,10 +63,6 @@ class WarningRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_en if self.name_en and not (get_language() or "th").startswith("th") else self.name_th
 
     @property
     def subject(self) -> Indicator | DataElement:

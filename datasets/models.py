@@ -12,22 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
+from poc.models import Agency, LocalizedNameMixin, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodType
-
-
-class LocalizedNameMixin:
-    name_th: str
-    name_en: str
-
-    @property
-    def name(self) -> str:
-        if self.name_en and not (get_language() or "th").startswith("th"):
-            return self.name_en
-        return self.name_th
 
 
 class Topic(LocalizedNameMixin, models.Model):

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import DataElement, LocalizedNameMixin
+from datasets.models import DataElement
 from indicators.expressions import expression_codes
-from poc.models import Agency, OrgUnit, Period
+from poc.models import Agency, LocalizedNameMixin, OrgUnit, Period
 from poc.periods import PeriodType
 
 

@@ -15,6 +15,19 @@ from poc.periods import PeriodSpec, PeriodType, parse_period, period_label
 PATH_SEPARATOR = "/"
 
 
+class LocalizedNameMixin:
+    """``name``: the English name when the active language is not Thai and one exists, else the Thai name."""
+
+    name_th: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        if self.name_en and not (get_language() or "th").startswith("th"):
+            return self.name_en
+        return self.name_th
+
+
 class OrgUnitLevel(models.IntegerChoices):
     PROVINCE = 1, _("Province")
     DISTRICT = 2, _("District")
@@ -32,7 +45,7 @@ class OrgUnitQuerySet(models.QuerySet):
         return queryset if include_self else queryset.exclude(pk=unit.pk)
 
 
-class OrgUnit(models.Model):
+class OrgUnit(LocalizedNameMixin, models.Model):
     """A node of the administrative hierarchy: province → district → subdistrict → village.
 
     ``path`` is a materialised path of official codes (``21/2101/210101/``) so that descendants are
@@ -71,12 +84,6 @@ class OrgUnit(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    @property
-    def name(self) -> str:
-        if self.name_en and not (get_language() or "th").startswith("th"):
-            return self.name_en
-        return self.name_th
-
     def build_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""
         return f"{prefix}{self.code}{PATH_SEPARATOR}"
@@ -106,7 +113,7 @@ class AgencyKind(models.TextChoices):
     LOCAL = "local", _("Local government")
 
 
-class Agency(models.Model):
+class Agency(LocalizedNameMixin, models.Model):
     """A government agency (ส่วนราชการ/หน่วยงาน) that owns datasets and employs users."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
@@ -135,12 +142,6 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        if self.name_en and not (get_language() or "th").startswith("th"):
-            return self.name_en
-        return self.name_th
 
 
 class Role(models.TextChoices):
