@@ -98,6 +98,9 @@ ACCOUNT_COLUMNS = ("agency_code", "username", "first_name", "last_name", "email"
 def accounts_create_from_csv(text: str) -> AccountsResult:
     """Bulk-issue per-agency accounts. Every row is checked first; any error means nothing is created."""
     result = AccountsResult()
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL; such a file is not a real CSV export
+        result.errors.append(_("The CSV file is malformed: %(error)s") % {"error": "NUL"})
+        return result
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
         records = list(reader)

@@ -123,4 +123,6 @@ def test_seed_demo_is_deterministic(settings, tmp_path):
 def test_malformed_csv_is_a_clear_error_not_a_crash(agency_a, en):
     result = accounts_create_from_csv(HEADER + "\r0")  # found by the fuzz test: a bare carriage return
     assert result.errors and "malformed" in result.errors[0]
+    result = accounts_create_from_csv(HEADER + ",\x00")  # found by the fuzz test: a NUL byte (PostgreSQL refuses it)
+    assert result.errors and "malformed" in result.errors[0]
     assert not User.objects.exists()
