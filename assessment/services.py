@@ -199,6 +199,9 @@ def executive_views(evidence: Evidence) -> Criterion:
     page_view = _model("risk.PageView")
     if page_view is None:
         return _missing(2, "2.1", title, target, "risk")
+    from risk.usage import flush_page_views
+
+    flush_page_views()
     start, end = _fy_datetimes(fy)
     visits = page_view.objects.filter(at__range=(start, end), user__groups__name="executive", view_name__startswith="cockpit")
     users = visits.values("user").distinct().count()

@@ -127,6 +127,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+    # Sessions read from Redis, written through to the database: no session query on a page view.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
@@ -146,6 +148,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "cockpit-evaluate-warnings": {"task": "cockpit.tasks.evaluate_warnings_task", "schedule": 30 * 60},
     # verification: reminder e-mails each morning (also `manage.py send_reminders`; never twice per event)
     "verification-reminders": {"task": "verification.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    # risk: page views buffered in Redis -> usage table (also `manage.py flush_page_views`)
+    "risk-flush-page-views": {"task": "risk.tasks.flush_page_views", "schedule": 60},
 }
 
 # --- Auth ------------------------------------------------------------------------------------

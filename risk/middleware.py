@@ -1,4 +1,4 @@
-"""Usage recording: one INSERT per successful page a signed-in user opens (no static, media or API noise)."""
+"""Usage recording: one page view per successful page a signed-in user opens (no static, media or API noise)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
-from risk.models import PageView
+from risk.usage import record_page_view
 
 logger = logging.getLogger(__name__)
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/jsi18n/", "/favicon")
@@ -34,9 +33,7 @@ class PageViewMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             try:
-                PageView.objects.create(
-                    at=timezone.now(), user_id=user.pk, agency_id=user.agency_id, view_name=match.view_name[:120], path=request.path[:255]
-                )
+                record_page_view(user_id=user.pk, agency_id=user.agency_id, view_name=match.view_name, path=request.path)
             except DatabaseError:  # usage statistics must never break a page
                 logger.exception("could not record a page view")
         return response

@@ -24,6 +24,7 @@ from risk.models import (
     RiskResponse,
     risk_level,
 )
+from risk.usage import flush_page_views
 
 SCALE = range(1, 6)
 
@@ -217,6 +218,7 @@ def usage_report(month: dt.date) -> UsageReport:
     """Page views of one calendar month (local time): who used the portal and which pages."""
     from django.db.models.functions import TruncDate
 
+    flush_page_views()
     start = timezone.make_aware(dt.datetime(month.year, month.month, 1))
     end = timezone.make_aware(dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1))
     views = PageView.objects.filter(at__gte=start, at__lt=end)

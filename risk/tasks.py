@@ -27,3 +27,11 @@ def backup_verify(record_id: int) -> str:
 
     record = BackupRecord.objects.get(pk=record_id)
     return verify(record.filename).message
+
+
+@shared_task(name="risk.tasks.flush_page_views")
+def flush_page_views() -> int:
+    """Move the Redis page-view buffer into the usage table (every minute; also `manage.py flush_page_views`)."""
+    from risk.usage import flush_page_views as flush
+
+    return flush()

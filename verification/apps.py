@@ -30,3 +30,15 @@ class VerificationConfig(AppConfig):
         register(NavItem("verification:violations", _("Validation"), order=41, visible=_signed_in))
         register(NavItem("verification:responsibility", _("Timeliness"), order=42, visible=_signed_in))
         register(NavItem("verification:tracking_report", _("Tracking report"), order=43, visible=tracking_staff))
+
+        from django.db.models.signals import post_delete, post_save
+
+        from verification.models import Notification
+        from verification.selectors import forget_unread_counts
+
+        # Admin edits and any other single-row change: the header count must never be stale.
+        def forget(sender, instance: Notification, **kwargs) -> None:
+            forget_unread_counts([instance.user_id])
+
+        post_save.connect(forget, sender=Notification, dispatch_uid="verification-unread-save", weak=False)
+        post_delete.connect(forget, sender=Notification, dispatch_uid="verification-unread-delete", weak=False)

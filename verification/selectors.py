@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from poc.models import Agency, OrgUnit, Period, User
 from poc.periods import PeriodSpec, parse_period, period_containing
 from poc.services import agencies_for
 from verification.expressions import ExpressionError, parse_expression
-from verification.models import Operator, OutlierConfirmation, Severity, Submission, ValidationRule, Violation
+from verification.models import Notification, Operator, OutlierConfirmation, Severity, Submission, ValidationRule, Violation
 from verification.outliers import MAX_SEASONAL_YEARS, OutlierFlag, assess, expected_range
 
 # Boundaries are large (real provinces): never load them where only codes and names are shown.
@@ -560,3 +561,25 @@ def entry_hints(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], pe
     for key, flag in outlier_flags(elements, orgunits, period).items():
         hints[key] = CellHint(text=hints.get(key, CellHint()).text, flag=flag.explanation)
     return hints
+
+
+# --- Notifications ------------------------------------------------------------------------------
+UNREAD_TIMEOUT = 300
+
+
+def _unread_key(user_id: int) -> str:
+    return f"verification:unread:{user_id}"
+
+
+def unread_notification_count(user: User) -> int:
+    """Unread notifications for the header: cached per user, forgotten whenever that user's notifications change."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_TIMEOUT)
+    return count
+
+
+def forget_unread_counts(user_ids: Iterable[int]) -> None:
+    cache.delete_many([_unread_key(pk) for pk in set(user_ids)])

@@ -32,6 +32,7 @@ from verification.models import (
     ValidationRule,
     Violation,
 )
+from verification.selectors import forget_unread_counts
 
 
 class WorkflowError(ValidationError):
@@ -87,6 +88,7 @@ def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: 
 # --- Notifications ------------------------------------------------------------------------------
 def notify(*, users: list[User], title: str, body: str = "", url: str = "") -> int:
     Notification.objects.bulk_create([Notification(user=u, title=title[:300], body=body, url=url) for u in users])
+    forget_unread_counts([u.pk for u in users])
     return len(users)
 
 
@@ -94,7 +96,9 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     queryset = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
-    return queryset.update(read_at=timezone.now())
+    count = queryset.update(read_at=timezone.now())
+    forget_unread_counts([user.pk])
+    return count
 
 
 def verifiers_of(dataset: Dataset) -> list[User]:
@@ -402,4 +406,5 @@ def _reminder_send_one(*, dataset: Dataset, period: Period, kind: str, due: dt.d
     if user.email:
         send_mail(subject.strip(), body.strip(), None, [user.email])  # an error rolls back the log row: retried next run
     Notification.objects.create(user=user, title=subject.strip()[:300], body=body.strip(), url=url)
+    forget_unread_counts([user.pk])
     return True

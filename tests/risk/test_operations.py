@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from risk import services
 from risk.models import ContingencyPlanVersion, Course, PageView, ParticipantStatus
 from risk.selectors import training_by_agency, training_progress, usage_report
+from risk.usage import flush_page_views, record_page_view
 
 
 def test_every_save_of_the_contingency_plan_is_a_new_version(client, it_admin, entry_a):
@@ -67,6 +73,7 @@ def test_page_views_are_recorded_once_per_page_and_reported_by_month(client, ent
     client.force_login(entry_b)
     client.get(reverse("home"))
 
+    flush_page_views()  # with Redis, views are buffered until the minute job (or a report) flushes them
     assert PageView.objects.count() == 3
     assert set(PageView.objects.values_list("user__username", "view_name")) == {
         ("entry_a", "home"), ("entry_a", "risk:training_plan"), ("entry_b", "home")
@@ -80,3 +87,25 @@ def test_page_views_are_recorded_once_per_page_and_reported_by_month(client, ent
     assert 'id="active-users">2<' in page and 'id="usage-figure"' in page
     client.force_login(entry_a)
     assert client.get(reverse("risk:usage_report")).status_code == 403
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the page-view buffer lives in Redis")
+def test_with_redis_a_page_view_is_buffered_not_written_until_flushed(client, entry_a):
+    client.force_login(entry_a)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    assert not any("risk_pageview" in q["sql"] for q in queries.captured_queries)  # reading a page writes nothing
+    assert PageView.objects.count() == 0
+    record_page_view(user_id=10**9, agency_id=10**9, view_name="home", path="/")  # a user deleted meanwhile
+
+    assert flush_page_views() == 2 and flush_page_views() == 0
+    assert sorted(PageView.objects.values_list("user__username", "agency_id"), key=str) == [("entry_a", entry_a.agency_id), (None, None)]
+    call_command("flush_page_views", stdout=io.StringIO())  # the command (and beat task) share the service
+
+
+def test_without_redis_a_page_view_is_one_insert(client, entry_a, settings):
+    settings.REDIS_URL = ""
+    client.force_login(entry_a)
+    client.get(reverse("home"))
+    assert list(PageView.objects.values_list("user__username", "view_name")) == [("entry_a", "home")]
+    assert flush_page_views() == 0

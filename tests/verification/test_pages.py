@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from verification import services
 from verification.models import Notification, Status, Submission, Violation
+from verification.selectors import unread_notification_count
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,20 @@ def test_notifications_count_in_header_and_mark_read(client_for, entry_a):
     client.post(reverse("verification:notifications"))
     assert not Notification.objects.filter(read_at__isnull=True).exists()
     assert "data-unread" not in client.get(reverse("home")).content.decode()
+
+
+def test_unread_count_is_cached_and_forgotten_on_every_change(entry_a, django_assert_num_queries):
+    assert unread_notification_count(entry_a) == 0
+    with django_assert_num_queries(0):
+        assert unread_notification_count(entry_a) == 0  # cached
+    services.notify(users=[entry_a], title="One")
+    assert unread_notification_count(entry_a) == 1
+    note = Notification.objects.create(user=entry_a, title="Two (admin)")  # single saves forget it too
+    assert unread_notification_count(entry_a) == 2
+    note.delete()
+    assert unread_notification_count(entry_a) == 1
+    services.notifications_mark_read(user=entry_a)
+    assert unread_notification_count(entry_a) == 0
 
 
 def test_responsibility_matrix_page_and_excel(population, dataset, client_for, executive):
