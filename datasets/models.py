@@ -216,16 +216,24 @@ def format_number(value: float | None) -> str:
 
 
 class DataValueAudit(models.Model):
-    """Append-only history of every value change: who, when, old → new, through what."""
+    """Append-only history of every value change: who, when, old → new, through what.
 
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False)  # audit_cell leads with it
-    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    A log, not a relation: its references carry no database constraint and are never cascaded, so the
+    history outlives a deleted element or org unit and a million-value import pays no foreign-key
+    checks for it (the values it records were checked when they were written). Read per cell or per
+    element through ``audit_cell``.
+    """
+
+    element = models.ForeignKey(DataElement, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    period = models.ForeignKey(Period, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
     old_value = models.CharField(max_length=1000, blank=True, default="")
     new_value = models.CharField(max_length=1000, blank=True, default="")
     action = models.CharField(max_length=10, choices=[("create", _("created")), ("update", _("updated")), ("delete", _("deleted"))])
     source = models.CharField(max_length=10, choices=ValueSource.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -243,12 +251,14 @@ class AggregateValue(models.Model):
 
     Maintained incrementally by every write; ``check_aggregates`` recomputes from raw values.
     Averages are ``total / count``; roll-ups over periods (e.g. a fiscal year) combine the few
-    period rows of one org unit at read time.
+    period rows of one org unit at read time. Derived data: no database foreign keys (each value
+    would pay three checks per ancestor), deletions still cascade through the ORM, and
+    ``check_aggregates --fix`` rebuilds the table from the values.
     """
 
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False)  # the unique key leads with it
-    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     total = models.FloatField(default=0)
     count = models.IntegerField(default=0)
 

@@ -378,7 +378,12 @@ def aggregates_rebuild() -> int:
         _expected_table(cursor, None, lock=True)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses to run with deferred FK checks pending
         cursor.execute(f"TRUNCATE {_table(AggregateValue)}")
-        return _insert_expected(cursor)
+        rows = _insert_expected(cursor)
+    with connection.cursor() as cursor:
+        # Fresh planner statistics for the rewritten table: with the truncated table's, a national map read
+        # every aggregate row of the element (1 s at 10M values) instead of its 928 districts (37 ms).
+        cursor.execute(f"ANALYZE {_table(AggregateValue)}")
+    return rows
 
 
 def _recompute_in_python(*, fix: bool, element_ids: list[int] | None) -> AggregateCheck:

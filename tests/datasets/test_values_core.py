@@ -31,6 +31,17 @@ def test_update_and_clear_keep_aggregates_exact(save, entry_a, elements, subdist
     assert not aggregates_recompute().differences
 
 
+def test_deleting_an_element_drops_its_values_and_aggregates_but_keeps_its_audit_trail(save, entry_a, elements, subdistricts):
+    cases = elements["cases"]
+    save(entry_a, [(cases, s, "2568-01", 10) for s in subdistricts])
+    element_id = cases.pk
+    assert AggregateValue.objects.filter(element_id=element_id).exists()
+    cases.delete()  # aggregates have no database foreign key: the ORM still cascades to them
+    assert not DataValue.objects.filter(element_id=element_id).exists()
+    assert not AggregateValue.objects.filter(element_id=element_id).exists()
+    assert DataValueAudit.objects.filter(element_id=element_id).count() == len(subdistricts)  # the history is a log
+
+
 def test_other_agency_cannot_write_and_nothing_is_saved(save, entry_b, elements, subdistricts):
     result = save(entry_b, [(elements["cases"], subdistricts[0], "2568-01", 5)])
     assert not result.ok and "DS-HEALTH" in result.errors[0].message
