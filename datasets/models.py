@@ -183,10 +183,17 @@ class DataValue(models.Model):
     not_available = models.CharField(max_length=20, choices=NotAvailableReason.choices, blank=True, default="")
     comment = models.CharField(max_length=500, blank=True, default="")
     source = models.CharField(max_length=10, choices=ValueSource.choices, default=ValueSource.FORM)
+    # Who entered and last changed the value: stamps, like the audit log's user, so neither a database constraint nor
+    # an index (their checks and upkeep were a third of a large import; nothing reads values by user). Deleting a
+    # user, which the portal never does (accounts are deactivated), still nulls them through the ORM.
     created_at = models.DateTimeField(auto_now_add=True)  # first entry: the basis of timeliness
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         verbose_name = _("data value")
@@ -232,7 +239,7 @@ class DataValueAudit(models.Model):
     action = models.CharField(max_length=10, choices=[("create", _("created")), ("update", _("updated")), ("delete", _("deleted"))])
     source = models.CharField(max_length=10, choices=ValueSource.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -257,7 +264,9 @@ class AggregateValue(models.Model):
     """
 
     element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
-    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # Every read leads with the element (the unique key or element_period); an org-unit index would serve only
+    # the ORM's cascade when a unit is deleted, which data values already forbid (PROTECT).
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     total = models.FloatField(default=0)
     count = models.IntegerField(default=0)

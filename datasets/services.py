@@ -53,7 +53,7 @@ BOOLEAN_WORDS = {
 VALUE_LOCKS: list[Callable[[Collection[tuple[Dataset, OrgUnit, Period]]], set[tuple[int, int, int]]]] = []
 
 
-@dataclass
+@dataclass(slots=True)
 class CellInput:
     """A value to write. ``raw`` empty and ``not_available`` empty means: clear the cell."""
 
@@ -159,8 +159,10 @@ def datavalues_save(
         allowed = set(Dataset.objects.enterable_by(user).values_list("pk", flat=True))
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
-    for cell in cells:
-        form = (cell.element.dataset_id, cell.orgunit.pk, cell.period.pk)
+    # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times).
+    keys = [(cell.element.id, cell.orgunit.id, cell.period.id) for cell in cells]
+    for cell, (_element_id, orgunit_id, period_id) in zip(cells, keys, strict=True):
+        form = (cell.element.dataset_id, orgunit_id, period_id)
         if form not in forms:
             forms[form] = (cell.element.dataset, cell.orgunit, cell.period)
     problems = {form: _check_form(*objects, allowed) for form, objects in forms.items()}
@@ -169,11 +171,10 @@ def datavalues_save(
     for lock in VALUE_LOCKS:
         locked |= lock(open_forms)
     reasons = set(NotAvailableReason.values)
-    parsed: list[tuple[CellInput, float | None, str]] = []
+    parsed: list[tuple[CellInput, float | None, str, tuple[int, int, int]]] = []
     seen: set[tuple[int, int, int]] = set()
-    for cell in cells:
-        form = (cell.element.dataset_id, cell.orgunit.pk, cell.period.pk)
-        key = (cell.element.pk, form[1], form[2])
+    for cell, key in zip(cells, keys, strict=True):
+        form = (cell.element.dataset_id, key[1], key[2])
         problem = problems[form]
         if problem is None and cell.not_available and cell.not_available not in reasons:
             problem = _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
@@ -191,7 +192,7 @@ def datavalues_save(
         if problem:
             result.errors.append(CellError(cell.ref, cell.element.code, cell.orgunit.code, problem))
         else:
-            parsed.append((cell, num, text))
+            parsed.append((cell, num, text, key))
     if result.errors or dry_run:
         return result
     with transaction.atomic():
@@ -203,14 +204,14 @@ VALUE_COLUMNS = ["element_id", "orgunit_id", "period_id", "value_num", "value_te
 AUDIT_COLUMNS = ["element_id", "orgunit_id", "period_id", "old_value", "new_value", "action"]
 
 
-def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None, source: str, result: SaveResult) -> None:
+def _write(
+    parsed: list[tuple[CellInput, float | None, str, tuple[int, int, int]]], user: User | None, source: str, result: SaveResult
+) -> None:
     existing: dict[tuple[int, int, int], DataValue] = {}
     for chunk_start in range(0, len(parsed), 5000):
-        chunk = parsed[chunk_start : chunk_start + 5000]
+        chunk = [key for _c, _n, _t, key in parsed[chunk_start : chunk_start + 5000]]
         rows = DataValue.objects.filter(
-            element_id__in={c.element.pk for c, _n, _t in chunk},
-            orgunit_id__in={c.orgunit.pk for c, _n, _t in chunk},
-            period_id__in={c.period.pk for c, _n, _t in chunk},
+            element_id__in={k[0] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[2] for k in chunk}
         ).select_for_update()
         existing.update({(v.element_id, v.orgunit_id, v.period_id): v for v in rows})
     # New values and audit rows as plain tuples: a million model instances would cost more than writing them.
@@ -219,11 +220,11 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
     deltas: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
-    units = {c.orgunit.pk: c.orgunit for c, _n, _t in parsed if c.element.is_numeric}
+    numeric = {c.element.id: c.element.is_numeric for c, _n, _t, _k in parsed}
+    units = {key[1]: c.orgunit for c, _n, _t, key in parsed if numeric[key[0]]}
     chains = ancestor_ids(units.values())
-    numeric = {c.element.pk: c.element.is_numeric for c, _n, _t in parsed}
-    for cell, num, text in parsed:
-        element_id, orgunit_id, period_id = key = (cell.element.pk, cell.orgunit.pk, cell.period.pk)
+    for cell, num, text, key in parsed:
+        element_id, orgunit_id, period_id = key
         current = existing.get(key)
         clear = not cell.not_available and cell.raw in (None, "")
         new_state = "" if clear else _state_text(num, text, cell.not_available)
@@ -266,9 +267,9 @@ def _write(parsed: list[tuple[CellInput, float | None, str]], user: User | None,
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if audits:
         changed = {
-            "element_ids": {c.element.pk for c, _n, _t in parsed},
-            "orgunit_ids": {c.orgunit.pk for c, _n, _t in parsed},
-            "period_ids": {c.period.pk for c, _n, _t in parsed},
+            "element_ids": {k[0] for _c, _n, _t, k in parsed},
+            "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
+            "period_ids": {k[2] for _c, _n, _t, k in parsed},
         }
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
 
@@ -295,10 +296,12 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
 def _copy_text(value: object) -> str:
     if value is None:
         return "\\N"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = value if type(value) is str else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+    if type(value) is float:
+        return repr(value)
+    if type(value) is not str:
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    text = value
+    if text and ("\\" in text or "\t" in text or "\n" in text or "\r" in text):
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
@@ -320,9 +323,11 @@ def aggregates_apply_deltas(deltas: dict[tuple[int, int, int], list[float]]) -> 
         f"ON CONFLICT (element_id, orgunit_id, period_id) DO UPDATE SET "
         f"total = {table}.total + excluded.total, {count} = {table}.{count} + excluded.{count}"
     )
-    rows = [(e, o, p, d[0], int(d[1])) for (e, o, p), d in sorted(deltas.items())]
+    large = connection.vendor == "postgresql" and len(deltas) >= 5000
+    # Upserts in key order (no deadlock between concurrent imports); the large path sorts in the database.
+    rows = [(e, o, p, d[0], int(d[1])) for (e, o, p), d in (deltas.items() if large else sorted(deltas.items()))]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) >= 5000:
+        if large:
             # Large imports: COPY the deltas into a scratch table, then one set-based upsert (in key order).
             cursor.execute("DROP TABLE IF EXISTS aggregate_delta")
             cursor.execute(

@@ -42,6 +42,14 @@ def test_deleting_an_element_drops_its_values_and_aggregates_but_keeps_its_audit
     assert DataValueAudit.objects.filter(element_id=element_id).count() == len(subdistricts)  # the history is a log
 
 
+def test_deleting_a_user_keeps_the_values_they_entered_without_the_stamp(save, entry_a, elements, subdistricts):
+    save(entry_a, [(elements["cases"], subdistricts[0], "2568-01", 10)])
+    entry_a.delete()  # the stamps carry no database constraint: the ORM nulls them
+    value = DataValue.objects.get(orgunit=subdistricts[0])
+    assert (value.value_num, value.created_by_id, value.updated_by_id) == (10, None, None)
+    assert DataValueAudit.objects.get(orgunit=subdistricts[0]).user_id is None
+
+
 def test_other_agency_cannot_write_and_nothing_is_saved(save, entry_b, elements, subdistricts):
     result = save(entry_b, [(elements["cases"], subdistricts[0], "2568-01", 5)])
     assert not result.ok and "DS-HEALTH" in result.errors[0].message
