@@ -90,7 +90,7 @@ class Evidence:
         from poc.models import OrgUnit, OrgUnitLevel
 
         total = Tally()
-        datasets = list(Dataset.objects.filter(is_active=True).prefetch_related("elements", "orgunits"))
+        datasets = list(Dataset.objects.filter(is_active=True).prefetch_related("elements").with_assigned_units())
         for province in OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE):
             total.add(completeness(datasets=datasets, fiscal_years=[self.fy], within=province).total)
         return total

@@ -12,7 +12,9 @@ class AcknowledgeForm(forms.Form):
 class PinForm(forms.Form):
     subject = forms.ChoiceField(label=_("Indicator or data element"))
     display = forms.ChoiceField(label=_("Show as"), choices=Display.choices)
-    orgunit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT), required=False)
+    orgunit = forms.ModelChoiceField(
+        label=_("Org unit"), queryset=OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).without_shapes(), required=False
+    )
 
     def __init__(self, *args, subjects: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

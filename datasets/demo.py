@@ -185,14 +185,14 @@ def seed_values(*, province: OrgUnit, catalogue: Catalogue, today: dt.date | Non
     for unit in OrgUnit.objects.subtree(province).order_by("path"):
         units_by_level[unit.level].append(unit)
     codes = [d["code"] for d in catalogue.datasets]
-    datasets = Dataset.objects.filter(code__in=codes).select_related("agency").prefetch_related("elements", "orgunits")
+    datasets = Dataset.objects.filter(code__in=codes).select_related("agency").prefetch_related("elements").with_assigned_units()
     written = 0
     open_on: dict[dt.date, set[int]] = {}
     for dataset in sorted(datasets, key=lambda d: codes.index(d.code)):
         elements = [(e, catalogue.elements[e.code]) for e in dataset.elements.all() if e.code in catalogue.elements]
         if not elements:
             continue
-        assigned = {u.pk for u in dataset.orgunits.all()}
+        assigned = dataset.assigned_unit_ids()
         periods = _periods(dataset, fiscal_years, today)
         units = [u for u in units_by_level[dataset.collection_level] if not assigned or u.pk in assigned]
         if dataset.collection_level == OrgUnitLevel.PROVINCE:

@@ -50,6 +50,10 @@ class VerificationBy(models.TextChoices):
 
 
 class DatasetQuerySet(models.QuerySet):
+    def with_assigned_units(self) -> DatasetQuerySet:
+        """Prefetch the units each dataset is assigned to, without their boundaries."""
+        return self.prefetch_related(models.Prefetch("orgunits", queryset=OrgUnit.objects.without_shapes()))
+
     def readable_by(self, user) -> DatasetQuerySet:
         """Datasets whose values ``user`` may read (public, internal when signed in, restricted by agency)."""
         from poc.services import agencies_for
@@ -107,6 +111,12 @@ class Dataset(LocalizedNameMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def assigned_unit_ids(self) -> set[int]:
+        """Ids of the units this dataset is assigned to (empty: every unit at its level); from a prefetch if any."""
+        if "orgunits" in getattr(self, "_prefetched_objects_cache", {}):
+            return {unit.pk for unit in self.orgunits.all()}
+        return set(self.orgunits.values_list("pk", flat=True))
 
 
 class ValueType(models.TextChoices):

@@ -171,7 +171,7 @@ def _due_moment(dataset: Dataset, period: Period | PeriodSpec) -> dt.datetime:
 def expected_orgunits(dataset: Dataset, units: Iterable[OrgUnit], period: Period | PeriodSpec) -> list[OrgUnit]:
     """Units expected to report ``dataset`` for ``period``: at its level, assigned, and open on the period's last day."""
     end = _spec(period).end
-    assigned = {u.pk for u in dataset.orgunits.all()}
+    assigned = dataset.assigned_unit_ids()
     return [
         u for u in units
         if u.level == dataset.collection_level and (not assigned or u.pk in assigned)

@@ -56,7 +56,7 @@ def collection_units(dataset: Dataset, within: OrgUnit, period: Period) -> list[
     if within.level == dataset.collection_level:
         candidates = [within]
     else:
-        candidates = list(OrgUnit.objects.subtree(within).filter(level=dataset.collection_level).order_by("path"))
+        candidates = list(OrgUnit.objects.subtree(within).filter(level=dataset.collection_level).without_shapes().order_by("path"))
     return expected_orgunits(dataset, candidates, period)
 
 

@@ -31,7 +31,7 @@ HISTORY_YEARS = 4
 
 
 def _province() -> OrgUnit:
-    unit = OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
+    unit = OrgUnit.objects.without_shapes().filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
     if unit is None:
         raise Http404
     return unit
@@ -40,7 +40,9 @@ def _province() -> OrgUnit:
 def _home_unit(user) -> OrgUnit:
     """The unit a user works within: their agency's (a district office sees its district)."""
     agency = getattr(user, "agency", None)
-    return agency.orgunit if agency and not user.is_it_admin else _province()
+    if agency and not user.is_it_admin:
+        return OrgUnit.objects.without_shapes().get(pk=agency.orgunit_id)
+    return _province()
 
 
 def _fiscal_years(request: HttpRequest) -> list[int]:
@@ -161,7 +163,7 @@ def _completeness(request: HttpRequest):
     fy = request.GET.get("fy")
     years = [int(fy)] if fy and fy.isdigit() else _fiscal_years(request)
     datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("topic", "agency")
-    datasets = datasets.prefetch_related("elements", "orgunits")
+    datasets = datasets.prefetch_related("elements").with_assigned_units()
     agency = request.GET.get("agency")
     if agency:
         datasets = datasets.filter(agency__code=agency)

@@ -103,10 +103,11 @@ def _period_choices(element, indicator) -> list[tuple[str, str]]:
 
 def _start_unit(request: HttpRequest) -> OrgUnit | None:
     code = request.GET.get("orgunit", "").strip()
-    unit = OrgUnit.objects.filter(code=code).first() if code else None
+    units = OrgUnit.objects.without_shapes()  # the page draws boundaries from the API, not from here
+    unit = units.filter(code=code).first() if code else None
     if unit is None and request.user.is_authenticated and request.user.agency_id:
-        unit = request.user.agency.orgunit
-    unit = unit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
+        unit = units.filter(pk=request.user.agency.orgunit_id).first()
+    unit = unit or units.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
     # A unit without children is shown among its siblings.
     if unit is not None and unit.parent_id and not unit.children.exists():
         unit = unit.parent

@@ -40,6 +40,11 @@ class OrgUnitQuerySet(models.QuerySet):
         """Units that existed on ``day`` (org units have validity dates so history survives merges)."""
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
+    def without_shapes(self) -> OrgUnitQuerySet:
+        """Everything but the boundary and point: pickers and tables never draw them, and a province's
+        boundaries are megabytes to fetch and parse on every page."""
+        return self.defer("geom", "point")
+
     def subtree(self, unit: OrgUnit, include_self: bool = True) -> OrgUnitQuerySet:
         queryset = self.filter(path__startswith=unit.path)
         return queryset if include_self else queryset.exclude(pk=unit.pk)

@@ -363,7 +363,7 @@ def responsibility_matrix(*, today: dt.date | None = None, agency: Agency | None
         Dataset.objects.filter(is_active=True)
         .select_related("agency__orgunit", "topic")
         .defer(*(f"agency__orgunit__{f}" for f in GEOMETRY))
-        .prefetch_related("orgunits")
+        .with_assigned_units()
     )
     if agency is not None:
         datasets = datasets.filter(agency=agency)
@@ -527,7 +527,8 @@ def tracking_report(window_code: str, *, agency: Agency | None = None, now: dt.d
     datasets = (
         Dataset.objects.filter(is_active=True)
         .select_related("agency__orgunit")
-        .prefetch_related("orgunits")
+        .defer(*(f"agency__orgunit__{f}" for f in GEOMETRY))
+        .with_assigned_units()
         .order_by("agency__code", "code")
     )
     if agency is not None:

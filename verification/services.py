@@ -376,7 +376,7 @@ def reminders_send(*, today: dt.date | None = None) -> ReminderReport:
         Dataset.objects.filter(is_active=True)
         .select_related("agency__orgunit")
         .defer(*(f"agency__orgunit__{f}" for f in selectors.GEOMETRY))
-        .prefetch_related("orgunits")
+        .with_assigned_units()
     ):
         events = _reminder_events(dataset, today)
         if not events:

@@ -6,6 +6,8 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from datasets.models import DataValue, DataValueAudit, Sensitivity
@@ -177,3 +179,13 @@ def test_completeness_json_filters_by_fiscal_year_and_agency(client_for, entry_a
     assert data["total"]["rate"] <= 100
     empty = client_for(entry_a).get(reverse("datasets:completeness_json") + "?fy=2568&agency=AG-B").json()
     assert empty["by_dataset"] == {}
+
+
+def test_entry_and_map_pages_never_fetch_boundaries(client_for, entry_a, dataset, elements, subdistricts):
+    """Pickers need codes and names: a province's boundary is megabytes to fetch and parse on every page view."""
+    client = client_for(entry_a)
+    for url in (reverse("datasets:entry"), grid_url(dataset), reverse("gis:map")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        fetched = [q["sql"] for q in queries.captured_queries if '"poc_orgunit"."geom"' in q["sql"]]
+        assert not fetched, (url, fetched)
