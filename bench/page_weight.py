@@ -55,9 +55,14 @@ def decoded(body: bytes, headers: dict[str, str]) -> str:
 
 def weigh(base: str, path: str, cookie: str) -> dict:
     status, html_body, headers = fetch(base + path, cookie)
-    page = {"html": len(html_body), "assets": {}, "uncached": []}
+    page = {"html": len(html_body), "assets": {}, "uncached": [], "on_demand": {}}
     parser = Assets()
-    parser.feed(decoded(html_body, headers))
+    text = decoded(html_body, headers)
+    parser.feed(text)
+    # Scripts a page's own code loads later, when needed (the map's plotly): weighed, reported apart.
+    referenced = {urljoin(base + path, u) for u in parser.urls}
+    for url in {urljoin(base + path, u) for u in re.findall(r'"(/static/[^"]+\.js)"', text)} - referenced:
+        page["on_demand"][url] = len(fetch(url, cookie)[1])
     queue = [urljoin(base + path, u) for u in parser.urls]
     while queue:
         url = queue.pop(0)
@@ -85,15 +90,19 @@ def main() -> None:
             page = weigh(base, path, cookies[PAGE_USERS[label]])
             first = page["html"] + sum(page["assets"].values())
             heaviest = max(page["assets"].items(), key=lambda item: item[1], default=("", 0))
-            rows.append((label, path, page["status"], page["html"], first, len(page["assets"]), heaviest, page["uncached"]))
+            files = len(page["assets"])
+            rows.append((label, path, page["status"], page["html"], first, files, heaviest, page["uncached"], page["on_demand"]))
     print(f"{'page':<11} {'path':<22} {'status':>6} {'first visit':>12} {'repeat':>9}  {'files':>5}  verdict / heaviest file")
-    for label, path, status, html, first, files, heaviest, uncached in rows:
+    for label, path, status, html, first, files, heaviest, uncached, on_demand in rows:
         verdict = "ok" if first < FIRST_BUDGET and html < REPEAT_BUDGET else "OVER BUDGET"
         name = urlparse(heaviest[0]).path.rsplit("/", 1)[-1]
         print(f"{label:<11} {path:<22} {status:>6} {first / 1024:>9.1f} KB {html / 1024:>6.1f} KB  {files:>5}  {verdict}; "
               f"heaviest {name} {heaviest[1] / 1024:.1f} KB")  # fmt: skip
         if "plotly" in name and first >= FIRST_BUDGET:
             print(f"{'':<11} over the first-visit budget because of plotly-basic.min.js ({heaviest[1] / 1024:.0f} KB gzipped); charts kept")
+        for url, size in on_demand.items():
+            name = urlparse(url).path.rsplit("/", 1)[-1]
+            print(f"{'':<11} + {name} {size / 1024:.1f} KB fetched on demand, after the page is drawn, when a chart is shown")
         if uncached:
             print(f"{'':<11} not cacheable forever (repeat visit would fetch again): {uncached}")
     print(f"budget: first visit < {FIRST_BUDGET // 1024} KB, repeat visit < {REPEAT_BUDGET // 1024} KB (gzip bodies; headers not counted)")

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
@@ -135,6 +136,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "choroplethUrl": reverse("gis:choropleth"),
         "seriesUrl": reverse("gis:series"),
         "layersUrl": reverse("gis:layers_api"),
+        "plotlyUrl": static("vendor/plotly/plotly-basic.min.js"),  # loaded on demand by map.js
         "element": element.code if element else "",
         "indicator": indicator.code if indicator else "",
         "period": period_code,

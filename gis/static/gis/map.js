@@ -190,10 +190,28 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
-        var chart = document.getElementById("map-chart");
-        chart.innerHTML = "";
-        Plotly.newPlot(chart, data.figure.data, data.figure.layout, { displayModeBar: false, responsive: true });
+        withPlotly(function () {
+          var chart = document.getElementById("map-chart");
+          chart.innerHTML = "";
+          Plotly.newPlot(chart, data.figure.data, data.figure.layout, { displayModeBar: false, responsive: true });
+        });
       });
+  }
+
+  // plotly (386 KB gzipped) is fetched only when a chart is drawn: the map itself comes first on slow links.
+  var plotlyReady = null;
+  function withPlotly(draw) {
+    if (window.Plotly) return draw();
+    if (!plotlyReady) {
+      plotlyReady = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = config.plotlyUrl;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    plotlyReady.then(draw, function () { plotlyReady = null; });
   }
 
   function popupHtml(properties) {
