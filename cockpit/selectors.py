@@ -11,7 +11,7 @@ from cockpit.models import Alert, AlertStatus, WarningRule
 from datasets.models import DataElement, Dataset
 from datasets.selectors import element_values
 from indicators.models import Indicator, IndicatorValue, Light
-from indicators.selectors import targets_by_year, thresholds, traffic_light
+from indicators.selectors import input_coverage, targets_by_year, thresholds, traffic_light
 from indicators.services import values_version
 from poc.models import OrgUnit, Period, User
 from poc.periods import period_for_fiscal_year
@@ -46,7 +46,8 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
     if cached is not None:
         return cached
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
-    indicators = list(Indicator.objects.filter(is_active=True))
+    indicators = list(Indicator.objects.filter(is_active=True).prefetch_related("inputs__dataset"))
+    coverage = input_coverage(indicators, orgunit, fiscal_year)
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
         orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
@@ -66,6 +67,8 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
             "target": format_value(target.target, indicator.decimals) if target else "",
             "light": traffic_light(indicator, value, target), "change": change,
             "spark": sparkline_points(series), "years": years,
+            # Below 100%: the value stands on part of the expected data (an agency is late), and the tile says so.
+            "coverage": None if value is None or coverage.get(indicator.pk, 1.0) >= 1.0 else round(coverage[indicator.pk] * 100),
         })  # fmt: skip
     result = [{"name": name, "tiles": tiles} for name, tiles in groups.items()]
     cache.set(key, result, CACHE_SECONDS)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
+from datasets.models import AggregateValue
+from datasets.selectors import due_date, expected_orgunits
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Light, Polarity
 from poc.models import OrgUnit, Period
-from poc.periods import PeriodSpec, parse_period
+from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing, period_for_fiscal_year, periods_in_fiscal_year
 
 
 def _period_code(period: Period | PeriodSpec | str) -> str:
@@ -85,3 +89,44 @@ def latest_fiscal_year(orgunit_id: int) -> int | None:
         .values_list("period__fiscal_year", flat=True)
     )
     return rows.first()
+
+
+def input_coverage(indicators: Iterable[Indicator], orgunit: OrgUnit, fiscal_year: int, today: dt.date | None = None) -> dict[int, float]:
+    """Share of the expected input cells behind each indicator's value for ``orgunit`` and the fiscal year.
+
+    Per input element: numeric values reported under the unit in the year's periods that are already due,
+    over the units expected to report them (at the dataset's level, assigned, open) × those periods; an
+    indicator's coverage is its least-covered input. Calendar-year inputs (population, area) count the
+    calendar year containing the fiscal year's end, as the indicator itself does. Indicators with no
+    input due yet are left out. A value from partial data is real data but not the whole picture: the
+    cockpit says so next to the traffic light.
+    """
+    today = today or timezone.localdate()
+    fy_end = period_for_fiscal_year(fiscal_year).end
+    inputs = {e.pk: e for i in indicators for e in i.inputs.all()}
+    specs: dict[int, list] = {}
+    for element in inputs.values():
+        kind = element.dataset.period_type
+        candidates = [period_containing(kind, fy_end)] if kind == PeriodType.CALENDAR_YEAR else periods_in_fiscal_year(kind, fiscal_year)
+        specs[element.pk] = [s for s in candidates if due_date(element.dataset, s) < today]
+    codes = {s.code for found in specs.values() for s in found}
+    periods = dict(Period.objects.filter(code__in=codes).values_list("code", "pk"))
+    reported = dict(
+        AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(inputs), period_id__in=list(periods.values()))
+        .values_list("element_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    levels = {e.dataset.collection_level for e in inputs.values()}
+    units = list(OrgUnit.objects.subtree(orgunit).filter(level__in=levels).without_shapes())
+    share: dict[int, float] = {}
+    for element in inputs.values():
+        expected = sum(len(expected_orgunits(element.dataset, units, spec)) for spec in specs[element.pk])
+        if expected:
+            share[element.pk] = min(1.0, reported.get(element.pk, 0) / expected)
+    coverage = {}
+    for indicator in indicators:
+        known = [share[e.pk] for e in indicator.inputs.all() if e.pk in share]
+        if known:
+            coverage[indicator.pk] = min(known)
+    return coverage

@@ -85,3 +85,16 @@ def test_alert_badge_and_page_for_recipients_only(client, gov, inputs, entry_a, 
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.acknowledged_by == entry_a
+
+
+def test_a_tile_built_on_part_of_the_expected_data_says_so(gov, rate, inputs, subdistricts, entry_a, write, en):
+    """Two of four subdistricts reported FY2568: the value is theirs, and the tile shows 50% of expected reports."""
+    write(entry_a, [(e, sub, "FY2568", n) for sub in subdistricts[:2] for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    response = gov.get(reverse("cockpit:tiles"), {"fy": 2568})
+    tile = response.context["groups"][0]["tiles"][0]
+    assert (tile["value"], tile["coverage"]) == ("20.0", 50)
+    assert 'data-coverage="50"' in response.content.decode() and "Partial data: 50% of expected reports" in response.content.decode()
+
+    write(entry_a, [(e, sub, "FY2568", n) for sub in subdistricts[2:] for e, n in ((inputs["cases"], 5), (inputs["pop"], 1000))])
+    tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
+    assert (tile["value"], tile["coverage"]) == ("12.5", None)  # complete: no remark
