@@ -31,14 +31,21 @@ def stored_periods(period_type: str, period: Period | PeriodSpec) -> list[Period
 
 
 def rollup(aggregation: str, rows: list[tuple[object, float, int]]) -> float | None:
-    """Combine (period start, total, count) rows of one element and org unit."""
+    """Combine (period start, total, count) rows of one element and org unit.
+
+    Last value (stocks: insured persons, hospital beds): the latest period reported by as many units as
+    the best-reported period of the window. Above the collection level a period only some units have
+    reported yet would otherwise pass for the whole (two of eight districts' September as the province's
+    figure); for a single unit this is simply its latest value.
+    """
     rows = [r for r in rows if r[2]]
     if not rows:
         return None
     if aggregation == Aggregation.AVERAGE:
         return sum(r[1] for r in rows) / sum(r[2] for r in rows)
     if aggregation == Aggregation.LAST:
-        return max(rows, key=lambda r: r[0])[1]
+        best = max(r[2] for r in rows)
+        return max((r for r in rows if r[2] == best), key=lambda r: r[0])[1]
     return sum(r[1] for r in rows)
 
 

@@ -98,6 +98,18 @@ def test_fiscal_year_rollup_by_aggregation(save, entry_a, elements, subdistricts
     assert element_value(elements["cases"], province, parse_period("2568-Q1")) == 1
 
 
+def test_last_value_above_the_collection_level_ignores_a_period_only_some_units_reported(save, entry_a, elements, subdistricts, province):
+    beds = elements["beds"]
+    rows = [(beds, sub, month, 10) for sub in subdistricts for month in ("2567-10", "2568-08")]
+    rows.append((beds, subdistricts[0], "2568-09", 12))  # September: one unit of four so far
+    save(entry_a, rows)
+    fy = parse_period("FY2568")
+    assert element_value(beds, subdistricts[0], fy) == 12  # the unit's own latest value
+    assert element_value(beds, province, fy) == 40  # August, the latest period every unit reported — not 12
+    save(entry_a, [(beds, sub, "2568-09", 11) for sub in subdistricts[1:]])
+    assert element_value(beds, province, fy) == 12 + 3 * 11  # September complete: now it counts
+
+
 def test_check_aggregates_catches_a_corrupted_aggregate(save, entry_a, elements, subdistricts, province):
     save(entry_a, [(elements["cases"], s, "2568-01", 10) for s in subdistricts])
     call_command("check_aggregates")
