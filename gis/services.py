@@ -98,6 +98,24 @@ def can_upload_layers(user: User) -> bool:
     return user.is_it_admin or agencies_for(user, "enter_data").filter(pk=user.agency_id).exists()
 
 
+def can_manage_layer(user: User, layer: ThematicLayer) -> bool:
+    """IT administrators manage every layer; an agency's data-entry staff manage their agency's layers."""
+    return can_upload_layers(user) and (user.is_it_admin or layer.agency_id == user.agency_id)
+
+
+@transaction.atomic
+def layer_delete(*, layer: ThematicLayer, user: User) -> str:
+    """Delete a layer and its features; recorded in the admin history (who, when, what). Returns its name."""
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    if not can_manage_layer(user, layer):
+        raise PermissionDenied
+    name, features = layer.name, layer.features.count()
+    LogEntry.objects.log_actions(user.pk, [layer], DELETION, change_message=f"{features} features, agency {layer.agency.code}")
+    layer.delete()
+    return name
+
+
 @transaction.atomic
 def layer_create(
     *,

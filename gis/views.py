@@ -17,7 +17,7 @@ from datasets.models import AggregateValue
 from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, readable_elements, readable_indicators
 from gis.models import ThematicLayer
 from gis.selectors import choropleth_geojson, choropleth_validators, layer_geojson, series_figure
-from gis.services import can_upload_layers, layer_upload
+from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
 from poc.models import OrgUnit, OrgUnitLevel, Period
 
@@ -176,5 +176,20 @@ def layers_page(request: HttpRequest) -> HttpResponse:
                     request, _("Layer “%(name)s” saved with %(n)d features.") % {"name": layer.name, "n": layer.features.count()}
                 )
                 return redirect("gis:layers")
-    layers = ThematicLayer.objects.visible_to(request.user).select_related("agency").order_by("name", "pk")
+    layers = list(ThematicLayer.objects.visible_to(request.user).select_related("agency").order_by("name", "pk"))
+    for layer in layers:
+        layer.may_manage = can_manage_layer(request.user, layer)
     return render(request, "gis/layers.html", {"form": form, "layers": layers, "may_upload": may_upload})
+
+
+@login_required
+def layer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (GET), then delete (POST) a layer its agency's staff or an IT administrator uploaded."""
+    layer = get_object_or_404(ThematicLayer.objects.visible_to(request.user).select_related("agency"), pk=pk)
+    if not can_manage_layer(request.user, layer):
+        raise PermissionDenied
+    if request.method == "POST":
+        name = layer_delete(layer=layer, user=request.user)
+        messages.success(request, _("Layer “%(name)s” deleted.") % {"name": name})
+        return redirect("gis:layers")
+    return render(request, "gis/layer_delete.html", {"layer": layer, "features": layer.features.count()})

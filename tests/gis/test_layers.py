@@ -175,3 +175,22 @@ def test_restricted_layers_are_invisible_to_other_agencies_and_anonymous(client,
     assert json.loads(response.content)["features"][0]["properties"] == {"name": "x"}
     client.force_login(it_admin)
     assert len(visible_names(client)) == 4
+
+
+def test_a_layer_is_deleted_by_its_agency_or_it_after_confirmation_and_recorded(client, layers, entry_a, entry_b, executive, it_admin):
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    layer = layers["internal"]
+    url = f"/gis/layers/{layer.pk}/delete/"
+    for outsider in (entry_b, executive):  # another agency's staff see the layer but may not delete it
+        client.force_login(outsider)
+        assert client.get(url).status_code == 403 and client.post(url).status_code == 403
+    assert client.get(f"/gis/layers/{layers['agency'].pk}/delete/").status_code == 404  # not even visible to them
+    client.force_login(entry_a)
+    assert b"confirm-delete" in client.get(url).content and ThematicLayer.objects.filter(pk=layer.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not ThematicLayer.objects.filter(pk=layer.pk).exists() and not ThematicFeature.objects.filter(layer_id=layer.pk).exists()
+    entry = LogEntry.objects.get(object_id=str(layer.pk), action_flag=DELETION)
+    assert (entry.user, entry.object_repr) == (entry_a, "internal")
+    client.force_login(it_admin)
+    assert client.post(f"/gis/layers/{layers['public'].pk}/delete/").status_code == 302
