@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--think", default="1-5", help="think time between pages, seconds: MIN-MAX")
     parser.add_argument("--saturate", type=float, default=20, help="seconds of back-to-back requests afterwards (0: skip)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers, as deployed)")
     args = parser.parse_args()
     low, _dash, high = args.think.partition("-")
     think = (float(low), float(high or low))

@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=300)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers, as deployed)")
     args = parser.parse_args()
     setup("postgis://postgres@127.0.0.1:5432/poc_bench_pages")
     seed_demo_once()

@@ -18,6 +18,7 @@ from poc.periods import period_for_fiscal_year
 
 SPARK_YEARS = 5
 CACHE_SECONDS = 600
+COMPARABLE_COVERAGE = 0.9  # share of expected input reports both years need for a tile to show the change
 
 
 def format_value(value: float | None, decimals: int = 1) -> str:
@@ -48,6 +49,7 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
     indicators = list(Indicator.objects.filter(is_active=True).prefetch_related("inputs__dataset"))
     coverage = input_coverage(indicators, orgunit, fiscal_year)
+    previous_coverage = input_coverage(indicators, orgunit, fiscal_year - 1)
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
         orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
@@ -59,7 +61,9 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
         value = values.get((indicator.pk, fiscal_year))
         previous = values.get((indicator.pk, fiscal_year - 1))
         target = targets.get((indicator.pk, fiscal_year))
-        change = None if value is None or previous in (None, 0) else (value - previous) / abs(previous) * 100
+        # No change between years when either was largely unreported: it would measure reporting, not the province.
+        comparable = min(coverage.get(indicator.pk, 1.0), previous_coverage.get(indicator.pk, 1.0)) >= COMPARABLE_COVERAGE
+        change = None if value is None or previous in (None, 0) or not comparable else (value - previous) / abs(previous) * 100
         series = [values.get((indicator.pk, y)) for y in years]
         groups[indicator.perspective].append({
             "code": indicator.code, "name": indicator.name, "unit": indicator.unit, "polarity": indicator.polarity,

@@ -99,3 +99,14 @@ def test_a_tile_built_on_part_of_the_expected_data_says_so(gov, rate, inputs, su
     write(entry_a, [(e, sub, "FY2568", n) for sub in subdistricts[2:] for e, n in ((inputs["cases"], 5), (inputs["pop"], 1000))])
     tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
     assert (tile["value"], tile["coverage"]) == ("12.5", None)  # complete: no remark
+
+
+def test_no_change_is_shown_against_a_partly_reported_previous_year(gov, rate, inputs, subdistricts, entry_a, write, en):
+    rows = [(e, sub, "FY2568", n) for sub in subdistricts for e, n in ((inputs["cases"], 10), (inputs["pop"], 1000))]
+    rows += [(e, subdistricts[0], "FY2567", n) for e, n in ((inputs["cases"], 2), (inputs["pop"], 1000))]  # one unit of four
+    write(entry_a, rows)
+    tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
+    assert (tile["value"], tile["coverage"], tile["change"]) == ("10.0", None, None)  # not "▲ 400%"
+    write(entry_a, [(e, sub, "FY2567", n) for sub in subdistricts[1:] for e, n in ((inputs["cases"], 2), (inputs["pop"], 1000))])
+    tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
+    assert tile["change"] == pytest.approx(400.0)  # 10 vs 2 per 1,000, both years complete
