@@ -98,9 +98,14 @@ def can_upload_layers(user: User) -> bool:
     return user.is_it_admin or agencies_for(user, "enter_data").filter(pk=user.agency_id).exists()
 
 
-def can_manage_layer(user: User, layer: ThematicLayer) -> bool:
-    """IT administrators manage every layer; an agency's data-entry staff manage their agency's layers."""
-    return can_upload_layers(user) and (user.is_it_admin or layer.agency_id == user.agency_id)
+def can_manage_layer(user: User, layer: ThematicLayer, *, may_upload: bool | None = None) -> bool:
+    """IT administrators manage every layer; an agency's data-entry staff manage their agency's layers.
+
+    ``may_upload``: ``can_upload_layers(user)`` when the caller already knows it (a list of layers asks once).
+    """
+    if may_upload is None:
+        may_upload = can_upload_layers(user)
+    return may_upload and (user.is_it_admin or layer.agency_id == user.agency_id)
 
 
 @transaction.atomic

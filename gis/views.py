@@ -178,7 +178,7 @@ def layers_page(request: HttpRequest) -> HttpResponse:
                 return redirect("gis:layers")
     layers = list(ThematicLayer.objects.visible_to(request.user).select_related("agency").order_by("name", "pk"))
     for layer in layers:
-        layer.may_manage = can_manage_layer(request.user, layer)
+        layer.may_manage = can_manage_layer(request.user, layer, may_upload=may_upload)
     return render(request, "gis/layers.html", {"form": form, "layers": layers, "may_upload": may_upload})
 
 
