@@ -48,8 +48,7 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
         return cached
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
     indicators = list(Indicator.objects.filter(is_active=True).prefetch_related("inputs__dataset"))
-    coverage = input_coverage(indicators, orgunit, fiscal_year)
-    previous_coverage = input_coverage(indicators, orgunit, fiscal_year - 1)
+    coverage = input_coverage(indicators, orgunit, [fiscal_year - 1, fiscal_year])
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
         orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
@@ -62,7 +61,8 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
         previous = values.get((indicator.pk, fiscal_year - 1))
         target = targets.get((indicator.pk, fiscal_year))
         # No change between years when either was largely unreported: it would measure reporting, not the province.
-        comparable = min(coverage.get(indicator.pk, 1.0), previous_coverage.get(indicator.pk, 1.0)) >= COMPARABLE_COVERAGE
+        now_share, before_share = (coverage.get((indicator.pk, year), 1.0) for year in (fiscal_year, fiscal_year - 1))
+        comparable = min(now_share, before_share) >= COMPARABLE_COVERAGE
         change = None if value is None or previous in (None, 0) or not comparable else (value - previous) / abs(previous) * 100
         series = [values.get((indicator.pk, y)) for y in years]
         groups[indicator.perspective].append({
@@ -72,7 +72,7 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
             "light": traffic_light(indicator, value, target), "change": change,
             "spark": sparkline_points(series), "years": years,
             # Below 100%: the value stands on part of the expected data (an agency is late), and the tile says so.
-            "coverage": None if value is None or coverage.get(indicator.pk, 1.0) >= 1.0 else round(coverage[indicator.pk] * 100),
+            "coverage": None if value is None or now_share >= 1.0 else round(now_share * 100),
         })  # fmt: skip
     result = [{"name": name, "tiles": tiles} for name, tiles in groups.items()]
     cache.set(key, result, CACHE_SECONDS)
