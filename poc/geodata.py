@@ -30,6 +30,7 @@ from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.gdal.driver import Driver
 from django.contrib.gis.gdal.prototypes import ds as capi
 from django.contrib.gis.geos import GEOSGeometry
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 MAX_ZIP_MEMBERS = 20
@@ -63,28 +64,32 @@ SUFFIXES = {".geojson": GeoFormat.GEOJSON, ".json": GeoFormat.GEOJSON, ".kml": G
 
 @dataclass(frozen=True)
 class GeodataLimits:
-    """What one file may hold; counted while reading (settings name each limit, see README)."""
+    """What one file may hold, counted while reading; ``settings_names`` are the settings that set them (see README)."""
 
     max_bytes: int
     max_features: int
     max_vertices: int
-    settings_prefix: str
+    settings_names: tuple[str, str, str]
+
+    @classmethod
+    def from_settings(cls, *names: str) -> GeodataLimits:
+        return cls(*(getattr(settings, name) for name in names), settings_names=names)
 
     @classmethod
     def for_orgunits(cls) -> GeodataLimits:
-        return cls(settings.POC_MAX_GEODATA_BYTES, settings.POC_MAX_GEODATA_FEATURES, settings.POC_MAX_GEODATA_VERTICES, "POC_MAX_GEODATA")
+        return cls.from_settings("POC_MAX_GEODATA_BYTES", "POC_MAX_GEODATA_FEATURES", "POC_MAX_GEODATA_VERTICES")
 
     @classmethod
     def for_layers(cls) -> GeodataLimits:
-        return cls(settings.POC_MAX_LAYER_UNZIPPED_BYTES, settings.POC_MAX_LAYER_FEATURES, settings.POC_MAX_LAYER_VERTICES, "POC_MAX_LAYER")
+        return cls.from_settings("POC_MAX_LAYER_UNZIPPED_BYTES", "POC_MAX_LAYER_FEATURES", "POC_MAX_LAYER_VERTICES")
 
     def too_many_bytes(self) -> GeodataError:
         return GeodataError(
             _(
-                "The file is larger than %(limit)s MB (unzipped). Split it into smaller files, for example one per district, "
+                "The file is larger than %(limit)s (unzipped). Split it into smaller files, for example one per district, "
                 "or ask the IT administrator to raise %(setting)s."
             )
-            % {"limit": f"{self.max_bytes / (1024 * 1024):,.0f}", "setting": f"{self.settings_prefix}_BYTES"}
+            % {"limit": filesizeformat(self.max_bytes), "setting": self.settings_names[0]}
         )
 
     def check_features(self, count: int) -> None:
@@ -94,7 +99,7 @@ class GeodataLimits:
                     "The file has more than %(limit)s features. Split it into smaller files, for example one per district, "
                     "or ask the IT administrator to raise %(setting)s."
                 )
-                % {"limit": f"{self.max_features:,}", "setting": f"{self.settings_prefix}_FEATURES"}
+                % {"limit": f"{self.max_features:,}", "setting": self.settings_names[1]}
             )
 
     def check_vertices(self, count: int) -> None:
@@ -104,7 +109,7 @@ class GeodataLimits:
                     "The file has more than %(limit)s vertices. Simplify the geometries (for example in QGIS: Vector › "
                     "Geometry Tools › Simplify) or split the file, or ask the IT administrator to raise %(setting)s."
                 )
-                % {"limit": f"{self.max_vertices:,}", "setting": f"{self.settings_prefix}_VERTICES"}
+                % {"limit": f"{self.max_vertices:,}", "setting": self.settings_names[2]}
             )
 
 
