@@ -204,6 +204,8 @@ POC_MAX_LAYER_VERTICES = int(os.environ.get("POC_MAX_LAYER_VERTICES", 1_000_000)
 POC_MAX_GEODATA_BYTES = int(os.environ.get("POC_MAX_GEODATA_BYTES", 300 * 1024 * 1024))
 POC_MAX_GEODATA_FEATURES = int(os.environ.get("POC_MAX_GEODATA_FEATURES", 200_000))
 POC_MAX_GEODATA_VERTICES = int(os.environ.get("POC_MAX_GEODATA_VERTICES", 10_000_000))
+# Fiscal years one analysis (cockpit pivot) may span.
+POC_PIVOT_MAX_PERIODS = int(os.environ.get("POC_PIVOT_MAX_PERIODS", 10))
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
