@@ -196,3 +196,31 @@ def test_named_crs_and_style_icons_are_still_accepted(entry_a):
     )
     layer = layer_upload(upload=SimpleUploadedFile("b.kml", styled), user=entry_a, name="b", visibility="internal")
     assert layer.features.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("crs", "accepted"),
+    [
+        (None, True),
+        ({"type": "name", "properties": {"name": "EPSG:4326"}}, True),
+        ({"type": "EPSG", "properties": {"code": 4326}}, True),
+        ({"type": "EPSG", "properties": {"code": "http://127.0.0.1:9/x"}}, False),
+        ({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4326", "extra": {"href": "http://x"}}}, False),
+        ({"type": "name", "properties": {"name": ["EPSG:4326"]}}, False),
+        ("EPSG:4326", False),
+    ],
+)
+def test_only_named_crs_pass_anywhere_in_the_file(crs, accepted, tmp_path, en):
+    from poc.geodata import GeodataError, GeodataLimits, sniff_geojson
+
+    limits = GeodataLimits(10**6, 10, 10, settings_names=("B", "F", "V"))
+    point = {"type": "Point", "coordinates": [100.0, 12.0], "crs": crs}
+    feature = {"type": "Feature", "properties": {"crs": "attribute, not a CRS"}, "geometry": point}
+    for document in ({"type": "FeatureCollection", "crs": crs, "features": [feature]}, feature):
+        path = tmp_path / "a.geojson"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        if accepted:
+            sniff_geojson(path, limits)
+        else:
+            with pytest.raises(GeodataError, match="never a link"):
+                sniff_geojson(path, limits)
