@@ -3,7 +3,8 @@
 GDAL 3.6 has no single switch for this, so each way out is closed: ``/vsicurl/`` and friends may
 open no file at all, libcurl goes through a proxy that refuses connections with a one-second
 timeout, and PROJ never downloads grids. Our own checks (:mod:`poc.geodata`) refuse network paths
-and external references before GDAL sees a file; this is the second wall behind them.
+and external references before GDAL sees a file; this is the second wall behind them. (libcurl
+still honours a ``no_proxy`` environment variable; deployments should not list hosts there.)
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ def disable_gdal_network() -> None:
     set_option.restype = None
     for key, value in NETWORK_OFF.items():
         set_option(key.encode(), value.encode())
-    enable_proj_network = lgdal.OSRSetPROJEnableNetwork
-    enable_proj_network.argtypes = [ctypes.c_int]
-    enable_proj_network.restype = None
-    enable_proj_network(0)
+    enable_proj_network = getattr(lgdal, "OSRSetPROJEnableNetwork", None)  # GDAL ≥ 3.4
+    if enable_proj_network is not None:
+        enable_proj_network.argtypes = [ctypes.c_int]
+        enable_proj_network.restype = None
+        enable_proj_network(0)
 
 
 def gdal_option(key: str) -> str | None:
