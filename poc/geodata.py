@@ -172,6 +172,8 @@ def sniff_geojson(path: Path, limits: GeodataLimits) -> None:
     crs_found: dict[str, dict] = {}  # where a "crs" member is (ijson prefix) → its members so far
     try:
         with path.open("rb") as handle:
+            if handle.read(3) != b"\xef\xbb\xbf":  # Windows tools start UTF-8 with a byte-order mark; GDAL skips it too
+                handle.seek(0)
             for prefix, event, value in ijson.parse(handle, use_float=True):
                 if event == "number":
                     after_number = True

@@ -184,7 +184,7 @@ def test_layer_page_answers_in_thai_and_no_response_shows_the_canary(client, ent
 
 
 def test_named_crs_and_style_icons_are_still_accepted(entry_a):
-    """The checks refuse references, not ordinary files: QGIS's named CRS and Google Earth's icon styles pass."""
+    """The checks refuse references, not ordinary files: QGIS's named CRS, Google Earth's icon styles, a BOM pass."""
     layer = layer_upload(
         upload=SimpleUploadedFile("a.geojson", geojson({"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})),
         user=entry_a, name="a", visibility="internal",
@@ -196,6 +196,9 @@ def test_named_crs_and_style_icons_are_still_accepted(entry_a):
     )
     layer = layer_upload(upload=SimpleUploadedFile("b.kml", styled), user=entry_a, name="b", visibility="internal")
     assert layer.features.count() == 1
+    with_bom = b"\xef\xbb\xbf" + geojson(None)
+    layer = layer_upload(upload=SimpleUploadedFile("c.geojson", with_bom), user=entry_a, name="c", visibility="internal")
+    assert layer.features.get().attributes == {"name": "x"}
 
 
 @pytest.mark.parametrize(
