@@ -19,11 +19,12 @@ import pytest
 from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from gis.models import ThematicFeature, ThematicLayer
 from gis.services import layer_upload
 from poc.gdal_safety import gdal_option
-from poc.geodata import SHAPEFILE_MAGIC
+from poc.geodata import SHAPEFILE_MAGIC, GeodataError, GeodataLimits, sniff_geojson
 from poc.models import OrgUnit
 from poc.orgunit_import import OrgUnitFileError, orgunits_import
 
@@ -214,8 +215,6 @@ def test_named_crs_and_style_icons_are_still_accepted(entry_a):
     ],
 )
 def test_only_named_crs_pass_anywhere_in_the_file(crs, accepted, tmp_path, en):
-    from poc.geodata import GeodataError, GeodataLimits, sniff_geojson
-
     limits = GeodataLimits(10**6, 10, 10, settings_names=("B", "F", "V"))
     point = {"type": "Point", "coordinates": [100.0, 12.0], "crs": crs}
     feature = {"type": "Feature", "properties": {"crs": "attribute, not a CRS"}, "geometry": point}
@@ -227,3 +226,12 @@ def test_only_named_crs_pass_anywhere_in_the_file(crs, accepted, tmp_path, en):
         else:
             with pytest.raises(GeodataError, match="never a link"):
                 sniff_geojson(path, limits)
+
+
+def test_the_import_orgunits_command_fails_with_the_reason(tmp_path, canary, en):
+    canary_path, secret = canary
+    path = tmp_path / "units.geojson"
+    path.write_bytes(vrt(f"CSV:{canary_path}"))
+    with pytest.raises(CommandError, match="not valid JSON, so it cannot be GeoJSON") as caught:
+        call_command("import_orgunits", str(path))
+    assert secret not in str(caught.value) and OrgUnit.objects.count() == 0
