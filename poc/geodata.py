@@ -153,49 +153,69 @@ def _check_crs(crs: dict) -> None:
     raise _refuse_crs(crs or "{}")
 
 
-CRS_MEMBERS = {"type", "properties.name", "properties.href", "properties.code", "properties.type"}
+CRS_MEMBERS = {("type",), ("properties", "name"), ("properties", "href"), ("properties", "code"), ("properties", "type")}
+MAX_JSON_DEPTH = 64  # GeoJSON needs about 10 (a MultiPolygon in a collection); deeper is an attack on the parser
 
 
-def _in_attributes(prefix: str) -> bool:
-    """A feature's own properties: a key named "crs" there is data, not a coordinate system."""
-    return prefix == "properties" or prefix.startswith(("properties.", "features.item.properties"))
+def _in_attributes(keys: list) -> bool:
+    """Inside a feature's own properties: a key named "crs" there is data, not a coordinate system."""
+    return (len(keys) > 1 and keys[0] == "properties") or (len(keys) > 3 and keys[0] == "features" and keys[2] == "properties")
 
 
 def sniff_geojson(path: Path, limits: GeodataLimits) -> None:
     """Stream-parse the file as JSON: GeoJSON type at the top, only named CRSs, features and vertices counted.
 
-    Built for speed on 20 MB files: most events are coordinates, so numbers take the shortest path.
+    One pass over ijson's basic events, linear in the file (prefix strings would be quadratic in the nesting
+    depth): ``keys`` holds, per open container, its current key (None in arrays). Most events are
+    coordinates, so numbers take the shortest path.
     """
     features = vertices = 0
     after_number = False  # an array that held numbers is one position
     top_type: object = None
-    crs_found: dict[str, dict] = {}  # where a "crs" member is (ijson prefix) → its members so far
+    keys: list = []
+    crs_at: int | None = None  # index in ``keys`` of the "crs" member being read
+    crs: dict = {}
     try:
         with path.open("rb") as handle:
             if handle.read(3) != b"\xef\xbb\xbf":  # Windows tools start UTF-8 with a byte-order mark; GDAL skips it too
                 handle.seek(0)
-            for prefix, event, value in ijson.parse(handle, use_float=True):
+            for event, value in ijson.basic_parse(handle, use_float=True):
                 if event == "number":
                     after_number = True
-                    if crs_found and "crs" in prefix:
-                        _sniff_crs_event(crs_found, prefix, event, value)
+                    if crs_at is not None:
+                        crs_at = _crs_scalar(keys, crs_at, crs, value)
                     continue
                 if event == "end_array":
                     if after_number:
                         vertices += 1
                         limits.check_vertices(vertices)
                     after_number = False
+                    keys.pop()
                     continue
                 after_number = False
-                if event == "start_map" and prefix == "features.item":
-                    features += 1
-                    limits.check_features(features)
-                elif prefix == "type" and event == "string":
-                    top_type = value
-                if event == "map_key" and value == "crs" and not _in_attributes(prefix):
-                    crs_found[f"{prefix}.crs" if prefix else "crs"] = {}
-                elif "crs" in prefix and crs_found:
-                    _sniff_crs_event(crs_found, prefix, event, value)
+                if event == "map_key":
+                    keys[-1] = value
+                    if value == "crs" and crs_at is None and not _in_attributes(keys):
+                        crs_at, crs = len(keys) - 1, {}
+                elif event == "start_map" or event == "start_array":
+                    if crs_at is not None and (event == "start_array" or tuple(keys[crs_at + 1 :]) not in ((), ("properties",))):
+                        raise _refuse_crs(keys[crs_at + 1 :])
+                    if event == "start_map" and len(keys) == 2 and keys[0] == "features":
+                        features += 1
+                        limits.check_features(features)
+                    keys.append(None)
+                    if len(keys) > MAX_JSON_DEPTH:
+                        raise GeodataError(_("The file is not GeoJSON: it is nested more than %(n)d levels deep.") % {"n": MAX_JSON_DEPTH})
+                elif event == "end_map":
+                    keys.pop()
+                    if crs_at is not None and len(keys) - 1 == crs_at:
+                        _check_crs(crs)
+                        crs_at = None
+                else:  # string, boolean, null
+                    if len(keys) == 1 and keys[0] == "type":
+                        top_type = value
+                    if crs_at is not None:
+                        crs_at = _crs_scalar(keys, crs_at, crs, value)
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         first_line = (str(exc).splitlines() or [""])[0][:200]  # yajl draws an arrow under the error on later lines
         raise GeodataError(_("The file is not valid JSON, so it cannot be GeoJSON: %(error)s") % {"error": first_line}) from exc
@@ -203,25 +223,17 @@ def sniff_geojson(path: Path, limits: GeodataLimits) -> None:
         raise GeodataError(_("The file is not GeoJSON: its “type” must be FeatureCollection, Feature or a geometry."))
 
 
-def _sniff_crs_event(crs_found: dict[str, dict], prefix: str, event: str, value: object) -> None:
-    """Collect one event inside a "crs" member; refuse anything but a small object of known members."""
-    for where, members in crs_found.items():
-        if prefix != where and not prefix.startswith(where + "."):
-            continue
-        member = prefix[len(where) + 1 :]
-        if member == "":
-            if event == "end_map":
-                _check_crs(members)
-            elif event not in ("start_map", "map_key", "null"):
-                raise _refuse_crs(value)
-        elif member == "properties":
-            if event not in ("start_map", "map_key", "end_map"):
-                raise _refuse_crs(value)
-        elif member in CRS_MEMBERS and event in ("string", "integer", "number", "null"):
-            members[member] = value
-        else:
-            raise _refuse_crs(members | {member: value})
-        return
+def _crs_scalar(keys: list, crs_at: int, crs: dict, value: object) -> int | None:
+    """Record one value inside a "crs" member; returns where the member still is (None once it ended)."""
+    if len(keys) - 1 == crs_at:  # "crs": <value> itself
+        if value is not None:
+            raise _refuse_crs(value)
+        return None
+    member = tuple(keys[crs_at + 1 :])
+    if member not in CRS_MEMBERS:
+        raise _refuse_crs({".".join(map(str, member)): value})
+    crs[".".join(member)] = value
+    return crs_at
 
 
 # --- KML --------------------------------------------------------------------------------------

@@ -176,3 +176,12 @@ def test_orgunit_import_has_its_own_limits(tmp_path, settings, en):
     assert OrgUnit.objects.count() == 0
     settings.POC_MAX_GEODATA_FEATURES = 3
     assert orgunits_import(path).created == 3
+
+
+def test_deeply_nested_json_is_refused_at_once(entry_a, en):
+    """Five million nested brackets (10 MB) once cost time quadratic in the depth; now the parser stops at level 64."""
+    depth = 5_000_000
+    content = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"coordinates": '
+    content += b"[" * depth + b"]" * depth + b"}}]}"
+    with pytest.raises(ValidationError, match="nested more than 64 levels deep"):
+        upload(entry_a, "deep.geojson", content)
