@@ -155,6 +155,7 @@ def _check_crs(crs: dict) -> None:
 
 CRS_MEMBERS = {("type",), ("properties", "name"), ("properties", "href"), ("properties", "code"), ("properties", "type")}
 MAX_JSON_DEPTH = 64  # GeoJSON needs about 10 (a MultiPolygon in a collection); deeper is an attack on the parser
+MAX_XML_DEPTH = 64  # KML folders nest, but not this deep
 
 
 def _in_attributes(keys: list) -> bool:
@@ -260,6 +261,8 @@ def sniff_kml(path: Path, limits: GeodataLimits) -> None:
                         _("The KML file links to data elsewhere (NetworkLink), which we do not fetch. Save the data itself in the file.")
                     )
                 names.append(name)
+                if len(names) > MAX_XML_DEPTH:
+                    raise GeodataError(_("The file is not KML: it is nested more than %(n)d levels deep.") % {"n": MAX_XML_DEPTH})
                 continue
             names.pop()
             text = (element.text or "").strip()

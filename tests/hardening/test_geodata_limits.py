@@ -185,3 +185,9 @@ def test_deeply_nested_json_is_refused_at_once(entry_a, en):
     content += b"[" * depth + b"]" * depth + b"}}]}"
     with pytest.raises(ValidationError, match="nested more than 64 levels deep"):
         upload(entry_a, "deep.geojson", content)
+
+
+def test_deeply_nested_kml_is_refused_at_once(entry_a, en):
+    content = b'<kml xmlns="http://www.opengis.net/kml/2.2">' + b"<Folder>" * 100_000 + b"</Folder>" * 100_000 + b"</kml>"
+    with pytest.raises(ValidationError, match="nested more than 64 levels deep"):
+        upload(entry_a, "deep.kml", content)
