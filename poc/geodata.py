@@ -16,7 +16,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -69,7 +69,8 @@ class GeodataLimits:
     max_bytes: int
     max_features: int
     max_vertices: int
-    settings_names: tuple[str, str, str]
+    max_values: int
+    settings_names: tuple[str, str, str, str]
 
     @classmethod
     def from_settings(cls, *names: str) -> GeodataLimits:
@@ -77,11 +78,11 @@ class GeodataLimits:
 
     @classmethod
     def for_orgunits(cls) -> GeodataLimits:
-        return cls.from_settings("POC_MAX_GEODATA_BYTES", "POC_MAX_GEODATA_FEATURES", "POC_MAX_GEODATA_VERTICES")
+        return cls.from_settings("POC_MAX_GEODATA_BYTES", "POC_MAX_GEODATA_FEATURES", "POC_MAX_GEODATA_VERTICES", "POC_MAX_GEODATA_VALUES")
 
     @classmethod
     def for_layers(cls) -> GeodataLimits:
-        return cls.from_settings("POC_MAX_LAYER_UNZIPPED_BYTES", "POC_MAX_LAYER_FEATURES", "POC_MAX_LAYER_VERTICES")
+        return cls.from_settings("POC_MAX_LAYER_UNZIPPED_BYTES", "POC_MAX_LAYER_FEATURES", "POC_MAX_LAYER_VERTICES", "POC_MAX_LAYER_VALUES")
 
     def too_many_bytes(self) -> GeodataError:
         return GeodataError(
@@ -110,6 +111,17 @@ class GeodataLimits:
                     "Geometry Tools › Simplify) or split the file, or ask the IT administrator to raise %(setting)s."
                 )
                 % {"limit": f"{self.max_vertices:,}", "setting": self.settings_names[2]}
+            )
+
+    def check_values(self, count: int) -> None:
+        """Attribute values (features × columns read): each costs GDAL and Python time, so many columns are a limit too."""
+        if count > self.max_values:
+            raise GeodataError(
+                _(
+                    "The file has more than %(limit)s attribute values (features × columns). Remove the columns you do not "
+                    "need or split the file, or ask the IT administrator to raise %(setting)s."
+                )
+                % {"limit": f"{self.max_values:,}", "setting": self.settings_names[3]}
             )
 
 
@@ -379,13 +391,17 @@ def open_vector(path: Path, driver: GeoFormat) -> DataSource:
     return DataSource(pointer, Driver(driver.value).ptr)
 
 
-def _features(data_source: DataSource, target_srid: int, limits: GeodataLimits) -> Iterator[tuple[str, dict, GEOSGeometry | None]]:
-    count = vertices = 0
+def _features(
+    data_source: DataSource, target_srid: int, limits: GeodataLimits, columns: Collection[str] | None
+) -> Iterator[tuple[str, dict, GEOSGeometry | None]]:
+    count = vertices = values = 0
     for layer in data_source:
-        fields = layer.fields
+        fields = [name for name in layer.fields if columns is None or name.lower() in columns]
         for index, feature in enumerate(layer, start=1):
             count += 1
+            values += len(fields)
             limits.check_features(count)
+            limits.check_values(values)
             attributes = {name: feature.get(name) for name in fields}
             geometry = None
             ogr = feature.geom
@@ -400,8 +416,13 @@ def _features(data_source: DataSource, target_srid: int, limits: GeodataLimits) 
             yield f"#{index}", attributes, geometry
 
 
-def read_geodata(path: Path, *, limits: GeodataLimits, target_srid: int = 4326) -> list[tuple[str, dict, GEOSGeometry | None]]:
-    """Features (ref, attributes, geometry in ``target_srid``) of a GeoJSON, KML or zipped Shapefile."""
+def read_geodata(
+    path: Path, *, limits: GeodataLimits, target_srid: int = 4326, columns: Collection[str] | None = None
+) -> list[tuple[str, dict, GEOSGeometry | None]]:
+    """Features (ref, attributes, geometry in ``target_srid``) of a GeoJSON, KML or zipped Shapefile.
+
+    ``columns``: the only attributes to read (lower-case names), or None for all of them.
+    """
     check_local_path(path, limits)
     kind = geo_format(path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -414,6 +435,6 @@ def read_geodata(path: Path, *, limits: GeodataLimits, target_srid: int = 4326) 
             (sniff_geojson if kind is GeoFormat.GEOJSON else sniff_kml)(source, limits)
         data_source = open_vector(source, kind)
         try:
-            return list(_features(data_source, target_srid, limits))
+            return list(_features(data_source, target_srid, limits, columns))
         except GDALException as exc:
             raise GeodataError(_("Cannot read the file as geodata (%(format)s): %(error)s") % {"format": kind.value, "error": exc}) from exc

@@ -121,7 +121,11 @@ def _read_csv(path: Path) -> list[tuple[str, dict, GEOSGeometry | None]]:
 
 
 def read_units(path: Path, fix_invalid: bool, report: ImportReport) -> list[RawUnit]:
-    rows = _read_csv(path) if path.suffix.lower() == ".csv" else read_geodata(path, limits=GeodataLimits.for_orgunits())
+    if path.suffix.lower() == ".csv":
+        rows = _read_csv(path)
+    else:  # only the columns we use: a file with hundreds of columns must not cost their reading
+        columns = {alias for aliases in ALIASES.values() for alias in aliases}
+        rows = read_geodata(path, limits=GeodataLimits.for_orgunits(), columns=columns)
     units: list[RawUnit] = []
     for ref, record, geometry in rows:
         code = _pick(record, "code").upper().removeprefix("TH") if _pick(record, "code") else ""

@@ -215,7 +215,7 @@ def test_named_crs_and_style_icons_are_still_accepted(entry_a):
     ],
 )
 def test_only_named_crs_pass_anywhere_in_the_file(crs, accepted, tmp_path, en):
-    limits = GeodataLimits(10**6, 10, 10, settings_names=("B", "F", "V"))
+    limits = GeodataLimits(10**6, 10, 10, 10, settings_names=("B", "F", "V", "A"))
     point = {"type": "Point", "coordinates": [100.0, 12.0], "crs": crs}
     feature = {"type": "Feature", "properties": {"crs": "attribute, not a CRS"}, "geometry": point}
     for document in ({"type": "FeatureCollection", "crs": crs, "features": [feature]}, feature):

@@ -133,7 +133,7 @@ def test_a_zip_bomb_is_refused_by_its_unzipped_size(entry_a, settings, monkeypat
 
 def test_extraction_stops_at_the_budget_even_if_sizes_were_not_checked_first(tmp_path, en):
     """The byte count while extracting is a second guard behind the declared sizes."""
-    limits = geodata.GeodataLimits(1000, 10, 10, settings_names=("POC_MAX_LAYER_UNZIPPED_BYTES", "F", "V"))
+    limits = geodata.GeodataLimits(1000, 10, 10, 10, settings_names=("POC_MAX_LAYER_UNZIPPED_BYTES", "F", "V", "A"))
     archive_path = tmp_path / "a.zip"
     with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("layer.shp", SHAPEFILE_MAGIC + bytes(5000))
@@ -191,3 +191,30 @@ def test_deeply_nested_kml_is_refused_at_once(entry_a, en):
     content = b'<kml xmlns="http://www.opengis.net/kml/2.2">' + b"<Folder>" * 100_000 + b"</Folder>" * 100_000 + b"</kml>"
     with pytest.raises(ValidationError, match="nested more than 64 levels deep"):
         upload(entry_a, "deep.kml", content)
+
+
+def test_attribute_values_over_the_limit_are_refused(entry_a, settings, en):
+    """Features × columns: 3 features of 4 columns are 12 values."""
+    settings.POC_MAX_LAYER_VALUES = 11
+    collection = points(3)
+    for feature in collection["features"]:
+        feature["properties"].update({"a": 1, "b": "x", "c": 2.5})
+    with pytest.raises(ValidationError, match=r"more than 11 attribute values \(features × columns\).*POC_MAX_LAYER_VALUES"):
+        upload(entry_a, "wide.geojson", json.dumps(collection).encode())
+    settings.POC_MAX_LAYER_VALUES = 12
+    layer = upload(entry_a, "wide.geojson", json.dumps(collection).encode())
+    assert layer.features.get(attributes__n=2).attributes == {"n": 2, "a": 1, "b": "x", "c": 2.5}
+
+
+def test_orgunit_import_reads_only_the_columns_it_uses(tmp_path, settings):
+    settings.POC_MAX_GEODATA_VALUES = 3 * 8  # eight known columns per feature at most; the 500 others are never read
+    square = [[[100.0, 12.0], [100.1, 12.0], [100.1, 12.1], [100.0, 12.1], [100.0, 12.0]]]
+    extra = {f"column_{i}": i for i in range(500)}
+    features = [
+        {"type": "Feature", "properties": {"code": code, "name_th": code, "parent_code": parent, **extra},
+         "geometry": {"type": "Polygon", "coordinates": square}}
+        for code, parent in (("88", ""), ("8801", "88"), ("8802", "88"))
+    ]  # fmt: skip
+    path = tmp_path / "units.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    assert orgunits_import(path).created == 3
