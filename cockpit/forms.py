@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cockpit.models import Display, InformationRequest
@@ -33,3 +36,22 @@ class AnswerForm(forms.ModelForm):
         model = InformationRequest
         fields = ["answer", "status"]
         widgets = {"answer": forms.Textarea(attrs={"rows": 4})}
+
+
+def pivot_years(first: int, last: int) -> list[int]:
+    """Fiscal years from ``first`` to ``last`` (either order), at most ``POC_PIVOT_MAX_PERIODS`` of them.
+
+    The count is checked before the range is built: ``to=30000000`` once built a list of 30 million years.
+    """
+    low, high = min(first, last), max(first, last)
+    limit = settings.POC_PIVOT_MAX_PERIODS
+    if high - low + 1 > limit:
+        raise ValidationError(
+            gettext(
+                "The range from %(first)s to %(last)s holds %(n)s fiscal years; the analysis shows at most %(limit)s at a time. "
+                "Choose a shorter range, or ask the IT administrator to raise POC_PIVOT_MAX_PERIODS."
+            )
+            % {"first": low, "last": high, "n": f"{high - low + 1:,}", "limit": f"{limit:,}"},
+            code="range_too_long",
+        )
+    return list(range(low, high + 1))

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm
+from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest
 from cockpit.selectors import CACHE_SECONDS, LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
 from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
@@ -218,11 +218,16 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         first, last = int(request.GET.get("from", current - 3)), int(request.GET.get("to", current))
     except ValueError:
         first, last = current - 3, current
-    years = list(range(min(first, last), max(first, last) + 1))[-10:]
+    try:
+        years, range_error = pivot_years(first, last), ""
+    except ValidationError as exc:
+        years, range_error = pivot_years(current, current), exc.messages[0]
     rows_are = request.GET.get("rows", "orgunits")
     items = [item for value in chosen if (item := next(filter(None, _subject(request.user, value)), None))]
     context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
                "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], values_version())}  # fmt: skip
+    if range_error:
+        return render(request, "cockpit/pivot.html", {**context, "range_error": range_error}, status=400)
     if items:
         units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
         periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]

@@ -3,7 +3,7 @@
 Boundaries are simplified as a *coverage* (all units of one level together, with shapely's
 GEOS coverage simplifier), so that neighbours keep one shared border — no slivers or gaps between
 subdistricts — on PostGIS and SpatiaLite alike. Layer uploads are hostile files: they go through
-the same checks as org-unit imports (``poc.orgunit_import``) and are saved all-or-nothing.
+the same checks as org-unit imports (``poc.geodata``, with the layer limits) and are saved all-or-nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, WKBWriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,11 +24,10 @@ from django.utils.translation import gettext as _
 
 from gis.coverage import simplify_in_child
 from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
+from poc.geodata import SUFFIXES as LAYER_SUFFIXES
+from poc.geodata import GeodataError, GeodataLimits, read_geodata
 from poc.models import Agency, OrgUnit, Role, User
-from poc.orgunit_import import OrgUnitFileError, read_geodata
 
-LAYER_SUFFIXES = {".geojson", ".json", ".kml", ".zip"}
-MAX_LAYER_FEATURES = 50_000
 GEOJSON_PRECISION = 5  # ~1 m: finer than any map of ours draws
 
 
@@ -174,11 +172,9 @@ def read_layer_file(upload: UploadedFile) -> list[tuple[dict, GEOSGeometry]]:
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            rows = read_geodata(path)
-        except (OrgUnitFileError, GDALException) as exc:
+            rows = read_geodata(path, limits=GeodataLimits.for_layers())
+        except GeodataError as exc:
             raise ValidationError(str(exc), code="unreadable") from exc
-    if len(rows) > MAX_LAYER_FEATURES:
-        raise ValidationError(_("The file has more than %(n)d features.") % {"n": MAX_LAYER_FEATURES}, code="too_many")
     problems = []
     features = []
     for ref, attributes, geometry in rows:

@@ -1,31 +1,25 @@
 """All-or-nothing import of an org-unit hierarchy from GeoJSON, zipped Shapefile, KML or CSV.
 
-Files are treated as hostile: size-limited, read only from local paths (no GDAL ``/vsi*`` or URLs),
-zip members checked before extraction, every feature validated before anything is written.
+Files are treated as hostile: geodata is read by :mod:`poc.geodata` (content checked before GDAL,
+one driver allowed, limits counted while reading), every feature validated before anything is written.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from poc.geodata import GeodataError, GeodataLimits, check_local_path, read_geodata
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.signals import orgunits_imported
-
-MAX_BYTES = 300 * 1024 * 1024
-MAX_ZIP_MEMBERS = 50
 
 LEVEL_NAMES = {
     "province": 1, "changwat": 1, "จังหวัด": 1,
@@ -45,8 +39,8 @@ ALIASES = {
 }
 
 
-class OrgUnitFileError(ValueError):
-    """The file as a whole cannot be read."""
+# The file as a whole cannot be read (the name callers of the import know).
+OrgUnitFileError = GeodataError
 
 
 @dataclass
@@ -114,68 +108,8 @@ def _to_multipolygon(geometry: GEOSGeometry) -> MultiPolygon | None:
     return MultiPolygon(*parts, srid=geometry.srid) if parts else None
 
 
-def check_local_path(path: Path) -> None:
-    text = str(path)
-    if text.startswith("/vsi") or "://" in text:
-        raise OrgUnitFileError(_("Only local files can be imported."))
-    if not path.is_file():
-        raise OrgUnitFileError(_("File not found: %(path)s") % {"path": path})
-    if path.stat().st_size > getattr(settings, "POC_MAX_GEODATA_BYTES", MAX_BYTES):
-        raise OrgUnitFileError(_("The file is too large."))
-
-
-def safe_extract_zip(path: Path, target: Path) -> None:
-    """Extract a zip after checking member names, count and total size (zip bombs, path traversal)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise OrgUnitFileError(_("The zip file holds too many files."))
-            if sum(m.file_size for m in members) > getattr(settings, "POC_MAX_GEODATA_BYTES", MAX_BYTES):
-                raise OrgUnitFileError(_("The zip file is too large when extracted."))
-            for member in members:
-                name = Path(member.filename)
-                if name.is_absolute() or ".." in name.parts:
-                    raise OrgUnitFileError(_("The zip file contains an unsafe path: %(name)s") % {"name": member.filename})
-            archive.extractall(target)
-    except zipfile.BadZipFile as exc:
-        raise OrgUnitFileError(_("Not a valid zip file.")) from exc
-
-
-def read_geodata(path: Path, target_srid: int = 4326) -> list[tuple[str, dict, GEOSGeometry | None]]:
-    """Read features (ref, attributes, geometry in ``target_srid``) from a GeoJSON/KML/Shapefile/zip."""
-    check_local_path(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        source = path
-        if path.suffix.lower() == ".zip":
-            safe_extract_zip(path, Path(tmp))
-            candidates = sorted(Path(tmp).rglob("*.shp")) + sorted(Path(tmp).rglob("*.geojson")) + sorted(Path(tmp).rglob("*.kml"))
-            if len(candidates) != 1:
-                raise OrgUnitFileError(_("The zip file must hold exactly one layer (.shp, .geojson or .kml)."))
-            source = candidates[0]
-        try:
-            data_source = DataSource(str(source))
-        except GDALException as exc:
-            raise OrgUnitFileError(_("Cannot read the file as geodata: %(error)s") % {"error": exc}) from exc
-        features = []
-        for layer in data_source:
-            fields = layer.fields
-            for index, feature in enumerate(layer, start=1):
-                attributes = {name: feature.get(name) for name in fields}
-                geometry = None
-                ogr = feature.geom
-                if ogr is not None:
-                    if ogr.srs is None:
-                        ogr.srid = 4326
-                    if ogr.srid != target_srid:
-                        ogr.transform(target_srid)
-                    geometry = ogr.geos
-                features.append((f"#{index}", attributes, geometry))
-        return features
-
-
 def _read_csv(path: Path) -> list[tuple[str, dict, GEOSGeometry | None]]:
-    check_local_path(path)
+    check_local_path(path, GeodataLimits.for_orgunits())
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -187,7 +121,11 @@ def _read_csv(path: Path) -> list[tuple[str, dict, GEOSGeometry | None]]:
 
 
 def read_units(path: Path, fix_invalid: bool, report: ImportReport) -> list[RawUnit]:
-    rows = _read_csv(path) if path.suffix.lower() == ".csv" else read_geodata(path)
+    if path.suffix.lower() == ".csv":
+        rows = _read_csv(path)
+    else:  # only the columns we use: a file with hundreds of columns must not cost their reading
+        columns = {alias for aliases in ALIASES.values() for alias in aliases}
+        rows = read_geodata(path, limits=GeodataLimits.for_orgunits(), columns=columns)
     units: list[RawUnit] = []
     for ref, record, geometry in rows:
         code = _pick(record, "code").upper().removeprefix("TH") if _pick(record, "code") else ""

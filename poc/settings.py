@@ -197,6 +197,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 POC_MAX_UPLOAD_BYTES = int(os.environ.get("POC_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 POC_MAX_LAYER_BYTES = int(os.environ.get("POC_MAX_LAYER_BYTES", 20 * 1024 * 1024))
+# Geodata limits, counted while reading (poc.geodata): map-layer uploads, then org-unit imports.
+POC_MAX_LAYER_UNZIPPED_BYTES = int(os.environ.get("POC_MAX_LAYER_UNZIPPED_BYTES", 50 * 1024 * 1024))
+POC_MAX_LAYER_FEATURES = int(os.environ.get("POC_MAX_LAYER_FEATURES", 50_000))
+POC_MAX_LAYER_VERTICES = int(os.environ.get("POC_MAX_LAYER_VERTICES", 1_000_000))
+POC_MAX_LAYER_VALUES = int(os.environ.get("POC_MAX_LAYER_VALUES", 500_000))
+POC_MAX_GEODATA_BYTES = int(os.environ.get("POC_MAX_GEODATA_BYTES", 300 * 1024 * 1024))
+POC_MAX_GEODATA_FEATURES = int(os.environ.get("POC_MAX_GEODATA_FEATURES", 200_000))
+POC_MAX_GEODATA_VERTICES = int(os.environ.get("POC_MAX_GEODATA_VERTICES", 10_000_000))
+POC_MAX_GEODATA_VALUES = int(os.environ.get("POC_MAX_GEODATA_VALUES", 2_000_000))
+# Fiscal years one analysis (cockpit pivot) may span.
+POC_PIVOT_MAX_PERIODS = int(os.environ.get("POC_PIVOT_MAX_PERIODS", 10))
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -255,5 +266,6 @@ LOGGING = {
 }
 
 # GDAL 3.6 (Debian 12) cannot block file/network access in spatial references; we only ever open
-# local files that passed our own checks (poc.orgunit_import.check_local_path), so the warning is noise.
+# local files whose content passed our own checks (poc.geodata) with one allowed driver, and switch
+# GDAL networking off process-wide (poc.gdal_safety), so the warning is noise.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -86,11 +86,12 @@ def zip_with(name: str, content: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("file", "message"),
     [
-        (("broken.geojson", b'{"type": "FeatureCollection", "features": [{"type": '), "Cannot read"),
+        (("broken.geojson", b'{"type": "FeatureCollection", "features": [{"type": '), "not valid JSON"),
         (("layer.exe", b"MZ\x90\x00"), "Unsupported file type"),
         (("layer.zip", b"PK\x03\x04 not really a zip"), "Not a valid zip"),
         (("evil.zip", zip_with("../../evil.geojson", json.dumps(MIXED).encode())), "unsafe path"),
-        (("two.zip", zip_with("a/readme.txt", b"hello")), "exactly one layer"),
+        (("readme.zip", zip_with("a/readme.txt", b"hello")), "may hold only one Shapefile"),
+        (("two.zip", zip_with("a.shp", b"x") + b""), "exactly one layer"),
         (("empty.geojson", json.dumps({"type": "FeatureCollection", "features": []}).encode()), None),
     ],
 )
@@ -123,7 +124,7 @@ def test_upload_page_shows_the_error_and_saves_nothing(client, entry_a):
         {"file": upload("broken.geojson", b"{not json"), "name": "x", "colour": "#123456", "visibility": "internal"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 200 and b"Cannot read the file as geodata" in response.content
+    assert response.status_code == 200 and b"The file is not valid JSON" in response.content
     response = client.post(
         "/gis/layers/",
         {"file": upload("water.geojson", json.dumps(MIXED).encode()), "name": "Water", "colour": "#123456", "visibility": "public"},
