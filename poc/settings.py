@@ -234,8 +234,11 @@ POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 *
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
 # Reminders go out this many days before a dataset's due date (and again once when overdue).
 POC_REMINDER_DAYS_BEFORE = int(os.environ.get("POC_REMINDER_DAYS_BEFORE", 7))
-# Reference data (real hierarchy, boundaries) for the demo seed; optional.
-POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
+# Reference data (real hierarchy, boundaries, population) for the demo seed: Rayong ships in data/rayong
+# (see its ATTRIBUTION.md), so a fresh clone seeds a real province.
+POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR / "data" / "rayong"))
+# The whole country's hierarchy and boundaries for generate_national and bench/map_api (too large to ship).
+POC_NATIONAL_REFERENCE_DIR = Path(os.environ.get("POC_NATIONAL_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference" / "thailand"))
 
 # Backups (risk app): archive directory, retention (newest per day/ISO week/month) and the age after
 # which the IT page warns that no verified backup is recent enough.
