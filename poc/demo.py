@@ -40,6 +40,7 @@ DEMO_ACCOUNTS = [
     ("entry", [Role.DATA_ENTRY], "PROV-AGRI", "เจ้าหน้าที่บันทึกข้อมูล", "นักวิชาการเกษตร"),
     ("entry_health", [Role.DATA_ENTRY], "PROV-HEALTH", "เจ้าหน้าที่สาธารณสุข", "นักวิชาการสาธารณสุข"),
     ("agri_verifier", [Role.VERIFIER], "PROV-AGRI", "ผู้ตรวจสอบเกษตร", "นักวิชาการเกษตรชำนาญการ"),
+    ("health_verifier", [Role.VERIFIER], "PROV-HEALTH", "ผู้ตรวจสอบสาธารณสุข", "นักวิชาการสาธารณสุขชำนาญการ"),
 ]
 
 
