@@ -161,5 +161,5 @@ def seed(context: dict[str, Any]) -> None:
     errors = run_rules(rules)
     submissions = seed_submissions(context.get("users", {}))
     context.setdefault("log", []).append(
-        f"verification: {len(rules)} validation rules, {errors} rule errors, {submissions} demo submissions"
+        f"verification: {len(rules)} validation rules, {errors} planted rule violations to review, {submissions} demo submissions"
     )
