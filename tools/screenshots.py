@@ -50,7 +50,7 @@ SHOTS = [
     Shot("cockpit-drilldown", "governor", "/cockpit/indicator/{indicator}/"),
     Shot("cockpit-wall", "governor", "/cockpit/warroom/", WALL, full_page=False),
     Shot("cockpit-phone", "governor", "/cockpit/", PHONE, full_page=False),
-    Shot("map", "governor", "/gis/map/?element=POP_TOTAL"),
+    Shot("map", "governor", "/gis/map/?element=POP_TOTAL&period={last_year}"),
     Shot("data-entry-grid", "entry", "/datasets/entry/?dataset={entry_dataset}&period={entry_period}&orgunit={province}"),
     Shot("dataset-history", "entry", "/datasets/{entry_dataset}/history/"),
     Shot("verification-queue", "verifier", "/verification/"),
@@ -84,9 +84,10 @@ def placeholders(env: dict[str, str]) -> dict[str, str]:
         "today = timezone.localdate()\n"
         "month = period_containing('M', today).previous().code\n"
         "bimonth = period_containing('B', today).previous().code\n"
+        "last_year = period_containing('Y', today).previous().code\n"
         "print(json.dumps({'indicator': Indicator.objects.order_by('code').values_list('code', flat=True).first(),"
         " 'province': OrgUnit.objects.filter(level=1).order_by('code').values_list('code', flat=True).first(),"
-        " 'entry_dataset': 'DS-CROPPRICE', 'entry_period': month, 'bimonth': bimonth,"
+        " 'entry_dataset': 'DS-CROPPRICE', 'entry_period': month, 'bimonth': bimonth, 'last_year': last_year,"
         " 'campaign': str(RiskCampaign.objects.order_by('-pk').values_list('pk', flat=True).first()),"
         " 'password': demo_password()}))\n"
     )
@@ -123,6 +124,8 @@ def photograph(base_url: str, shots: list[Shot], values: dict[str, str], passwor
             page.fill("input[name=password]", password)
             page.click("button[type=submit].primary")
             page.wait_for_load_state("networkidle")
+            if "/accounts/login/" in page.url:
+                raise SystemExit(f"screenshots: {shot.user} could not log in at {base_url}")
             page.goto(shot.path.format(**values))
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(800)  # maps and charts finish drawing after the last request
@@ -151,8 +154,11 @@ def main() -> None:
         values = placeholders(env)
         server = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
                                   env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(1)  # a port already taken makes runserver exit at once
         base_url = f"http://127.0.0.1:{port}"
         wait_for(base_url + "/accounts/login/")
+        if server.poll() is not None:  # another server answered on that port: it is not our demo
+            raise SystemExit(f"screenshots: could not start the server on port {port}")
         photograph(base_url, shots, values, values.pop("password"))
     finally:
         if server is not None:
