@@ -6,11 +6,12 @@ SHELL := /bin/bash
 PYTHON ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
-RUN_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext fonts-thai-tlwg
+RUN_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext fonts-thai-tlwg \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libthai0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-thai-tlwg postgresql-client
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test smoke lint system-run system-test venv migrate seed messages
+.PHONY: run test smoke lint system-run system-test venv migrate seed messages screenshots
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -53,6 +54,10 @@ smoke: system-run venv
 	env -u DATABASE_URL POC_VAR_DIR=$$(mktemp -d) bash -c '\
 	  $(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python manage.py seed_demo && \
 	  $(BIN)/python manage.py check && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python tools/smoke.py home gis:map gis:layers risk:campaign_list risk:training_plan risk:contingency_plan documents:document_list documents:letter_list verification:submissions verification:violations verification:responsibility verification:notifications'
+
+# README tour screenshots from the seeded demo (throw-away SpatiaLite, Chromium at 1440×900, a wall and a phone).
+screenshots: system-test venv
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python tools/screenshots.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """Benchmark the choropleth endpoint: all subdistricts of one province and of a national-size hierarchy.
 
 Runs on its own PostGIS database (created and migrated here; default ``poc_bench_gis``), imports
-Thailand's boundaries from ``POC_REFERENCE_DIR/thailand`` through ``import_orgunits`` when present,
+Thailand's boundaries from ``POC_NATIONAL_REFERENCE_DIR`` through ``import_orgunits`` when present,
 otherwise a generated grid of 77 provinces × 10 districts × ~9.5 subdistricts (~7,300), stores one
 element's values for every subdistrict, then prints p50/p95 of the endpoint (targets: < 100 ms
 province, < 500 ms national).
@@ -75,7 +75,7 @@ def load_hierarchy() -> str:
 
     if OrgUnit.objects.filter(level=3).count() >= 7000:
         return "existing"
-    thailand = Path(settings.POC_REFERENCE_DIR) / "thailand"
+    thailand = Path(settings.POC_NATIONAL_REFERENCE_DIR)
     files = [thailand / f"{level}_simplified.geojson" for level in ("province", "district", "subdistrict")]
     if all(f.is_file() for f in files):
         for file in files:

@@ -6,6 +6,7 @@ app_name = "cockpit"
 urlpatterns = [
     path("", views.tiles, name="tiles"),
     path("warroom/", views.warroom, name="warroom"),
+    path("brief.pdf", views.brief_pdf, name="brief_pdf"),
     path("indicator/<str:code>/", views.indicator_drilldown, name="drilldown"),
     path("my/", views.my_dashboard, name="my_dashboard"),
     path("my/<int:pin_id>/remove/", views.pin_delete, name="pin_remove"),

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cockpit import brief
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest
 from cockpit.selectors import CACHE_SECONDS, LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
@@ -26,6 +27,7 @@ from indicators.models import Indicator
 from indicators.selectors import latest_fiscal_year
 from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.pdf import pdf_response
 from poc.periods import fiscal_year_of, period_for_fiscal_year
 
 # Boundaries are large and never drawn here: leave them in the database.
@@ -74,6 +76,15 @@ def tiles(request: HttpRequest) -> HttpResponse:
     # Lazy: the template's fragment cache usually holds the rendered wall, so the tile data is not even fetched.
     groups = SimpleLazyObject(lambda: cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year))
     return render(request, "cockpit/tiles.html", {"groups": groups, **_selectors(unit, fiscal_year, version)})
+
+
+@login_required
+def brief_pdf(request: HttpRequest) -> HttpResponse:
+    """The cockpit on one printed page for the monthly meeting (built in ``cockpit.brief``)."""
+    unit = _orgunit(request)
+    fiscal_year = _fiscal_year(request, unit, values_version())
+    content = brief.brief_pdf(user=request.user, orgunit=unit, fiscal_year=fiscal_year)
+    return pdf_response(content, f"cockpit-brief-{unit.code}-{fiscal_year}.pdf")
 
 
 @login_required

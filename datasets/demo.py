@@ -208,8 +208,11 @@ def seed_values(*, province: OrgUnit, catalogue: Catalogue, today: dt.date | Non
             open_ids = open_on[period.end_date]
             for unit in units:
                 rng = _rng("form", dataset.code, unit.code, period.code)
-                still_collecting = period == behind and rng.random() < 0.6
-                if unit.pk not in open_ids or rng.random() < MISSING_SHARE or still_collecting:
+                # ... but the first unit has sent, so a yearly dataset keeps a value in every year of its history.
+                still_collecting = period == behind and rng.random() < 0.6 and unit is not units[0]
+                # A dataset with one form per period (the province's) would lose a whole year of its history.
+                never_sent = rng.random() < MISSING_SHARE and len(units) > 1
+                if unit.pk not in open_ids or never_sent or still_collecting:
                     continue
                 entered[(unit.pk, period.pk)] = _entry_time(dataset, unit, period, now)
                 values: dict[str, float | str] = {}

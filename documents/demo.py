@@ -21,6 +21,11 @@ DOCUMENTS = [
 ]
 
 
+# Spread over about a year before today, so the last completed fiscal year (which the self-assessment rates)
+# and the current one both have published documents, whatever the date of the seed.
+DAYS_BACK = [330, 250, 170, 100, 40, 10]
+
+
 @transaction.atomic
 def seed(context: dict[str, Any]) -> None:
     if Document.objects.exists():
@@ -34,7 +39,7 @@ def seed(context: dict[str, Any]) -> None:
         created.append(
             services.document_create(
                 user=admin, agency=office, category=category, visibility=visibility, subject=f"{subject} (ข้อมูลตัวอย่าง)",
-                letter_number=f"{office.letter_prefix}/{number}" if number else "", date=today - dt.timedelta(days=40 - 6 * index),
+                letter_number=f"{office.letter_prefix}/{number}" if number else "", date=today - dt.timedelta(days=DAYS_BACK[index]),
                 summary="เอกสารตัวอย่างสำหรับสาธิตระบบ",
             )
         )  # fmt: skip

@@ -118,4 +118,6 @@ def seed(context: dict[str, Any]) -> None:
         raise RuntimeError("indicators: " + "\n".join(result.errors))
     values = indicator_values_refresh()
     count = result.created + result.updated
-    context.setdefault("log", []).append(f"indicators: {count} indicators, {written} input values, {values} indicator values")
+    # The datasets seed usually provides every input already; only mention inputs this seed had to add.
+    extra = f", {written} extra input values" if written else ""
+    context.setdefault("log", []).append(f"indicators: {count} indicators, {values} indicator values{extra}")

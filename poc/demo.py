@@ -1,8 +1,9 @@
 """Demo seed for the foundation: hierarchy, villages, agencies and one account per role.
 
-Uses Rayong's real hierarchy and boundaries from ``POC_REFERENCE_DIR`` when present, otherwise a
-generated province. Deterministic: the same input always gives the same rows. Other apps add their
-own demo data in ``<app>/demo.py`` (see the ``seed_demo`` command), reading what this returns.
+Uses Rayong's real hierarchy and boundaries from ``POC_REFERENCE_DIR`` (the copy shipped in
+``data/rayong`` by default), otherwise a generated province (code 99, as the tests use).
+Deterministic: the same input always gives the same rows. Other apps add their own demo data in
+``<app>/demo.py`` (see the ``seed_demo`` command), reading what this returns.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ DEMO_ACCOUNTS = [
     ("entry", [Role.DATA_ENTRY], "PROV-AGRI", "เจ้าหน้าที่บันทึกข้อมูล", "นักวิชาการเกษตร"),
     ("entry_health", [Role.DATA_ENTRY], "PROV-HEALTH", "เจ้าหน้าที่สาธารณสุข", "นักวิชาการสาธารณสุข"),
     ("agri_verifier", [Role.VERIFIER], "PROV-AGRI", "ผู้ตรวจสอบเกษตร", "นักวิชาการเกษตรชำนาญการ"),
+    ("health_verifier", [Role.VERIFIER], "PROV-HEALTH", "ผู้ตรวจสอบสาธารณสุข", "นักวิชาการสาธารณสุขชำนาญการ"),
 ]
 
 
@@ -81,7 +83,7 @@ def generated_province_geojson(path: Path) -> None:
 def seed_hierarchy(stdout: Any = None) -> OrgUnit:
     ref = reference_dir()
     if ref:
-        files = [ref / "rayong_boundaries" / f"rayong_{level}.geojson" for level in ("province", "district", "subdistrict")]
+        files = [_boundary_file(ref, level) for level in ("province", "district", "subdistrict")]
         for file in files:
             report = orgunits_import(file)
             if not report.ok:
@@ -95,6 +97,12 @@ def seed_hierarchy(stdout: Any = None) -> OrgUnit:
         if not report.ok:
             raise RuntimeError("\n".join(report.lines()))
     return OrgUnit.objects.get(code="99")
+
+
+def _boundary_file(ref: Path, level: str) -> Path:
+    """Full-resolution boundaries when the reference has them; the repository ships the simplified ones."""
+    full = ref / "rayong_boundaries" / f"rayong_{level}.geojson"
+    return full if full.is_file() else full.with_name(f"rayong_{level}_simplified.geojson")
 
 
 def _apply_office_points(admin_csv: Path) -> None:
@@ -194,5 +202,5 @@ def seed(context: dict[str, Any]) -> None:
     context["users"] = seed_accounts(context["agencies"])
     context.setdefault("log", []).append(
         f"hierarchy {province.name_th}: {OrgUnit.objects.subtree(province).count()} units, "
-        f"{len(context['agencies'])} agencies, {len(context['users'])} demo accounts (password: {demo_password()})"
+        f"{len(context['agencies'])} agencies, {len(context['users'])} demo accounts"
     )

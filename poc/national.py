@@ -1,7 +1,7 @@
 """A country-size hierarchy for scale tests and benchmarks (``manage.py generate_national``).
 
 The real Thai hierarchy with boundaries (77 provinces, 928 districts, ~7,400 subdistricts) is
-imported from ``POC_REFERENCE_DIR/thailand`` through the ordinary org-unit import when present;
+imported from ``POC_NATIONAL_REFERENCE_DIR`` through the ordinary org-unit import when present;
 otherwise a generated one of the same shape is. Villages are generated as points. Everything is
 deterministic for a given seed.
 """
@@ -26,7 +26,7 @@ GENERATED_SUBDISTRICTS = 8  # per district: 7,392, close to the real ~7,400
 
 
 def national_reference_dir() -> Path | None:
-    path = Path(settings.POC_REFERENCE_DIR) / "thailand"
+    path = Path(settings.POC_NATIONAL_REFERENCE_DIR)
     return path if all((path / f"{level}_simplified.geojson").is_file() for level in LEVEL_FILES) else None
 
 

@@ -1,76 +1,49 @@
-"""PDF reports with an embedded Thai font (reportlab). Thai government documents use a Sarabun-like face:
-TLWG Laksaman (Debian fonts-thai-tlwg) is the closest free one; Garuda is the fallback."""
+"""Every PDF the portal makes: an HTML template rendered by WeasyPrint.
+
+WeasyPrint lays text out with Pango and HarfBuzz, and Pango breaks Thai lines with libthai's
+dictionary: words stay whole ("รายงานที่ต้องส่ง", not "รายงานที่ต้|องส่ง") and tone marks sit on their
+consonants. The font is the vendored Sarabun (static/fonts, SIL OFL), the face of Thai official
+documents. Templates extend ``pdf/base.html``; only the vendored fonts may be loaded while rendering.
+"""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
+from typing import Any
 
-from django.utils.translation import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
-FONT_CANDIDATES = [
-    Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf"),
-    Path("/usr/share/fonts/truetype/tlwg/Garuda.ttf"),
-    Path("/usr/share/fonts/truetype/tlwg/Loma.ttf"),
-]
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
-class ThaiFontMissing(RuntimeError):
-    pass
+class PdfResourceRefused(ValueError):
+    """A template asked for something other than a vendored font (never fetched: no network, no other files)."""
 
 
-@cache
-def thai_font() -> tuple[str, str]:
-    """Register and return (regular, bold) font names; raises ThaiFontMissing with the package to install."""
-    for regular in FONT_CANDIDATES:
-        bold = regular.with_name(regular.stem + "-Bold.ttf")
-        if regular.is_file():
-            pdfmetrics.registerFont(TTFont("Thai", str(regular)))
-            pdfmetrics.registerFont(TTFont("Thai-Bold", str(bold if bold.is_file() else regular)))
-            return "Thai", "Thai-Bold"
-    raise ThaiFontMissing(_("No Thai font found for PDF output: install the Debian package fonts-thai-tlwg."))
+class FontsOnlyFetcher(URLFetcher):
+    """Templates render user-entered text: whatever it says, nothing but the vendored fonts is read."""
+
+    def fetch(self, url: str, headers: dict | None = None) -> Any:
+        if not url.startswith("file://"):
+            raise PdfResourceRefused(url)
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if path.parent != FONT_DIR.resolve() or path.suffix != ".woff2":
+            raise PdfResourceRefused(url)
+        return super().fetch(url, headers)
 
 
-def styles() -> dict[str, ParagraphStyle]:
-    regular, bold = thai_font()
-    return {
-        "title": ParagraphStyle("title", fontName=bold, fontSize=18, leading=24, spaceAfter=6),
-        "h2": ParagraphStyle("h2", fontName=bold, fontSize=15, leading=20, spaceBefore=8, spaceAfter=4),
-        "body": ParagraphStyle("body", fontName=regular, fontSize=13, leading=18),
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=11, leading=14),
-    }
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    """Render ``template_name`` (extending ``pdf/base.html``) to PDF bytes."""
+    html = render_to_string(template_name, {**context, "pdf_font_dir": FONT_DIR.resolve().as_uri()})
+    return HTML(string=html, base_url=FONT_DIR.resolve().as_uri() + "/", url_fetcher=FontsOnlyFetcher()).write_pdf()
 
 
-def table(rows: Sequence[Sequence[object]], col_widths: Sequence[float] | None = None) -> Table:
-    """A table whose cells wrap (Thai has no spaces between words, so plain strings would overflow)."""
-    cell = styles()["cell"]
-    data = [[Paragraph(str(value), cell) for value in row] for row in rows]
-    result = Table(data, colWidths=col_widths, repeatRows=1)
-    result.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f8")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return result
-
-
-def render(title: str, flowables: Sequence[Flowable]) -> bytes:
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
-    )
-    document.build([Paragraph(title, styles()["title"]), Spacer(1, 4 * mm), *flowables])
-    return buffer.getvalue()
+def pdf_response(content: bytes, filename: str, *, attachment: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -245,8 +245,11 @@ POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 *
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
 # Reminders go out this many days before a dataset's due date (and again once when overdue).
 POC_REMINDER_DAYS_BEFORE = int(os.environ.get("POC_REMINDER_DAYS_BEFORE", 7))
-# Reference data (real hierarchy, boundaries) for the demo seed; optional.
-POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
+# Reference data (real hierarchy, boundaries, population) for the demo seed: Rayong ships in data/rayong
+# (see its ATTRIBUTION.md), so a fresh clone seeds a real province.
+POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR / "data" / "rayong"))
+# The whole country's hierarchy and boundaries for generate_national and bench/map_api (too large to ship).
+POC_NATIONAL_REFERENCE_DIR = Path(os.environ.get("POC_NATIONAL_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference" / "thailand"))
 
 # Backups (risk app): archive directory, retention (newest per day/ISO week/month) and the age after
 # which the IT page warns that no verified backup is recent enough.
@@ -263,6 +266,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # PDF typesetting narrates every step and font at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
 
 # GDAL 3.6 (Debian 12) cannot block file/network access in spatial references; we only ever open

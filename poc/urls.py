@@ -2,7 +2,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from datasets.urls import open_data_patterns
 from datasets.views import datavalues_api
@@ -26,6 +29,8 @@ urlpatterns = [
     path("datasets/", include("datasets.urls")),
     path("open-data/", include(open_data_patterns)),
     path("api/datavalues/", datavalues_api, name="api_datavalues"),
+    # Browsers ask for /favicon.ico on every site; the vendored icon lives with the static files (hashed in production).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.ico"), permanent=True)),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

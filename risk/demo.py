@@ -1,4 +1,5 @@
-"""Demo data for risk and operations (deterministic): a survey with answers, actions, courses, a plan."""
+"""Demo data for risk and operations (deterministic): surveys with answers, actions, courses and a year of page
+views over the last completed and the current fiscal year (dated from today), and a contingency plan."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from django.utils import timezone
 
 from poc.periods import fiscal_year_bounds, fiscal_year_of
 from risk import services
-from risk.models import ContingencyPlanVersion, Course, ParticipantStatus, RiskCampaign, RiskQuestion
+from risk.models import ContingencyPlanVersion, Course, PageView, ParticipantStatus, RiskCampaign, RiskQuestion
 
+PAGE_VIEW_DAYS = 400  # back into the last completed fiscal year, whatever the date
+# (view name, path) each demo account opens on a working day, a few of them at random.
+PAGE_VIEWS = {
+    "governor": [("cockpit:tiles", "/cockpit/"), ("cockpit:drilldown", "/cockpit/indicator/IND01/"), ("gis:map", "/gis/map/"),
+                 ("cockpit:alerts", "/cockpit/alerts/"), ("home", "/")],
+    "deputy": [("cockpit:tiles", "/cockpit/"), ("cockpit:warroom", "/cockpit/warroom/"), ("home", "/")],
+    "entry": [("datasets:entry", "/datasets/entry/"), ("datasets:catalogue", "/datasets/"), ("home", "/")],
+    "entry_health": [("datasets:entry", "/datasets/entry/"), ("datasets:completeness", "/datasets/completeness/")],
+    "verifier": [("verification:submissions", "/verification/"), ("verification:responsibility", "/verification/responsibility/")],
+    "itadmin": [("verification:tracking_report", "/verification/tracking/"), ("risk:campaign_list", "/risk/survey/"),
+                ("assessment", "/assessment/"), ("documents:document_list", "/documents/")],
+}  # fmt: skip
 DEMO_CAMPAIGN = "แบบประเมินความเสี่ยงด้านเทคโนโลยีสารสนเทศ ปีงบประมาณ {fy} (ข้อมูลตัวอย่าง)"
 COURSES = [
     ("การใช้งานระบบศูนย์ปฏิบัติการจังหวัดสำหรับผู้บันทึกข้อมูล", "ห้องประชุมศาลากลางจังหวัด", "สำนักงานจังหวัด", "ผู้บันทึกข้อมูลทุกหน่วยงาน", 60),
@@ -22,58 +35,104 @@ COURSES = [
 ]
 
 
+def seed_campaign(*, fiscal_year: int, context: dict[str, Any], rng: random.Random, today: dt.date) -> RiskCampaign:
+    """The fiscal year's survey. A past year's was answered by most agencies before its deadline (the
+    self-assessment checks 80% by 30 September); this year's is two thirds answered, the demo users' own
+    agencies left to answer in the browser."""
+    agencies, users = context["agencies"], context["users"]
+    admin = users["itadmin"]
+    title = DEMO_CAMPAIGN.format(fy=fiscal_year)
+    campaign = RiskCampaign.objects.filter(title=title).first()
+    if campaign is not None:
+        return campaign
+    deadline = fiscal_year_bounds(fiscal_year)[1] - dt.timedelta(days=30)
+    past = deadline < today
+    invited = sorted(agencies.values(), key=lambda a: a.code)
+    campaign = services.campaign_create(
+        user=admin, title=title, fiscal_year=fiscal_year, deadline=deadline, agencies=invited,
+        questions=RiskQuestion.objects.filter(is_active=True),
+    )  # fmt: skip
+    questions = list(campaign.questions.all())
+    left_open = set() if past else {users["entry"].agency_id, users["entry_health"].agency_id}
+    share = 0.9 if past else 0.67
+    for response in campaign.responses.select_related("agency").order_by("agency__code"):
+        if response.agency_id in left_open or rng.random() > share:
+            continue
+        answers = {q.pk: (rng.randint(1, 5), rng.randint(1, 5), "") for q in questions}
+        services.response_save(response=response, user=admin, answers=answers, submit=True)
+    if past:  # demo history: the answers came in during the weeks before that year's deadline
+        for response in campaign.responses.filter(status="submitted"):
+            answered = timezone.make_aware(dt.datetime.combine(deadline - dt.timedelta(days=rng.randint(1, 25)), dt.time(10)))
+            type(response).objects.filter(pk=response.pk).update(submitted_at=answered, updated_at=answered)
+        return campaign
+    services.action_create(
+        user=admin, campaign=campaign, question=questions[8], owner="กลุ่มงานข้อมูลสารสนเทศ สำนักงานจังหวัด",
+        description="สำรองข้อมูลทุกคืนและทดสอบกู้คืนทุกสัปดาห์ บันทึกผลในหน้า สำรองข้อมูล",
+        due_date=today + dt.timedelta(days=30), agency=agencies["PROV-OFFICE"],
+    )  # fmt: skip
+    services.action_create(
+        user=admin, campaign=campaign, question=questions[0], owner="ผู้ดูแลระบบของทุกหน่วยงาน",
+        description="บังคับเปลี่ยนรหัสผ่านครั้งแรกและทบทวนบัญชีผู้ใช้ทุกไตรมาส", due_date=today + dt.timedelta(days=60),
+    )  # fmt: skip
+    return campaign
+
+
+def seed_courses(*, fiscal_year: int, context: dict[str, Any], rng: random.Random, today: dt.date) -> None:
+    """The fiscal year's staff development plan; courses already held have their attendance recorded."""
+    if Course.objects.filter(fiscal_year=fiscal_year).exists():
+        return
+    admin = context["users"]["itadmin"]
+    start = fiscal_year_bounds(fiscal_year)[0]
+    agency_list = sorted(context["agencies"].values(), key=lambda a: a.code)
+    for index, (course_title, venue, provider, target, seats) in enumerate(COURSES):
+        begin = start + dt.timedelta(days=45 + 70 * index)
+        course = services.course_save(
+            user=admin, course=Course(title=course_title, start_date=begin, end_date=begin + dt.timedelta(days=1),
+            venue=venue, provider=provider, target_group=target, planned_seats=seats),
+        )  # fmt: skip
+        held = course.end_date < today
+        for number in range(rng.randint(seats // 3, seats * 2 // 3)):
+            agency = agency_list[number % len(agency_list)]
+            participant = services.participant_add(user=admin, course=course, agency=agency, name=f"ผู้เข้าอบรม {index + 1}-{number + 1}")
+            if held:
+                status = ParticipantStatus.COMPLETED if rng.random() < 0.9 else ParticipantStatus.ABSENT
+                services.participant_set_status(user=admin, participant=participant, status=status)
+
+
+def seed_page_views(*, context: dict[str, Any], rng: random.Random, today: dt.date) -> int:
+    """A year of portal use before the seed, as the usage report and the self-assessment (executives use the
+    cockpit) read it: each demo account opens the pages of its role on most working days."""
+    if PageView.objects.exists():
+        return 0
+    users = context["users"]
+    rows = []
+    for day_back in range(PAGE_VIEW_DAYS, 0, -1):
+        day = today - dt.timedelta(days=day_back)
+        if day.weekday() >= 5:
+            continue
+        for username, pages in PAGE_VIEWS.items():
+            user = users.get(username)
+            if user is None or rng.random() > 0.7:
+                continue
+            for view_name, path in rng.sample(pages, k=min(len(pages), rng.randint(1, 3))):
+                at = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59))))
+                rows.append(PageView(at=at, user=user, agency_id=user.agency_id, view_name=view_name, path=path))
+    PageView.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 @transaction.atomic
 def seed(context: dict[str, Any]) -> None:
     rng = random.Random(7)
-    agencies = context["agencies"]
-    users = context["users"]
-    admin = users["itadmin"]
     today = timezone.localdate()
     fiscal_year = fiscal_year_of(today)
     services.questions_load_standard(user=None)
-
-    title = DEMO_CAMPAIGN.format(fy=fiscal_year)
-    campaign = RiskCampaign.objects.filter(title=title).first()
-    if campaign is None:
-        invited = sorted(agencies.values(), key=lambda a: a.code)
-        campaign = services.campaign_create(
-            user=admin, title=title, fiscal_year=fiscal_year, deadline=fiscal_year_bounds(fiscal_year)[1] - dt.timedelta(days=30),
-            agencies=invited, questions=RiskQuestion.objects.filter(is_active=True),
-        )  # fmt: skip
-        questions = list(campaign.questions.all())
-        # Two thirds of the agencies answered; the demo users' own agencies are left to answer in the browser.
-        left_open = {users["entry"].agency_id, users["entry_health"].agency_id}
-        for response in campaign.responses.select_related("agency").order_by("agency__code"):
-            if response.agency_id in left_open or rng.random() > 0.67:
-                continue
-            answers = {q.pk: (rng.randint(1, 5), rng.randint(1, 5), "") for q in questions}
-            services.response_save(response=response, user=admin, answers=answers, submit=True)
-        services.action_create(
-            user=admin, campaign=campaign, question=questions[8], owner="กลุ่มงานข้อมูลสารสนเทศ สำนักงานจังหวัด",
-            description="สำรองข้อมูลทุกคืนและทดสอบกู้คืนทุกสัปดาห์ บันทึกผลในหน้า สำรองข้อมูล",
-            due_date=today + dt.timedelta(days=30), agency=agencies["PROV-OFFICE"],
-        )  # fmt: skip
-        services.action_create(
-            user=admin, campaign=campaign, question=questions[0], owner="ผู้ดูแลระบบของทุกหน่วยงาน",
-            description="บังคับเปลี่ยนรหัสผ่านครั้งแรกและทบทวนบัญชีผู้ใช้ทุกไตรมาส", due_date=today + dt.timedelta(days=60),
-        )  # fmt: skip
-
-    if not Course.objects.exists():
-        start = fiscal_year_bounds(fiscal_year)[0]
-        agency_list = sorted(agencies.values(), key=lambda a: a.code)
-        for index, (course_title, venue, provider, target, seats) in enumerate(COURSES):
-            begin = start + dt.timedelta(days=45 + 70 * index)
-            course = services.course_save(
-                user=admin, course=Course(title=course_title, start_date=begin, end_date=begin + dt.timedelta(days=1),
-                venue=venue, provider=provider, target_group=target, planned_seats=seats),
-            )  # fmt: skip
-            held = course.end_date < today
-            for number in range(rng.randint(seats // 3, seats * 2 // 3)):
-                agency = agency_list[number % len(agency_list)]
-                participant = services.participant_add(user=admin, course=course, agency=agency, name=f"ผู้เข้าอบรม {index + 1}-{number + 1}")
-                if held:
-                    status = ParticipantStatus.COMPLETED if rng.random() < 0.85 else ParticipantStatus.ABSENT
-                    services.participant_set_status(user=admin, participant=participant, status=status)
+    # The last completed fiscal year (rated by the self-assessment) and the current one.
+    for year in (fiscal_year - 1, fiscal_year):
+        campaign = seed_campaign(fiscal_year=year, context=context, rng=rng, today=today)
+        seed_courses(fiscal_year=year, context=context, rng=rng, today=today)
+    views = seed_page_views(context=context, rng=rng, today=today)
+    admin = context["users"]["itadmin"]
 
     if not ContingencyPlanVersion.objects.exists():
         services.contingency_plan_save(
@@ -88,5 +147,5 @@ def seed(context: dict[str, Any]) -> None:
         )
     context.setdefault("log", []).append(
         f"risk: survey {campaign.responses.filter(status='submitted').count()}/{campaign.responses.count()} submitted, "
-        f"{Course.objects.count()} courses"
+        f"{Course.objects.count()} courses over 2 fiscal years, {views} page views"
     )

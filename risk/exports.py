@@ -1,4 +1,4 @@
-"""The survey report as Excel (openpyxl) and PDF (reportlab with an embedded Thai TrueType font)."""
+"""The survey report as Excel (openpyxl) and PDF (an HTML template typeset by WeasyPrint, see ``poc.pdf``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,6 @@ from poc.periods import format_date_be
 from risk.selectors import SurveyReport
 
 LEVEL_COLOURS = {"low": "8BC34A", "medium": "FFEB3B", "high": "FF9800", "extreme": "E53935"}
-
-
-def thai_font() -> str:
-    """The Thai TTF registered with reportlab by the shared PDF helper (fails clearly when none is installed)."""
-    return pdf.thai_font()[0]
 
 
 def report_xlsx(report: SurveyReport) -> bytes:
@@ -92,72 +87,12 @@ def report_xlsx(report: SurveyReport) -> bytes:
 
 
 def report_pdf(report: SurveyReport) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    font = thai_font()
-    normal = ParagraphStyle("poc", fontName=font, fontSize=10, leading=14)
-    heading = ParagraphStyle("poc-h", parent=normal, fontSize=15, leading=20, spaceAfter=6)
-    subheading = ParagraphStyle("poc-h2", parent=normal, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
-    grid = [("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 9)]
-
-    story = [
-        Paragraph(report.campaign.title, heading),
-        Paragraph(
-            _("Deadline %(deadline)s · %(submitted)d of %(invited)d agencies submitted (%(rate)s%%)")
-            % {
-                "deadline": format_date_be(report.campaign.deadline),
-                "submitted": report.submitted,
-                "invited": report.invited,
-                "rate": report.response_rate,
-            },
-            normal,
-        ),
-        Paragraph(_("Top risks"), subheading),
-    ]
-    rows = [[_("Risk"), _("Likelihood"), _("Impact"), _("Mean score"), _("Level")]]
-    for risk in report.top_risks:
-        rows.append([Paragraph(risk.question.text, normal), risk.mean_likelihood, risk.mean_impact, risk.mean_score, str(risk.level.label)])
-    table = Table(rows, colWidths=[95 * mm, 20 * mm, 20 * mm, 22 * mm, 22 * mm], repeatRows=1)
-    styles = [*grid, ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f8"))]
-    for index, risk in enumerate(report.top_risks, start=1):
-        styles.append(("BACKGROUND", (4, index), (4, index), colors.HexColor("#" + LEVEL_COLOURS[risk.level.value])))
-    table.setStyle(TableStyle(styles))
-    story.append(table)
-
-    story.append(Paragraph(_("Heat maps by risk area"), subheading))
-    for heatmap in report.by_area:
-        story.append(Paragraph(heatmap.label, normal))
-        cells = [[_("Impact \\ Likelihood"), "1", "2", "3", "4", "5"]]
-        cell_styles = list(grid)
-        for row_index, row in enumerate(heatmap.rows, start=1):
-            cells.append([str(row["impact"]), *[str(cell["count"] or "") for cell in row["cells"]]])
-            for col_index, cell in enumerate(row["cells"], start=1):
-                colour = colors.HexColor("#" + LEVEL_COLOURS[cell["level"]])
-                cell_styles.append(("BACKGROUND", (col_index, row_index), (col_index, row_index), colour))
-        heat = Table(cells, colWidths=[35 * mm] + [14 * mm] * 5)
-        heat.setStyle(TableStyle([*cell_styles, ("ALIGN", (1, 0), (-1, -1), "CENTER")]))
-        story += [heat, Spacer(1, 4 * mm)]
-
-    if report.actions:
-        story.append(Paragraph(_("Mitigation actions"), subheading))
-        rows = [[_("Mitigation action"), _("Owner"), _("Due date"), _("Status")]]
-        for action in report.actions:
-            rows.append(
-                [
-                    Paragraph(action.description, normal),
-                    Paragraph(action.owner, normal),
-                    format_date_be(action.due_date),
-                    str(action.get_status_display()),
-                ]
-            )
-        actions = Table(rows, colWidths=[85 * mm, 45 * mm, 25 * mm, 25 * mm], repeatRows=1)
-        actions.setStyle(TableStyle(grid))
-        story.append(actions)
-
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=report.campaign.title, leftMargin=15 * mm, rightMargin=15 * mm).build(story)
-    return buffer.getvalue()
+    summary = _("Deadline %(deadline)s · %(submitted)d of %(invited)d agencies submitted (%(rate)s%%)") % {
+        "deadline": format_date_be(report.campaign.deadline),
+        "submitted": report.submitted,
+        "invited": report.invited,
+        "rate": report.response_rate,
+    }
+    colours = {level: f"#{colour}" for level, colour in LEVEL_COLOURS.items()}
+    context = {"report": report, "summary": summary, "colours": colours, "heat_corner": _("Impact \\ Likelihood")}
+    return pdf.render_pdf("risk/report_pdf.html", context)

@@ -24,6 +24,7 @@ from risk.models import (
     RiskResponse,
     risk_level,
 )
+from risk.page_titles import page_title
 from risk.usage import flush_page_views
 
 SCALE = range(1, 6)
@@ -230,7 +231,10 @@ def usage_report(month: dt.date) -> UsageReport:
         active_users=views.values("user").distinct().count(),
         active_agencies=views.exclude(agency=None).values("agency").distinct().count(),
         total_agencies=Agency.objects.count(),
-        top_pages=list(views.values("view_name").annotate(**counts).order_by("-n", "view_name")[:15]),
+        top_pages=[
+            {**row, "title": page_title(row["view_name"])}
+            for row in views.values("view_name").annotate(**counts).order_by("-n", "view_name")[:15]
+        ],
         top_agencies=list(agencies.annotate(**counts).order_by("-n", "agency__code")[:15]),
         daily=list(views.annotate(day=TruncDate("at")).values("day").annotate(**counts).order_by("day")),
     )

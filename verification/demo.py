@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from datasets.models import DataElement, Dataset, DataValue, ValueSource
+from datasets.models import DataElement, Dataset, DataValue, ValueSource, VerificationBy
 from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period
 from verification import selectors, services
@@ -79,29 +79,37 @@ def run_rules(rules: list[ValidationRule]) -> int:
 
 
 def seed_submissions(users: dict) -> int:
-    """Units in each workflow state in the latest period of a dataset each demo data-entry user is responsible for."""
+    """Units in each workflow state in the latest period of datasets each demo data-entry user is responsible for:
+    one checked by the agency's own verifier and one by the province-wide verifier, so every verifier has a queue."""
     if Submission.objects.exists():  # seeded before: keep the demo's workflow as it is
         return 0
     created = 0
+    # Verifiers by role first: IT administrators may verify everything, but the demo shows the verifiers' work.
+    verifiers = sorted((u for u in users.values() if u.has_role("verifier")), key=lambda u: (u.is_it_admin, u.username))
     for entry_name in ("entry", "entry_health"):
         entry = users.get(entry_name)
         if entry is None:
             continue
-        for dataset in Dataset.objects.enterable_by(entry).order_by("code"):
-            verifier = next((u for u in users.values() if u.has_role("verifier") and selectors.can_verify(u, dataset)), None)
-            periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
-                           .distinct().order_by("-start_date")[:4])  # fmt: skip
-            if verifier is None or len(periods) < 4:
-                continue
-            open_states = STATES[:-1]
-            units = list(selectors.units_with_values(dataset, periods[0]).order_by("code")[: len(open_states)])
-            if len(units) < len(open_states):
-                continue
-            for unit, state in zip(units, open_states, strict=True):
-                created += _advance(dataset, unit, periods[0], state, entry, verifier)
-            created += _verified_late_form(dataset, periods[3], entry, verifier)
-            break
+        for kind in (VerificationBy.AGENCY, VerificationBy.PROVINCE):
+            for dataset in Dataset.objects.enterable_by(entry).filter(verification_by=kind).order_by("code"):
+                verifier = next((u for u in verifiers if selectors.can_verify(u, dataset)), None)
+                count = None if verifier is None else _seed_dataset_submissions(dataset, entry, verifier)
+                if count is not None:
+                    created += count
+                    break
     return created
+
+
+def _seed_dataset_submissions(dataset: Dataset, entry, verifier) -> int | None:  # type: ignore[no-untyped-def]
+    """Submissions in every state for ``dataset``; None when it lacks the periods or units to show them."""
+    periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
+                   .distinct().order_by("-start_date")[:4])  # fmt: skip
+    open_states = STATES[:-1]
+    units = list(selectors.units_with_values(dataset, periods[0]).order_by("code")[: len(open_states)]) if len(periods) == 4 else []
+    if len(units) < len(open_states):
+        return None
+    created = sum(_advance(dataset, unit, periods[0], state, entry, verifier) for unit, state in zip(units, open_states, strict=True))
+    return created + _verified_late_form(dataset, periods[3], entry, verifier)
 
 
 def _verified_late_form(dataset: Dataset, period: Period, entry, verifier) -> int:  # type: ignore[no-untyped-def]
@@ -153,5 +161,5 @@ def seed(context: dict[str, Any]) -> None:
     errors = run_rules(rules)
     submissions = seed_submissions(context.get("users", {}))
     context.setdefault("log", []).append(
-        f"verification: {len(rules)} validation rules, {errors} rule errors, {submissions} demo submissions"
+        f"verification: {len(rules)} validation rules, {errors} planted rule violations to review, {submissions} demo submissions"
     )

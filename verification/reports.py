@@ -1,4 +1,6 @@
-"""Exports of the responsibility matrix and the bimonthly tracking report (Excel, PDF) and follow-up letters."""
+"""Exports of the responsibility matrix and the bimonthly tracking report (Excel, PDF) and follow-up letters.
+
+PDFs are HTML templates (``verification/pdf/``) typeset by WeasyPrint (see ``poc.pdf``)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from poc.models import Agency
-from poc.pdf import thai_font
+from poc.pdf import render_pdf
 from poc.periods import PeriodType, format_date_be, period_containing
 from verification.selectors import AgencyTracking, MatrixRow, TrackingLine, TrackingReport
 
@@ -103,79 +105,21 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 # --- PDF ----------------------------------------------------------------------------------------
-def _styles():  # type: ignore[no-untyped-def]
-    from reportlab.lib.styles import ParagraphStyle
-
-    regular, bold = thai_font()
-    return {
-        "title": ParagraphStyle("title", fontName=bold, fontSize=20, leading=26, spaceAfter=8),
-        "body": ParagraphStyle("body", fontName=regular, fontSize=16, leading=22, spaceAfter=6),
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=13, leading=16),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=13, leading=16),
-    }
-
-
-def _table(rows: list[list[str]], styles: dict, widths: list[float]):  # type: ignore[no-untyped-def]
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
-    data = [[Paragraph(_escape(c), styles["head"] if i == 0 else styles["cell"]) for c in row] for i, row in enumerate(rows)]
-    table = Table(data, colWidths=widths, repeatRows=1)
-    grid = [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#dde3ec")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f8")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    table.setStyle(TableStyle(grid))
-    return table
-
-
-def _escape(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _document(story: list, landscape_page: bool = False) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import cm
-    from reportlab.platypus import SimpleDocTemplate
-
-    buffer = io.BytesIO()
-    size = landscape(A4) if landscape_page else A4
-    SimpleDocTemplate(buffer, pagesize=size, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm, bottomMargin=1.8 * cm,
-                      title="POC").build(story)  # fmt: skip
-    return buffer.getvalue()
-
-
 def tracking_pdf(report: TrackingReport) -> bytes:
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, Spacer
-
-    styles = _styles()
-    story = [
-        Paragraph(_escape(_("Data update tracking report, %(p)s") % {"p": report.window.label()}), styles["title"]),
-        Paragraph(_escape(_("Judged as of %(d)s") % {"d": format_date_be(timezone.localtime(report.as_of))}), styles["body"]),
-    ]
-    header = [_("Agency"), _("Expected reports"), _("On time"), _("Late"), _("Missing"), _("Completeness"), _("Change")]
-    rows = [header] + [
-        [a.agency.name, a.expected, a.on_time, a.late, a.missing, _pct(a.completeness), _signed(a.change)] for a in report.agencies
-    ]
-    story.append(_table(rows, styles, [9 * cm, 2.6 * cm, 2.2 * cm, 2.2 * cm, 2.2 * cm, 2.8 * cm, 2.4 * cm]))
-    story.append(Spacer(1, 0.6 * cm))
-    header = [_("Agency"), _("Dataset"), _("Periods due"), _("On time"), _("Late"), _("Missing"), _("Completeness")]
-    rows = [header] + [
+    agencies = [[a.agency.name, a.expected, a.on_time, a.late, a.missing, _pct(a.completeness), _signed(a.change)] for a in report.agencies]
+    lines = [
         [a.agency.name, f"{line.dataset.code} {line.dataset.name}", ", ".join(p.label() for p in line.periods), line.on_time, line.late,
          line.missing, _pct(line.completeness)]
         for a in report.agencies for line in a.lines
     ]  # fmt: skip
-    story.append(_table(rows, styles, [6 * cm, 7.5 * cm, 4.5 * cm, 2 * cm, 2 * cm, 2 * cm, 2.4 * cm]))
-    return _document(story, landscape_page=True)
+    context = {
+        "title": _("Data update tracking report, %(p)s") % {"p": report.window.label()},
+        "as_of": _("Judged as of %(d)s") % {"d": format_date_be(timezone.localtime(report.as_of))},
+        "agencies": agencies,
+        "lines": lines,
+    }
+    return render_pdf("verification/pdf/tracking.html", context)
 
 
 # --- Follow-up letters --------------------------------------------------------------------------
@@ -215,15 +159,4 @@ def follow_up_letter(report: TrackingReport, agency: Agency) -> Letter | None:
 
 
 def letter_pdf(letter: Letter) -> bytes:
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, Spacer
-
-    styles = _styles()
-    story = [
-        Paragraph(_escape(f"ที่ {letter.number}"), styles["body"]),
-        Paragraph(_escape(letter.date_text), styles["body"]),
-        Spacer(1, 0.4 * cm),
-    ]
-    for paragraph in letter.body.split("\n\n"):
-        story.append(Paragraph(_escape(paragraph).replace("\n", "<br/>"), styles["body"]))
-    return _document(story)
+    return render_pdf("verification/pdf/letter.html", {"letter": letter, "paragraphs": letter.body.split("\n\n")})

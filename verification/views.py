@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from datasets.models import DataElement, Dataset
 from poc.models import Agency, OrgUnit
-from poc.pdf import ThaiFontMissing
+from poc.pdf import pdf_response
 from verification import charts, reports, selectors, services
 from verification.forms import (
     BulkVerifyForm,
@@ -286,10 +286,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     if output == "xlsx":
         return reports.xlsx_response(reports.tracking_xlsx(report), f"tracking-{report.window.code}.xlsx")
     if output == "pdf":
-        try:
-            return reports.pdf_response(reports.tracking_pdf(report), f"tracking-{report.window.code}.pdf")
-        except ThaiFontMissing as exc:
-            messages.error(request, str(exc))
+        return pdf_response(reports.tracking_pdf(report), f"tracking-{report.window.code}.pdf")
     return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report)})
 
 
@@ -306,10 +303,7 @@ def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
     if letter is None:
         raise Http404(_("This agency has nothing overdue in the period."))
     if request.GET.get("format") == "pdf":
-        try:
-            return reports.pdf_response(reports.letter_pdf(letter), f"letter-{agency.code}-{report.window.code}.pdf")
-        except ThaiFontMissing as exc:
-            messages.error(request, str(exc))
+        return pdf_response(reports.letter_pdf(letter), f"letter-{agency.code}-{report.window.code}.pdf")
     return render(request, "verification/letter.html", {"letter": letter})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -119,6 +120,10 @@ def usage(request: HttpRequest) -> HttpResponse:
     import plotly.graph_objects as go
 
     days = [format_date_be(row["day"]) for row in report.daily]
+    # Whole-number ticks: a month of a few users must not read "1.5 users".
+    counts_axis = {"rangemode": "tozero", "tickformat": ",d", "tick0": 0}
+    users_step = max(1, math.ceil(max((row["users"] for row in report.daily), default=1) / 5))
+    views_step = max(1, math.ceil(max((row["n"] for row in report.daily), default=1) / 5))
     figure = go.Figure(
         data=[
             go.Bar(x=days, y=[row["n"] for row in report.daily], name=_("Page views")),
@@ -126,7 +131,9 @@ def usage(request: HttpRequest) -> HttpResponse:
         ],
         layout={
             "margin": {"l": 40, "r": 40, "t": 20, "b": 60}, "height": 320, "legend": {"orientation": "h"},
-            "yaxis2": {"overlaying": "y", "side": "right", "rangemode": "tozero"}, "font": {"family": "Sarabun, Tahoma, sans-serif"},
+            "yaxis": {**counts_axis, "dtick": views_step},
+            "yaxis2": {**counts_axis, "dtick": users_step, "overlaying": "y", "side": "right"},
+            "font": {"family": "Sarabun, Tahoma, sans-serif"},
         },
     )  # fmt: skip
     context = {"report": report, "figure": json.loads(figure.to_json()), "month_value": f"{month:%Y-%m}"}

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from assessment.services import assess
 from risk.models import BackupRecord
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,11 @@ def test_report_page_and_pdf_are_for_executives_and_it(client, entry_a, executiv
     assert page.status_code == 200 and 'data-code="5.3"' in page.content.decode()
     document = client.get(reverse("assessment_pdf"), {"fy": "2568"})
     assert document["Content-Type"] == "application/pdf" and document.content.startswith(b"%PDF")
+    text = pdf_text(document.content)
+    # Thai typeset whole (libthai line breaking): "ไม่ผ่าน", never "ไม่ผ่า|น", in every failing row.
+    assert "การประเมินตนเอง" in text or "ปีงบประมาณ 2568" in text
+    assert text.count("ไม่ผ่าน") >= 2 and "ไม่ผ่า\nน" not in text
+    assert "ระดับ 1" in text and "5.3" in text
 
 
 def test_default_year_is_the_last_completed_fiscal_year(province):

@@ -1,4 +1,5 @@
-"""Playwright on Debian's Chromium (no browser download). Screenshots go to docs/screenshots/."""
+"""Playwright on Debian's Chromium (no browser download). Screenshots go to var/test-screenshots/ (untracked):
+`make test` leaves the working tree clean; the README's pictures come from `make screenshots` (tools/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.datasets.conftest import dataset, elements, save, subdistricts, topic
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("POC_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("POC_TEST_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "test-screenshots"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -37,10 +37,19 @@ def test_user_drills_down_from_district_to_subdistricts(page, login, map_data, e
     rows = page.locator("#map-table tbody tr")
     assert rows.count() == 2
     assert "ตำบลทดสอบ 1-1" in page.locator("#map-table").inner_text()
+    # Two values (1,200 and 800): one class between them, never a degenerate "1,200 – 1,200".
+    legend = page.locator("#map-legend").inner_text()
+    assert "800 – 1,200" in legend and "1,200 – 1,200" not in legend
     assert "อำเภอทดสอบ 1" in page.locator("#map-breadcrumb").inner_text()
     assert "orgunit=9901" in page.url
     page.wait_for_selector("#map-chart .main-svg")
     screenshot(page, "map")
+    page.click("#map-breadcrumb a[data-code='99']")
+    page.wait_for_selector("path.unit-9902")
+    page.click("path.unit-9902")  # one subdistrict with data (450): its class is that value alone
+    page.wait_for_selector("path.unit-990201")
+    legend = page.locator("#map-legend").inner_text()
+    assert "450" in legend and "450 – 450" not in legend
     page.click("#map-breadcrumb a[data-code='99']")
     page.wait_for_selector("path.unit-9902")
     assert page.locator("path.unit-nodata").count() == 0 or page.locator("path.unit-9902.unit-nodata").count() == 0

@@ -145,3 +145,11 @@ def test_map_page_renders_the_selection_for_the_script(client, shapes, monthly_c
     assert config["element"] == "CASES" and config["start"] == "9901"
     assert config["period"] == "FY2568"  # the latest fiscal year with data by default
     assert b'id="map-config"' in response.content and b"<script>" not in response.content
+
+
+def test_element_names_that_carry_their_unit_do_not_show_it_twice(client, shapes, monthly_cases, entry_a):
+    monthly_cases.name_th, monthly_cases.unit = "จำนวนผู้ป่วย (ราย)", "ราย"
+    monthly_cases.save()
+    client.force_login(entry_a)
+    body = client.get("/gis/map/", {"element": "CASES"}).content.decode()
+    assert "จำนวนผู้ป่วย (ราย)</option>" in body and "(ราย) (ราย)" not in body

@@ -12,7 +12,8 @@ from poc.models import OrgUnit
 from poc.orgunit_import import orgunits_import
 
 pytestmark = pytest.mark.django_db
-RAYONG = Path(settings.POC_REFERENCE_DIR) / "rayong_boundaries"
+# Full-resolution boundaries live in the shared reference collection (the repository ships simplified ones).
+RAYONG = Path(settings.BASE_DIR).parent / "shared" / "reference" / "rayong_boundaries"
 
 
 def wiggly_neighbours() -> tuple[MultiPolygon, MultiPolygon]:

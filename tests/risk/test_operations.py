@@ -80,11 +80,16 @@ def test_page_views_are_recorded_once_per_page_and_reported_by_month(client, ent
     }  # fmt: skip
     report = usage_report(timezone.localdate())
     assert (report.views, report.active_users, report.active_agencies) == (3, 2, 2)
-    assert report.top_pages[0] == {"view_name": "home", "n": 2, "users": 2}
+    assert report.top_pages[0] == {"view_name": "home", "n": 2, "users": 2, "title": "หน้าหลัก"}
 
     client.force_login(it_admin)
-    page = client.get(reverse("risk:usage_report")).content.decode()
+    response = client.get(reverse("risk:usage_report"))
+    page = response.content.decode()
     assert 'id="active-users">2<' in page and 'id="usage-figure"' in page
+    # Pages by their titles, not route names; the users axis counts whole people.
+    assert '<td data-view="risk:training_plan">แผนพัฒนาบุคลากร</td>' in page and ">risk:training_plan<" not in page
+    layout = response.context["figure"]["layout"]
+    assert layout["yaxis2"]["dtick"] == 1 and layout["yaxis2"]["tickformat"] == ",d"
     client.force_login(entry_a)
     assert client.get(reverse("risk:usage_report")).status_code == 403
 

@@ -13,6 +13,7 @@ from risk import services
 from risk.exports import report_pdf, report_xlsx
 from risk.models import ResponseStatus, RiskAnswer, RiskArea, RiskQuestion, RiskResponse
 from risk.selectors import survey_report
+from tests.pdf_text import pdf_fonts, pdf_text
 
 
 @pytest.fixture
@@ -131,4 +132,7 @@ def test_excel_and_pdf_exports(answered):
     assert summary["B5"].value == 66.7
     assert summary["B9"].value == "q3 flood in server room" and summary["F9"].value == 17.0
     pdf = report_pdf(report)
-    assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf  # the Thai TrueType font is embedded
+    text = pdf_text(pdf)
+    assert "ความเสี่ยงสูงสุด" in text and "แผนภาพความเสี่ยงรายด้าน" in text  # Thai words whole, "ความ" not "ควำม"
+    assert "q3 flood in server room 4.0 4.0 17.0 สูงมาก" in text
+    assert {"Sarabun-Thai", "Sarabun-Latin"} <= pdf_fonts(pdf)

@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from datasets.models import DataElement, Dataset
+from tests.pdf_text import pdf_fonts, pdf_text
 from verification import reports
 from verification.selectors import tracking_report
 
@@ -59,12 +60,18 @@ def test_exports_letters_and_command(history, client, it_admin, executive):
         rows = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
         assert rows[0][1:] == ("DS-HEALTH", "ข้อมูลสุขภาพ", "2567-12, 2568-01", 8, 5, 1, 2, 75.0, 25.0)
         pdf = reports.tracking_pdf(report)
-        assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf  # the Thai TrueType font is embedded
+        text = pdf_text(pdf)
+        # WeasyPrint breaks Thai lines at word boundaries (libthai): words come out whole, never "รายงานที่ต้|องส่ง".
+        assert "รายงานติดตามการปรับปรุงข้อมูล ม.ค.–ก.พ. 2568" in text
+        assert "รายงานที่ต้องส่ง" in text and "หน่วยงานเอ 8 5 1 2 75.0% +25.0" in text
+        assert "DS-HEALTH ข้อมูลสุขภาพ ธ.ค. 2567, ม.ค. 2568 5 1 2 75.0%" in text
+        assert {"Sarabun-Thai", "Sarabun-Thai-Bold"} <= pdf_fonts(pdf)  # the vendored font, embedded
         letter = reports.follow_up_letter(report, report.agencies[0].agency)
         assert letter.number == "ทส 0001/2568B1-01"
         assert letter.date_text == "10 มีนาคม 2568"
         assert "ข้อมูลสุขภาพ (DS-HEALTH) งวด ธ.ค. 2567, ม.ค. 2568 ยังขาด 2 รายงาน" in letter.body
-        assert reports.letter_pdf(letter).startswith(b"%PDF")
+        letter_text = pdf_text(reports.letter_pdf(letter))
+        assert "ที่ ทส 0001/2568B1-01" in letter_text and "10 มีนาคม 2568" in letter_text
         client.force_login(it_admin)
         page = client.get(reverse("verification:tracking_report"), {"period": "2568-B1"})
         assert page.status_code == 200 and len(page.context["report"].agencies) == 2

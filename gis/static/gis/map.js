@@ -65,7 +65,8 @@
     var lower = [];
     for (var i = 0; i < count; i++) {
       var cut = method === "equal" ? min + ((max - min) * i) / count : sorted[Math.floor((sorted.length * i) / count)];
-      if (!lower.length || cut > lower[lower.length - 1]) lower.push(cut);
+      // A cut at the maximum would make a class "max – max": the last class already ends there.
+      if (!lower.length || (cut > lower[lower.length - 1] && cut < max)) lower.push(cut);
     }
     return lower.concat([max]);
   }
@@ -90,8 +91,9 @@
     if (hasElement && cuts.length >= 2) {
       for (var i = 0; i < cuts.length - 1; i++) {
         var colour = colourFor(cuts[i], cuts);
-        rows.push('<div class="legend-row"><span class="swatch" style="background:' + colour + '"></span>' +
-          escapeHtml(formatValue(cuts[i])) + " – " + escapeHtml(formatValue(cuts[i + 1])) + "</div>");
+        // Every unit has the same value: one class showing that value, not "292,206 – 292,206".
+        var range = cuts[i] === cuts[i + 1] ? formatValue(cuts[i]) : formatValue(cuts[i]) + " – " + formatValue(cuts[i + 1]);
+        rows.push('<div class="legend-row"><span class="swatch" style="background:' + colour + '"></span>' + escapeHtml(range) + "</div>");
       }
     }
     rows.push('<div class="legend-row"><span class="swatch swatch-nodata"></span>' + escapeHtml(labels.noData) + "</div>");

@@ -9,7 +9,7 @@ from poc.national import national_hierarchy_import, national_reference_dir, nati
 
 class Command(BaseCommand):
     help = (
-        "Country-size data for scale benchmarks: the national hierarchy (real boundaries from POC_REFERENCE_DIR/thailand "
+        "Country-size data for scale benchmarks: the national hierarchy (real boundaries from POC_NATIONAL_REFERENCE_DIR "
         "when present, generated otherwise), generated villages and N generated values of a benchmark dataset. Reproducible."
     )
 

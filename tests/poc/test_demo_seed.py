@@ -1,0 +1,58 @@
+"""The shipped demo: Rayong from the repository's own reference copy, a quiet seed, and real work for every role."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from assessment.services import assess
+from poc.models import OrgUnit, User
+from verification import selectors
+from verification.models import Status, Submission
+
+pytestmark = pytest.mark.django_db
+SHIPPED = Path(__file__).resolve().parents[2] / "data" / "rayong"
+
+
+def test_the_repository_ships_rayong_with_its_attribution():
+    assert (SHIPPED / "rayong_admin.csv").is_file() and (SHIPPED / "rayong_population_dopa.csv").is_file()
+    for level in ("province", "district", "subdistrict"):
+        assert (SHIPPED / "rayong_boundaries" / f"rayong_{level}_simplified.geojson").is_file()
+    attribution = (SHIPPED / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "CC BY-IGO" in attribution and "Royal Thai Survey Department" in attribution and "DOPA" in attribution
+    size = sum(f.stat().st_size for f in SHIPPED.rglob("*") if f.is_file())
+    assert size < 1_000_000  # simplified boundaries only
+
+
+def test_seeded_demo_is_rayong_quiet_and_gives_every_role_work(settings):
+    settings.POC_REFERENCE_DIR = SHIPPED  # what a fresh clone has, without ../shared
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    # Quiet: a summary and the accounts, not Celery task lines, raw e-mails or a misleading "0 input values".
+    assert "Task " not in printed and "Content-Type:" not in printed and "MIME-Version" not in printed
+    assert " 0 input values" not in printed
+    assert "hierarchy ระยอง: " in printed and "password poc-demo-2568" in printed
+    assert all(f"  {name} " in printed for name in ("governor", "entry", "verifier", "health_verifier", "itadmin"))
+    assert len(printed.splitlines()) < 25
+
+    rayong = OrgUnit.objects.get(code="21")
+    assert rayong.name_th == "ระยอง" and rayong.geom is not None
+    assert rayong.children.count() == 8 and OrgUnit.objects.filter(level=3, path__startswith="21/").count() == 58
+
+    # The province-wide verifier has submissions waiting for them.
+    verifier = User.objects.get(username="verifier")
+    waiting = Submission.objects.filter(status__in=[Status.SUBMITTED, Status.RESUBMITTED]).select_related("dataset")
+    assert [s for s in waiting if selectors.can_verify(verifier, s.dataset)]
+    # Health submissions have a verifier of their own agency (not only the IT administrators).
+    health = [s for s in waiting if s.dataset.agency.code == "PROV-HEALTH"]
+    verifiers = [u for u in User.objects.filter(groups__name="verifier") if not u.is_it_admin]
+    assert health and all(any(selectors.can_verify(u, s.dataset) for u in verifiers) for s in health)
+    assert any(selectors.can_verify(User.objects.get(username="health_verifier"), s.dataset) for s in health)
+
+    # The self-assessment of the last completed fiscal year finds its evidence in that year.
+    result = assess()
+    met = {c.code for c in result.criteria if c.met}
+    assert {"1.3", "2.1", "2.2", "3.3", "4.2", "5.3"} <= met, [c for c in result.criteria if not c.met]
+    assert result.reached >= 4
