@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from datasets.formstate import situations
 from datasets.hints import cell_hints
 from datasets.models import DataElement, Dataset, DataValue, NotAvailableReason, ValueType, format_number
 from datasets.services import CellError, CellInput
+from poc.fields import PeriodField, PeriodOption, period_options
 from poc.models import OrgUnit, Period
-from poc.periods import PeriodError, parse_period
+from poc.periods import PeriodType, recent_periods
 
 UPLOAD_TYPES = (".csv", ".xlsx")
 
@@ -119,36 +123,76 @@ def input_attrs(element: DataElement) -> dict[str, str]:
     return {"type": "text", "maxlength": "1000"}
 
 
+class DatasetSelect(forms.Select):
+    """Dataset options carry their period type, so the period picker beside them offers the right kind of periods."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-period-type"] = instance.period_type
+        return option
+
+
+def dataset_period_options(dataset: Dataset, unit: OrgUnit, today: dt.date) -> list[PeriodOption]:
+    """The dataset's recent periods, newest first, each with its due date and status for ``unit``."""
+    periods = recent_periods(dataset.period_type, today)
+    return [PeriodOption(s.period, s.note()) for s in situations(dataset, unit, periods, today)]
+
+
+def picker_options(datasets, chosen: Dataset | None, unit: OrgUnit, today: dt.date) -> dict[str, list[PeriodOption]]:
+    """Period lists for a picker beside a dataset choice: the chosen dataset's with due dates and status, plain lists
+    for the other kinds of period among ``datasets``."""
+    options = {kind: period_options(kind, today) for kind in sorted(set(datasets.values_list("period_type", flat=True)))}
+    if chosen is not None:
+        options[chosen.period_type] = dataset_period_options(chosen, unit, today)
+    return options
+
+
 class EntryPickForm(forms.Form):
     """Dataset → period → org unit, from what the user may enter."""
 
-    dataset = forms.ModelChoiceField(queryset=Dataset.objects.none(), label=_l("Dataset"), to_field_name="code")
-    period = forms.CharField(label=_l("Period"), max_length=12, help_text=_l("e.g. 2568-01, 2568-Q1, FY2568, 2568"))
+    dataset = forms.ModelChoiceField(queryset=Dataset.objects.none(), label=_l("Dataset"), to_field_name="code", widget=DatasetSelect)
+    period = PeriodField(label=_l("Period"))
     orgunit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_l("Org unit"), to_field_name="code", required=False)
 
     def __init__(self, *args, user, within: OrgUnit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dataset"].queryset = Dataset.objects.enterable_by(user).select_related("topic")
+        datasets = Dataset.objects.enterable_by(user).select_related("topic")
+        self.fields["dataset"].queryset = datasets
         self.fields["orgunit"].queryset = OrgUnit.objects.subtree(within).filter(level__lte=3).without_shapes()
         self.within = within
+        chosen = datasets.filter(code=self.data.get("dataset") or "").first() if self.is_bound else None
+        picker = self.fields["period"].widget
+        picker.options = picker_options(datasets, chosen, within, timezone.localdate())
+        picker.period_type = chosen.period_type if chosen else ""
+        picker.type_source = self["dataset"].auto_id
 
     def clean(self) -> dict:
         data = super().clean()
-        dataset, code = data.get("dataset"), data.get("period")
-        if dataset and code:
-            try:
-                spec = parse_period(code)
-            except PeriodError as exc:
-                self.add_error("period", str(exc))
-                return data
+        dataset, spec = data.get("dataset"), data.get("period")
+        if dataset and spec:
             if spec.type != dataset.period_type:
-                self.add_error("period", _("period %(p)s does not fit dataset %(d)s") % {"p": spec.code, "d": dataset.code})
+                self.add_error("period", _("%(p)s is not a %(kind)s period, which dataset %(d)s needs.")
+                               % {"p": spec.label(), "kind": PeriodType(dataset.period_type).label, "d": dataset.name})  # fmt: skip
             data["period_obj"] = spec
         unit = data.get("orgunit") or self.within
         if dataset and unit.level > dataset.collection_level:
             self.add_error("orgunit", _("dataset %(d)s is collected at another org-unit level") % {"d": dataset.code})
         data["orgunit"] = unit
         return data
+
+
+class DownloadForm(forms.Form):
+    """The period of a template or values download, picked from the dataset's recent periods."""
+
+    period = PeriodField(label=_l("Period"))
+
+    def __init__(self, *args, dataset: Dataset, unit: OrgUnit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        picker = self.fields["period"].widget
+        picker.options = {dataset.period_type: dataset_period_options(dataset, unit, timezone.localdate())}
+        picker.period_type = dataset.period_type
 
 
 class UploadForm(forms.Form):

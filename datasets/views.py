@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets import selectors
-from datasets.forms import EntryGrid, EntryPickForm, UploadForm
+from datasets.forms import DownloadForm, EntryGrid, EntryPickForm, UploadForm
 from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
@@ -263,9 +263,10 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
     job = request.GET.get("job", "")
+    latest = selectors.history_periods(dataset, _fiscal_years(request))[-1:]
     return render(request, "datasets/upload.html", {
         "dataset": dataset, "form": form, "result": result, "job": job if job.isalnum() else "",
-        "period_hint": selectors.history_periods(dataset, _fiscal_years(request))[-1:],
+        "download_form": DownloadForm(dataset=dataset, unit=_home_unit(request.user), initial={"period": latest[0].code if latest else ""}),
     })  # fmt: skip
 
 
