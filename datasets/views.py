@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from datasets import selectors
 from datasets.forms import DownloadForm, EntryGrid, EntryPickForm, UploadForm
+from datasets.formstate import form_statuses
 from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
@@ -111,15 +112,26 @@ def entry(request: HttpRequest) -> HttpResponse:
         cells, missing = grid.cells()
         result = datavalues_save(cells=cells, user=request.user, dry_run=bool(missing))
         errors = missing + result.errors
-        if not errors:
-            messages.success(request, _("Saved: %(c)d new, %(u)d changed, %(d)d cleared, %(n)d unchanged.")
-                             % {"c": result.created, "u": result.updated, "d": result.deleted, "n": result.unchanged})  # fmt: skip
+        saved = _("Saved: %(c)d new, %(u)d changed, %(d)d cleared, %(n)d unchanged.") % {
+            "c": result.created, "u": result.updated, "d": result.deleted, "n": result.unchanged}  # fmt: skip
+        if errors:
+            grid.attach_errors(errors)
+            messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
+        elif result.conflicts:
+            # The other cells are saved; the conflicting ones come back with both values, from a fresh read.
+            grid = EntryGrid(dataset, period, units)
+            grid.attach_conflicts(result.conflicts, request.POST)
+            messages.success(request, saved)
+            messages.warning(request, _("%(n)d cell(s) were changed by someone else after you opened the form and were not saved: "
+                                        "choose which value to keep and save again.") % {"n": len(result.conflicts)})  # fmt: skip
+        else:
+            messages.success(request, saved)
             return redirect(request.get_full_path())
-        grid.attach_errors(errors)
-        messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
+    status = form_statuses(dataset, [unit], [period.code]).get((unit.pk, period.code))
     context.update({
-        "grid": grid, "dataset": dataset, "period": period, "unit": unit,
-        "reasons": NotAvailableReason.choices, "submit_url": _optional_url("verification:submission_open"),
+        "grid": grid, "dataset": dataset, "period": period, "unit": unit, "status": status,
+        "reasons": NotAvailableReason.choices,
+        "submit_url": "" if status and status.locked else _optional_url("verification:submission_open"),
     })  # fmt: skip
     return render(request, "datasets/entry.html", context)
 
