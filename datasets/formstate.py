@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from datasets.models import Dataset
 from datasets.selectors import due_date
 from poc.models import OrgUnit
-from poc.periods import PeriodSpec, format_date_be
+from poc.periods import PeriodSpec, format_date_be, recent_periods
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,39 @@ def situations(dataset: Dataset, orgunit: OrgUnit, periods: list[PeriodSpec], to
             state, label = "open", _("open")
         result.append(FormSituation(period, due, state, label))
     return result
+
+
+OWED_STATES = ("open", "overdue", "returned")
+OWED_WINDOW_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A form a clerk still owes: not yet submitted (or returned for correction), with its due date."""
+
+    dataset: Dataset
+    orgunit: OrgUnit
+    situation: FormSituation
+    today: dt.date
+
+    @property
+    def days_left(self) -> int:
+        """Days until the due date (negative: days overdue)."""
+        return (self.situation.due - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
+def obligations(datasets: Iterable[Dataset], orgunit: OrgUnit, today: dt.date) -> list[Obligation]:
+    """What ``orgunit`` owes of ``datasets``: periods that ended within the last year and are not submitted yet,
+    the most overdue first."""
+    owed = []
+    for dataset in datasets:
+        since = today - dt.timedelta(days=OWED_WINDOW_DAYS)
+        periods = [p for p in recent_periods(dataset.period_type, today, 12) if since <= p.end < today]
+        for situation in situations(dataset, orgunit, periods, today):
+            if situation.state in OWED_STATES:
+                owed.append(Obligation(dataset, orgunit, situation, today))
+    return sorted(owed, key=lambda o: (o.situation.due, o.dataset.code))
