@@ -91,18 +91,14 @@ def _group_of(item: NavItem) -> str:
     return GROUP_OF_NAMESPACE.get(namespace, "data")
 
 
-def menu_for(request: HttpRequest) -> list[dict]:
-    """Every entry this user may see, flat: the role's everyday pages first, then group by group."""
-    return flatten(*menu_groups(request))
-
-
 def flatten(primary: list[dict], groups: list[MenuGroup]) -> list[dict]:
+    """Every entry once, flat: the role's everyday pages first, then group by group."""
     seen = {item["url"] for item in primary}
     return primary + [item for group in groups for item in group.items if item["url"] not in seen]
 
 
 def menu_groups(request: HttpRequest) -> tuple[list[dict], list[MenuGroup]]:
-    """(direct links, groups) for this user: Home and the role's everyday pages, then the task groups in role order."""
+    """(direct links, groups) for this user: the role's everyday pages, then the task groups in role order."""
     role = _lead_role(request)
     order = ROLE_GROUPS.get(role, list(GROUPS))
     groups = {key: MenuGroup(key, GROUPS[key]) for key in sorted(GROUPS, key=order.index)}
@@ -119,5 +115,6 @@ def menu_groups(request: HttpRequest) -> tuple[list[dict], list[MenuGroup]]:
         by_name[item.url_name] = entry
         if item.url_name != "home":
             groups[_group_of(item)].items.append(entry)
-    primary = [by_name[name] for name in ["home", *PRIMARY.get(role, [])] if name in by_name]
+    # Home is the brand link at the left of the header, so it takes no place in the menu row.
+    primary = [by_name[name] for name in PRIMARY.get(role, []) if name in by_name]
     return primary, [group for group in groups.values() if group.items]

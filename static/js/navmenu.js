@@ -1,7 +1,10 @@
 // Menu groups behave as drop-downs on wide screens: opening one closes the others, a click elsewhere closes them.
 (function () {
-  var groups = Array.prototype.slice.call(document.querySelectorAll(".navgroup"));
+  var menu = document.getElementById("navmenu");
   var wide = window.matchMedia("(min-width: 821px)");
+  // The whole menu folds into one button on phones; on wide screens it is always open (CSS shows it even before this).
+  if (menu && wide.matches) menu.open = true;
+  var groups = Array.prototype.slice.call(document.querySelectorAll(".navgroup"));
   groups.forEach(function (group) {
     group.addEventListener("toggle", function () {
       if (!group.open || !wide.matches) return;
