@@ -259,6 +259,24 @@ class DownloadForm(forms.Form):
         picker.period_type = dataset.period_type
 
 
+class AuditFilterForm(forms.Form):
+    """Filters of a dataset's audit trail: an element, an org unit and a period, each picked (codes still work)."""
+
+    element = forms.ModelChoiceField(queryset=DataElement.objects.none(), label=_l("Element"), to_field_name="code", required=False)
+    orgunit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_l("Org unit"), to_field_name="code", required=False)
+    period = PeriodField(label=_l("Period"), required=False, help_text="")
+
+    def __init__(self, *args, dataset: Dataset, within: OrgUnit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["element"].queryset = dataset.elements.all()
+        units = OrgUnit.objects.subtree(within).filter(level__lte=dataset.collection_level).without_shapes().order_by("path")
+        self.fields["orgunit"].queryset = units
+        self.fields["orgunit"].label_from_instance = lambda unit: f"{'— ' * (unit.level - 1)}{unit.name} ({unit.code})"
+        picker = self.fields["period"].widget
+        picker.options = {dataset.period_type: period_options(dataset.period_type)}
+        picker.period_type = dataset.period_type
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=_l("File (CSV or Excel .xlsx)"))
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets import selectors
-from datasets.forms import DownloadForm, EntryGrid, EntryPickForm, UploadForm
+from datasets.forms import AuditFilterForm, DownloadForm, EntryGrid, EntryPickForm, UploadForm
 from datasets.formstate import form_statuses
 from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
 from datasets.services import datavalues_save
@@ -163,11 +163,20 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
     """Every change of the dataset's values, or of one cell (``element``, ``orgunit``, ``period`` codes); read-only."""
     dataset = _readable(request, code)
     rows = DataValueAudit.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period", "user")
-    for key, field in (("element", "element__code"), ("orgunit", "orgunit__code"), ("period", "period__code")):
-        if request.GET.get(key):
-            rows = rows.filter(**{field: request.GET[key]})
+    form = AuditFilterForm(request.GET or None, dataset=dataset, within=_province())
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # a filter that cannot be understood shows its error, not the whole trail
+    elif form.is_bound:
+        data = form.cleaned_data
+        for key, value in (("element", data["element"]), ("orgunit", data["orgunit"])):
+            if value is not None:
+                rows = rows.filter(**{key: value})
+        if data["period"]:
+            rows = rows.filter(period__code=data["period"].code)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "datasets/audit.html", {"dataset": dataset, "page": page, "filters": request.GET})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "datasets/audit.html", {"dataset": dataset, "page": page, "form": form, "query": query.urlencode()})
 
 
 # --- Completeness -------------------------------------------------------------------------------

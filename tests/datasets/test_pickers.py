@@ -95,3 +95,19 @@ def test_tracking_report_takes_a_two_month_period_in_words(client_for, it_admin)
     assert page.status_code == 200 and page.context["report"].window.code == "2569-B5"
     refused = client_for(it_admin).get(reverse("verification:tracking_report"), {"period": "ต.ค. 2569"})
     assert "report" not in refused.context and "ราย 2 เดือน" in refused.content.decode()
+
+
+def test_audit_trail_filters_by_a_period_in_words_and_an_org_unit_picked_by_name(client_for, entry_a, dataset, elements, subdistricts,
+                                                                                   save):  # fmt: skip
+    save(entry_a, [(elements["cases"], subdistricts[0], "2568-01", 4), (elements["cases"], subdistricts[1], "2568-02", 5)])
+    client = client_for(entry_a)
+    url = reverse("datasets:audit", args=[dataset.code])
+    page = client.get(url, {"period": "ก.พ. 2568"})
+    rows = list(page.context["page"])
+    assert [(r.orgunit.code, r.period.code) for r in rows] == [(subdistricts[1].code, "2568-02")]
+    html = page.content.decode()
+    assert f'<option value="{subdistricts[0].code}">— — ตำบลทดสอบ 1-1 ({subdistricts[0].code})</option>' in html
+    assert 'value="ก.พ. 2568"' in html  # the filter shows the period in words
+    assert [r.period.code for r in client.get(url, {"orgunit": subdistricts[0].code}).context["page"]] == ["2568-01"]
+    refused = client.get(url, {"period": "2568-Q9"})
+    assert list(refused.context["page"]) == [] and refused.status_code == 200

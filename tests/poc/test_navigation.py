@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from freezegun import freeze_time
 
 from poc.navigation import menu_groups
 
@@ -51,3 +52,13 @@ def test_the_header_is_a_folding_menu_of_task_groups(client, entry_a):
     assert '<details class="navmenu" id="navmenu">' in html and "☰ เมนู" in html
     groups = re.findall(r'<details class="navgroup[^"]*">\s*<summary>([^<]+)</summary>', html)
     assert groups[:2] == ["ข้อมูล", "ตรวจสอบ/ติดตาม"]
+
+
+@freeze_time("2026-11-28")
+def test_fiscal_year_filters_are_picked_in_words(client, it_admin):
+    client.force_login(it_admin)
+    html = client.get(reverse("risk:training_plan")).content.decode()
+    select = re.search(r'<select id="f-fy" name="fy">(.*?)</select>', html, re.S).group(1)
+    assert '<option value="2570" selected>ปีงบประมาณ 2570</option>' in select and "ปีงบประมาณ 2565" in select and "2564" not in select
+    html = client.get(reverse("risk:training_plan"), {"fy": "2560"}).content.decode()
+    assert '<option value="2560" selected>ปีงบประมาณ 2560</option>' in html
