@@ -269,6 +269,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, dataset: Dataset, within: OrgUnit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["element"].queryset = dataset.elements.all()
+        self.fields["element"].label_from_instance = lambda element: f"{element.name} ({element.code})"
         units = OrgUnit.objects.subtree(within).filter(level__lte=dataset.collection_level).without_shapes().order_by("path")
         self.fields["orgunit"].queryset = units
         self.fields["orgunit"].label_from_instance = lambda unit: f"{'— ' * (unit.level - 1)}{unit.name} ({unit.code})"
