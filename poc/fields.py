@@ -122,12 +122,8 @@ class PeriodField(forms.Field):
     def to_python(self, value):  # type: ignore[no-untyped-def]
         if isinstance(value, PeriodSpec) or value in self.empty_values:
             return value or None
-        text = str(value).strip()
-        if len(text) > 60:
-            raise forms.ValidationError(_("Unknown period %(code)s (e.g. ต.ค. 2569, 10/2569, 2569-10, ไตรมาส 1/2569, 2569-Q1, FY2569).")
-                                        % {"code": text[:20]}, code="invalid")  # fmt: skip
         try:
-            spec = parse_period(text)
+            spec = parse_period(str(value))
         except PeriodError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from exc
         if self.period_types and spec.type not in self.period_types:
@@ -135,6 +131,3 @@ class PeriodField(forms.Field):
             raise forms.ValidationError(_("%(period)s is not a period of the kind asked for here (%(kinds)s).")
                                         % {"period": spec.label(), "kinds": kinds}, code="period_type")  # fmt: skip
         return spec
-
-    def prepare_value(self, value):  # type: ignore[no-untyped-def]
-        return value

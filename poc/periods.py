@@ -183,7 +183,8 @@ def parse_period(code: str) -> PeriodSpec:
         else:
             start = _add_months(fiscal_year_bounds(year_be)[0], (number - 1) * months)
         return PeriodSpec(start, _month_end(_add_months(start, months - 1)), kind)
-    raise PeriodError(_("Unknown period %(code)s (e.g. ต.ค. 2569, 10/2569, 2569-10, ไตรมาส 1/2569, 2569-Q1, FY2569).") % {"code": code})
+    message = _("Unknown period %(code)s (e.g. ต.ค. 2569, 10/2569, 2569-10, ไตรมาส 1/2569, 2569-Q1, FY2569).")
+    raise PeriodError(message % {"code": (code or "")[:MAX_TYPED_LENGTH]})
 
 
 def _month_names() -> dict[str, int]:
@@ -199,6 +200,7 @@ def _month_key(name: str) -> str:
 
 
 _MONTHS = _month_names()
+MAX_TYPED_LENGTH = 40
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _YEAR = r"(?:พ\.?\s?ศ\.?\s*)?(\d{2}|\d{4})"
 _WORD_PATTERNS = [
@@ -222,6 +224,8 @@ def _year_be(text: str) -> int:
 def _code_from_words(text: str) -> str:
     """The period code for a period written in words, or "" when ``text`` is not such a form."""
     text = re.sub(r"\s+", " ", text.strip())
+    if len(text) > MAX_TYPED_LENGTH:  # no period is written longer; and the patterns need not see a whole page
+        return ""
     for pattern, kind in _WORD_PATTERNS:
         match = pattern.match(text)
         if not match:
@@ -279,7 +283,7 @@ def parse_date_be(text: str, today: dt.date | None = None) -> dt.date:
     Refuses what is almost surely a slip: a Christian-era year (``28/11/2026`` would be 1483 CE) or a year more
     than ten years ahead. Raises :class:`PeriodError` with a message a person can act on.
     """
-    value = re.sub(r"\s+", " ", (text or "").strip())
+    value = re.sub(r"\s+", " ", (text or "").strip())[: MAX_TYPED_LENGTH + 1]
     match = _DATE_NUMERIC.match(value)
     if match:
         day, month, year = (int(g) for g in match.groups())

@@ -89,3 +89,11 @@ def test_date_inputs_show_the_buddhist_era():
 
 def test_iso_dates_as_machines_send_them_are_christian_era():
     assert parse_date_be("2026-11-28", TODAY) == dt.date(2026, 11, 28)
+
+
+def test_a_long_pasted_text_is_refused_at_once():
+    for text in ("ต" * 100_000 + " 2569", "1 " + "ก" * 100_000 + " 2569"):
+        with pytest.raises(PeriodError):
+            parse_period(text)
+        with pytest.raises(PeriodError):
+            parse_date_be(text, TODAY)
