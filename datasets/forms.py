@@ -102,6 +102,8 @@ class EntryGrid:
                     cell.not_available = data.get(f"na-{name}") or ""
                     cell.expected = data.get(f"o-{name}")
                     cell.changed = cell.expected is None or self._state(cell) != cell.expected
+                elif stored is not None and row.locked:
+                    cell.value = _display(stored)  # read-only: a not-available reason is shown as text
                 elif stored is not None:
                     cell.not_available = stored.not_available
                     cell.value = "" if stored.not_available else _display(stored)
@@ -155,8 +157,8 @@ class EntryGrid:
                 cell.not_available = data.get(f"na-{cell.name}") or ""
 
     @property
-    def locked_rows(self) -> int:
-        return sum(1 for row in self.rows if row.locked)
+    def all_locked(self) -> bool:
+        return bool(self.rows) and all(row.locked for row in self.rows)
 
 
 def _display(value: DataValue | None) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset
@@ -30,7 +31,8 @@ class FormStatus:
 
     @property
     def verified_text(self) -> str:
-        return _("verified by %(who)s on %(when)s") % {"who": self.by or "–", "when": format_date_be(self.at)}
+        when = format_date_be(timezone.localtime(self.at) if self.at else None)
+        return _("verified by %(who)s on %(when)s") % {"who": self.by or "–", "when": when}
 
 
 StatusProvider = Callable[[Dataset, list[OrgUnit], list[str]], dict[tuple[int, str], FormStatus]]

@@ -116,6 +116,8 @@ def test_verified_rows_are_read_only_with_who_verified_when_and_no_submit_button
     assert "ตรวจสอบโดย มาลี ตรวจดี เมื่อ 20 ก.พ. 2568" in html
     assert f'name="na-{cell}"' not in html and f'name="o-{cell}"' not in html
     assert "ส่งตรวจสอบ" not in html and reverse("verification:submission_open") not in html
+    assert "บันทึกทั้งหมด" not in html  # every row is verified: nothing to save
+    assert f'name="v-{name(elements["rate"], subdistricts[0])}" value="ไม่ได้จัดเก็บในปีนั้น"' in html  # n/a shown as its reason
     # A crafted post changes nothing either.
     client.post(url(dataset), {f"v-{cell}": "99", f"na-{cell}": "", f"o-{cell}": "12"})
     assert DataValue.objects.get(element=elements["cases"], orgunit=subdistricts[0]).value_num == 12
