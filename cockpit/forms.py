@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cockpit.models import Display, InformationRequest
+from poc.fields import BEDateField
 from poc.models import OrgUnit, OrgUnitLevel
 
 
@@ -28,7 +29,8 @@ class RequestForm(forms.ModelForm):
     class Meta:
         model = InformationRequest
         fields = ["title", "purpose", "orgunit_level", "frequency", "needed_by"]
-        widgets = {"purpose": forms.Textarea(attrs={"rows": 4}), "needed_by": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"needed_by": BEDateField}
 
 
 class AnswerForm(forms.ModelForm):

@@ -7,7 +7,12 @@ class DatasetsConfig(AppConfig):
     verbose_name = _("Datasets")
 
     def ready(self) -> None:
+        from datasets.home import owed_panel
+        from poc.home import HomePanel
+        from poc.home import register as register_panel
         from poc.navigation import NavItem, register
+
+        register_panel(HomePanel("datasets-owed", "datasets/home_owed.html", owed_panel, order=10))
 
         register(NavItem("datasets:catalogue", _("Datasets"), order=20))
         register(NavItem("datasets:entry", _("Enter data"), order=21,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from datasets.formstate import form_statuses, situations
 from datasets.hints import cell_hints
 from datasets.models import DataElement, Dataset, DataValue, NotAvailableReason, ValueType, format_number
-from datasets.services import CellError, CellInput
+from datasets.services import CellConflict, CellError, CellInput, value_state
+from poc.fields import PeriodField, PeriodOption, period_options
 from poc.models import OrgUnit, Period
-from poc.periods import PeriodError, parse_period
+from poc.periods import PeriodType, format_date_be, recent_periods
 
 UPLOAD_TYPES = (".csv", ".xlsx")
 
@@ -30,18 +34,43 @@ class GridCell:
     attrs: dict[str, str] = field(default_factory=dict)
     hint: str = ""  # expected range (see datasets.hints)
     flag: str = ""  # outlier warning on the stored value
+    original: str = ""  # the stored value when the form was loaded (``value_state``), posted back as ``o-<name>``
+    expected: str | None = None  # the ``o-<name>`` posted: what the user saw; None from a client that does not say
+    changed: bool = False  # the user changed this cell
+    locked: str = ""  # "verified by … on …": shown read-only, never posted
+    conflict: CellConflict | None = None  # changed by someone else since loaded: both values shown, the user chooses
+
+    @property
+    def theirs(self) -> str:
+        return state_display(self.conflict.theirs) if self.conflict else ""
+
+    @property
+    def conflict_when(self) -> str:
+        return format_date_be(timezone.localtime(self.conflict.at)) if self.conflict and self.conflict.at else ""
 
 
 @dataclass
 class GridRow:
     orgunit: OrgUnit
     cells: list[GridCell] = field(default_factory=list)
+    locked: str = ""
+
+
+def state_display(state: str) -> str:
+    """A ``value_state`` as people read it: the value, the not-available reason, or "(empty)"."""
+    if state.startswith("n/a:"):
+        reason = state[4:]
+        return str(NotAvailableReason(reason).label) if reason in NotAvailableReason.values else reason
+    return state or _("(empty)")
 
 
 class EntryGrid:
     """The entry grid of one dataset and period: one row per org unit, one cell per element.
 
-    Fields are named ``v-<element>-<orgunit>`` (value) and ``na-<element>-<orgunit>`` (not-available reason).
+    Fields are named ``v-<element>-<orgunit>`` (value), ``na-<element>-<orgunit>`` (not-available reason) and
+    ``o-<element>-<orgunit>`` (the stored value when the form was loaded). Only cells the user changed are written
+    (entry.js does not even post the others), each checked against what the user saw, so a value someone else saved
+    meanwhile is never overwritten unseen. Rows of verified forms are read-only.
     """
 
     def __init__(self, dataset: Dataset, period: Period, orgunits: list[OrgUnit], data: dict | None = None) -> None:
@@ -55,41 +84,57 @@ class EntryGrid:
         self.rows: list[GridRow] = []
         attrs = {e.pk: input_attrs(e) for e in self.elements}
         hints = cell_hints(self.elements, orgunits, period)
+        statuses = form_statuses(dataset, orgunits, [period.code])
         for unit in orgunits:
-            row = GridRow(unit)
+            status = statuses.get((unit.pk, period.code))
+            row = GridRow(unit, locked=status.verified_text if status and status.locked else "")
             for element in self.elements:
                 key = (element.pk, unit.pk)
                 name = f"{element.pk}-{unit.pk}"
                 stored = current.get(key)
-                cell = GridCell(element, unit, name, previous=_display(previous.get(key)), attrs=attrs[element.pk])
+                cell = GridCell(element, unit, name, previous=_display(previous.get(key)), attrs=attrs[element.pk], locked=row.locked)
+                cell.original = value_state(stored)
                 if key in hints:
                     cell.hint, cell.flag = hints[key].text, hints[key].flag
-                if data is not None:
+                posted = data is not None and not row.locked and (f"v-{name}" in data or f"na-{name}" in data)
+                if posted and data.get(f"keep-{name}") != "theirs":
                     cell.value = (data.get(f"v-{name}") or "").strip()
                     cell.not_available = data.get(f"na-{name}") or ""
+                    cell.expected = data.get(f"o-{name}")
+                    cell.changed = cell.expected is None or self._state(cell) != cell.expected
+                elif stored is not None and row.locked:
+                    cell.value = _display(stored)  # read-only: a not-available reason is shown as text
                 elif stored is not None:
                     cell.not_available = stored.not_available
                     cell.value = "" if stored.not_available else _display(stored)
                 row.cells.append(cell)
             self.rows.append(row)
 
+    @staticmethod
+    def _state(cell: GridCell) -> str:
+        return f"n/a:{cell.not_available}" if cell.not_available else cell.value
+
     def _values(self, period: Period) -> dict[tuple[int, int], DataValue]:
         rows = DataValue.objects.filter(element__in=self.elements, orgunit__in=self.orgunits, period=period)
         return {(v.element_id, v.orgunit_id): v for v in rows}
 
     def cells(self) -> tuple[list[CellInput], list[CellError]]:
-        """What the grid asks to write, and the cells that break the 'required' rule."""
+        """What the grid asks to write (the changed cells), and the cells that break the 'required' rule."""
         inputs, missing = [], []
         for row in self.rows:
             for cell in row.cells:
+                if row.locked:
+                    continue
                 if cell.not_available and cell.not_available not in NotAvailableReason.values:
                     cell.not_available = NotAvailableReason.OTHER
                 if cell.element.required and not cell.value and not cell.not_available:
                     missing.append(CellError(cell.name, cell.element.code, cell.orgunit.code,
                                              _("required: enter a value or mark it not available")))  # fmt: skip
+                if not cell.changed:
+                    continue
                 raw = "" if cell.not_available else cell.value
                 inputs.append(CellInput(element=cell.element, orgunit=cell.orgunit, period=self.period, raw=raw,
-                                        not_available=cell.not_available, ref=cell.name))  # fmt: skip
+                                        not_available=cell.not_available, ref=cell.name, expected=cell.expected))  # fmt: skip
         return inputs, missing
 
     def attach_errors(self, errors: list[CellError]) -> None:
@@ -97,6 +142,23 @@ class EntryGrid:
         for row in self.rows:
             for cell in row.cells:
                 cell.error = by_ref.get(cell.name, "")
+
+    def attach_conflicts(self, conflicts: list[CellConflict], data: dict) -> None:
+        """Show each conflicting cell with the user's value in the box and theirs beside it; saving again keeps the
+        user's (it is now checked against theirs) unless they choose theirs."""
+        by_ref = {c.ref: c for c in conflicts}
+        for row in self.rows:
+            for cell in row.cells:
+                conflict = by_ref.get(cell.name)
+                if conflict is None:
+                    continue
+                cell.conflict, cell.original = conflict, conflict.theirs
+                cell.value = (data.get(f"v-{cell.name}") or "").strip()
+                cell.not_available = data.get(f"na-{cell.name}") or ""
+
+    @property
+    def all_locked(self) -> bool:
+        return bool(self.rows) and all(row.locked for row in self.rows)
 
 
 def _display(value: DataValue | None) -> str:
@@ -107,48 +169,115 @@ def _display(value: DataValue | None) -> str:
     return format_number(value.value_num) if value.value_num is not None else value.value_text
 
 
+NUMBER_PATTERN = r"\s*[\-+]?[0-9][0-9, ]*(\.[0-9]+)?\s*%?\s*"
+
+
 def input_attrs(element: DataElement) -> dict[str, str]:
-    """HTML validation attributes for an element's input (the server checks the same rules)."""
+    """HTML attributes for an element's input (the server checks the same rules).
+
+    Numbers are text boxes with a numeric keyboard, not ``type="number"``: that one silently empties what is not a
+    number, so the server saw a blank and answered "required" instead of "not a number".
+    """
     if element.value_type in (ValueType.INTEGER, ValueType.DECIMAL, ValueType.PERCENT):
-        attrs = {"type": "number", "step": "1" if element.value_type == ValueType.INTEGER else "any", "inputmode": "decimal"}
+        attrs = {"type": "text", "inputmode": "decimal" if element.value_type != ValueType.INTEGER else "numeric",
+                 "pattern": NUMBER_PATTERN, "autocomplete": "off"}  # fmt: skip
         if element.min_value is not None:
-            attrs["min"] = format_number(element.min_value)
+            attrs["data-min"] = format_number(element.min_value)
         if element.max_value is not None:
-            attrs["max"] = format_number(element.max_value)
+            attrs["data-max"] = format_number(element.max_value)
         return attrs
     return {"type": "text", "maxlength": "1000"}
+
+
+class DatasetSelect(forms.Select):
+    """Dataset options carry their period type, so the period picker beside them offers the right kind of periods."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-period-type"] = instance.period_type
+        return option
+
+
+def dataset_period_options(dataset: Dataset, unit: OrgUnit, today: dt.date) -> list[PeriodOption]:
+    """The dataset's recent periods, newest first, each with its due date and status for ``unit``."""
+    periods = recent_periods(dataset.period_type, today)
+    return [PeriodOption(s.period, s.note()) for s in situations(dataset, unit, periods, today)]
+
+
+def picker_options(datasets, chosen: Dataset | None, unit: OrgUnit, today: dt.date) -> dict[str, list[PeriodOption]]:
+    """Period lists for a picker beside a dataset choice: the chosen dataset's with due dates and status, plain lists
+    for the other kinds of period among ``datasets``."""
+    options = {kind: period_options(kind, today) for kind in sorted(set(datasets.values_list("period_type", flat=True)))}
+    if chosen is not None:
+        options[chosen.period_type] = dataset_period_options(chosen, unit, today)
+    return options
 
 
 class EntryPickForm(forms.Form):
     """Dataset → period → org unit, from what the user may enter."""
 
-    dataset = forms.ModelChoiceField(queryset=Dataset.objects.none(), label=_l("Dataset"), to_field_name="code")
-    period = forms.CharField(label=_l("Period"), max_length=12, help_text=_l("e.g. 2568-01, 2568-Q1, FY2568, 2568"))
+    dataset = forms.ModelChoiceField(queryset=Dataset.objects.none(), label=_l("Dataset"), to_field_name="code", widget=DatasetSelect)
+    period = PeriodField(label=_l("Period"))
     orgunit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_l("Org unit"), to_field_name="code", required=False)
 
     def __init__(self, *args, user, within: OrgUnit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dataset"].queryset = Dataset.objects.enterable_by(user).select_related("topic")
+        datasets = Dataset.objects.enterable_by(user).select_related("topic")
+        self.fields["dataset"].queryset = datasets
         self.fields["orgunit"].queryset = OrgUnit.objects.subtree(within).filter(level__lte=3).without_shapes()
         self.within = within
+        chosen = datasets.filter(code=self.data.get("dataset") or "").first() if self.is_bound else None
+        picker = self.fields["period"].widget
+        picker.options = picker_options(datasets, chosen, within, timezone.localdate())
+        picker.period_type = chosen.period_type if chosen else ""
+        picker.type_source = self["dataset"].auto_id
 
     def clean(self) -> dict:
         data = super().clean()
-        dataset, code = data.get("dataset"), data.get("period")
-        if dataset and code:
-            try:
-                spec = parse_period(code)
-            except PeriodError as exc:
-                self.add_error("period", str(exc))
-                return data
+        dataset, spec = data.get("dataset"), data.get("period")
+        if dataset and spec:
             if spec.type != dataset.period_type:
-                self.add_error("period", _("period %(p)s does not fit dataset %(d)s") % {"p": spec.code, "d": dataset.code})
+                self.add_error("period", _("%(p)s is not a %(kind)s period, which dataset %(d)s needs.")
+                               % {"p": spec.label(), "kind": PeriodType(dataset.period_type).label, "d": dataset.name})  # fmt: skip
             data["period_obj"] = spec
         unit = data.get("orgunit") or self.within
         if dataset and unit.level > dataset.collection_level:
             self.add_error("orgunit", _("dataset %(d)s is collected at another org-unit level") % {"d": dataset.code})
         data["orgunit"] = unit
         return data
+
+
+class DownloadForm(forms.Form):
+    """The period of a template or values download, picked from the dataset's recent periods."""
+
+    period = PeriodField(label=_l("Period"))
+
+    def __init__(self, *args, dataset: Dataset, unit: OrgUnit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        picker = self.fields["period"].widget
+        picker.options = {dataset.period_type: dataset_period_options(dataset, unit, timezone.localdate())}
+        picker.period_type = dataset.period_type
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of a dataset's audit trail: an element, an org unit and a period, each picked (codes still work)."""
+
+    element = forms.ModelChoiceField(queryset=DataElement.objects.none(), label=_l("Element"), to_field_name="code", required=False)
+    orgunit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_l("Org unit"), to_field_name="code", required=False)
+    period = PeriodField(label=_l("Period"), required=False, help_text="")
+
+    def __init__(self, *args, dataset: Dataset, within: OrgUnit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["element"].queryset = dataset.elements.all()
+        self.fields["element"].label_from_instance = lambda element: f"{element.name} ({element.code})"
+        units = OrgUnit.objects.subtree(within).filter(level__lte=dataset.collection_level).without_shapes().order_by("path")
+        self.fields["orgunit"].queryset = units
+        self.fields["orgunit"].label_from_instance = lambda unit: f"{'— ' * (unit.level - 1)}{unit.name} ({unit.code})"
+        picker = self.fields["period"].widget
+        picker.options = {dataset.period_type: period_options(dataset.period_type)}
+        picker.period_type = dataset.period_type
 
 
 class UploadForm(forms.Form):

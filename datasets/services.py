@@ -7,6 +7,7 @@ rebuild) and announces the change with :data:`datasets.signals.values_changed` a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from collections import defaultdict
@@ -64,6 +65,10 @@ class CellInput:
     not_available: str = ""
     comment: str = ""
     ref: str = ""  # where it came from (form field, file row) for error messages
+    # The cell as the writer last saw it (``value_state`` of the stored value, "" for none), or None to overwrite
+    # whatever is there. When the stored value differs, someone else changed it meanwhile: nothing is written for
+    # the cell and it comes back in ``SaveResult.conflicts`` (no lost update).
+    expected: str | None = None
 
 
 @dataclass
@@ -75,12 +80,25 @@ class CellError:
 
 
 @dataclass
+class CellConflict:
+    """A cell changed by someone else since the writer saw it: their value, who and when (nothing was written)."""
+
+    ref: str
+    element: str
+    orgunit: str
+    theirs: str  # ``value_state`` of the stored value ("" when it was cleared)
+    by: str
+    at: dt.datetime | None
+
+
+@dataclass
 class SaveResult:
     created: int = 0
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
     errors: list[CellError] = field(default_factory=list)
+    conflicts: list[CellConflict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +144,11 @@ def _state_text(num: float | None, text: str, not_available: str) -> str:
     if not_available:
         return f"n/a:{not_available}"
     return format_number(num) if num is not None else text
+
+
+def value_state(value: DataValue | None) -> str:
+    """A stored cell as one comparable text (the audit trail's form): "12", "n/a:confidential", "" for none."""
+    return _state_text(value.value_num, value.value_text, value.not_available) if value is not None else ""
 
 
 def _check_form(dataset: Dataset, unit: OrgUnit, period: Period, allowed_datasets: set[int] | None) -> str | None:
@@ -229,6 +252,10 @@ def _write(
         clear = not cell.not_available and cell.raw in (None, "")
         new_state = "" if clear else _state_text(num, text, cell.not_available)
         old_state = _state_text(current.value_num, current.value_text, current.not_available) if current else ""
+        if cell.expected is not None and cell.expected != old_state and new_state != old_state:
+            by, at = _last_change(key, current)
+            result.conflicts.append(CellConflict(cell.ref, cell.element.code, cell.orgunit.code, old_state, by, at))
+            continue
         old_num = current.value_num if current else None
         if new_state == old_state and (current is None or clear or current.comment == cell.comment):
             result.unchanged += 1
@@ -272,6 +299,17 @@ def _write(
             "period_ids": {k[2] for _c, _n, _t, k in parsed},
         }
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
+
+
+def _last_change(key: tuple[int, int, int], current: DataValue | None) -> tuple[str, dt.datetime | None]:
+    """Who changed a cell last and when: the value's stamps, or the audit trail when it was cleared."""
+    if current is not None:
+        user_id, at = current.updated_by_id, current.updated_at
+    else:
+        last = DataValueAudit.objects.filter(element_id=key[0], orgunit_id=key[1], period_id=key[2]).order_by("-at", "-pk").first()
+        user_id, at = (last.user_id, last.at) if last else (None, None)
+    user = User.objects.filter(pk=user_id).only("username", "first_name", "last_name").first() if user_id else None
+    return ((user.get_full_name() or user.username) if user else ""), at
 
 
 def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], rows: list[tuple], **constants: object) -> None:

@@ -64,7 +64,11 @@ def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_valu
     """The template (``with_values=False``) or the current values of ``dataset`` for ``period``."""
     elements = list(dataset.elements.all())
     units = collection_units(dataset, within, period)
-    table = tablib.Dataset(headers=FIXED_COLUMNS + [e.code for e in elements], title=dataset.code[:31])
+    # Two rows people read (Thai name, unit) above the row of codes the importer reads (see _header_row).
+    names = [_("Period"), _("Org-unit code"), _("Org-unit name"), *(e.name_th for e in elements)]
+    table = tablib.Dataset(headers=names, title=dataset.code[:31])
+    table.append(["", "", _("unit"), *(e.unit for e in elements)])
+    table.append(FIXED_COLUMNS + [e.code for e in elements])
     values = {}
     if with_values:
         rows = DataValue.objects.filter(element__in=elements, orgunit__in=units, period=period)
@@ -89,6 +93,24 @@ def read_table(content: bytes, filename: str) -> tablib.Dataset:
     return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
 
 
+HEADER_SEARCH_ROWS = 5
+
+
+def _header_row(table: tablib.Dataset) -> tuple[list[str], list, int]:
+    """The row of codes (``period``, ``orgunit_code``, element codes), the data rows below it and the file row number
+    of the first one. Templates carry the Thai name and unit of each element in rows above the codes; a plain table
+    has its codes in the first row."""
+    headers = [str(h or "").strip() for h in (table.headers or [])]
+    if "orgunit_code" in headers:
+        return headers, list(table), 2
+    rows = list(table)
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [str(c or "").strip() for c in row]
+        if "orgunit_code" in cells:
+            return cells, rows[index + 1 :], index + 3
+    return headers, rows, 2
+
+
 def values_import(
     *, dataset: Dataset, user: User, content: bytes, filename: str, progress: Callable[[int, str], None] | None = None
 ) -> ImportResult:
@@ -101,7 +123,7 @@ def values_import(
     except Exception as exc:  # any parser failure is the file's fault, reported to the user
         result.errors.append(RowError(1, "", _("the file cannot be read: %(e)s") % {"e": exc}))
         return result
-    headers = [str(h or "").strip() for h in (table.headers or [])]
+    headers, rows, first_number = _header_row(table)
     elements = {e.code: e for e in dataset.elements.all()}
     missing = [c for c in FIXED_COLUMNS[:2] if c not in headers]
     unknown = [h for h in headers if h and h not in FIXED_COLUMNS and h not in elements]
@@ -117,8 +139,8 @@ def values_import(
     periods: dict[str, Period | None] = {}
     seen: dict[tuple[str, str], int] = {}
     cells: list[CellInput] = []
-    total = max(1, len(table))
-    for number, row in enumerate(table, start=2):
+    total = max(1, len(rows))
+    for number, row in enumerate(rows, start=first_number):
         period_code = str(row[period_index] or "").strip()
         unit_code = str(row[unit_index] or "").strip()
         if period_code not in periods:
@@ -174,4 +196,5 @@ def count_values(content: bytes, filename: str) -> int:
         table = read_table(content, filename)
     except Exception:  # an unreadable file is reported by values_import
         return 0
-    return len(table) * max(0, len(table.headers or []) - len(FIXED_COLUMNS))
+    headers, rows, _first = _header_row(table)
+    return len(rows) * max(0, len(headers) - len(FIXED_COLUMNS))

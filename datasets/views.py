@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets import selectors
-from datasets.forms import EntryGrid, EntryPickForm, UploadForm
+from datasets.forms import AuditFilterForm, DownloadForm, EntryGrid, EntryPickForm, UploadForm
+from datasets.formstate import form_statuses
 from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
@@ -111,15 +112,26 @@ def entry(request: HttpRequest) -> HttpResponse:
         cells, missing = grid.cells()
         result = datavalues_save(cells=cells, user=request.user, dry_run=bool(missing))
         errors = missing + result.errors
-        if not errors:
-            messages.success(request, _("Saved: %(c)d new, %(u)d changed, %(d)d cleared, %(n)d unchanged.")
-                             % {"c": result.created, "u": result.updated, "d": result.deleted, "n": result.unchanged})  # fmt: skip
+        saved = _("Saved: %(c)d new, %(u)d changed, %(d)d cleared, %(n)d unchanged.") % {
+            "c": result.created, "u": result.updated, "d": result.deleted, "n": result.unchanged}  # fmt: skip
+        if errors:
+            grid.attach_errors(errors)
+            messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
+        elif result.conflicts:
+            # The other cells are saved; the conflicting ones come back with both values, from a fresh read.
+            grid = EntryGrid(dataset, period, units)
+            grid.attach_conflicts(result.conflicts, request.POST)
+            messages.success(request, saved)
+            messages.warning(request, _("%(n)d cell(s) were changed by someone else after you opened the form and were not saved: "
+                                        "choose which value to keep and save again.") % {"n": len(result.conflicts)})  # fmt: skip
+        else:
+            messages.success(request, saved)
             return redirect(request.get_full_path())
-        grid.attach_errors(errors)
-        messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
+    status = form_statuses(dataset, [unit], [period.code]).get((unit.pk, period.code))
     context.update({
-        "grid": grid, "dataset": dataset, "period": period, "unit": unit,
-        "reasons": NotAvailableReason.choices, "submit_url": _optional_url("verification:submission_open"),
+        "grid": grid, "dataset": dataset, "period": period, "unit": unit, "status": status,
+        "reasons": NotAvailableReason.choices,
+        "submit_url": "" if status and status.locked else _optional_url("verification:submission_open"),
     })  # fmt: skip
     return render(request, "datasets/entry.html", context)
 
@@ -151,11 +163,20 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
     """Every change of the dataset's values, or of one cell (``element``, ``orgunit``, ``period`` codes); read-only."""
     dataset = _readable(request, code)
     rows = DataValueAudit.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period", "user")
-    for key, field in (("element", "element__code"), ("orgunit", "orgunit__code"), ("period", "period__code")):
-        if request.GET.get(key):
-            rows = rows.filter(**{field: request.GET[key]})
+    form = AuditFilterForm(request.GET or None, dataset=dataset, within=_province())
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # a filter that cannot be understood shows its error, not the whole trail
+    elif form.is_bound:
+        data = form.cleaned_data
+        for key, value in (("element", data["element"]), ("orgunit", data["orgunit"])):
+            if value is not None:
+                rows = rows.filter(**{key: value})
+        if data["period"]:
+            rows = rows.filter(period__code=data["period"].code)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "datasets/audit.html", {"dataset": dataset, "page": page, "filters": request.GET})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "datasets/audit.html", {"dataset": dataset, "page": page, "form": form, "query": query.urlencode()})
 
 
 # --- Completeness -------------------------------------------------------------------------------
@@ -263,9 +284,10 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
     job = request.GET.get("job", "")
+    latest = selectors.history_periods(dataset, _fiscal_years(request))[-1:]
     return render(request, "datasets/upload.html", {
         "dataset": dataset, "form": form, "result": result, "job": job if job.isalnum() else "",
-        "period_hint": selectors.history_periods(dataset, _fiscal_years(request))[-1:],
+        "download_form": DownloadForm(dataset=dataset, unit=_home_unit(request.user), initial={"period": latest[0].code if latest else ""}),
     })  # fmt: skip
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from poc.fields import BEDateField
 from poc.models import Agency, User
 
 from .models import Category, Direction, Document
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,7 +37,8 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["category", "letter_number", "date", "subject", "summary", "agency", "visibility"]
-        widgets = {"date": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"date": BEDateField}
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +52,7 @@ class LetterForm(forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
     is_circular = forms.BooleanField(label=_("Circular letter (ว)"), required=False)
     reference = forms.CharField(label=_("Sender's letter number"), max_length=120, required=False, help_text=_("Incoming letters only"))
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = BEDateField(label=_("Date"))
     subject = forms.CharField(label=_("Subject"), max_length=500)
     sender = forms.CharField(label=_("From"), max_length=255)
     recipients_text = forms.CharField(label=_("To"), max_length=500, required=False)

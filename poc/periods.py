@@ -153,8 +153,15 @@ _MAX_NUMBER = {PeriodType.MONTHLY: 12, PeriodType.BIMONTHLY: 6, PeriodType.QUART
 
 
 def parse_period(code: str) -> PeriodSpec:
-    """Parse a period code (see module docstring). Raises :class:`PeriodError`."""
+    """Parse a period code (see module docstring) or a period in words. Raises :class:`PeriodError`.
+
+    Besides codes, every label :func:`period_label` prints reads back (Thai or English), and the forms
+    staff type: ``ต.ค. 2569``, ``ตุลาคม 2569``, ``10/2569``, ``ต.ค. 69``, ``ไตรมาส 1/2569``, ``ปีงบประมาณ 2569``.
+    """
     text = (code or "").strip().upper()
+    words = _code_from_words(code or "")
+    if words:
+        text = words
     for pattern, kind in _PATTERNS:
         match = pattern.match(text)
         if not match:
@@ -176,7 +183,133 @@ def parse_period(code: str) -> PeriodSpec:
         else:
             start = _add_months(fiscal_year_bounds(year_be)[0], (number - 1) * months)
         return PeriodSpec(start, _month_end(_add_months(start, months - 1)), kind)
-    raise PeriodError(_("Unknown period code %(code)s (examples: 2568-01, 2568-B1, 2568-Q1, 2568-H1, FY2568, 2568).") % {"code": code})
+    message = _("Unknown period %(code)s (e.g. ต.ค. 2569, 10/2569, 2569-10, ไตรมาส 1/2569, 2569-Q1, FY2569).")
+    raise PeriodError(message % {"code": (code or "")[:MAX_TYPED_LENGTH]})
+
+
+def _month_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for number, group in enumerate(zip(MONTHS_TH_SHORT, MONTHS_TH, MONTHS_EN_SHORT, MONTHS_EN, strict=True), start=1):
+        for name in group:
+            names[_month_key(name)] = number
+    return names
+
+
+def _month_key(name: str) -> str:
+    return re.sub(r"[.\s]", "", name).lower()
+
+
+_MONTHS = _month_names()
+MAX_TYPED_LENGTH = 40
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_YEAR = r"(?:พ\.?\s?ศ\.?\s*)?(\d{2}|\d{4})"
+_WORD_PATTERNS = [
+    # Order matters: the bimonth pattern must try before the single month one.
+    (re.compile(rf"^(\d{{1,2}})\s*/\s*{_YEAR}$"), "month_number"),
+    (re.compile(rf"^(\D+?)\s*[–\-]\s*(\D+?)\s*{_YEAR}$"), "bimonth"),
+    (re.compile(rf"^(?:ไตรมาส(?:ที่)?|Q)\s*([1-4])\s*(?:/|ปีงบ(?:ประมาณ)?|FY)\s*{_YEAR}$", re.IGNORECASE), "quarter"),
+    (re.compile(rf"^(ครึ่งปีแรก|ครึ่งปีหลัง|H[12])\s*(?:/|ปีงบ(?:ประมาณ)?|FY)?\s*{_YEAR}$", re.IGNORECASE), "half"),
+    (re.compile(rf"^(?:ปีงบ(?:ประมาณ)?|FY)\s*{_YEAR}$", re.IGNORECASE), "fiscal_year"),
+    (re.compile(r"^(?:พ\.?\s?ศ\.?)\s*(\d{4})$|^(\d{4})\s*BE$", re.IGNORECASE), "calendar_year"),
+    (re.compile(rf"^(?:เดือน)?\s*(\D+?)\s*{_YEAR}$"), "month"),
+]
+
+
+def _year_be(text: str) -> int:
+    """A BE year as typed: ``2569``, or the two-digit ``69`` staff write for 2569."""
+    year = int(text)
+    return year + 2500 if year < 100 else year
+
+
+def _code_from_words(text: str) -> str:
+    """The period code for a period written in words, or "" when ``text`` is not such a form."""
+    text = re.sub(r"\s+", " ", text.strip())
+    if len(text) > MAX_TYPED_LENGTH:  # no period is written longer; and the patterns need not see a whole page
+        return ""
+    for pattern, kind in _WORD_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        groups = [g for g in match.groups() if g is not None]
+        if len(groups[-1]) == 2 and kind != "month_number" and not _THAI.search(text):
+            return ""  # "FY25" is a mistyped code, not fiscal year 2525
+        year = _year_be(groups[-1])
+        if kind == "month_number":
+            month = int(groups[0])
+            return f"{year}-{month:02d}" if 1 <= month <= 12 else ""
+        if kind == "month":
+            month = _MONTHS.get(_month_key(groups[0]))
+            return f"{year}-{month:02d}" if month else ""
+        if kind == "bimonth":
+            first, last = _MONTHS.get(_month_key(groups[0])), _MONTHS.get(_month_key(groups[1]))
+            if first and last and first % 2 == 1 and last == first + 1:
+                return f"{year}-B{(first + 1) // 2}"
+            return ""
+        if kind == "quarter":
+            return f"{year}-Q{groups[0]}"
+        if kind == "half":
+            first_half = groups[0].upper() in ("ครึ่งปีแรก", "H1")
+            return f"{year}-H{1 if first_half else 2}"
+        if kind == "fiscal_year":
+            return f"FY{year}"
+        return str(year)
+    return ""
+
+
+def recent_periods(kind: str, today: dt.date, count: int | None = None) -> list[PeriodSpec]:
+    """The periods of ``kind`` a person may want to pick on ``today``: the current one and those before, newest first.
+
+    By default two years back (24 months, 12 bimonths, 8 quarters, 4 halves, 4 years): what is still entered or corrected.
+    """
+    kind = PeriodType(kind)
+    if count is None:
+        count = max(4, 24 // MONTHS_IN[kind])
+    current = period_containing(kind, today)
+    return [current.shifted(-step) for step in range(count)]
+
+
+# --- Buddhist-era dates -----------------------------------------------------------------------
+MAX_YEARS_AHEAD = 10
+_DATE_NUMERIC = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_DATE_WORDS = re.compile(r"^(\d{1,2})\s+(\D+?)\s*(?:พ\.?\s?ศ\.?\s*)?(\d{4})$")
+_DATE_ISO_BE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_date_be(text: str, today: dt.date | None = None) -> dt.date:
+    """A date typed in the Buddhist era: ``28/11/2569``, ``28.11.2569``, ``28 พ.ย. 2569``, ``2569-11-28``.
+
+    ISO ``2026-11-28`` (what scripts and native date inputs send) is read as the Christian era it is.
+
+    Refuses what is almost surely a slip: a Christian-era year (``28/11/2026`` would be 1483 CE) or a year more
+    than ten years ahead. Raises :class:`PeriodError` with a message a person can act on.
+    """
+    value = re.sub(r"\s+", " ", (text or "").strip())[: MAX_TYPED_LENGTH + 1]
+    match = _DATE_NUMERIC.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _DATE_WORDS.match(value):
+        day, month, year = int(match.group(1)), _MONTHS.get(_month_key(match.group(2)), 0), int(match.group(3))
+    elif match := _DATE_ISO_BE.match(value):
+        year, month, day = (int(g) for g in match.groups())
+        if year < 2400:  # ISO 8601 as machines send it (old bookmarks, scripts) is Christian era by definition
+            year += BE_OFFSET
+    else:
+        raise PeriodError(_("Enter the date as day/month/Buddhist-era year, e.g. 28/11/2569."))
+    this_year = to_be((today or dt.date.today()).year)
+    if year < 2400:
+        message = _("%(year)d looks like a Christian-era year: enter the Buddhist-era year (e.g. %(be)d).")
+        raise PeriodError(message % {"year": year, "be": year + BE_OFFSET})
+    if year > this_year + MAX_YEARS_AHEAD:
+        raise PeriodError(_("The year %(year)d is more than %(n)d years ahead.") % {"year": year, "n": MAX_YEARS_AHEAD})
+    try:
+        return dt.date(from_be(year), month, day)
+    except ValueError:
+        raise PeriodError(_("%(text)s is not a date in the calendar.") % {"text": value}) from None
+
+
+def format_date_input(day: dt.date | None) -> str:
+    """``28/11/2569``: how a BE date input shows a date."""
+    return f"{day.day:02d}/{day.month:02d}/{to_be(day.year)}" if day else ""
 
 
 def period_containing(kind: str, day: dt.date) -> PeriodSpec:

@@ -9,14 +9,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from poc.forms import AccountsUploadForm
+from poc.home import panels_for
 from poc.models import Agency, OrgUnit, OrgUnitLevel
 from poc.services import accounts_create_from_csv
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    counts = {level.label: OrgUnit.objects.filter(level=level).count() for level in OrgUnitLevel}
-    return render(request, "poc/home.html", {"unit_counts": counts, "agency_count": Agency.objects.count()})
+    """Each user's work first (panels from the apps); the size of the org-unit register only for IT administrators."""
+    context: dict = {"panels": panels_for(request)}
+    if request.user.is_it_admin:
+        context["unit_counts"] = {level.label: OrgUnit.objects.filter(level=level).count() for level in OrgUnitLevel}
+        context["agency_count"] = Agency.objects.count()
+    return render(request, "poc/home.html", context)
 
 
 @login_required

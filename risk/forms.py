@@ -4,11 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from poc.fields import BEDateField
 from poc.models import Agency
 from poc.periods import fiscal_year_of
 from risk.models import ContingencyPlanVersion, Course, MitigationAction, RiskAnswer, RiskCampaign, RiskQuestion
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
 
 
@@ -20,7 +20,7 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = RiskCampaign
         fields = ["title", "fiscal_year", "deadline", "agencies"]
-        widgets = {"deadline": DATE}
+        field_classes = {"deadline": BEDateField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,7 +73,8 @@ class MitigationActionForm(forms.ModelForm):
     class Meta:
         model = MitigationAction
         fields = ["question", "description", "owner", "agency", "due_date"]
-        widgets = {"due_date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"due_date": BEDateField}
 
     def __init__(self, *args, campaign: RiskCampaign, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +104,7 @@ class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = ["title", "start_date", "end_date", "venue", "provider", "target_group", "planned_seats"]
-        widgets = {"start_date": DATE, "end_date": DATE}
+        field_classes = {"start_date": BEDateField, "end_date": BEDateField}
 
     def clean(self):
         data = super().clean()

@@ -17,15 +17,17 @@ class VerificationConfig(AppConfig):
     verbose_name = _("Verification and timeliness")
 
     def ready(self) -> None:
+        from datasets.formstate import register as register_statuses
         from datasets.hints import register as register_hints
         from datasets.services import VALUE_LOCKS
         from poc.navigation import NavItem, register
-        from verification.selectors import entry_hints
+        from verification.selectors import entry_hints, form_statuses
         from verification.services import values_locked
 
         if values_locked not in VALUE_LOCKS:
             VALUE_LOCKS.append(values_locked)
         register_hints(entry_hints)
+        register_statuses(form_statuses)
         register(NavItem("verification:submissions", _("Submissions"), order=40, visible=_signed_in))
         register(NavItem("verification:violations", _("Validation"), order=41, visible=_signed_in))
         register(NavItem("verification:responsibility", _("Timeliness"), order=42, visible=_signed_in))

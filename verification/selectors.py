@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from datasets.formstate import FormStatus
 from datasets.hints import CellHint
 from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue, VerificationBy, format_number
 from datasets.selectors import due_date
@@ -20,7 +21,16 @@ from poc.models import Agency, OrgUnit, Period, User
 from poc.periods import PeriodSpec, parse_period, period_containing
 from poc.services import agencies_for
 from verification.expressions import ExpressionError, parse_expression
-from verification.models import Notification, Operator, OutlierConfirmation, Severity, Submission, ValidationRule, Violation
+from verification.models import (
+    Notification,
+    Operator,
+    OutlierConfirmation,
+    Severity,
+    Status,
+    Submission,
+    ValidationRule,
+    Violation,
+)
 from verification.outliers import MAX_SEASONAL_YEARS, OutlierFlag, assess, expected_range
 
 # Boundaries are large (real provinces): never load them where only codes and names are shown.
@@ -584,3 +594,34 @@ def unread_notification_count(user: User) -> int:
 
 def forget_unread_counts(user_ids: Iterable[int]) -> None:
     cache.delete_many([_unread_key(pk) for pk in set(user_ids)])
+
+
+def form_statuses(dataset: Dataset, orgunits: list[OrgUnit], codes: list[str]) -> dict[tuple[int, str], FormStatus]:
+    """Registered in datasets.formstate: each unit's submission status per period code, one query.
+
+    A verified submission of an ancestor locks the unit too (as :func:`verification.services.values_locked` does), and
+    says who verified when; other statuses are the unit's own.
+    """
+    if not orgunits or not codes:
+        return {}
+    lineage = {unit.pk: ancestors_or_self_codes(unit) for unit in orgunits}
+    submissions = (
+        Submission.objects.filter(dataset=dataset, period__code__in=codes, orgunit__code__in={c for cs in lineage.values() for c in cs})
+        .values_list("orgunit__code", "period__code", "status", "verified_at", "verified_by__first_name", "verified_by__last_name",
+                     "verified_by__username")
+    )  # fmt: skip
+    by_form = {(unit_code, code): rest for unit_code, code, *rest in submissions}
+    result: dict[tuple[int, str], FormStatus] = {}
+    for unit in orgunits:
+        for code in codes:
+            own = by_form.get((unit.code, code))
+            ancestors = (by_form.get((c, code)) for c in lineage[unit.pk])
+            row = next((r for r in ancestors if r and r[0] == Status.VERIFIED), None) or own
+            if row is None:
+                continue
+            status, at, first, last, username = row
+            result[(unit.pk, code)] = FormStatus(
+                status=status, label=Status(status).label, locked=status == Status.VERIFIED,
+                by=f"{first} {last}".strip() or (username or ""), at=at,
+            )  # fmt: skip
+    return result

@@ -57,7 +57,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
         if data["period"]:
             queryset = queryset.filter(period=data["period"])
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    open_form = SubmissionOpenForm(datasets=visible_datasets)
+    open_form = SubmissionOpenForm(datasets=visible_datasets, user=user)
     return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
                                                              "can_bulk": selectors.datasets_verifiable(user).exists()})  # fmt: skip
 
@@ -66,7 +66,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def submission_open(request: HttpRequest) -> HttpResponse:
     visible = selectors.datasets_workable(request.user)
-    form = SubmissionOpenForm(request.POST, datasets=visible)
+    form = SubmissionOpenForm(request.POST, datasets=visible, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -180,7 +180,7 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
 
 # --- Validation analysis ------------------------------------------------------------------------
 def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, QuerySet[Violation]]:
-    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.readable_by(request.user))
+    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.readable_by(request.user), user=request.user)
     queryset = selectors.violations_visible(request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -205,7 +205,7 @@ def violations(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": Paginator(queryset, 50).get_page(request.GET.get("page")),
         "total": queryset.count(),
-        "run_form": ValidationRunForm(datasets=runnable) if runnable.exists() else None,
+        "run_form": ValidationRunForm(datasets=runnable, user=request.user) if runnable.exists() else None,
         "trend_figure": charts.violation_trend(selectors.violation_trend(queryset)),
         "hotspots": hotspots,
         "hotspot_rows": sorted(hotspots.items(), key=lambda item: -item[1])[:20],
@@ -218,7 +218,7 @@ def violations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def validation_run(request: HttpRequest) -> HttpResponse:
     runnable = selectors.datasets_workable(request.user)
-    form = ValidationRunForm(request.POST, datasets=runnable)
+    form = ValidationRunForm(request.POST, datasets=runnable, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -18,11 +18,12 @@ def test_data_entry_user_fills_the_excel_template_and_imports_it(page, login, en
 
     book = openpyxl.load_workbook(template)
     sheet = book.active
-    headers = [cell.value for cell in sheet[1]]
+    assert [cell.value for cell in sheet[1]][3] == "ผู้ป่วย"  # Thai names and units above the codes
+    headers = [cell.value for cell in sheet[3]]
     assert headers[:3] == ["period", "orgunit_code", "orgunit_name"] and "CASES" in headers
-    codes = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    codes = [row[1].value for row in sheet.iter_rows(min_row=4)]
     assert codes == [s.code for s in subdistricts]  # pre-filled with the org units
-    for number, row in enumerate(sheet.iter_rows(min_row=2), start=1):
+    for number, row in enumerate(sheet.iter_rows(min_row=4), start=1):
         row[headers.index("CASES")].value = number * 10
         row[headers.index("RATE")].value = 50
         row[headers.index("BEDS")].value = 5

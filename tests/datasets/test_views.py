@@ -116,14 +116,20 @@ def test_import_reports_counts_and_is_idempotent(client_for, entry_a, dataset, e
 
 
 def test_xlsx_template_is_prefilled_and_imports_back(client_for, entry_a, dataset, elements, subdistricts):
+    elements["cases"].unit, elements["rate"].unit = "ราย", "%"
+    elements["cases"].save()
+    elements["rate"].save()
     client = client_for(entry_a)
     download = client.get(reverse("datasets:download", args=[dataset.code, "template"]) + "?period=2568-02&format=xlsx")
     book = openpyxl.load_workbook(io.BytesIO(download.content))
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("period", "orgunit_code", "orgunit_name", "CASES")
-    assert [r[1] for r in rows[1:]] == [u.code for u in subdistricts]
-    sheet.cell(row=2, column=4, value=9)
+    # People read the Thai name and unit of each element; the importer reads the codes below them.
+    assert rows[0][3:5] == ("ผู้ป่วย", "อัตรา") and rows[0][:3] == ("งวด", "รหัสหน่วยพื้นที่", "ชื่อหน่วยพื้นที่")
+    assert rows[1][2:5] == ("หน่วยนับ", "ราย", "%")
+    assert rows[2][:4] == ("period", "orgunit_code", "orgunit_name", "CASES")
+    assert [r[1] for r in rows[3:]] == [u.code for u in subdistricts]
+    sheet.cell(row=4, column=4, value=9)
     buffer = io.BytesIO()
     book.save(buffer)
     upload = SimpleUploadedFile("t.xlsx", buffer.getvalue())
@@ -189,3 +195,20 @@ def test_entry_and_map_pages_never_fetch_boundaries(client_for, entry_a, dataset
             assert client.get(url).status_code == 200
         fetched = [q["sql"] for q in queries.captured_queries if '"poc_orgunit"."geom"' in q["sql"]]
         assert not fetched, (url, fetched)
+
+
+def test_csv_template_with_thai_names_imports_back_and_errors_name_the_file_row(client_for, entry_a, dataset, elements, subdistricts):
+    client = client_for(entry_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    template = client.get(reverse("datasets:download", args=[dataset.code, "template"]) + "?period=2568-02&format=csv")
+    lines = template.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Period,Org-unit code,Org-unit name,ผู้ป่วย,อัตรา") and lines[2].startswith("period,orgunit_code")
+    lines[3] = lines[3].replace(",,,,", ",5,50,2,", 1)
+    lines[4] = lines[4].replace(",,,,", ",abc,50,2,", 1)
+    response = client.post(reverse("datasets:upload", args=[dataset.code]), {"file": csv_upload("\n".join(lines))})
+    errors = [(e.row, e.column) for e in response.context["result"].errors]
+    assert errors == [(5, "CASES")] and not DataValue.objects.exists()  # file row 5: two label rows, the codes, row 4
+    lines[4] = lines[4].replace(",abc,", ",6,")
+    response = client.post(reverse("datasets:upload", args=[dataset.code]), {"file": csv_upload("\n".join(lines))})
+    assert response.context["result"].ok
+    assert sorted(DataValue.objects.filter(element=elements["cases"]).values_list("value_num", flat=True)) == [5, 6]
