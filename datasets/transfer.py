@@ -7,7 +7,6 @@ dataset) and any error means nothing is saved.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
+from datasets.readers import ReadError, cell_text, estimate_cells, read_sheets
 from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period, User
 from poc.periods import PeriodError, parse_period
@@ -84,9 +84,13 @@ def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_valu
 
 
 def read_table(content: bytes, filename: str) -> tablib.Dataset:
-    if filename.lower().endswith(".xlsx"):
-        return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-    return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+    """Our template from any format :mod:`datasets.readers` reads (first sheet, first row the headers)."""
+    rows = read_sheets(content, filename)[0].rows
+    table = tablib.Dataset(headers=[cell_text(c) for c in rows[0]] if rows else [])
+    for row in rows[1:]:
+        if any(cell is not None for cell in row):
+            table.append((list(row) + [None] * len(table.headers))[: len(table.headers)])
+    return table
 
 
 def values_import(
@@ -98,8 +102,8 @@ def values_import(
         raise PermissionDenied
     try:
         table = read_table(content, filename)
-    except Exception as exc:  # any parser failure is the file's fault, reported to the user
-        result.errors.append(RowError(1, "", _("the file cannot be read: %(e)s") % {"e": exc}))
+    except ReadError as exc:  # the reader's message says what is wrong and what to do
+        result.errors.append(RowError(1, "", str(exc)))
         return result
     headers = [str(h or "").strip() for h in (table.headers or [])]
     elements = {e.code: e for e in dataset.elements.all()}
@@ -169,9 +173,5 @@ def values_import(
 
 
 def count_values(content: bytes, filename: str) -> int:
-    """Rough number of values in an upload (rows × element columns), to decide whether to queue it."""
-    try:
-        table = read_table(content, filename)
-    except Exception:  # an unreadable file is reported by values_import
-        return 0
-    return len(table) * max(0, len(table.headers or []) - len(FIXED_COLUMNS))
+    """Rough number of values in an upload (its cells), to decide whether to queue it; over a limit raises ReadError."""
+    return estimate_cells(content, filename)

@@ -1,0 +1,233 @@
+"""Importing a file that is not our template: detected layout + a mapping (from the browser or a saved profile) → values.
+
+The mapping is plain JSON, the same in the mapping step, an :class:`~datasets.models.ImportProfile` and the
+``import_values`` command::
+
+    {"elements": {"<column header without its period>": "ELEMENT_CODE" or "" (ignore)},
+     "units": {"<row label>": "ORGUNIT_CODE"},   # answers to ambiguous or close names
+     "period": "FY2568"}                          # only when neither sheet nor column names one
+
+Columns are mapped by their header *without* the period, so next year's edition (a new ``ปี 2569`` sheet or
+column) imports with the same profile. Values go through :func:`datasets.services.datavalues_save`: every row is
+checked, and any problem means nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from datasets.layout import Layout, SheetLayout, detect_layout
+from datasets.models import NUMERIC_TYPES, DataElement, Dataset, ValueSource, format_number
+from datasets.readers import ReadError, Sheet, cell_text, is_missing, read_sheets, to_number
+from datasets.services import CellInput, datavalues_save
+from datasets.transfer import RowError
+from poc.models import OrgUnit, Period, User
+from poc.periods import PeriodError, parse_period
+
+PREVIEW_ROWS = 500
+TRUSTED_MATCHES = {"code", "name", "only", "profile"}  # a close name is proposed, never applied unconfirmed
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class PreviewValue:
+    sheet: str
+    row: int
+    orgunit: str
+    orgunit_name: str
+    element: str
+    period: str
+    value: str
+
+
+@dataclass
+class FileImport:
+    """What an import of one file found and did: the page, the command and the Celery task all show this."""
+
+    layout: Layout | None = None
+    values: int = 0
+    not_available: int = 0  # cells marked -, n.a., … : left unchanged
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    saved: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[PreviewValue] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # value columns with no element (ignored)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "saved": self.saved, "values": self.values, "not_available": self.not_available, "created": self.created,
+            "updated": self.updated, "unchanged": self.unchanged, "error_count": len(self.errors),
+            "errors": [asdict(e) for e in self.errors[:1000]], "unmapped_columns": self.unmapped,
+            "skipped": [{"sheet": s.name, **asdict(k)} for s in (self.layout.sheets if self.layout else []) for k in s.skipped],
+        }  # fmt: skip
+
+
+def element_for(column_key: str, detected: str | None, match: str, mapping: dict, elements: dict[str, DataElement]) -> DataElement | None:
+    """The element a value column goes to: the mapping's choice, else a trusted detection."""
+    chosen = mapping.get("elements", {})
+    if column_key in chosen:
+        return elements.get(chosen[column_key])
+    if detected and match in TRUSTED_MATCHES:
+        return elements.get(detected)
+    return None
+
+
+def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping: dict, result: FileImport) -> list[CellInput]:
+    """The values the mapped file asks to write, with every row-level problem added to ``result.errors``."""
+    elements = {e.code: e for e in dataset.elements.all()}
+    by_name = {s.name: s for s in sheets}
+    units = {u.code: u for u in OrgUnit.objects.without_shapes().filter(level=dataset.collection_level)}
+    periods: dict[str, Period | str] = {}
+    seen: dict[tuple[int, int, int], str] = {}
+    cells: list[CellInput] = []
+    unmapped: set[str] = set()
+
+    def period_for(code: str) -> Period | str:
+        if code not in periods:
+            try:
+                spec = parse_period(code)
+            except PeriodError as exc:
+                periods[code] = str(exc)
+            else:
+                if spec.type == dataset.period_type:
+                    periods[code] = Period.objects.for_spec(spec)
+                else:
+                    periods[code] = _("period %(p)s does not fit dataset %(d)s") % {"p": code, "d": dataset.code}
+        return periods[code]
+
+    for sheet_layout in layout.sheets:
+        rows = by_name[sheet_layout.name].rows
+        columns = []
+        for column in sheet_layout.columns:
+            if column.role != "value":
+                continue
+            element = element_for(column.key, column.element, column.element_match, mapping, elements)
+            if element is None:
+                unmapped.add(column.header or column_letter(column.index))
+                continue
+            columns.append((column, element))
+        where = _where(sheet_layout, len(layout.sheets))
+        for row in sheet_layout.rows:
+            if row.kind != "unit":
+                result.errors.append(RowError(row.row, where(sheet_layout.orgunit_column), _unit_question(row)))
+                continue
+            unit = units[row.unit]
+            for column, element in columns:
+                raw = rows[row.row - 1][column.index] if column.index < len(rows[row.row - 1]) else None
+                if raw is None:
+                    continue
+                if is_missing(raw):
+                    result.not_available += 1
+                    continue
+                code = column.period or row.period or sheet_layout.period or mapping.get("period") or ""
+                if not code:
+                    message = _("no period: the sheet, the column and the row name none; choose one in the mapping step")
+                    result.errors.append(RowError(row.row, where(column.index), message))
+                    continue
+                period = period_for(code)
+                if isinstance(period, str):
+                    result.errors.append(RowError(row.row, where(column.index), period))
+                    continue
+                value: object = raw
+                if element.value_type in NUMERIC_TYPES:
+                    number = to_number(raw)
+                    value = raw if number is None else number  # not a number: datavalues_save reports it
+                key = (element.pk, unit.pk, period.pk)
+                if key in seen:
+                    result.errors.append(RowError(row.row, where(column.index), _("the same value as %(r)s (org unit %(o)s, %(e)s, %(p)s)")
+                                                  % {"r": seen[key], "o": unit.name_th, "e": element.code, "p": period.code}))  # fmt: skip
+                    continue
+                seen[key] = f"{sheet_layout.name}!{column_letter(column.index)}{row.row}"
+                cells.append(CellInput(element=element, orgunit=unit, period=period, raw=value, ref=f"{row.row}:{where(column.index)}"))
+                if len(result.preview) < PREVIEW_ROWS:
+                    shown = format_number(value) if isinstance(value, float) else cell_text(value)
+                    preview = PreviewValue(sheet_layout.name, row.row, unit.code, unit.name_th, element.code, period.code, shown)
+                    result.preview.append(preview)
+    result.unmapped = sorted(unmapped)
+    return cells
+
+
+def _where(sheet_layout: SheetLayout, sheet_count: int) -> Callable[[int | None], str]:
+    def where(index: int | None) -> str:
+        letter = column_letter(index) if index is not None else ""
+        return f"{sheet_layout.name}!{letter}" if sheet_count > 1 else letter
+
+    return where
+
+
+def _unit_question(row) -> str:
+    options = ", ".join(f"{name} [{code}]" for code, name in row.candidates)
+    if row.kind == "ambiguous":
+        return _("“%(l)s” matches several org units: %(o)s. Choose which one in the mapping step.") % {"l": row.label, "o": options}
+    return _("“%(l)s” is not an org unit of this level. Did you mean: %(o)s? Choose in the mapping step.") % {"l": row.label, "o": options}
+
+
+def values_import_file(
+    *, dataset: Dataset, user: User, content: bytes, filename: str, mapping: dict | None = None, dry_run: bool = False,
+    progress: Callable[[int, str], None] | None = None,
+) -> FileImport:  # fmt: skip
+    """Read, understand, map and check a published file; save all its values unless ``dry_run`` — or nothing."""
+    if not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
+        raise PermissionDenied
+    mapping = mapping or {}
+    result = FileImport()
+    try:
+        sheets = read_sheets(content, filename)
+    except ReadError as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    if progress:
+        progress(10, _("reading the layout"))
+    result.layout = detect_layout(sheets, dataset, answers=mapping.get("units"))
+    if not result.layout.sheets:
+        result.errors.append(RowError(0, "", _("No table found: no sheet has rows with a name and numbers.")))
+        return result
+    cells = extract_cells(result.layout, sheets, dataset, mapping, result)
+    result.values = len(cells)
+    if not cells and not result.errors:
+        result.errors.append(RowError(0, "", _("No values to import: map at least one column to a data element.")))
+    if progress:
+        progress(40, _("checking values"))
+    checked = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT, dry_run=True)
+    for error in checked.errors:
+        row_number, _sep, column = error.ref.partition(":")
+        result.errors.append(RowError(int(row_number or 0), column, error.message))
+    if result.errors or dry_run:
+        return result
+    if progress:
+        progress(60, _("saving"))
+    saved = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT)
+    for error in saved.errors:  # a lock taken meanwhile: still nothing saved
+        row_number, _sep, column = error.ref.partition(":")
+        result.errors.append(RowError(int(row_number or 0), column, error.message))
+    result.saved = saved.ok
+    result.created, result.updated, result.unchanged = saved.created, saved.updated, saved.unchanged
+    if progress:
+        progress(100, _("done"))
+    return result
+
+
+def is_template(sheets: list[Sheet]) -> bool:
+    """Our own template (first row ``period, orgunit_code, …``) goes the direct way, without a mapping step."""
+    if not sheets or not sheets[0].rows:
+        return False
+    headers = [cell_text(c) for c in sheets[0].rows[0]]
+    return "period" in headers and "orgunit_code" in headers

@@ -1,0 +1,250 @@
+"""Reading the spreadsheets agencies actually send: .xlsx, .xls (BIFF8), .ods and CSV/TSV in any common encoding.
+
+Every reader returns plain :class:`Sheet` rows (strings, numbers or ``None``) and enforces the size limits while
+reading (rows, cells, uncompressed bytes; ``POC_IMPORT_MAX_*`` settings), so a hostile or huge file is refused
+with a Thai message before it can hold a worker. Parsing is delegated to calamine (Rust, fast on all three
+workbook formats) and charset-normalizer (encodings); this module only adds the limits and the Thai number rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+from charset_normalizer import from_bytes
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+WORKBOOK_TYPES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_TYPES = (".csv", ".tsv", ".txt")
+UPLOAD_TYPES = WORKBOOK_TYPES + TEXT_TYPES
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# What publishers write for "no figure": dash, n.a., ellipsis, Thai "no data".
+MISSING_WORDS = {"", "-", "–", "—", "--", "n.a.", "n.a", "na", "n/a", "…", "...", "..", ".", "x", "*", "ไม่มีข้อมูล", "ไม่มี"}
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_GROUPED = re.compile(r"^[-+]?\d{1,3}([, ]\d{3})+(\.\d+)?$")
+
+Cell = str | float | int | bool | None
+
+
+class ReadError(ValueError):
+    """The file cannot be read, or is over a limit; the message says why and what to do, in the user's language."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Cell]]
+    # Merged ranges as (first row, first column, last row, last column), 0-based and inclusive.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Limits:
+    rows: int
+    cells: int
+    uncompressed_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(settings.POC_IMPORT_MAX_ROWS, settings.POC_IMPORT_MAX_CELLS, settings.POC_IMPORT_MAX_UNCOMPRESSED_BYTES)
+
+
+class _Budget:
+    """Counts rows and cells across all sheets of a file and stops the read at the first limit passed."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits, self.rows, self.cells = limits, 0, 0
+
+    def take(self, rows: int, cells: int) -> None:
+        self.rows += rows
+        self.cells += cells
+        if self.rows > self.limits.rows:
+            raise ReadError(
+                _(
+                    "The file has more than %(n)s rows, the most one upload may hold. "
+                    "Split it (e.g. one file per year or district) and upload the parts."
+                )
+                % {"n": f"{self.limits.rows:,}"}
+            )
+        if self.cells > self.limits.cells:
+            raise ReadError(
+                _(
+                    "The file has more than %(n)s cells, the most one upload may hold. "
+                    "Remove unused columns or split it by year or district."
+                )
+                % {"n": f"{self.limits.cells:,}"}
+            )
+
+
+def suffix(filename: str) -> str:
+    return Path(filename).suffix.lower()
+
+
+def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None) -> list[Sheet]:
+    """All sheets of an uploaded file, within ``limits`` (the settings by default)."""
+    limits = limits or Limits.from_settings()
+    kind = suffix(filename)
+    if kind in TEXT_TYPES:
+        text, _encoding = decode_text(content)
+        return [read_text(text, delimiter="\t" if kind == ".tsv" else None, limits=limits)]
+    if kind in WORKBOOK_TYPES:
+        return read_workbook(content, limits=limits)
+    raise ReadError(_("Files of type %(t)s cannot be read: upload .xlsx, .xls, .ods, .csv or .tsv.") % {"t": kind or "?"})
+
+
+def check_uncompressed(content: bytes, limits: Limits) -> None:
+    """.xlsx and .ods are zip files: refuse a zip bomb from its directory, before anything is inflated."""
+    if not content.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ReadError(
+            _("The file is damaged (not a valid .xlsx/.ods archive). Open it in Excel or LibreOffice and save it again.")
+        ) from None
+    if total > limits.uncompressed_bytes:
+        raise ReadError(
+            _("The workbook unpacks to %(got)d MB, more than the %(max)d MB allowed. Split it (e.g. one file per year) or save it as CSV.")
+            % {"got": total // 2**20, "max": limits.uncompressed_bytes // 2**20}
+        )
+
+
+def read_workbook(content: bytes, *, limits: Limits) -> list[Sheet]:
+    check_uncompressed(content, limits)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise ReadError(_("The workbook cannot be read (%(e)s). Open it in Excel or LibreOffice and save it again.") % {"e": exc}) from None
+    budget = _Budget(limits)
+    sheets = []
+    with book:
+        for metadata in book.sheets_metadata:
+            if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue  # chart sheets and macros carry no table
+            try:
+                sheet = book.get_sheet_by_name(metadata.name)
+            except Exception as exc:
+                raise ReadError(_("Sheet %(s)s cannot be read (%(e)s).") % {"s": metadata.name, "e": exc}) from None
+            # The size is known once the sheet is loaded and before any row becomes a Python object.
+            budget.take(sheet.height, sheet.height * sheet.width)
+            rows = [[_cell(value) for value in row] for row in sheet.iter_rows()]
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+            sheets.append(Sheet(metadata.name, rows, merged))
+    return sheets
+
+
+def _cell(value: object) -> Cell:
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # dates and times: the layout step reads their text
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was in: BOMs first, strict UTF-8, then charset-normalizer."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if content.startswith(bom):
+            try:
+                return content.decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Thai Excel writes Windows-874; TIS-620 is its subset. Offer the likely code pages first.
+    match = from_bytes(content, cp_isolation=["cp874", "tis_620", "utf_16_le", "utf_16_be", "cp1252"]).best()
+    if match is None:
+        match = from_bytes(content).best()
+    if match is None:
+        raise ReadError(
+            _(
+                "The text encoding of the file could not be recognised (tried UTF-8, UTF-16, Windows-874/TIS-620). "
+                "Save it from Excel as “CSV UTF-8” and upload it again."
+            )
+        )
+    return str(match), match.encoding
+
+
+def read_text(text: str, *, delimiter: str | None = None, limits: Limits) -> Sheet:
+    """One CSV/TSV table, read row by row so that the row and cell limits stop it early."""
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    budget = _Budget(limits)
+    rows: list[list[Cell]] = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        budget.take(1, len(row))
+        rows.append([cell if cell.strip() else None for cell in row])
+    return Sheet("csv", rows)
+
+
+def to_number(value: Cell) -> float | None:
+    """A number from a cell: Thai digits, thousands separators and stray spaces allowed; ``None`` if not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).translate(THAI_DIGITS).replace("\u00a0", " ").strip()
+    negative = text.startswith("(") and text.endswith(")")  # accountants' negatives
+    text = text.strip("()").strip()
+    if _GROUPED.match(text):
+        text = text.replace(",", "").replace(" ", "")
+    if not _NUMBER.match(text):
+        return None
+    number = float(text)
+    return -number if negative else number
+
+
+def is_missing(value: Cell) -> bool:
+    """Publishers' marks for "no figure" (``-``, ``n.a.``, ``…``, empty)."""
+    return value is None or (isinstance(value, str) and value.strip().lower() in MISSING_WORDS)
+
+
+def cell_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def estimate_cells(content: bytes, filename: str, *, limits: Limits | None = None) -> int:
+    """Cells in a file without turning them into Python objects (to decide whether to queue the import).
+
+    Raises :class:`ReadError` for a file over the limits, so the web request refuses it at once.
+    """
+    limits = limits or Limits.from_settings()
+    if suffix(filename) in TEXT_TYPES:
+        first_line = content[:65536].split(b"\n", 1)[0]
+        columns = 1 + max(first_line.count(sep) for sep in (b",", b"\t", b";", b"|"))
+        if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            columns = 1 + max(first_line.count(sep) for sep in (b",\x00", b"\t\x00", b"\x00,", b"\x00\t"))
+        rows = content.count(b"\n") + 1
+        _Budget(limits).take(rows, rows * columns)
+        return rows * columns
+    check_uncompressed(content, limits)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception:  # unreadable: the import reports it
+        return 0
+    budget = _Budget(limits)
+    with book:
+        for metadata in book.sheets_metadata:
+            if metadata.typ == python_calamine.SheetTypeEnum.WorkSheet:
+                sheet = book.get_sheet_by_name(metadata.name)
+                budget.take(sheet.height, sheet.height * sheet.width)
+    return budget.cells

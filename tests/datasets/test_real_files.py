@@ -1,0 +1,228 @@
+"""Real agency files in: every format and encoding, published layouts, names instead of codes, all-or-nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from datasets.imports import values_import_file
+from datasets.layout import detect_layout, normalize_name, period_from_label
+from datasets.models import DataElement, Dataset, DataValue, DataValueAudit, Topic, ValueType
+from datasets.readers import ReadError, decode_text, read_sheets, to_number
+from poc.models import OrgUnit, OrgUnitLevel
+from tests.datasets import files
+
+AREA_2566 = {"อ.เมืองระยอง": "1,234", "อ.บ้านค่าย": "๒๕๐", "อำเภอแกลง": 4321, "บ้านฉาง": "-"}
+CROP_2566 = {"อ.เมืองระยอง": "500", "อ.บ้านค่าย": "๑,๐๐๐.๕", "อำเภอแกลง": 77, "บ้านฉาง": "n.a."}
+AREA_2567 = {"อ.เมืองระยอง": 1300, "อ.บ้านค่าย": 260, "อำเภอแกลง": 4400, "บ้านฉาง": 10}
+CROP_2567 = {"อ.เมืองระยอง": 510, "อ.บ้านค่าย": 990, "อำเภอแกลง": 80, "บ้านฉาง": 5}
+
+
+@pytest.fixture
+def rayong(db) -> OrgUnit:
+    """Part of Rayong with real DOPA codes: district แกลง (2103) and subdistrict แกลง (210106, in Mueang) share a name."""
+    province = OrgUnit.objects.create(code="21", name_th="ระยอง", name_en="Rayong", level=OrgUnitLevel.PROVINCE)
+    districts = {}
+    for code, name, en in [("2101", "เมืองระยอง", "Mueang Rayong"), ("2102", "บ้านฉาง", "Ban Chang"), ("2103", "แกลง", "Klaeng"),
+                           ("2105", "บ้านค่าย", "Ban Khai")]:  # fmt: skip
+        districts[code] = OrgUnit.objects.create(code=code, name_th=name, name_en=en, level=OrgUnitLevel.DISTRICT, parent=province)
+    for code, name in [("210101", "ท่าประดู่"), ("210106", "แกลง"), ("210109", "เนินพระ"), ("210301", "ทางเกวียน"),
+                       ("210308", "บ้านนา"), ("210501", "บ้านค่าย"), ("210507", "ชากบก"), ("210201", "บ้านฉาง")]:  # fmt: skip
+        OrgUnit.objects.create(code=code, name_th=name, level=OrgUnitLevel.SUBDISTRICT, parent=districts[code[:4]])
+    return province
+
+
+@pytest.fixture
+def agri(rayong, agency_a) -> Dataset:
+    topic = Topic.objects.create(code="AGRI", name_th="เกษตร")
+    dataset = Dataset.objects.create(code="DS-RICE", topic=topic, name_th="ข้าวนาปี", agency=agency_a, collection_level=2, period_type="Y")
+    DataElement.objects.create(code="RICE_AREA", dataset=dataset, name_th="เนื้อที่เพาะปลูก", unit="ไร่", order=1)
+    DataElement.objects.create(code="RICE_PROD", dataset=dataset, name_th="ผลผลิต", value_type=ValueType.DECIMAL, unit="ตัน", order=2)
+    return dataset
+
+
+def two_years() -> dict:
+    return {"ปี 2566": files.agri_sheet(2566, AREA_2566, CROP_2566), "ปี 2567": files.agri_sheet(2567, AREA_2567, CROP_2567)}
+
+
+def stored(dataset: Dataset) -> dict[tuple[str, str, str], float]:
+    rows = DataValue.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period")
+    return {(v.element.code, v.orgunit.code, v.period.code): v.value_num for v in rows}
+
+
+EXPECTED = {
+    ("RICE_AREA", "2101", "2566"): 1234.0, ("RICE_AREA", "2105", "2566"): 250.0, ("RICE_AREA", "2103", "2566"): 4321.0,
+    ("RICE_PROD", "2101", "2566"): 500.0, ("RICE_PROD", "2105", "2566"): 1000.5, ("RICE_PROD", "2103", "2566"): 77.0,
+    ("RICE_AREA", "2101", "2567"): 1300.0, ("RICE_AREA", "2105", "2567"): 260.0, ("RICE_AREA", "2103", "2567"): 4400.0,
+    ("RICE_AREA", "2102", "2567"): 10.0, ("RICE_PROD", "2101", "2567"): 510.0, ("RICE_PROD", "2105", "2567"): 990.0,
+    ("RICE_PROD", "2103", "2567"): 80.0, ("RICE_PROD", "2102", "2567"): 5.0,
+}  # fmt: skip
+
+
+# --- Reading ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["cp874", "tis-620", "utf-16", "utf-8", "utf-8-sig"])
+def test_csv_in_thai_encodings_is_read(encoding):
+    rows = [["อำเภอ", "จำนวน"], ["อ.เมืองระยอง", "1,234"], ["ต.เนินพระ", "๕๖"]]
+    sheet = read_sheets(files.csv_bytes(rows, encoding), "table.csv")[0]
+    assert sheet.rows == [["อำเภอ", "จำนวน"], ["อ.เมืองระยอง", "1,234"], ["ต.เนินพระ", "๕๖"]]
+
+
+def test_undecodable_text_names_the_encodings_tried():
+    with pytest.raises(ReadError) as error:
+        decode_text(bytes(range(0x80, 0x100)) * 50 + b"\x00\x81\x8d\x8f\x90\x9d" * 100)
+    assert "Windows-874/TIS-620" in str(error.value) or "UTF-16" in str(error.value)
+
+
+def test_thai_digits_and_thousands_separators_are_numbers():
+    assert [to_number(v) for v in ["1,234", "๑,๒๓๔.๕", " 12 345 ", "(1,000)", "-", "n.a.", "12,34", 7]] == [
+        1234.0, 1234.5, 12345.0, -1000.0, None, None, None, 7.0,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_every_workbook_format_is_read_with_its_sheets(kind):
+    content = getattr(files, kind)(two_years())
+    sheets = read_sheets(content, f"rice.{kind}")
+    assert [s.name for s in sheets] == ["ปี 2566", "ปี 2567"]
+    assert sheets[0].rows[4][:3] == ["ภาคตะวันออก", "๙๙,๙๙๙", "88,888"]
+    assert sheets[1].rows[6][:3] == ["อ.เมืองระยอง", 1300, 510]
+
+
+@override_settings(POC_IMPORT_MAX_ROWS=10)
+def test_row_limit_is_enforced_while_reading_with_a_thai_message():
+    content = files.csv_bytes([["อำเภอ", "n"]] + [["x", i] for i in range(50)], "utf-8")
+    with pytest.raises(ReadError) as error:
+        read_sheets(content, "big.csv")
+    assert "10" in str(error.value) and "แบ่ง" in str(error.value)
+
+
+@override_settings(POC_IMPORT_MAX_CELLS=20)
+def test_cell_limit_is_enforced_before_a_sheet_becomes_rows():
+    with pytest.raises(ReadError, match="20"):
+        read_sheets(files.xlsx(two_years()), "rice.xlsx")
+
+
+@override_settings(POC_IMPORT_MAX_UNCOMPRESSED_BYTES=1024)
+def test_zip_bomb_is_refused_from_the_zip_directory():
+    with pytest.raises(ReadError, match="MB"):
+        read_sheets(files.xlsx(two_years()), "rice.xlsx")
+
+
+# --- Layout -------------------------------------------------------------------------------------------------
+def test_prefixes_are_stripped_and_name_the_level():
+    assert normalize_name("อ.เมืองระยอง") == ("เมืองระยอง", OrgUnitLevel.DISTRICT)
+    assert normalize_name("ต. เนินพระ") == ("เนินพระ", OrgUnitLevel.SUBDISTRICT)
+    assert normalize_name("จังหวัดระยอง") == ("ระยอง", OrgUnitLevel.PROVINCE)
+    assert normalize_name("เทศบาลตำบลบ้านค่าย")[0] == "บ้านค่าย"
+
+
+@pytest.mark.parametrize(
+    "label, kind, expected",
+    [("ปี 2545", "Y", "2545"), ("45", "Y", None), ("2568", "FY", "FY2568"), ("ม.ค. 68", "M", "2568-01"),
+     ("มกราคม 2567", "M", "2567-01"), ("ปีงบประมาณ ๒๕๖๗", "Y", "FY2567"), ("พ.ศ. 2559", "Y", "2559"), ("ผลผลิต", "Y", None)],
+)  # fmt: skip
+def test_period_words_in_headers(label, kind, expected):
+    assert period_from_label(label, kind) == expected
+
+
+def test_short_years_are_read_in_sheet_names():
+    assert period_from_label("45", "Y", short_years=True) == "2545"
+
+
+def test_layout_finds_headers_columns_periods_and_skipped_rows(agri):
+    layout = detect_layout(read_sheets(files.xls(two_years()), "rice.xls"), agri)
+    sheet = layout.sheets[0]
+    assert (sheet.name, sheet.period, sheet.header_rows, sheet.orgunit_column) == ("ปี 2566", "2566", [3, 4], 0)
+    assert [(c.role, c.element, c.element_match) for c in sheet.columns] == [
+        ("orgunit", None, ""), ("value", "RICE_AREA", "name"), ("value", "RICE_PROD", "name"),
+    ]  # fmt: skip
+    assert [(r.label, r.unit) for r in sheet.rows] == [
+        ("อ.เมืองระยอง", "2101"),
+        ("อ.บ้านค่าย", "2105"),
+        ("อำเภอแกลง", "2103"),
+        ("บ้านฉาง", "2102"),
+    ]
+    assert [(s.row, s.reason) for s in sheet.skipped] == [
+        (1, "title"), (2, "title"), (5, "subtotal"), (6, "subtotal"), (11, "subtotal"), (12, "blank"), (13, "footnote"),
+        (14, "footnote"), (15, "footnote"),
+    ]  # fmt: skip
+
+
+# --- Import -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_published_workbook_imports_exact_values_and_never_subtotals(kind, agri, entry_a):
+    result = values_import_file(dataset=agri, user=entry_a, content=getattr(files, kind)(two_years()), filename=f"rice.{kind}")
+    assert result.ok, result.errors
+    assert stored(agri) == EXPECTED
+    assert result.not_available == 2 and result.created == 14
+    assert not DataValue.objects.filter(orgunit__level__lt=2).exists()  # no province or region row became a value
+    assert DataValueAudit.objects.filter(source="import").count() == 14
+
+
+def test_cp874_csv_with_years_as_columns(agri, entry_a):
+    rows = [["ตาราง เนื้อที่เพาะปลูกข้าว (ไร่)", None, None], ["อำเภอ", "ปี 2566", "ปี 2567"],
+            ["รวมทั้งประเทศ", "1,000,000", "1,100,000"], ["อ.เมืองระยอง", "1,234", "1,300"], ["อ.แกลง", "๔,๓๒๑", "4,400"],
+            ["หมายเหตุ: ข้อมูลเบื้องต้น", None, None]]  # fmt: skip
+    mapping = {"elements": {"": "RICE_AREA"}}
+    result = values_import_file(dataset=agri, user=entry_a, content=files.csv_bytes(rows, "cp874"), filename="rice.csv", mapping=mapping)
+    assert result.ok, result.errors
+    assert stored(agri) == {("RICE_AREA", "2101", "2566"): 1234.0, ("RICE_AREA", "2101", "2567"): 1300.0,
+                            ("RICE_AREA", "2103", "2566"): 4321.0, ("RICE_AREA", "2103", "2567"): 4400.0}  # fmt: skip
+
+
+def test_ambiguous_name_is_a_question_not_a_guess(agri, entry_a):
+    agri.collection_level = 3
+    agri.save()
+    OrgUnit.objects.create(code="210199", name_th="บ้านนา", level=3, parent=OrgUnit.objects.get(code="2101"))
+    rows = [["ตำบล", "เนื้อที่เพาะปลูก"], ["ต.บ้านนา", "10"], ["ต.ชากบก", "20"]]
+    content = files.csv_bytes(rows, "utf-8")
+    mapping = {"period": "2567"}
+    result = values_import_file(dataset=agri, user=entry_a, content=content, filename="t.csv", mapping=mapping)
+    assert not result.ok and not DataValue.objects.exists()
+    assert result.errors[0].row == 2 and "210308" in result.errors[0].message and "210199" in result.errors[0].message
+    mapping["units"] = {"ต.บ้านนา": "210308"}  # the user's answer
+    result = values_import_file(dataset=agri, user=entry_a, content=content, filename="t.csv", mapping=mapping)
+    assert result.ok, result.errors
+    assert stored(agri) == {("RICE_AREA", "210308", "2567"): 10.0, ("RICE_AREA", "210507", "2567"): 20.0}
+
+
+def test_district_and_subdistrict_of_the_same_name_follow_the_district_rows(agri, entry_a):
+    """แกลง is a district (2103) and a subdistrict of Mueang (210106): the block it sits in decides, as a reader would."""
+    agri.collection_level = 3
+    agri.save()
+    rows = [["พื้นที่", "เนื้อที่เพาะปลูก"], ["อ.เมืองระยอง", "30"], ["แกลง", "10"], ["เนินพระ", "20"], ["อ.แกลง", "40"], ["ทางเกวียน", "40"]]
+    result = values_import_file(
+        dataset=agri, user=entry_a, content=files.csv_bytes(rows, "utf-8"), filename="t.csv", mapping={"period": "2567"}
+    )
+    assert result.ok, result.errors
+    assert stored(agri) == {("RICE_AREA", "210106", "2567"): 10.0, ("RICE_AREA", "210109", "2567"): 20.0,
+                            ("RICE_AREA", "210301", "2567"): 40.0}  # fmt: skip
+    assert [(s.row, s.reason, s.text) for s in result.layout.sheets[0].skipped] == [
+        (2, "subtotal", "อ.เมืองระยอง"),
+        (5, "subtotal", "อ.แกลง"),
+    ]
+
+
+def test_close_name_is_proposed_and_nothing_saved(agri, entry_a):
+    rows = [["อำเภอ", "เนื้อที่เพาะปลูก"], ["อ.เมืองระยอ", "10"], ["อ.แกลง", "20"]]
+    result = values_import_file(
+        dataset=agri, user=entry_a, content=files.csv_bytes(rows, "utf-8"), filename="t.csv", mapping={"period": "2567"}
+    )
+    assert not DataValue.objects.exists()
+    assert [e.row for e in result.errors] == [2] and "เมืองระยอง (ระยอง) [2101]" in result.errors[0].message
+
+
+def test_a_bad_cell_saves_nothing_and_names_sheet_row_and_column(agri, entry_a):
+    sheets = two_years()
+    sheets["ปี 2567"][0][7][1] = "ไม่ทราบ"  # อ.บ้านค่าย's area in 2567
+    result = values_import_file(dataset=agri, user=entry_a, content=files.xlsx(sheets), filename="rice.xlsx")
+    assert not DataValue.objects.exists()
+    assert [(e.row, e.column) for e in result.errors] == [(8, "ปี 2567!B")] and "ไม่ทราบ" in result.errors[0].message
+
+
+def test_other_agency_cannot_import_a_published_file(agri, entry_b):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        values_import_file(dataset=agri, user=entry_b, content=files.xlsx(two_years()), filename="rice.xlsx")
+    assert not DataValue.objects.exists()
