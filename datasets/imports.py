@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from datasets.layout import Layout, SheetLayout, detect_layout
@@ -181,11 +181,14 @@ def _unit_question(row) -> str:
 
 
 def values_import_file(
-    *, dataset: Dataset, user: User, content: bytes, filename: str, mapping: dict | None = None, dry_run: bool = False,
+    *, dataset: Dataset, user: User | None, content: bytes, filename: str, mapping: dict | None = None, dry_run: bool = False,
     progress: Callable[[int, str], None] | None = None,
 ) -> FileImport:  # fmt: skip
-    """Read, understand, map and check a published file; save all its values unless ``dry_run`` — or nothing."""
-    if not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
+    """Read, understand, map and check a published file; save all its values unless ``dry_run`` — or nothing.
+
+    ``user=None`` is a system job (the ``import_values`` command without ``--user``): no permission check.
+    """
+    if user is not None and not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
         raise PermissionDenied
     mapping = mapping or {}
     result = FileImport()
@@ -206,7 +209,8 @@ def values_import_file(
         result.errors.append(RowError(0, "", _("No values to import: map at least one column to a data element.")))
     if progress:
         progress(40, _("checking values"))
-    checked = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT, dry_run=True)
+    checks = {"user": user, "source": ValueSource.IMPORT, "check_permissions": user is not None}
+    checked = datavalues_save(cells=cells, dry_run=True, **checks)
     for error in checked.errors:
         row_number, _sep, column = error.ref.partition(":")
         result.errors.append(RowError(int(row_number or 0), column, error.message))
@@ -214,7 +218,7 @@ def values_import_file(
         return result
     if progress:
         progress(60, _("saving"))
-    saved = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT)
+    saved = datavalues_save(cells=cells, **checks)
     for error in saved.errors:  # a lock taken meanwhile: still nothing saved
         row_number, _sep, column = error.ref.partition(":")
         result.errors.append(RowError(int(row_number or 0), column, error.message))
@@ -231,3 +235,32 @@ def is_template(sheets: list[Sheet]) -> bool:
         return False
     headers = [cell_text(c) for c in sheets[0].rows[0]]
     return "period" in headers and "orgunit_code" in headers
+
+
+def clean_mapping(dataset: Dataset, mapping: object) -> dict:
+    """A mapping with only known keys, element codes of ``dataset``, org units of its level and a valid period."""
+    if not isinstance(mapping, dict):
+        raise ValidationError(_("The mapping must be a JSON object."))
+    codes = set(dataset.elements.values_list("code", flat=True)) | {""}
+    elements = mapping.get("elements") or {}
+    units = mapping.get("units") or {}
+    if not isinstance(elements, dict) or not isinstance(units, dict):
+        raise ValidationError(_("The mapping must be a JSON object."))
+    wrong = sorted(str(v) for v in elements.values() if v not in codes)
+    if wrong:
+        raise ValidationError(_("Unknown data element(s) for dataset %(d)s: %(c)s") % {"d": dataset.code, "c": ", ".join(wrong)})
+    at_level = OrgUnit.objects.filter(level=dataset.collection_level, code__in=[str(v) for v in units.values()])
+    known = set(at_level.values_list("code", flat=True))
+    wrong = sorted(str(v) for v in units.values() if v not in known)
+    if wrong:
+        raise ValidationError(_("Unknown org unit(s) at the dataset's level: %(c)s") % {"c": ", ".join(wrong)})
+    cleaned: dict = {"elements": {str(k): str(v) for k, v in elements.items()}, "units": {str(k): str(v) for k, v in units.items()}}
+    if mapping.get("period"):
+        try:
+            spec = parse_period(str(mapping["period"]))
+        except PeriodError as exc:
+            raise ValidationError(str(exc)) from None
+        if spec.type != dataset.period_type:
+            raise ValidationError(_("period %(p)s does not fit dataset %(d)s") % {"p": spec.code, "d": dataset.code})
+        cleaned["period"] = spec.code
+    return cleaned

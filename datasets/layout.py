@@ -208,9 +208,10 @@ class SheetLayout:
 @dataclass
 class Layout:
     sheets: list[SheetLayout]
+    level: int  # the org-unit level rows were matched at
 
     def as_dict(self) -> dict:
-        return {"sheets": [asdict(sheet) for sheet in self.sheets]}
+        return {"orgunit_level": self.level, "sheets": [asdict(sheet) for sheet in self.sheets]}
 
 
 def _is_header_years(row: list[Cell]) -> bool:
@@ -267,7 +268,7 @@ def _element_for(key: str, elements: list[DataElement]) -> tuple[str | None, str
     return (names[close[0]], "close") if close else (None, "")
 
 
-def detect_sheet(sheet: Sheet, dataset: Dataset, matcher: OrgUnitMatcher, elements: list[DataElement]) -> SheetLayout | None:
+def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elements: list[DataElement]) -> SheetLayout | None:
     """The layout of one sheet, or ``None`` for a sheet with no table (notes, charts as cells)."""
     rows = sheet.rows
     width = max((len(r) for r in rows), default=0)
@@ -295,7 +296,7 @@ def detect_sheet(sheet: Sheet, dataset: Dataset, matcher: OrgUnitMatcher, elemen
     columns = []
     for c in range(width):
         parts = [line[c] for line in grid if line[c]]
-        key, period = _header_key(parts, dataset.period_type)
+        key, period = _header_key(parts, period_type)
         columns.append(Column(c, " / ".join(dict.fromkeys(parts)), key, period=period))
     data_rows = range(first_data, len(rows))
 
@@ -316,7 +317,7 @@ def detect_sheet(sheet: Sheet, dataset: Dataset, matcher: OrgUnitMatcher, elemen
     # A long table's period column: most of its cells name a period.
     for column in columns:
         texts = labels(column.index)[:300]
-        if column.role == "ignore" and texts and sum(1 for t in texts if period_from_label(t, dataset.period_type)) >= 0.8 * len(texts):
+        if column.role == "ignore" and texts and sum(1 for t in texts if period_from_label(t, period_type)) >= 0.8 * len(texts):
             column.role = "period"
     period_column = next((c.index for c in columns if c.role == "period"), None)
     for column in columns:
@@ -325,7 +326,7 @@ def detect_sheet(sheet: Sheet, dataset: Dataset, matcher: OrgUnitMatcher, elemen
         if any(to_number(rows[r][column.index]) is not None for r in data_rows if column.index < len(rows[r])):
             column.role = "value"
             column.element, column.element_match = _element_for(column.key, elements)
-    sheet_period = period_from_label(sheet.name, dataset.period_type, short_years=True)
+    sheet_period = period_from_label(sheet.name, period_type, short_years=True)
     layout = SheetLayout(sheet.name, sheet_period, [r + 1 for r in header_rows], columns, best, [], skipped)
     value_columns = [c.index for c in columns if c.role == "value"]
     context: OrgUnit | None = None
@@ -355,7 +356,7 @@ def detect_sheet(sheet: Sheet, dataset: Dataset, matcher: OrgUnitMatcher, elemen
         if match.kind == "unit" and match.unit.parent_id and context and not match.unit.path.startswith(context.path):
             context = None  # a new block began without its own subtotal row
         period = cell_text(row[period_column]) if period_column is not None and period_column < len(row) else None
-        data_row = DataRow(r + 1, label, match.kind, period=period_from_label(period, dataset.period_type) if period else None)
+        data_row = DataRow(r + 1, label, match.kind, period=period_from_label(period, period_type) if period else None)
         if match.unit:
             data_row.unit, data_row.unit_name = match.unit.code, match.unit.name_th
         data_row.candidates = [(u.code, _describe(u, matcher)) for u in match.candidates]
@@ -368,8 +369,15 @@ def _describe(unit: OrgUnit, matcher: OrgUnitMatcher) -> str:
     return f"{unit.name_th} ({parent.name_th})" if parent else unit.name_th
 
 
-def detect_layout(sheets: list[Sheet], dataset: Dataset, *, answers: dict[str, str] | None = None) -> Layout:
-    matcher = OrgUnitMatcher(dataset.collection_level, answers)
-    elements = list(dataset.elements.all())
-    layouts = [detect_sheet(sheet, dataset, matcher, elements) for sheet in sheets]
-    return Layout([layout for layout in layouts if layout is not None])
+def detect_layout(sheets: list[Sheet], dataset: Dataset | None, *, answers: dict[str, str] | None = None) -> Layout:
+    """The layout of every sheet with a table; without a dataset, at the org-unit level most rows match."""
+    if dataset is not None:
+        return _detect(sheets, dataset.collection_level, dataset.period_type, list(dataset.elements.all()), answers)
+    tries = [_detect(sheets, level, PeriodType.CALENDAR_YEAR, [], answers) for level in (3, 2, 1)]
+    return max(tries, key=lambda layout: sum(1 for s in layout.sheets for r in s.rows if r.kind == "unit"))
+
+
+def _detect(sheets: list[Sheet], level: int, period_type: str, elements: list[DataElement], answers: dict[str, str] | None) -> Layout:
+    matcher = OrgUnitMatcher(level, answers)
+    layouts = [detect_sheet(sheet, period_type, matcher, elements) for sheet in sheets]
+    return Layout([layout for layout in layouts if layout is not None], level)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 import xlwt
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
+
+from datasets.models import DataElement, Dataset, DataValue, Topic, ValueType
+from poc.models import OrgUnit, OrgUnitLevel
 
 Rows = list[list[object]]
 
@@ -97,3 +101,51 @@ def csv_bytes(rows: Rows, encoding: str, delimiter: str = ",") -> bytes:
         cells = ["" if v is None else str(v) for v in row]
         lines.append(delimiter.join(f'"{c}"' if "," in c else c for c in cells))
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+# --- Fixtures: a part of Rayong and a rice dataset published per district --------------------------------
+AREA_2566 = {"อ.เมืองระยอง": "1,234", "อ.บ้านค่าย": "๒๕๐", "อำเภอแกลง": 4321, "บ้านฉาง": "-"}
+CROP_2566 = {"อ.เมืองระยอง": "500", "อ.บ้านค่าย": "๑,๐๐๐.๕", "อำเภอแกลง": 77, "บ้านฉาง": "n.a."}
+AREA_2567 = {"อ.เมืองระยอง": 1300, "อ.บ้านค่าย": 260, "อำเภอแกลง": 4400, "บ้านฉาง": 10}
+CROP_2567 = {"อ.เมืองระยอง": 510, "อ.บ้านค่าย": 990, "อำเภอแกลง": 80, "บ้านฉาง": 5}
+
+
+@pytest.fixture
+def rayong(db) -> OrgUnit:
+    """Part of Rayong with real DOPA codes: district แกลง (2103) and subdistrict แกลง (210106, in Mueang) share a name."""
+    province = OrgUnit.objects.create(code="21", name_th="ระยอง", name_en="Rayong", level=OrgUnitLevel.PROVINCE)
+    districts = {}
+    for code, name, en in [("2101", "เมืองระยอง", "Mueang Rayong"), ("2102", "บ้านฉาง", "Ban Chang"), ("2103", "แกลง", "Klaeng"),
+                           ("2105", "บ้านค่าย", "Ban Khai")]:  # fmt: skip
+        districts[code] = OrgUnit.objects.create(code=code, name_th=name, name_en=en, level=OrgUnitLevel.DISTRICT, parent=province)
+    for code, name in [("210101", "ท่าประดู่"), ("210106", "แกลง"), ("210109", "เนินพระ"), ("210301", "ทางเกวียน"),
+                       ("210308", "บ้านนา"), ("210501", "บ้านค่าย"), ("210507", "ชากบก"), ("210201", "บ้านฉาง")]:  # fmt: skip
+        OrgUnit.objects.create(code=code, name_th=name, level=OrgUnitLevel.SUBDISTRICT, parent=districts[code[:4]])
+    return province
+
+
+@pytest.fixture
+def agri(rayong, agency_a) -> Dataset:
+    topic = Topic.objects.create(code="AGRI", name_th="เกษตร")
+    dataset = Dataset.objects.create(code="DS-RICE", topic=topic, name_th="ข้าวนาปี", agency=agency_a, collection_level=2, period_type="Y")
+    DataElement.objects.create(code="RICE_AREA", dataset=dataset, name_th="เนื้อที่เพาะปลูก", unit="ไร่", order=1)
+    DataElement.objects.create(code="RICE_PROD", dataset=dataset, name_th="ผลผลิต", value_type=ValueType.DECIMAL, unit="ตัน", order=2)
+    return dataset
+
+
+def two_years() -> dict:
+    return {"ปี 2566": agri_sheet(2566, AREA_2566, CROP_2566), "ปี 2567": agri_sheet(2567, AREA_2567, CROP_2567)}
+
+
+def stored(dataset: Dataset) -> dict[tuple[str, str, str], float]:
+    rows = DataValue.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period")
+    return {(v.element.code, v.orgunit.code, v.period.code): v.value_num for v in rows}
+
+
+EXPECTED = {
+    ("RICE_AREA", "2101", "2566"): 1234.0, ("RICE_AREA", "2105", "2566"): 250.0, ("RICE_AREA", "2103", "2566"): 4321.0,
+    ("RICE_PROD", "2101", "2566"): 500.0, ("RICE_PROD", "2105", "2566"): 1000.5, ("RICE_PROD", "2103", "2566"): 77.0,
+    ("RICE_AREA", "2101", "2567"): 1300.0, ("RICE_AREA", "2105", "2567"): 260.0, ("RICE_AREA", "2103", "2567"): 4400.0,
+    ("RICE_AREA", "2102", "2567"): 10.0, ("RICE_PROD", "2101", "2567"): 510.0, ("RICE_PROD", "2105", "2567"): 990.0,
+    ("RICE_PROD", "2103", "2567"): 80.0, ("RICE_PROD", "2102", "2567"): 5.0,
+}  # fmt: skip
