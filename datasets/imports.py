@@ -231,9 +231,10 @@ def values_import_file(
 
 def is_template(sheets: list[Sheet]) -> bool:
     """Our own template (first row ``period, orgunit_code, …``) goes the direct way, without a mapping step."""
-    if not sheets or not sheets[0].rows:
-        return False
-    headers = [cell_text(c) for c in sheets[0].rows[0]]
+    return bool(sheets and sheets[0].rows) and is_template_header([cell_text(c) for c in sheets[0].rows[0]])
+
+
+def is_template_header(headers: list[str]) -> bool:
     return "period" in headers and "orgunit_code" in headers
 
 

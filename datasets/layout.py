@@ -69,6 +69,7 @@ class UnitMatch:
     kind: str  # unit | subtotal | ambiguous | unknown | outside
     unit: OrgUnit | None = None
     candidates: list[OrgUnit] = field(default_factory=list)  # ambiguous: every unit it may be; unknown: close names
+    answered: bool = False  # the user chose the unit (a question earlier)
 
 
 class OrgUnitMatcher:
@@ -88,8 +89,13 @@ class OrgUnitMatcher:
 
     def match(self, label: str, context: OrgUnit | None = None) -> UnitMatch:
         label = " ".join(label.split())
-        if label in self.answers and self.answers[label] in self.by_code:
-            return self._found(self.by_code[self.answers[label]])
+        found = self._match(label, context)
+        answer = self.by_code.get(self.answers.get(label, ""))
+        if found.kind in ("ambiguous", "unknown", "outside") and answer is not None and answer.level == self.level:
+            return UnitMatch("unit", answer, found.candidates, answered=True)
+        return found
+
+    def _match(self, label: str, context: OrgUnit | None) -> UnitMatch:
         code = label.translate(THAI_DIGITS_TABLE)
         if code in self.by_code:
             return self._found(self.by_code[code])
@@ -111,6 +117,8 @@ class OrgUnitMatcher:
         if _SUBTOTAL.match(name) or _SUBTOTAL.match(label):
             return UnitMatch("subtotal")
         close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.75) if name else []
+        if not close and len(name) >= 3:  # "อ.เมือง" for เมืองระยอง: a shortened name is proposed, not applied
+            close = [n for n in self.names if n.startswith(name)][:3]
         candidates = [u for n in close for u in self.by_name[n] if u.level == self.level]
         return UnitMatch("unknown", candidates=candidates) if candidates else UnitMatch("outside")
 
@@ -182,6 +190,7 @@ class DataRow:
     unit_name: str = ""
     candidates: list[tuple[str, str]] = field(default_factory=list)  # (code, Thai name with parent)
     period: str | None = None  # long tables: the row's own period
+    answered: bool = False  # a question the user answered (the mapping's ``units``)
 
 
 @dataclass
@@ -356,7 +365,9 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
         if match.kind == "unit" and match.unit.parent_id and context and not match.unit.path.startswith(context.path):
             context = None  # a new block began without its own subtotal row
         period = cell_text(row[period_column]) if period_column is not None and period_column < len(row) else None
-        data_row = DataRow(r + 1, label, match.kind, period=period_from_label(period, period_type) if period else None)
+        data_row = DataRow(
+            r + 1, label, match.kind, period=period_from_label(period, period_type) if period else None, answered=match.answered
+        )
         if match.unit:
             data_row.unit, data_row.unit_name = match.unit.code, match.unit.name_th
         data_row.candidates = [(u.code, _describe(u, matcher)) for u in match.candidates]

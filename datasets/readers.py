@@ -119,10 +119,7 @@ def check_uncompressed(content: bytes, limits: Limits) -> None:
 
 def read_workbook(content: bytes, *, limits: Limits) -> list[Sheet]:
     check_uncompressed(content, limits)
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise ReadError(_("The workbook cannot be read (%(e)s). Open it in Excel or LibreOffice and save it again.") % {"e": exc}) from None
+    book = _open_workbook(content)
     budget = _Budget(limits)
     sheets = []
     with book:
@@ -139,6 +136,13 @@ def read_workbook(content: bytes, *, limits: Limits) -> list[Sheet]:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(metadata.name, rows, merged))
     return sheets
+
+
+def _open_workbook(content: bytes) -> python_calamine.CalamineWorkbook:
+    try:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise ReadError(_("The workbook cannot be read (%(e)s). Open it in Excel or LibreOffice and save it again.") % {"e": exc}) from None
 
 
 def _cell(value: object) -> Cell:
@@ -237,10 +241,7 @@ def estimate_cells(content: bytes, filename: str, *, limits: Limits | None = Non
         _Budget(limits).take(rows, rows * columns)
         return rows * columns
     check_uncompressed(content, limits)
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except Exception:  # unreadable: the import reports it
-        return 0
+    book = _open_workbook(content)
     budget = _Budget(limits)
     with book:
         for metadata in book.sheets_metadata:
@@ -248,3 +249,18 @@ def estimate_cells(content: bytes, filename: str, *, limits: Limits | None = Non
                 sheet = book.get_sheet_by_name(metadata.name)
                 budget.take(sheet.height, sheet.height * sheet.width)
     return budget.cells
+
+
+def first_row(content: bytes, filename: str) -> list[str]:
+    """The header row of the first sheet, without turning the rest of the file into Python objects."""
+    if suffix(filename) in TEXT_TYPES:
+        text, _encoding = decode_text(content[:65536] if content[:65536].isascii() else content)
+        line = text.lstrip("\ufeff").splitlines()[:1]
+        return [cell_text(c) for c in next(csv.reader(line, delimiter="\t" if "\t" in (line or [""])[0] else ","), [])]
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        with book:
+            rows = book.get_sheet_by_index(0).iter_rows()
+            return [cell_text(_cell(c)) for c in next(rows, [])]
+    except Exception:  # an unreadable workbook is reported when it is read
+        return []

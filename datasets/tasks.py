@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from celery import shared_task
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from datasets.imports import values_import_file
 from datasets.models import Dataset
 from datasets.transfer import values_import
 from poc.models import User
@@ -38,7 +40,9 @@ def values_import_task(job_id: str) -> dict:
     path = job_file(job_id, job["filename"])
     try:
         with translation.override(job.get("language", "th")):
-            result = values_import(
+            # A published file goes through its confirmed mapping (datasets.imports), our template the direct way.
+            run = partial(values_import_file, mapping=job.get("mapping") or {}) if job.get("mapped") else values_import
+            result = run(
                 dataset=Dataset.objects.get(pk=job["dataset"]), user=User.objects.get(pk=job["user"]), content=path.read_bytes(),
                 filename=job["filename"], progress=lambda percent, step: job_update(job_id, percent=percent, step=str(step)),
             )  # fmt: skip
