@@ -114,6 +114,9 @@ def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping
         return periods[code]
 
     for sheet_layout in layout.sheets:
+        if sheet_layout.kind == "records":
+            cells += _records_cells(layout, sheet_layout, dataset, mapping, result, elements, period_for, unmapped)
+            continue
         rows = by_name[sheet_layout.name].rows
         columns = []
         for column in sheet_layout.columns:
@@ -162,6 +165,46 @@ def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping
                     preview = PreviewValue(sheet_layout.name, row.row, unit.code, unit.name_th, element.code, period.code, shown)
                     result.preview.append(preview)
     result.unmapped = sorted(unmapped)
+    return cells
+
+
+def _records_cells(
+    layout: Layout, sheet_layout: SheetLayout, dataset: Dataset, mapping: dict, result: FileImport, elements: dict[str, DataElement],
+    period_for: Callable[[str], Period | str], unmapped: set[str],
+) -> list[CellInput]:  # fmt: skip
+    """Point or dated records combined per unit and period, each element as it aggregates."""
+    from datasets.records import aggregate
+
+    where = _where(sheet_layout, len(layout.sheets))
+    for row, message in sheet_layout.problems:
+        result.errors.append(RowError(row, where(None), message))
+    records = layout.records.get(sheet_layout.name, [])
+    units = {r.unit.pk: r.unit for r in records}
+    first_row: dict[tuple[int, str], int] = {}
+    for record in records:
+        first_row.setdefault((record.unit.pk, record.period_code), record.row)
+    cells = []
+    for column in sheet_layout.columns:
+        if column.role != "value":
+            continue
+        element = element_for(column.key, column.element, column.element_match, mapping, elements)
+        if element is None:
+            unmapped.add(column.header)
+            continue
+        combined, problems = aggregate(records, element, column.index)
+        for row, message in problems:
+            result.errors.append(RowError(row, where(column.index), message))
+        for (unit_id, code), number in sorted(combined.items(), key=lambda item: (units[item[0][0]].code, item[0][1])):
+            period = period_for(code)
+            row = first_row[(unit_id, code)]
+            if isinstance(period, str):
+                result.errors.append(RowError(row, where(column.index), period))
+                continue
+            unit = units[unit_id]
+            cells.append(CellInput(element=element, orgunit=unit, period=period, raw=number, ref=f"{row}:{where(column.index)}"))
+            if len(result.preview) < PREVIEW_ROWS:
+                preview = PreviewValue(sheet_layout.name, row, unit.code, unit.name_th, element.code, period.code, format_number(number))
+                result.preview.append(preview)
     return cells
 
 

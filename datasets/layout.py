@@ -209,6 +209,8 @@ class SheetLayout:
     orgunit_column: int | None
     rows: list[DataRow]
     skipped: list[Skipped]
+    kind: str = "table"  # table | records (point or dated records, aggregated: datasets.records)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # records: rows that cannot be placed
 
     def column(self, index: int) -> Column | None:
         return next((c for c in self.columns if c.index == index), None)
@@ -218,6 +220,7 @@ class SheetLayout:
 class Layout:
     sheets: list[SheetLayout]
     level: int  # the org-unit level rows were matched at
+    records: dict = field(default_factory=dict)  # sheet name → placed records (datasets.records.Record)
 
     def as_dict(self) -> dict:
         return {"orgunit_level": self.level, "sheets": [asdict(sheet) for sheet in self.sheets]}
@@ -383,7 +386,18 @@ def _describe(unit: OrgUnit, matcher: OrgUnitMatcher) -> str:
 def detect_layout(sheets: list[Sheet], dataset: Dataset | None, *, answers: dict[str, str] | None = None) -> Layout:
     """The layout of every sheet with a table; without a dataset, at the org-unit level most rows match."""
     if dataset is not None:
-        return _detect(sheets, dataset.collection_level, dataset.period_type, list(dataset.elements.all()), answers)
+        from datasets.records import detect_records, place_records
+
+        elements = list(dataset.elements.all())
+        found = {sheet.name: detect_records(sheet, elements) for sheet in sheets}
+        layout = _detect([s for s in sheets if found[s.name] is None], dataset.collection_level, dataset.period_type, elements, answers)
+        for sheet in sheets:
+            if found[sheet.name] is not None:
+                sheet_layout, records, problems = place_records(sheet, found[sheet.name], dataset, answers or {})
+                sheet_layout.kind, sheet_layout.problems = "records", problems
+                layout.sheets.append(sheet_layout)
+                layout.records[sheet.name] = records
+        return layout
     tries = [_detect(sheets, level, PeriodType.CALENDAR_YEAR, [], answers) for level in (3, 2, 1)]
     return max(tries, key=lambda layout: sum(1 for s in layout.sheets for r in s.rows if r.kind == "unit"))
 
