@@ -177,6 +177,7 @@ class Column:
     key: str  # the header without its period: what a profile maps to an element
     role: str = "ignore"  # orgunit | value | period | ignore
     period: str | None = None
+    month: int | None = None  # a month header without its year (the sheet's year completes it)
     element: str | None = None  # proposed element code
     element_match: str = ""  # code | name | only | close | profile
 
@@ -252,16 +253,37 @@ def _filled(sheet: Sheet, rows: list[int], width: int) -> list[list[str]]:
     return grid
 
 
-def _header_key(parts: list[str], period_type: str) -> tuple[str, str | None]:
-    period = None
+def month_of(label: str) -> int | None:
+    """A month named without its year (``ม.ค.``, ``มกราคม``, ``Jan``): its year comes from the sheet."""
+    return _MONTHS.get(" ".join(str(label).split()).lower().replace(".", ""))
+
+
+def _header_key(parts: list[str], period_type: str) -> tuple[str, str | None, int | None]:
+    period, month = None, None
     kept = []
     for part in parts:
         found = period_from_label(part, period_type)
         if found and period is None:
             period = found
+        elif month_of(part) and month is None:
+            month = month_of(part)
         elif part and part not in kept:
             kept.append(part)
-    return " / ".join(kept), period
+    return " / ".join(kept), period, month
+
+
+def _month_in(sheet_period: str | None, month: int) -> str | None:
+    """``ม.ค.`` on sheet ``2567`` is 2567-01; on a fiscal-year sheet ``FY2567``, ต.ค.–ธ.ค. fall in 2566."""
+    if not sheet_period:
+        return None
+    match = re.fullmatch(r"(FY)?(\d{4})", sheet_period)
+    if not match:
+        return None
+    year = int(match.group(2)) - (1 if match.group(1) and month >= 10 else 0)
+    return f"{year}-{month:02d}"
+
+
+_TITLE_YEAR = re.compile(r"(?:ปี|พ\.ศ\.)[^\d]{0,20}?(\d{4})")  # "ปีเพาะปลูก 2566", "พ.ศ. 2567"
 
 
 def _element_for(key: str, elements: list[DataElement]) -> tuple[str | None, str]:
@@ -308,8 +330,8 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
     columns = []
     for c in range(width):
         parts = [line[c] for line in grid if line[c]]
-        key, period = _header_key(parts, period_type)
-        columns.append(Column(c, " / ".join(dict.fromkeys(parts)), key, period=period))
+        key, period, month = _header_key(parts, period_type)
+        columns.append(Column(c, " / ".join(dict.fromkeys(parts)), key, period=period, month=month))
     data_rows = range(first_data, len(rows))
 
     def labels(c: int) -> list[str]:
@@ -339,6 +361,12 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
             column.role = "value"
             column.element, column.element_match = _element_for(column.key, elements)
     sheet_period = period_from_label(sheet.name, period_type, short_years=True)
+    if sheet_period is None:  # a single year named in the title rows ("ปีเพาะปลูก 2566") dates the sheet
+        years = {y for r in range(first_data) if r not in header_rows for y in _TITLE_YEAR.findall(" ".join(map(cell_text, rows[r])))}
+        sheet_period = period_from_label(years.pop(), period_type) if len(years) == 1 else None
+    for column in columns:
+        if column.month and column.period is None:
+            column.period = _month_in(sheet_period, column.month)
     layout = SheetLayout(sheet.name, sheet_period, [r + 1 for r in header_rows], columns, best, [], skipped)
     value_columns = [c.index for c in columns if c.role == "value"]
     context: OrgUnit | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from datasets.imports import values_import_file
 from datasets.layout import detect_layout, normalize_name, period_from_label
@@ -46,7 +47,7 @@ def test_every_workbook_format_is_read_with_its_sheets(kind):
 @override_settings(POC_IMPORT_MAX_ROWS=10)
 def test_row_limit_is_enforced_while_reading_with_a_thai_message():
     content = files.csv_bytes([["อำเภอ", "n"]] + [["x", i] for i in range(50)], "utf-8")
-    with pytest.raises(ReadError) as error:
+    with pytest.raises(ReadError) as error, translation.override("th"):
         read_sheets(content, "big.csv")
     assert "10" in str(error.value) and "แบ่ง" in str(error.value)
 
@@ -181,3 +182,24 @@ def test_other_agency_cannot_import_a_published_file(agri, entry_b):
     with pytest.raises(PermissionDenied):
         values_import_file(dataset=agri, user=entry_b, content=files.xlsx(two_years()), filename="rice.xlsx")
     assert not DataValue.objects.exists()
+
+
+def test_month_columns_take_their_year_from_the_sheet_fiscal_months_before_january_included(agri, entry_a):
+    agri.period_type = "M"
+    agri.save()
+    rows = [["อำเภอ", "ต.ค.", "พ.ย.", "ธ.ค.", "ม.ค."], ["อ.เมืองระยอง", "1", "2", "3", "4"]]
+    sheets = {"ปีงบประมาณ 2567": (rows, []), "ปี 2568": ([["อำเภอ", "มกราคม"], ["อ.แกลง", "๙"]], [])}
+    result = values_import_file(
+        dataset=agri, user=entry_a, content=files.xlsx(sheets), filename="m.xlsx", mapping={"elements": {"": "RICE_AREA"}}
+    )
+    assert result.ok, result.errors
+    assert stored(agri) == {("RICE_AREA", "2101", "2566-10"): 1.0, ("RICE_AREA", "2101", "2566-11"): 2.0,
+                            ("RICE_AREA", "2101", "2566-12"): 3.0, ("RICE_AREA", "2101", "2567-01"): 4.0,
+                            ("RICE_AREA", "2103", "2568-01"): 9.0}  # fmt: skip
+
+
+def test_a_single_year_in_the_title_dates_a_plain_sheet(agri, entry_a):
+    rows = [["ตารางที่ 3 เนื้อที่เพาะปลูก ปีเพาะปลูก 2566", None], ["อำเภอ", "เนื้อที่เพาะปลูก"], ["อ.บ้านค่าย", "12"]]
+    result = values_import_file(dataset=agri, user=entry_a, content=files.xlsx({"Sheet1": (rows, [])}), filename="t.xlsx")
+    assert result.ok, result.errors
+    assert stored(agri) == {("RICE_AREA", "2105", "2566"): 12.0}
