@@ -119,6 +119,7 @@ def check_uncompressed(content: bytes, limits: Limits) -> None:
 
 def read_workbook(content: bytes, *, limits: Limits) -> list[Sheet]:
     check_uncompressed(content, limits)
+    check_dimensions(content, limits)
     book = _open_workbook(content)
     budget = _Budget(limits)
     sheets = []
@@ -156,21 +157,36 @@ def _cell(value: object) -> Cell:
 
 
 def decode_text(content: bytes) -> tuple[str, str]:
-    """The text of a CSV and the encoding it was in: BOMs first, strict UTF-8, then charset-normalizer."""
+    """The text of a CSV and its encoding: a BOM, UTF-16 by its high bytes, strict UTF-8, Windows-874 when its
+    text is Thai, and charset-normalizer for anything else."""
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if content.startswith(bom):
             try:
                 return content.decode(encoding), encoding
             except UnicodeDecodeError:
                 break
+    # UTF-16 without a BOM: Thai and ASCII put 0x0E or 0x00 in every high byte (odd bytes little-endian, even big-endian).
+    sample = content[:65536]
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if len(sample) % 2 == 0 and high and high.count(0) + high.count(0x0E) >= 0.9 * len(high):
+            try:
+                return content.decode(encoding), encoding
+            except UnicodeDecodeError:
+                pass
     try:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # Thai Excel writes Windows-874; TIS-620 is its subset. Offer the likely code pages first.
-    match = from_bytes(content, cp_isolation=["cp874", "tis_620", "utf_16_le", "utf_16_be", "cp1252"]).best()
-    if match is None:
-        match = from_bytes(content).best()
+    # Thai Excel writes Windows-874 (TIS-620 is its subset): accept it when its non-ASCII text is Thai.
+    try:
+        text = content.decode("cp874")
+    except UnicodeDecodeError:
+        pass
+    else:
+        foreign = [ch for ch in text if ord(ch) > 127]
+        if sum(1 for ch in foreign if "\u0e00" <= ch <= "\u0e7f") >= 0.9 * len(foreign):
+            return text, "cp874"
+    match = from_bytes(content).best()
     if match is None:
         raise ReadError(
             _(
@@ -190,9 +206,12 @@ def read_text(text: str, *, delimiter: str | None = None, limits: Limits) -> She
             delimiter = ","
     budget = _Budget(limits)
     rows: list[list[Cell]] = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        budget.take(1, len(row))
-        rows.append([cell if cell.strip() else None for cell in row])
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            budget.take(1, len(row))
+            rows.append([cell if cell.strip() else None for cell in row])
+    except csv.Error as exc:
+        raise ReadError(_("The CSV file cannot be read (%(e)s). Open it in Excel and save it again as “CSV UTF-8”.") % {"e": exc}) from None
     return Sheet("csv", rows)
 
 
@@ -226,41 +245,64 @@ def cell_text(value: Cell) -> str:
     return " ".join(str(value).split())
 
 
-def estimate_cells(content: bytes, filename: str, *, limits: Limits | None = None) -> int:
-    """Cells in a file without turning them into Python objects (to decide whether to queue the import).
+@dataclass
+class Survey:
+    """What the upload page needs before deciding where a file goes: its size in cells and its header row."""
 
-    Raises :class:`ReadError` for a file over the limits, so the web request refuses it at once.
+    cells: int
+    header: list[str]
+
+
+def survey(content: bytes, filename: str, *, limits: Limits | None = None) -> Survey:
+    """Size and header row without turning the file into Python rows; a file over a limit raises :class:`ReadError`.
+
+    CSV lines are counted as bytes; an .xlsx is sized from each sheet's ``<dimension>`` before calamine loads it.
     """
     limits = limits or Limits.from_settings()
     if suffix(filename) in TEXT_TYPES:
-        first_line = content[:65536].split(b"\n", 1)[0]
-        columns = 1 + max(first_line.count(sep) for sep in (b",", b"\t", b";", b"|"))
-        if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            columns = 1 + max(first_line.count(sep) for sep in (b",\x00", b"\t\x00", b"\x00,", b"\x00\t"))
-        rows = content.count(b"\n") + 1
-        _Budget(limits).take(rows, rows * columns)
-        return rows * columns
+        text, _encoding = decode_text(content)
+        lines = text.lstrip("\ufeff").splitlines()
+        header = next(csv.reader(lines[:1], delimiter="\t" if "\t" in (lines or [""])[0] else ","), [])
+        budget = _Budget(limits)
+        budget.take(len(lines), len(lines) * max(1, len(header)))
+        return Survey(budget.cells, [cell_text(c) for c in header])
     check_uncompressed(content, limits)
+    check_dimensions(content, limits)
     book = _open_workbook(content)
     budget = _Budget(limits)
+    header: list[str] | None = None
     with book:
         for metadata in book.sheets_metadata:
             if metadata.typ == python_calamine.SheetTypeEnum.WorkSheet:
                 sheet = book.get_sheet_by_name(metadata.name)
                 budget.take(sheet.height, sheet.height * sheet.width)
-    return budget.cells
+                if header is None:
+                    header = [cell_text(_cell(c)) for c in next(sheet.iter_rows(), [])]
+    return Survey(budget.cells, header or [])
 
 
-def first_row(content: bytes, filename: str) -> list[str]:
-    """The header row of the first sheet, without turning the rest of the file into Python objects."""
-    if suffix(filename) in TEXT_TYPES:
-        text, _encoding = decode_text(content[:65536] if content[:65536].isascii() else content)
-        line = text.lstrip("\ufeff").splitlines()[:1]
-        return [cell_text(c) for c in next(csv.reader(line, delimiter="\t" if "\t" in (line or [""])[0] else ","), [])]
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def check_dimensions(content: bytes, limits: Limits) -> None:
+    """An .xlsx states each sheet's size at the top of its XML: refuse a huge sheet before parsing a byte of it."""
+    if not content.startswith(b"PK"):
+        return
+    heads = []
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-        with book:
-            rows = book.get_sheet_by_index(0).iter_rows()
-            return [cell_text(_cell(c)) for c in next(rows, [])]
-    except Exception:  # an unreadable workbook is reported when it is read
-        return []
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as stream:
+                        heads.append(stream.read(4096))
+    except Exception:  # zipfile, zlib and struct each raise their own errors for a damaged archive
+        raise ReadError(
+            _("The file is damaged (not a valid .xlsx/.ods archive). Open it in Excel or LibreOffice and save it again.")
+        ) from None
+    budget = _Budget(limits)
+    for head in heads:
+        match = _DIMENSION.search(head)
+        if match:
+            last_column, last_row = match.group(3) or match.group(1), int(match.group(4) or match.group(2))
+            columns = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(last_column.decode())))
+            budget.take(last_row, last_row * columns)

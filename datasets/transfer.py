@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
-from datasets.readers import ReadError, cell_text, estimate_cells, read_sheets
+from datasets.readers import ReadError, cell_text, read_sheets
 from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period, User
 from poc.periods import PeriodError, parse_period
@@ -170,8 +170,3 @@ def values_import(
     if progress:
         progress(100, _("done"))
     return result
-
-
-def count_values(content: bytes, filename: str) -> int:
-    """Rough number of values in an upload (its cells), to decide whether to queue it; over a limit raises ReadError."""
-    return estimate_cells(content, filename)

@@ -24,10 +24,10 @@ from datasets.import_forms import profile_choices
 from datasets.import_views import import_with_profile, pending_store
 from datasets.imports import is_template_header
 from datasets.models import Dataset, DataValue, DataValueAudit, ImportProfile, NotAvailableReason, Sensitivity, Topic, format_number
-from datasets.readers import ReadError, first_row
+from datasets.readers import ReadError, survey
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
-from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
+from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodError, fiscal_year_of, parse_period
 
@@ -256,11 +256,12 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             pk=form.cleaned_data["profile"] or None, dataset=dataset, agency_id=request.user.agency_id
         ).first()
         try:
-            cells = count_values(content, upload_file.name)
+            size = survey(content, upload_file.name)
+            cells = size.cells
         except ReadError as exc:  # over a size limit: refused before anything is parsed into rows
             form.add_error("file", str(exc))
             cells = None
-        if cells is not None and (profile or not is_template_header(first_row(content, upload_file.name))):
+        if cells is not None and (profile or not is_template_header(size.header)):
             token = pending_store(
                 dataset=dataset, user=request.user, filename=upload_file.name, content=content, cells=cells, profile=profile
             )

@@ -107,10 +107,17 @@ def test_damaged_files_get_a_clear_message_not_a_500(clerk, agri, name, content)
     assert "cannot be read" in response.text or "damaged" in response.text or "empty" in response.text.lower()
 
 
-def test_a_file_over_the_cell_limit_is_refused_at_upload(clerk, agri, settings):
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_a_file_over_the_cell_limit_is_refused_at_upload(clerk, agri, settings, kind):
     settings.POC_IMPORT_MAX_CELLS = 30
-    response = upload(clerk, agri, files.xlsx(two_years()), "rice.xlsx")
-    assert response.status_code == 200 and "more than 30 cells" in response.text
+    response = upload(clerk, agri, getattr(files, kind)(two_years()), f"rice.{kind}")
+    assert response.status_code == 200 and "more than 30 cells" in response.text and not DataValue.objects.exists()
+
+
+def test_a_csv_over_the_row_limit_is_refused_at_upload(clerk, agri, settings):
+    settings.POC_IMPORT_MAX_ROWS = 5
+    response = upload(clerk, agri, files.csv_bytes([["อำเภอ", "n"]] + [["อ.แกลง", 1]] * 10, "cp874"), "rice.csv")
+    assert response.status_code == 200 and "more than 5 rows" in response.text
 
 
 def test_large_mapped_file_runs_on_celery_with_the_profile(clerk, agri, monkeypatch):

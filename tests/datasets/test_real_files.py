@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.test import override_settings
 from django.utils import translation
@@ -12,15 +14,19 @@ from datasets.models import DataValue, DataValueAudit
 from datasets.readers import ReadError, decode_text, read_sheets, to_number
 from poc.models import OrgUnit, OrgUnitLevel
 from tests.datasets import files
-from tests.datasets.files import EXPECTED, stored, two_years
+from tests.datasets.files import AREA_2566, CROP_2566, EXPECTED, stored, two_years
 
 
 # --- Reading ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("encoding", ["cp874", "tis-620", "utf-16", "utf-8", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["cp874", "tis-620", "utf-16", "utf-16-le", "utf-16-be", "utf-8", "utf-8-sig"])
 def test_csv_in_thai_encodings_is_read(encoding):
     rows = [["อำเภอ", "จำนวน"], ["อ.เมืองระยอง", "1,234"], ["ต.เนินพระ", "๕๖"]]
     sheet = read_sheets(files.csv_bytes(rows, encoding), "table.csv")[0]
     assert sheet.rows == [["อำเภอ", "จำนวน"], ["อ.เมืองระยอง", "1,234"], ["ต.เนินพระ", "๕๖"]]
+
+
+def test_a_short_cp874_file_is_still_recognised():
+    assert decode_text("อำเภอ,n\r\nอ.แกลง,1\r\n".encode("cp874")) == ("อำเภอ,n\r\nอ.แกลง,1\r\n", "cp874")
 
 
 def test_undecodable_text_names_the_encodings_tried():
@@ -203,3 +209,61 @@ def test_a_single_year_in_the_title_dates_a_plain_sheet(agri, entry_a):
     result = values_import_file(dataset=agri, user=entry_a, content=files.xlsx({"Sheet1": (rows, [])}), filename="t.xlsx")
     assert result.ok, result.errors
     assert stored(agri) == {("RICE_AREA", "2105", "2566"): 12.0}
+
+
+def test_a_million_row_sheet_is_refused_from_its_dimension_before_it_is_parsed(monkeypatch):
+    """The hostile-input case: a small .xlsx whose sheet spans 1,000,000 rows must not hold a worker."""
+    import io
+    import time
+
+    import openpyxl
+
+    import datasets.readers
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "อำเภอ"
+    book.active.cell(row=1_000_000, column=10, value=1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    monkeypatch.setattr(datasets.readers, "_open_workbook", lambda content: pytest.fail("the sheet was parsed"))
+    started = time.monotonic()
+    for read in (datasets.readers.survey, datasets.readers.read_sheets):
+        with pytest.raises(ReadError, match="300,000"):
+            read(buffer.getvalue(), "huge.xlsx")
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("name", ["f.csv", "f.tsv", "f.xlsx", "f.xls", "f.ods"])
+def test_any_bytes_are_read_or_refused_with_a_message(name):
+    """Hostile input: whatever the bytes, the readers answer rows or a ReadError, never another exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    prefixes = {"f.xlsx": b"PK\x03\x04", "f.ods": b"PK\x03\x04", "f.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.binary(max_size=2000))
+    def check(data: bytes) -> None:
+        with contextlib.suppress(ReadError):
+            read_sheets(prefixes.get(name, b"") + data, name)
+
+    check()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_damaged_real_workbooks_are_read_or_refused_with_a_message(kind):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    original = getattr(files, kind)({"ปี 2567": files.agri_sheet(2567, AREA_2566, CROP_2566)})
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.integers(0, len(original) - 1), st.integers(0, 255)), min_size=1, max_size=30))
+    def check(flips: list[tuple[int, int]]) -> None:
+        damaged = bytearray(original)
+        for position, value in flips:
+            damaged[position] = value
+        with contextlib.suppress(ReadError):
+            read_sheets(bytes(damaged), f"f.{kind}")
+
+    check()
