@@ -24,6 +24,7 @@ from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD
 
 MAPPING_STATE = "mapping"
+SAMPLE_ROWS = 2000  # a large file's mapping step previews this many rows per sheet; the import checks them all
 
 
 def pending_store(*, dataset: Dataset, user, filename: str, content: bytes, cells: int, profile: ImportProfile | None = None) -> str:
@@ -68,10 +69,11 @@ def upload_map(request: HttpRequest, code: str, token: str) -> HttpResponse:
     if not path.exists():
         raise Http404
     mapping = job.get("mapping") or {}
+    sample = SAMPLE_ROWS if job["cells"] >= ASYNC_THRESHOLD else None
     if request.method == "POST":
         # The layout the clerk saw: the form is rebuilt from it, then read back as the new mapping.
         seen = values_import_file(dataset=dataset, user=request.user, content=path.read_bytes(), filename=job["filename"],
-                                  mapping=mapping, dry_run=True)  # fmt: skip
+                                  mapping=mapping, dry_run=True, sample_rows=sample)  # fmt: skip
         form = MappingForm(request.POST, dataset=dataset, layout=seen.layout, mapping=mapping)
         if form.is_valid():
             try:
@@ -83,11 +85,12 @@ def upload_map(request: HttpRequest, code: str, token: str) -> HttpResponse:
                 if request.POST.get("action") == "import":
                     return _import(request, dataset, token, job, mapping, form.cleaned_data.get("profile_name", "").strip())
     result = values_import_file(dataset=dataset, user=request.user, content=path.read_bytes(), filename=job["filename"],
-                                mapping=mapping, dry_run=True)  # fmt: skip
+                                mapping=mapping, dry_run=True, sample_rows=sample)  # fmt: skip
     if request.method != "POST" or not form.errors:
         form = MappingForm(dataset=dataset, layout=result.layout, mapping=mapping, initial={"profile_name": job.get("profile", "")})
     return render(request, "datasets/upload_map.html", {
-        "dataset": dataset, "form": form, "result": result, "filename": job["filename"], "large": job["cells"] >= ASYNC_THRESHOLD,
+        "dataset": dataset, "form": form, "result": result, "filename": job["filename"],
+        "large": sample is not None, "sample_rows": SAMPLE_ROWS,
     })  # fmt: skip
 
 

@@ -225,18 +225,19 @@ def _unit_question(row) -> str:
 
 def values_import_file(
     *, dataset: Dataset, user: User | None, content: bytes, filename: str, mapping: dict | None = None, dry_run: bool = False,
-    progress: Callable[[int, str], None] | None = None,
+    progress: Callable[[int, str], None] | None = None, sample_rows: int | None = None,
 ) -> FileImport:  # fmt: skip
     """Read, understand, map and check a published file; save all its values unless ``dry_run`` — or nothing.
 
     ``user=None`` is a system job (the ``import_values`` command without ``--user``): no permission check.
+    ``sample_rows`` (with ``dry_run``) looks at the first rows of each sheet only: the mapping step of a large file.
     """
     if user is not None and not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
         raise PermissionDenied
     mapping = mapping or {}
     result = FileImport()
     try:
-        sheets = read_sheets(content, filename)
+        sheets = read_sheets(content, filename, max_rows=sample_rows if dry_run else None)
     except ReadError as exc:
         result.errors.append(RowError(0, "", str(exc)))
         return result

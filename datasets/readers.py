@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -87,15 +88,18 @@ def suffix(filename: str) -> str:
     return Path(filename).suffix.lower()
 
 
-def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None) -> list[Sheet]:
-    """All sheets of an uploaded file, within ``limits`` (the settings by default)."""
+def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None, max_rows: int | None = None) -> list[Sheet]:
+    """All sheets of an uploaded file, within ``limits`` (the settings by default).
+
+    ``max_rows`` reads only the first rows of each sheet (the mapping step's preview of a large file).
+    """
     limits = limits or Limits.from_settings()
     kind = suffix(filename)
     if kind in TEXT_TYPES:
         text, _encoding = decode_text(content)
-        return [read_text(text, delimiter="\t" if kind == ".tsv" else None, limits=limits)]
+        return [read_text(text, delimiter="\t" if kind == ".tsv" else None, limits=limits, max_rows=max_rows)]
     if kind in WORKBOOK_TYPES:
-        return read_workbook(content, limits=limits)
+        return read_workbook(content, limits=limits, max_rows=max_rows)
     raise ReadError(_("Files of type %(t)s cannot be read: upload .xlsx, .xls, .ods, .csv or .tsv.") % {"t": kind or "?"})
 
 
@@ -117,7 +121,7 @@ def check_uncompressed(content: bytes, limits: Limits) -> None:
         )
 
 
-def read_workbook(content: bytes, *, limits: Limits) -> list[Sheet]:
+def read_workbook(content: bytes, *, limits: Limits, max_rows: int | None = None) -> list[Sheet]:
     check_uncompressed(content, limits)
     check_dimensions(content, limits)
     book = _open_workbook(content)
@@ -133,7 +137,7 @@ def read_workbook(content: bytes, *, limits: Limits) -> list[Sheet]:
                 raise ReadError(_("Sheet %(s)s cannot be read (%(e)s).") % {"s": metadata.name, "e": exc}) from None
             # The size is known once the sheet is loaded and before any row becomes a Python object.
             budget.take(sheet.height, sheet.height * sheet.width)
-            rows = [[_cell(value) for value in row] for row in sheet.iter_rows()]
+            rows = [[_cell(value) for value in row] for row in itertools.islice(sheet.iter_rows(), max_rows)]
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(metadata.name, rows, merged))
     return sheets
@@ -197,7 +201,7 @@ def decode_text(content: bytes) -> tuple[str, str]:
     return str(match), match.encoding
 
 
-def read_text(text: str, *, delimiter: str | None = None, limits: Limits) -> Sheet:
+def read_text(text: str, *, delimiter: str | None = None, limits: Limits, max_rows: int | None = None) -> Sheet:
     """One CSV/TSV table, read row by row so that the row and cell limits stop it early."""
     if delimiter is None:
         try:
@@ -207,7 +211,7 @@ def read_text(text: str, *, delimiter: str | None = None, limits: Limits) -> She
     budget = _Budget(limits)
     rows: list[list[Cell]] = []
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for row in itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), max_rows):
             budget.take(1, len(row))
             rows.append([cell if cell.strip() else None for cell in row])
     except csv.Error as exc:
