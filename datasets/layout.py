@@ -66,7 +66,7 @@ def normalize_name(text: str) -> tuple[str, int | None]:
 class UnitMatch:
     """How one row label relates to the hierarchy."""
 
-    kind: str  # unit | subtotal | ambiguous | unknown | outside
+    kind: str  # unit | subtotal | ambiguous | unknown | outside | below (a unit deeper than the dataset's level)
     unit: OrgUnit | None = None
     candidates: list[OrgUnit] = field(default_factory=list)  # ambiguous: every unit it may be; unknown: close names
     answered: bool = False  # the user chose the unit (a question earlier)
@@ -77,7 +77,9 @@ class OrgUnitMatcher:
 
     def __init__(self, collection_level: int, answers: dict[str, str] | None = None) -> None:
         self.level = collection_level
-        units = list(OrgUnit.objects.without_shapes().filter(level__lte=collection_level).order_by("path"))
+        # Units below the level too (not villages): a row of a deeper level is skipped as such, not mistaken or guessed.
+        deepest = max(collection_level, OrgUnitLevel.SUBDISTRICT)
+        units = list(OrgUnit.objects.without_shapes().filter(level__lte=deepest).order_by("path"))
         self.by_code = {u.code: u for u in units}
         self.by_name: dict[str, list[OrgUnit]] = {}
         for unit in units:
@@ -114,6 +116,8 @@ class OrgUnitMatcher:
             return UnitMatch("unit", here[0])
         if len(here) > 1:
             return UnitMatch("ambiguous", candidates=here)
+        if any(u.level > self.level for u in found):
+            return UnitMatch("below")
         if _SUBTOTAL.match(name) or _SUBTOTAL.match(label):
             return UnitMatch("subtotal")
         close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.75) if name else []
@@ -123,6 +127,8 @@ class OrgUnitMatcher:
         return UnitMatch("unknown", candidates=candidates) if candidates else UnitMatch("outside")
 
     def _found(self, unit: OrgUnit) -> UnitMatch:
+        if unit.level > self.level:
+            return UnitMatch("below")
         return UnitMatch("unit", unit) if unit.level == self.level else UnitMatch("subtotal", unit)
 
 
@@ -197,7 +203,7 @@ class DataRow:
 @dataclass
 class Skipped:
     row: int
-    reason: str  # title | header | blank | subtotal | footnote | outside | no_values
+    reason: str  # title | blank | subtotal | footnote | outside | below | no_label
     text: str
 
 
@@ -338,10 +344,13 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
         return [cell_text(rows[r][c]) for r in data_rows if c < len(rows[r]) and cell_text(rows[r][c])]
 
     # The org-unit column: the one whose labels match the hierarchy most often (codes win ties: they are exact).
+    # A column of codes, when there is one, wins outright: codes are exact where names repeat across levels.
     best, best_score = None, 0
     for column in columns:
         texts = labels(column.index)[:300]
-        score = sum(1 for t in texts if matcher.match(t).kind in ("unit", "subtotal", "ambiguous"))
+        score = sum(1 for t in texts if matcher.match(t).kind in ("unit", "subtotal", "ambiguous", "below"))
+        if texts and sum(1 for t in texts if t.translate(THAI_DIGITS_TABLE) in matcher.by_code) >= 0.5 * len(texts):
+            score += 10_000
         if score > best_score:
             best, best_score = column.index, score
     if best is None:
@@ -390,8 +399,8 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
             context = match.unit or context
             layout.skipped.append(Skipped(r + 1, "subtotal", label))
             continue
-        if match.kind == "outside":
-            layout.skipped.append(Skipped(r + 1, "outside", label))
+        if match.kind in ("outside", "below"):
+            layout.skipped.append(Skipped(r + 1, match.kind, label))
             continue
         if match.kind == "unit" and match.unit.parent_id and context and not match.unit.path.startswith(context.path):
             context = None  # a new block began without its own subtotal row

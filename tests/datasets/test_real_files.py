@@ -267,3 +267,24 @@ def test_damaged_real_workbooks_are_read_or_refused_with_a_message(kind):
             read_sheets(bytes(damaged), f"f.{kind}")
 
     check()
+
+
+def test_long_dopa_table_with_every_level_imports_only_the_datasets_level_by_code(agri, entry_a):
+    """The DOPA registration shape: one row per unit and year, all levels mixed; แกลง is a district and a subdistrict."""
+    header = ["year", "reference_date", "level", "code", "name_th", "total", "male", "female", "households"]
+    rows = [header]
+    for year in (2000, 2001):
+        rows += [[year, f"{year}-12-31", "province", "21", "ระยอง", 1000 + year, 1, 1, 1],
+                 [year, f"{year}-12-31", "district", "2101", "เมืองระยอง", 300 + year, 1, 1, 1],
+                 [year, f"{year}-12-31", "subdistrict", "210106", "แกลง", 5, 1, 1, 1],
+                 [year, f"{year}-12-31", "district", "2103", "แกลง", 200 + year, 1, 1, 1]]  # fmt: skip
+    mapping = {"elements": {"total": "RICE_AREA", "male": "", "female": "", "households": ""}}
+    result = values_import_file(dataset=agri, user=entry_a, content=files.csv_bytes(rows, "utf-8"), filename="pop.csv", mapping=mapping)
+    assert result.ok, result.errors
+    assert stored(agri) == {("RICE_AREA", "2101", "2543"): 2300.0, ("RICE_AREA", "2103", "2543"): 2200.0,
+                            ("RICE_AREA", "2101", "2544"): 2301.0, ("RICE_AREA", "2103", "2544"): 2201.0}  # fmt: skip
+    sheet = result.layout.sheets[0]
+    assert [(c.header, c.role) for c in sheet.columns][:5] == [
+        ("year", "period"), ("reference_date", "ignore"), ("level", "ignore"), ("code", "orgunit"), ("name_th", "ignore"),
+    ]  # fmt: skip
+    assert [(s.row, s.reason) for s in sheet.skipped] == [(2, "subtotal"), (4, "below"), (6, "subtotal"), (8, "below")]
