@@ -348,8 +348,10 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
     best, best_score = None, 0
     for column in columns:
         texts = labels(column.index)[:300]
-        score = sum(1 for t in texts if matcher.match(t).kind in ("unit", "subtotal", "ambiguous", "below"))
-        if texts and sum(1 for t in texts if t.translate(THAI_DIGITS_TABLE) in matcher.by_code) >= 0.5 * len(texts):
+        codes = sum(1 for t in texts if t.translate(THAI_DIGITS_TABLE) in matcher.by_code)
+        names = [t for t in texts if to_number(t) is None]  # figures are neither names nor (unless found above) codes
+        score = codes + sum(1 for t in names if matcher.match(t).kind in ("unit", "subtotal", "ambiguous", "below"))
+        if texts and codes >= 0.5 * len(texts):
             score += 10_000
         if score > best_score:
             best, best_score = column.index, score
