@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from pathlib import Path
 
@@ -54,3 +55,20 @@ def values_import_task(job_id: str) -> dict:
         path.unlink(missing_ok=True)
     job_update(job_id, state="done", percent=100, result=result.as_dict())
     return result.as_dict()
+
+
+def stale_uploads_delete(*, max_age_hours: int = 24) -> int:
+    """Delete stored uploads older than the job store keeps them (a mapping step abandoned, a failed task)."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    cutoff = time.time() - max_age_hours * 3600
+    deleted = 0
+    for path in folder.glob("*") if folder.is_dir() else []:
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
+@shared_task
+def stale_uploads_delete_task() -> int:
+    return stale_uploads_delete(max_age_hours=JOB_TTL // 3600)

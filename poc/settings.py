@@ -152,6 +152,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "verification-reminders": {"task": "verification.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
     # risk: page views buffered in Redis -> usage table (also `manage.py flush_page_views`)
     "risk-flush-page-views": {"task": "risk.tasks.flush_page_views", "schedule": 60},
+    # datasets: uploads left by an abandoned mapping step (also `manage.py clean_uploads`)
+    "datasets-clean-uploads": {"task": "datasets.tasks.stale_uploads_delete_task", "schedule": crontab(hour=2, minute=15)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------

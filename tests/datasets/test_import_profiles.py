@@ -101,3 +101,19 @@ def test_inspect_upload_without_a_dataset_finds_the_level(rayong, tmp_path, caps
     call_command("inspect_upload", str(path))
     report = json.loads(capsys.readouterr().out)
     assert report["orgunit_level"] == 3 and [r["unit"] for r in report["sheets"][0]["rows"]] == ["210109", "210507"]
+
+
+def test_clean_uploads_deletes_only_stale_files(settings, tmp_path, capsys):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = tmp_path
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    old, new = folder / "a.xls", folder / "b.csv"
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    os.utime(old, (time.time() - 25 * 3600, time.time() - 25 * 3600))
+    call_command("clean_uploads")
+    assert "deleted 1 stale upload(s)" in capsys.readouterr().out
+    assert not old.exists() and new.exists()
