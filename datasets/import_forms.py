@@ -65,7 +65,7 @@ class MappingForm(forms.Form):
         data = self.cleaned_data
         elements = {data.get(f"col-key-{n}", "") or "": data.get(f"col-{n}", "") for n in range(len(self.columns))}
         units = {data[f"unit-label-{n}"]: data[f"unit-{n}"] for n in range(len(self.questions)) if data.get(f"unit-{n}")}
-        mapping = {"elements": elements, "units": units}
+        mapping = {"elements": elements, "units": units, "complete": True}  # every column the clerk saw
         if data.get("period"):
             mapping["period"] = data["period"].strip()
         return mapping

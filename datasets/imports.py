@@ -81,13 +81,23 @@ class FileImport:
 
 
 def element_for(column_key: str, detected: str | None, match: str, mapping: dict, elements: dict[str, DataElement]) -> DataElement | None:
-    """The element a value column goes to: the mapping's choice, else a trusted detection."""
+    """The element a value column goes to: the mapping's choice, else a trusted detection.
+
+    A *complete* mapping (confirmed in the mapping step, a saved profile) names every column it was shown: a column it
+    does not know is a changed header, perhaps a changed definition, and waits for the clerk (:class:`NewColumn`).
+    """
     chosen = mapping.get("elements", {})
     if column_key in chosen:
         return elements.get(chosen[column_key])
     if detected and match in TRUSTED_MATCHES:
+        if mapping.get("complete"):
+            raise NewColumn(detected)
         return elements.get(detected)
     return None
+
+
+class NewColumn(Exception):
+    """A column a complete mapping has not seen, which detection would map to an element."""
 
 
 def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping: dict, result: FileImport) -> list[CellInput]:
@@ -122,7 +132,12 @@ def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping
         for column in sheet_layout.columns:
             if column.role != "value":
                 continue
-            element = element_for(column.key, column.element, column.element_match, mapping, elements)
+            try:
+                element = element_for(column.key, column.element, column.element_match, mapping, elements)
+            except NewColumn:
+                result.errors.append(RowError((sheet_layout.header_rows or [0])[-1], _where(sheet_layout, len(layout.sheets))(column.index),
+                                              _new_column(column.header)))  # fmt: skip
+                continue
             if element is None:
                 unmapped.add(column.header or column_letter(column.index))
                 continue
@@ -187,7 +202,11 @@ def _records_cells(
     for column in sheet_layout.columns:
         if column.role != "value":
             continue
-        element = element_for(column.key, column.element, column.element_match, mapping, elements)
+        try:
+            element = element_for(column.key, column.element, column.element_match, mapping, elements)
+        except NewColumn:
+            result.errors.append(RowError((sheet_layout.header_rows or [0])[-1], where(column.index), _new_column(column.header)))
+            continue
         if element is None:
             unmapped.add(column.header)
             continue
@@ -214,6 +233,12 @@ def _where(sheet_layout: SheetLayout, sheet_count: int) -> Callable[[int | None]
         return f"{sheet_layout.name}!{letter}" if sheet_count > 1 else letter
 
     return where
+
+
+def _new_column(header: str) -> str:
+    return _("column “%(h)s” is not in the saved mapping (did its header or definition change?): confirm it in the mapping step") % {
+        "h": header
+    }
 
 
 def _unit_question(row) -> str:
@@ -300,6 +325,8 @@ def clean_mapping(dataset: Dataset, mapping: object) -> dict:
     if wrong:
         raise ValidationError(_("Unknown org unit(s) at the dataset's level: %(c)s") % {"c": ", ".join(wrong)})
     cleaned: dict = {"elements": {str(k): str(v) for k, v in elements.items()}, "units": {str(k): str(v) for k, v in units.items()}}
+    if mapping.get("complete"):
+        cleaned["complete"] = True
     if mapping.get("period"):
         try:
             spec = parse_period(str(mapping["period"]))

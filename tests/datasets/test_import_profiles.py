@@ -117,3 +117,16 @@ def test_clean_uploads_deletes_only_stale_files(settings, tmp_path, capsys):
     call_command("clean_uploads")
     assert "deleted 1 stale upload(s)" in capsys.readouterr().out
     assert not old.exists() and new.exists()
+
+
+def test_a_changed_header_under_a_saved_profile_waits_for_the_clerk(agri, entry_a):
+    """A ministry renamed a column (its unit changed from rai to ngan): the profile does not silently take it."""
+    mapping = {"elements": {"เนื้อที่เพาะปลูก / (ไร่)": "RICE_AREA", "ผลผลิต / (ตัน)": "RICE_PROD"}, "units": {}, "complete": True}
+    profile = importprofile_save(user=entry_a, dataset=agri, name="p", mapping=mapping)
+    assert profile.mapping["complete"] is True
+    sheet_rows, merged = files.agri_sheet(2567, AREA_2567, CROP_2567)
+    sheet_rows[3][1] = "(งาน)"
+    result = values_import_file(dataset=agri, user=entry_a, content=files.xlsx({"ปี 2567": (sheet_rows, merged)}), filename="r.xlsx",
+                                mapping=profile.mapping)  # fmt: skip
+    assert not DataValue.objects.exists()
+    assert [(e.row, e.column) for e in result.errors] == [(4, "B")] and "เนื้อที่เพาะปลูก / (งาน)" in result.errors[0].message
