@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from datasets.models import DataElement, Dataset, DataValue, DataValueAudit, Topic
+from datasets.models import DataElement, Dataset, DataValue, DataValueAudit, ImportProfile, Topic
 
 
 class DataElementInline(admin.TabularInline):
@@ -52,3 +52,11 @@ class DataValueAuditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportProfile)
+class ImportProfileAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "agency", "name", "updated_by", "updated_at"]
+    list_filter = ["agency"]
+    search_fields = ["name", "dataset__code"]
+    readonly_fields = ["updated_by", "updated_at"]

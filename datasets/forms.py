@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy as _l
 from datasets.formstate import form_statuses, situations
 from datasets.hints import cell_hints
 from datasets.models import DataElement, Dataset, DataValue, NotAvailableReason, ValueType, format_number
+from datasets.readers import UPLOAD_TYPES
 from datasets.services import CellConflict, CellError, CellInput, value_state
 from poc.fields import PeriodField, PeriodOption, period_options
 from poc.models import OrgUnit, Period
 from poc.periods import PeriodType, format_date_be, recent_periods
-
-UPLOAD_TYPES = (".csv", ".xlsx")
 
 
 @dataclass
@@ -281,12 +280,17 @@ class AuditFilterForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_l("File (CSV or Excel .xlsx)"))
+    file = forms.FileField(label=_l("File (Excel .xlsx/.xls, OpenDocument .ods, CSV/TSV in any Thai encoding)"))
+    profile = forms.ChoiceField(label=_l("Import profile"), required=False, choices=[])
+
+    def __init__(self, *args, profiles: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].choices = profiles or [("", "—")]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(UPLOAD_TYPES):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+            raise forms.ValidationError(_("Upload an .xlsx, .xls, .ods, .csv or .tsv file."))
         if upload.size > settings.POC_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than %(n)d MB.") % {"n": settings.POC_MAX_UPLOAD_BYTES // 2**20})
         return upload

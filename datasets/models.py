@@ -287,3 +287,27 @@ class AggregateValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element_id}/{self.orgunit_id}/{self.period_id}: {self.total} ({self.count})"
+
+
+class ImportProfile(models.Model):
+    """A confirmed mapping of an agency's published file to a dataset, so next edition imports in one step.
+
+    ``mapping`` is the JSON described in :mod:`datasets.imports` (element per column header, answers to
+    ambiguous org-unit names, a fixed period if the file names none).
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="import_profiles")
+    dataset = models.ForeignKey(Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="import_profiles")
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import profile")
+        verbose_name_plural = _("import profiles")
+        ordering = ["dataset", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "dataset", "name"], name="importprofile_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.code} · {self.name}"

@@ -26,6 +26,7 @@ from datasets.models import (
     Dataset,
     DataValue,
     DataValueAudit,
+    ImportProfile,
     NotAvailableReason,
     ValueSource,
     ValueType,
@@ -545,3 +546,22 @@ def _recompute_in_database(*, fix: bool, element_ids: list[int] | None) -> Aggre
             cursor.execute(f"DELETE FROM {stored} {stored_where}", params)
             _insert_expected(cursor)
     return report
+
+
+def importprofile_save(*, user: User, dataset: Dataset, name: str, mapping: dict) -> ImportProfile:
+    """Create or update the user's agency's import profile ``name`` for ``dataset`` (audited)."""
+    from datasets.imports import clean_mapping
+    from risk.audit import audit
+
+    if user.agency_id is None or not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
+        raise PermissionDenied
+    cleaned = clean_mapping(dataset, mapping)
+    with transaction.atomic():
+        profile, created = ImportProfile.objects.select_for_update().get_or_create(
+            agency_id=user.agency_id, dataset=dataset, name=name.strip(), defaults={"mapping": cleaned, "updated_by": user}
+        )
+        profile.mapping, profile.updated_by = cleaned, user
+        profile.full_clean()
+        profile.save()
+        audit(user, profile, "add" if created else "change", f"import profile {profile.name}: {len(cleaned['elements'])} column(s)")
+    return profile

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from functools import partial
 from pathlib import Path
 
 from celery import shared_task
@@ -9,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from datasets.imports import values_import_file
 from datasets.models import Dataset
 from datasets.transfer import values_import
 from poc.models import User
@@ -38,7 +41,9 @@ def values_import_task(job_id: str) -> dict:
     path = job_file(job_id, job["filename"])
     try:
         with translation.override(job.get("language", "th")):
-            result = values_import(
+            # A published file goes through its confirmed mapping (datasets.imports), our template the direct way.
+            run = partial(values_import_file, mapping=job.get("mapping") or {}) if job.get("mapped") else values_import
+            result = run(
                 dataset=Dataset.objects.get(pk=job["dataset"]), user=User.objects.get(pk=job["user"]), content=path.read_bytes(),
                 filename=job["filename"], progress=lambda percent, step: job_update(job_id, percent=percent, step=str(step)),
             )  # fmt: skip
@@ -50,3 +55,20 @@ def values_import_task(job_id: str) -> dict:
         path.unlink(missing_ok=True)
     job_update(job_id, state="done", percent=100, result=result.as_dict())
     return result.as_dict()
+
+
+def stale_uploads_delete(*, max_age_hours: int = 24) -> int:
+    """Delete stored uploads older than the job store keeps them (a mapping step abandoned, a failed task)."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    cutoff = time.time() - max_age_hours * 3600
+    deleted = 0
+    for path in folder.glob("*") if folder.is_dir() else []:
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
+@shared_task
+def stale_uploads_delete_task() -> int:
+    return stale_uploads_delete(max_age_hours=JOB_TTL // 3600)

@@ -7,7 +7,6 @@ dataset) and any error means nothing is saved.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
+from datasets.readers import HEAD_ROWS, ReadError, cell_text, read_sheets
 from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period, User
 from poc.periods import PeriodError, parse_period
@@ -88,12 +88,13 @@ def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_valu
 
 
 def read_table(content: bytes, filename: str) -> tablib.Dataset:
-    if filename.lower().endswith(".xlsx"):
-        return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-    return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-
-
-HEADER_SEARCH_ROWS = 5
+    """Our template from any format :mod:`datasets.readers` reads (first sheet, first row the headers)."""
+    rows = read_sheets(content, filename)[0].rows
+    table = tablib.Dataset(headers=[cell_text(c) for c in rows[0]] if rows else [])
+    for row in rows[1:]:
+        if any(cell is not None for cell in row):
+            table.append((list(row) + [None] * len(table.headers))[: len(table.headers)])
+    return table
 
 
 def _header_row(table: tablib.Dataset) -> tuple[list[str], list, int]:
@@ -104,7 +105,7 @@ def _header_row(table: tablib.Dataset) -> tuple[list[str], list, int]:
     if "orgunit_code" in headers:
         return headers, list(table), 2
     rows = list(table)
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for index, row in enumerate(rows[:HEAD_ROWS]):
         cells = [str(c or "").strip() for c in row]
         if "orgunit_code" in cells:
             return cells, rows[index + 1 :], index + 3
@@ -120,8 +121,8 @@ def values_import(
         raise PermissionDenied
     try:
         table = read_table(content, filename)
-    except Exception as exc:  # any parser failure is the file's fault, reported to the user
-        result.errors.append(RowError(1, "", _("the file cannot be read: %(e)s") % {"e": exc}))
+    except ReadError as exc:  # the reader's message says what is wrong and what to do
+        result.errors.append(RowError(1, "", str(exc)))
         return result
     headers, rows, first_number = _header_row(table)
     elements = {e.code: e for e in dataset.elements.all()}
@@ -188,13 +189,3 @@ def values_import(
     if progress:
         progress(100, _("done"))
     return result
-
-
-def count_values(content: bytes, filename: str) -> int:
-    """Rough number of values in an upload (rows × element columns), to decide whether to queue it."""
-    try:
-        table = read_table(content, filename)
-    except Exception:  # an unreadable file is reported by values_import
-        return 0
-    headers, rows, _first = _header_row(table)
-    return len(rows) * max(0, len(headers) - len(FIXED_COLUMNS))

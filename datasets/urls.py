@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datasets import views
+from datasets import import_views, views
 
 app_name = "datasets"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:code>/history/", views.history, name="history"),
     path("<str:code>/audit/", views.audit, name="audit"),
     path("<str:code>/upload/", views.upload, name="upload"),
+    path("<str:code>/upload/<str:token>/map/", import_views.upload_map, name="upload_map"),
     path("<str:code>/download/<str:what>/", views.download, name="download"),
 ]
 

@@ -21,10 +21,14 @@ from django.utils.translation import gettext as _
 from datasets import selectors
 from datasets.forms import AuditFilterForm, DownloadForm, EntryGrid, EntryPickForm, UploadForm
 from datasets.formstate import form_statuses
-from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
+from datasets.import_forms import profile_choices
+from datasets.import_views import import_with_profile, pending_store
+from datasets.imports import is_template_head
+from datasets.models import Dataset, DataValue, DataValueAudit, ImportProfile, NotAvailableReason, Sensitivity, Topic, format_number
+from datasets.readers import ReadError, survey
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
-from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
+from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodError, fiscal_year_of, parse_period
 
@@ -262,13 +266,30 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest, code: str) -> HttpResponse:
+    """Our template imports directly; any other file (or one with a saved profile) goes through the mapping step."""
     dataset = get_object_or_404(Dataset.objects.enterable_by(request.user), code=code)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, profiles=profile_choices(dataset, request.user.agency_id))
     result = None
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         content = upload_file.read()
-        if count_values(content, upload_file.name) >= ASYNC_THRESHOLD:
+        profile = ImportProfile.objects.filter(
+            pk=form.cleaned_data["profile"] or None, dataset=dataset, agency_id=request.user.agency_id
+        ).first()
+        try:
+            size = survey(content, upload_file.name)
+            cells = size.cells
+        except ReadError as exc:  # over a size limit: refused before anything is parsed into rows
+            form.add_error("file", str(exc))
+            cells = None
+        if cells is not None and (profile or not is_template_head(size.head)):
+            token = pending_store(
+                dataset=dataset, user=request.user, filename=upload_file.name, content=content, cells=cells, profile=profile
+            )
+            if profile is None:
+                return redirect("datasets:upload_map", dataset.code, token)
+            return import_with_profile(request, dataset, token)
+        if cells is not None and cells >= ASYNC_THRESHOLD:
             job_id = uuid.uuid4().hex
             path = job_file(job_id, upload_file.name)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,12 +298,13 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
                        filename=upload_file.name, language=translation.get_language())  # fmt: skip
             values_import_task.delay(job_id)
             return redirect(f"{reverse('datasets:upload', args=[dataset.code])}?job={job_id}")
-        result = values_import(dataset=dataset, user=request.user, content=content, filename=upload_file.name)
-        if result.ok:
-            messages.success(request, _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
-                             % {"c": result.created, "u": result.updated, "n": result.unchanged})  # fmt: skip
-        else:
-            messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
+        if cells is not None:
+            result = values_import(dataset=dataset, user=request.user, content=content, filename=upload_file.name)
+            if result.ok:
+                messages.success(request, _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
+                                 % {"c": result.created, "u": result.updated, "n": result.unchanged})  # fmt: skip
+            else:
+                messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
     job = request.GET.get("job", "")
     latest = selectors.history_periods(dataset, _fiscal_years(request))[-1:]
     return render(request, "datasets/upload.html", {

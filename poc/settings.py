@@ -152,6 +152,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "verification-reminders": {"task": "verification.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
     # risk: page views buffered in Redis -> usage table (also `manage.py flush_page_views`)
     "risk-flush-page-views": {"task": "risk.tasks.flush_page_views", "schedule": 60},
+    # datasets: uploads left by an abandoned mapping step (also `manage.py clean_uploads`)
+    "datasets-clean-uploads": {"task": "datasets.tasks.stale_uploads_delete_task", "schedule": crontab(hour=2, minute=15)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -196,6 +198,10 @@ if DEBUG:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 POC_MAX_UPLOAD_BYTES = int(os.environ.get("POC_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+# Spreadsheet uploads: limits enforced while reading (datasets.readers), so a huge file cannot hold a worker.
+POC_IMPORT_MAX_ROWS = int(os.environ.get("POC_IMPORT_MAX_ROWS", 300_000))
+POC_IMPORT_MAX_CELLS = int(os.environ.get("POC_IMPORT_MAX_CELLS", 3_000_000))
+POC_IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("POC_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024))
 POC_MAX_LAYER_BYTES = int(os.environ.get("POC_MAX_LAYER_BYTES", 20 * 1024 * 1024))
 # Geodata limits, counted while reading (poc.geodata): map-layer uploads, then org-unit imports.
 POC_MAX_LAYER_UNZIPPED_BYTES = int(os.environ.get("POC_MAX_LAYER_UNZIPPED_BYTES", 50 * 1024 * 1024))

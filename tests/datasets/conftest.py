@@ -65,3 +65,7 @@ def save(db):
         return datavalues_save(cells=cells, user=user, **kwargs)
 
     return do_save
+
+
+# Published-file fixtures (part of real Rayong, a rice dataset per district), shared by the import tests.
+from tests.datasets.files import agri, rayong  # noqa: E402, F401

@@ -150,7 +150,7 @@ def test_upload_type_is_limited(client_for, entry_a, dataset, elements):
     client = client_for(entry_a)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(reverse("datasets:upload", args=[dataset.code]), {"file": csv_upload("x", "values.exe")})
-    assert "Upload a .csv or .xlsx file." in response.text
+    assert "Upload an .xlsx, .xls, .ods, .csv or .tsv file." in response.text
 
 
 def test_read_api_respects_sensitivity_and_descendants(client, client_for, entry_a, entry_b, dataset, elements, subdistricts, save):
