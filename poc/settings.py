@@ -234,6 +234,8 @@ POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 *
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
 # Reminders go out this many days before a dataset's due date (and again once when overdue).
 POC_REMINDER_DAYS_BEFORE = int(os.environ.get("POC_REMINDER_DAYS_BEFORE", 7))
+# Pages open on the latest fiscal year with at least this share of its expected indicator inputs reported.
+POC_COMPLETE_SHARE = float(os.environ.get("POC_COMPLETE_SHARE", 0.9))
 # Reference data (real hierarchy, boundaries) for the demo seed; optional.
 POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
 
