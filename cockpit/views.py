@@ -141,7 +141,7 @@ def _bar_figure(rows: list[dict], title: str, reference: float | None, reference
 
 
 def _trend_figure(years: list[int], values: list, partial: list, targets: list, name: str) -> dict:
-    labels = [_("FY %(year)s") % {"year": y} for y in years]
+    labels = [_("FY %(fiscal_year)s") % {"fiscal_year": y} for y in years]
     fig = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", name=name))
     if any(v is not None for v in partial):  # drawn apart: a partly reported year is not a fall
         fig.add_trace(go.Scatter(x=labels, y=partial, mode="markers", name=_("Not enough data yet"),
