@@ -43,7 +43,7 @@ def test_summary_strip_counts_tiles_by_state_and_targets_show_thousands(gov, peo
     assert response.context["summary"] == {"red": 2, "amber": 0, "green": 0, "insufficient": 0, "unjudged": 1}
     html = response.content.decode()
     assert '<li class="sum red" data-state="red"><b>2</b> ไม่ผ่านเป้าหมาย</li>' in html
-    assert '<b>1</b> ไม่มีเป้าหมาย' in html and "<b>0</b> การเตือนที่เปิดอยู่" in html
+    assert "<b>1</b> ไม่มีเป้าหมาย" in html and "<b>0</b> การเตือนที่เปิดอยู่" in html
     assert '<span class="tile-target">1,008,000</span>' in html and "1008000" not in html
     assert _tile(response, "PEOPLE")["value"] == "4,000"
 
