@@ -16,11 +16,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from datasets.models import AggregateValue
+from datasets.selectors import expected_orgunits
 from indicators.models import Indicator
 from indicators.selectors import element_coverage
 from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel
-from poc.periods import fiscal_year_bounds, fiscal_year_of
+from poc.periods import PeriodType, fiscal_year_bounds, fiscal_year_of, parse_period
 
 LOOK_BACK_YEARS = 8  # as far back as the cockpit's year picker goes
 CACHE_SECONDS = 600
@@ -108,3 +110,43 @@ def reporting_year(orgunit: OrgUnit | None = None, today: dt.date | None = None)
     result = ReportingYear(chosen, current, threshold, shares)
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def period_shares(*, orgunit: OrgUnit, codes: list[str], element=None, indicator: Indicator | None = None) -> dict[str, float]:
+    """Share of expected reports received for each period code under ``orgunit``, by the same measure as the cockpit.
+
+    Fiscal years count every report of the whole year (of the element, or of the indicator's least-reported
+    input); an element's finer periods count the units that reported it over those expected to.
+    """
+    elements = [element] if element is not None else list(indicator.inputs.select_related("dataset")) if indicator else []
+    if not elements:
+        return {}
+    specs = {code: parse_period(code) for code in codes}
+    years = sorted({spec.fiscal_year for spec in specs.values() if spec.type == PeriodType.FISCAL_YEAR})
+    counts = element_coverage(elements, orgunit, years, today=dt.date.max)
+    shares: dict[str, float] = {}
+    for code, spec in specs.items():
+        if spec.type == PeriodType.FISCAL_YEAR:
+            known = [counts[(e.pk, spec.fiscal_year)] for e in elements if (e.pk, spec.fiscal_year) in counts]
+            if known:
+                shares[code] = min(got / expected for got, expected in known)
+    finer = {code: spec for code, spec in specs.items() if spec.type != PeriodType.FISCAL_YEAR}
+    if element is not None and finer:
+        rows = AggregateValue.objects.filter(element=element, orgunit=orgunit, period__code__in=list(finer))
+        reported = dict(rows.values_list("period__code", "count"))
+        units = list(OrgUnit.objects.subtree(orgunit).filter(level=element.dataset.collection_level).without_shapes())
+        for code, spec in finer.items():
+            expected = len(expected_orgunits(element.dataset, units, spec))
+            if expected:
+                shares[code] = min(1.0, reported.get(code, 0) / expected)
+    return shares
+
+
+def complete_period(*, orgunit: OrgUnit, codes: list[str], element=None, indicator: Indicator | None = None) -> tuple[str, float | None]:
+    """The first of ``codes`` (newest first) complete enough to judge, else the first; with its share of reports."""
+    if not codes:
+        return "", None
+    shares = period_shares(orgunit=orgunit, codes=codes, element=element, indicator=indicator)
+    threshold = complete_share()
+    code = next((c for c in codes if shares.get(c, 0) >= threshold), codes[0])
+    return code, shares.get(code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from datasets.models import AggregateValue, DataElement
@@ -79,16 +79,10 @@ def targets_by_year(indicators: Iterable[Indicator], fiscal_years: Iterable[int]
 
 
 def latest_fiscal_year(orgunit_id: int) -> int | None:
-    """The fiscal year to show by default: the latest one among those with the most computed values
-    (a fiscal year that has just begun holds only a few monthly figures)."""
-    rows = (
-        IndicatorValue.objects.filter(orgunit_id=orgunit_id, value__isnull=False, period__period_type="FY")
-        .values("period__fiscal_year")
-        .annotate(n=Count("id"))
-        .order_by("-n", "-period__fiscal_year")
-        .values_list("period__fiscal_year", flat=True)
-    )
-    return rows.first()
+    """The fiscal year to show by default: the one rule of :func:`indicators.reporting.reporting_year`."""
+    from indicators.reporting import reporting_year  # it reads coverage from this module
+
+    return reporting_year(OrgUnit.objects.without_shapes().filter(pk=orgunit_id).first()).fiscal_year
 
 
 def element_coverage(

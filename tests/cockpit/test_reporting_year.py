@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from assessment.services import assess
 from indicators.reporting import reporting_year
 from tests.conftest import TEST_PASSWORD
 
@@ -64,3 +65,11 @@ def test_war_room_and_personal_dashboard_open_on_the_same_year(gov, rate, inputs
     write(entry_a, _rows(inputs, subdistricts, 2568) + _rows(inputs, subdistricts[:1], 2569))
     assert gov.get(reverse("cockpit:warroom")).context["fiscal_year"] == 2568
     assert gov.get(reverse("cockpit:my_dashboard")).context["fiscal_year"] == 2568
+
+
+@freeze_time("2026-11-28 10:00:00+07:00")
+def test_self_assessment_opens_on_the_same_year_and_says_how_complete_it_is(gov, rate, inputs, subdistricts, entry_a, write):
+    write(entry_a, [*_rows(inputs, subdistricts, 2568), *_rows(inputs, subdistricts[:1], 2569)])
+    assert assess().fiscal_year == 2568  # FY2569 has ended but is not reported yet
+    html = gov.get(reverse("assessment")).content.decode()
+    assert "ข้อมูล ณ 30 ก.ย. 2568, รายงานแล้ว 100%" in html and "ปีงบประมาณ 2570 ที่กำลังรายงาน (รายงานแล้ว 0%) →" in html
