@@ -130,6 +130,11 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
     return result
 
 
+def flat_tiles(groups: list[dict]) -> list[dict]:
+    """All tiles perspective by perspective, each naming its perspective: one grid fills the width without gaps."""
+    return [{**tile, "perspective": group["name"]} for group in groups for tile in group["tiles"]]
+
+
 SUMMARY_STATES = ("red", "amber", "green", "insufficient", "unjudged")
 
 

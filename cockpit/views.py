@@ -29,6 +29,7 @@ from cockpit.selectors import (
     cockpit_summary,
     cockpit_tiles,
     drilldown,
+    flat_tiles,
     format_value,
     open_alert_count,
     pivot,
@@ -96,7 +97,7 @@ def tiles(request: HttpRequest) -> HttpResponse:
     # Lazy: the template's fragment cache usually holds the rendered wall, so the tile data is not even fetched.
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
     context = {
-        "groups": groups, "summary": cockpit_summary(groups), "open_alerts": open_alert_count(request.user),
+        "groups": groups, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups), "open_alerts": open_alert_count(request.user),
         "reporting": _reporting(unit, fiscal_year), **_selectors(unit, fiscal_year, f"{version}-{alerts_version()}"),
     }  # fmt: skip
     return render(request, "cockpit/tiles.html", context)
@@ -104,7 +105,7 @@ def tiles(request: HttpRequest) -> HttpResponse:
 
 def _warroom_pages(groups: list[dict]) -> list[list[dict]]:
     """All tiles, perspective by perspective, cut into screens of WARROOM_PAGE_TILES (one screen for the 33 indicators)."""
-    tiles = [{**tile, "perspective": group["name"]} for group in groups for tile in group["tiles"]]
+    tiles = flat_tiles(groups)
     return [tiles[i : i + WARROOM_PAGE_TILES] for i in range(0, len(tiles), WARROOM_PAGE_TILES)]
 
 
