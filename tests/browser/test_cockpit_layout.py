@@ -158,3 +158,18 @@ def test_cockpit_reads_on_a_phone(sized, executive, province_indicators):
     assert font_px >= 18
     page.locator("#summary-strip").scroll_into_view_if_needed()
     shot(page, "cockpit_390x844")
+
+
+def test_district_drilldown_ranks_districts_instead_of_painting_them_red(sized, executive, province_indicators):
+    page = sized(1440, 900)
+    login(page, "governor")
+    page.goto("/cockpit/?fy=2568")
+    page.locator(".tile[data-state=red]").first.click()  # IND03: 1,150 per 100,000 against a target of 900
+    page.wait_for_selector(".plot .main-svg")  # plotly drew the ranked bars
+    rows = page.locator("table.drill-table tbody tr")
+    assert [rows.nth(i).get_attribute("data-rank") for i in range(2)] == ["1", "2"]
+    assert [rows.nth(i).locator("td").nth(1).inner_text() for i in range(2)] == ["อำเภอทดสอบ 1", "อำเภอทดสอบ 2"]
+    assert [rows.nth(i).locator("td.versus").inner_text() for i in range(2)] == ["ดีกว่า", "ด้อยกว่า"]
+    assert page.locator("table.drill-table .dot.red").count() == 0
+    assert page.locator("#drill-target").inner_text() == "900.0"
+    shot(page, "cockpit_drilldown_1440x900", full_page=True)
