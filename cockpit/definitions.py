@@ -15,10 +15,12 @@ from indicators.models import Indicator
 
 _CODE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _OPERATOR = re.compile(r"[-+*/]")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 
 
 def _spell(expression: str, names: dict[str, str]) -> str:
     symbols = expression.strip().replace("*", "×").replace("/", "÷")  # before names, which may hold a "/"
+    symbols = _NUMBER.sub(lambda m: _factor(float(m.group(0))), symbols)  # 1000000 -> 1,000,000
     return _CODE.sub(lambda m: names.get(m.group(0), m.group(0)), symbols)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from datasets.models import AggregateValue, DataElement
@@ -97,6 +97,8 @@ def element_coverage(
     """
     today = today or timezone.localdate()
     elements = {e.pk: e for e in elements}
+    # Assignments are read once per dataset, not once per (element, period) by expected_orgunits.
+    prefetch_related_objects([e.dataset for e in elements.values()], "orgunits")
     specs: dict[tuple[int, int], list[PeriodSpec]] = {}  # (element, fiscal year) -> due periods
     for fiscal_year in fiscal_years:
         fy_end = period_for_fiscal_year(fiscal_year).end

@@ -2,7 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from cockpit.definitions import indicator_definition
 from cockpit.models import Alert, RuleKind, WarningRule
 from cockpit.services import alert_acknowledge
 from datasets.models import DataElement
@@ -106,6 +108,13 @@ def test_definitions_are_written_in_thai_from_the_formula(gov, rate, inputs, sub
     assert f'title="{expected}"' in gov.get(reverse("cockpit:tiles"), {"fy": 2568}).content.decode()
     html = gov.get(reverse("cockpit:drilldown", args=["RATE1"]), {"fy": 2568}).content.decode()
     assert f'<p class="help" id="drill-definition">{expected}</p>' in html
+    per_head = indicator_save(
+        indicator=Indicator(code="PERHEAD", name_th="ต่อหัว", numerator="CASES * 1000000", denominator="POP", perspective_th="สุขภาพ",
+                            unit_th="บาท", definition="Per head")
+    )  # fmt: skip
+    assert indicator_definition(per_head) == "ต่อหัว = (จำนวนผู้ป่วย × 1,000,000) ÷ ประชากร (บาท)"
+    with translation.override("en"):
+        assert indicator_definition(per_head) == "Per head"  # English readers get the catalogue's text
 
 
 def test_war_room_shows_every_tile_on_one_screen_beside_the_open_alerts(gov, rate, people, inputs, subdistricts, entry_a, write):
