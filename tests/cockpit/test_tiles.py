@@ -69,7 +69,8 @@ def test_a_value_on_partial_reports_is_not_enough_data_not_red(gov, rate, inputs
     tile = _tile(response)
     assert (tile["value"], tile["light"], tile["state"], tile["coverage"]) == ("20.0", "grey", "insufficient", 50)
     html = response.content.decode()
-    assert 'data-light="red"' not in html and '<span class="tile-insufficient">ยังมีข้อมูลไม่พอ</span>' in html
+    assert 'data-light="red"' not in html
+    assert '<span class="tile-insufficient" data-coverage="50">ยังมีข้อมูลไม่พอ · รายงานแล้ว 50%</span>' in html
     assert response.context["summary"]["insufficient"] == 1 and response.context["summary"]["red"] == 0
 
 

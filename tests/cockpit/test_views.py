@@ -97,7 +97,7 @@ def test_a_tile_built_on_part_of_the_expected_data_says_so(gov, rate, inputs, su
     tile = response.context["groups"][0]["tiles"][0]
     assert (tile["value"], tile["coverage"]) == ("20.0", 50)
     html = response.content.decode()
-    assert 'data-coverage="50"' in html and "ข้อมูลยังไม่ครบ: รายงานแล้ว 50% ของที่ควรได้รับ" in html  # Thai first
+    assert '<span class="tile-insufficient" data-coverage="50">ยังมีข้อมูลไม่พอ · รายงานแล้ว 50%</span>' in html  # Thai first
 
     write(entry_a, [(e, sub, "FY2568", n) for sub in subdistricts[2:] for e, n in ((inputs["cases"], 5), (inputs["pop"], 1000))])
     tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
