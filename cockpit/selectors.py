@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 
 from cockpit.definitions import indicator_definition
 from cockpit.models import Alert, AlertEvent, AlertStatus, WarningRule
-from datasets.models import DataElement, Dataset
+from datasets.models import Aggregation, DataElement, Dataset
 from datasets.selectors import element_values
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
 from indicators.selectors import input_coverage, targets_by_year, thresholds, traffic_light
@@ -165,6 +165,12 @@ def _versus(value: float | None, reference: float | None, polarity: str) -> str:
     return "better" if higher == (polarity == Polarity.HIGHER_BETTER) else "worse"
 
 
+def comparable_across_levels(indicator: Indicator) -> bool:
+    """A rate or an average reads the same for a district and its province; a total does not (a district's GPP is
+    always below the province's), so totals are only ranked, never compared with the unit above."""
+    return bool(indicator.denominator) or all(e.aggregation == Aggregation.AVERAGE for e in indicator.inputs.all())
+
+
 def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> dict:
     """Children of ``orgunit`` ranked (their own targets do not exist: the province's would paint them all one colour),
     the unit's value judged against its target, and its trend over the years without partly reported years (cached)."""
@@ -189,6 +195,7 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
     )
     own = trend.get(fiscal_year)
     thai = (get_language() or "th").startswith("th")
+    comparable = comparable_across_levels(indicator)
     rows = []
     for child in children:
         if child["pk"] not in child_values:
@@ -196,7 +203,8 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
         value = child_values[child["pk"]]
         rows.append({
             "pk": child["pk"], "code": child["code"], "name": child["name_th"] if thai or not child["name_en"] else child["name_en"],
-            "value": value, "display": format_value(value, indicator.decimals), "versus": _versus(value, own, indicator.polarity),
+            "value": value, "display": format_value(value, indicator.decimals),
+            "versus": _versus(value, own, indicator.polarity) if comparable else "",
         })  # fmt: skip
     _rank(rows, indicator.polarity)
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
@@ -212,6 +220,7 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
     share = coverage.get((indicator.pk, fiscal_year), 1.0)
     result = {
         "rows": rows,
+        "comparable": comparable,
         "value": own,
         "display": format_value(own, indicator.decimals),
         "light": traffic_light(indicator, own, target) if enough[fiscal_year] else Light.GREY,

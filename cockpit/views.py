@@ -166,7 +166,9 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
         return cache.get_or_set(
             f"cockpit:{version}:{get_language()}:figures:{indicator.pk}:{unit.pk}:{fiscal_year}",
             lambda: {
-                "bar": _bar_figure(data["rows"], indicator.name, data["value"], unit.name) if data["rows"] else None,
+                "bar": _bar_figure(data["rows"], indicator.name, data["value"] if data["comparable"] else None, unit.name)
+                if data["rows"]
+                else None,
                 "trend": _trend_figure(data["years"], data["trend"], data["partial"], data["year_targets"], unit.name),
             },
             CACHE_SECONDS,

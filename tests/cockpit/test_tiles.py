@@ -127,3 +127,14 @@ def test_war_room_shows_every_tile_on_one_screen_beside_the_open_alerts(gov, rat
     html = response.content.decode()
     assert html.count('<section class="warroom-page') == 1 and 'id="warroom-alerts"' in html
     assert html.count('<span class="alert-rule">ป่วยสูง</span>') == 2
+
+
+def test_a_total_is_ranked_by_district_but_never_compared_with_the_province_total(gov, people, inputs, subdistricts, entry_a, write):
+    write(entry_a, [(inputs["pop"], sub, "FY2568", n) for sub, n in zip(subdistricts, [1000, 1000, 3000, 1500], strict=True)])
+    response = gov.get(reverse("cockpit:drilldown", args=["PEOPLE"]), {"fy": 2568})
+    data = response.context["data"]
+    assert data["comparable"] is False
+    assert [(r["code"], r["rank"], r["versus"]) for r in data["rows"]] == [("9902", 1, ""), ("9901", 2, "")]  # 4,500 then 2,000
+    html = response.content.decode()
+    assert "<th>เทียบกับ" not in html and "ยอดรวมของพื้นที่ไม่นำไปเทียบกับยอดรวมของจังหวัด" in html
+    assert response.context["figures"]["bar"]["layout"].get("shapes") is None  # no province line over district totals
