@@ -63,9 +63,10 @@ def _no_province() -> OrgUnit:
 def _fiscal_year(request: HttpRequest, unit: OrgUnit, version: int) -> int:
     """The year asked for, else the one rule's year: the latest with data complete enough to judge."""
     try:
-        return int(request.GET["fy"])
+        asked = int(request.GET["fy"])
     except (KeyError, ValueError):
-        return reporting_year(unit).fiscal_year
+        asked = 0
+    return asked if 2400 < asked < 2700 else reporting_year(unit).fiscal_year  # a Buddhist-era year, or the rule's
 
 
 def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
