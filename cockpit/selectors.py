@@ -13,7 +13,7 @@ from cockpit.models import Alert, AlertEvent, AlertStatus, WarningRule
 from datasets.models import Aggregation, DataElement, Dataset
 from datasets.selectors import element_values
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
-from indicators.selectors import input_coverage, targets_by_year, thresholds, traffic_light
+from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
 from indicators.services import values_version
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
@@ -172,8 +172,8 @@ def comparable_across_levels(indicator: Indicator) -> bool:
 
 
 def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> dict:
-    """Children of ``orgunit`` ranked (their own targets do not exist: the province's would paint them all one colour),
-    the unit's value judged against its target, and its trend over the years without partly reported years (cached)."""
+    """Children of ``orgunit`` ranked, judged by their own targets where set (never by the province's, which would paint
+    them all one colour), the unit's value against its target, and its trend without partly reported years (cached)."""
     key = _cache_key("drill", indicator.pk, orgunit.pk, fiscal_year)
     cached = cache.get(key)
     if cached is not None:
@@ -206,6 +206,11 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
             "value": value, "display": format_value(value, indicator.decimals),
             "versus": _versus(value, own, indicator.polarity) if comparable else "",
         })  # fmt: skip
+    own_targets = area_targets(indicator, [r["pk"] for r in rows], fiscal_year)
+    for row in rows:  # an area with its own target is judged by it; the province's would not fit it
+        area_target = own_targets.get(row["pk"])
+        row["light"] = traffic_light(indicator, row["value"], area_target) if area_target else None
+        row["target"] = format_value(area_target.target, indicator.decimals) if area_target else ""
     _rank(rows, indicator.polarity)
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
     deeper = set(
@@ -221,6 +226,7 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
     result = {
         "rows": rows,
         "comparable": comparable,
+        "area_targets": bool(own_targets),
         "value": own,
         "display": format_value(own, indicator.decimals),
         "light": traffic_light(indicator, own, target) if enough[fiscal_year] else Light.GREY,

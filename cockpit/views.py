@@ -25,6 +25,7 @@ from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest, Severity
 from cockpit.selectors import (
     CACHE_SECONDS,
+    LIGHT_COLOURS,
     VERSUS_COLOURS,
     cockpit_summary,
     cockpit_tiles,
@@ -128,10 +129,11 @@ def warroom(request: HttpRequest) -> HttpResponse:
 
 
 def _bar_figure(rows: list[dict], title: str, reference: float | None, reference_name: str) -> dict:
-    """Areas best first, coloured against the unit above them (not against its target), with its value as a line."""
+    """Areas best first, coloured by their own target or against the unit above (never its target), its value as a line."""
+    colours = [LIGHT_COLOURS[r["light"]] if r["light"] else VERSUS_COLOURS[r["versus"]] for r in rows]  # own target, else vs above
     fig = go.Figure(
         go.Bar(
-            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=[VERSUS_COLOURS[r["versus"]] for r in rows],
+            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=colours,
             customdata=[r["code"] for r in rows], hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
     )  # fmt: skip

@@ -74,8 +74,15 @@ def traffic_light(indicator: Indicator, value: float | None, target: IndicatorTa
 
 
 def targets_by_year(indicators: Iterable[Indicator], fiscal_years: Iterable[int]) -> dict[tuple[int, int], IndicatorTarget]:
-    rows = IndicatorTarget.objects.filter(indicator__in=list(indicators), fiscal_year__in=list(fiscal_years))
+    """The province's targets (no org unit), keyed (indicator, fiscal year)."""
+    rows = IndicatorTarget.objects.filter(indicator__in=list(indicators), fiscal_year__in=list(fiscal_years), orgunit__isnull=True)
     return {(t.indicator_id, t.fiscal_year): t for t in rows}
+
+
+def area_targets(indicator: Indicator, orgunit_ids: Iterable[int], fiscal_year: int) -> dict[int, IndicatorTarget]:
+    """Areas' own targets for one fiscal year, keyed by org unit id (areas without one are absent)."""
+    rows = IndicatorTarget.objects.filter(indicator=indicator, fiscal_year=fiscal_year, orgunit_id__in=list(orgunit_ids))
+    return {t.orgunit_id: t for t in rows}
 
 
 def latest_fiscal_year(orgunit_id: int) -> int | None:

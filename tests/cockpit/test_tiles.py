@@ -138,3 +138,17 @@ def test_a_total_is_ranked_by_district_but_never_compared_with_the_province_tota
     html = response.content.decode()
     assert "<th>เทียบกับ" not in html and "ยอดรวมของพื้นที่ไม่นำไปเทียบกับยอดรวมของจังหวัด" in html
     assert response.context["figures"]["bar"]["layout"].get("shapes") is None  # no province line over district totals
+
+
+def test_districts_with_their_own_target_are_judged_by_it_not_by_the_provinces(gov, rate, inputs, subdistricts, entry_a, write):
+    """District 9901 (20 per 1,000) has its own target 25, so it is green though the province's target is 10; 9902 has none."""
+    IndicatorTarget.objects.create(indicator=rate, fiscal_year=2568, orgunit=subdistricts[0].parent, target=25, red_at=30)
+    write(entry_a, [*_rows(inputs, subdistricts[:2], 2568, 20), *_rows(inputs, subdistricts[2:], 2568, 5)])
+    response = gov.get(reverse("cockpit:drilldown", args=["RATE1"]), {"fy": 2568})
+    data = response.context["data"]
+    assert data["area_targets"] is True and data["light"] == "red"  # the province, 12.5 against its own 10 (red beyond 12)
+    assert [(r["code"], r["rank"], r["target"], r["light"]) for r in data["rows"]] == [("9902", 1, "", None), ("9901", 2, "25.0", "green")]
+    html = response.content.decode()
+    assert '<span class="dot green" data-light="green"></span>' in html and 'data-light="red"' not in html
+    tile = _tile(gov.get(reverse("cockpit:tiles"), {"fy": 2568}))
+    assert (tile["target"], tile["light"]) == ("10.0", "red")  # the province tile keeps the province's target
