@@ -20,7 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from datasets.selectors import Tally
-from poc.periods import fiscal_year_bounds, fiscal_year_of
+from indicators.reporting import reporting_year
+from poc.periods import fiscal_year_bounds
 
 LEVEL_TITLES = {
     1: _("Data: topic datasets and indicators with history"),
@@ -351,8 +352,9 @@ def risk_assessment_done(evidence: Evidence) -> Criterion:
 
 
 def default_fiscal_year() -> int:
-    """The last completed fiscal year: the rubric is reported once a year ends (30 September)."""
-    return fiscal_year_of(timezone.localdate()) - 1
+    """The year every page opens on (:func:`indicators.reporting.reporting_year`): the latest whose data are
+    complete enough to judge — a year that has ended, since reports not yet due count as missing."""
+    return reporting_year().fiscal_year
 
 
 def assess(fiscal_year: int | None = None) -> Assessment:

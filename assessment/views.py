@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -6,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.services import Assessment, assess, default_fiscal_year
+from indicators.reporting import reporting_year
 from poc import pdf
 from poc.periods import fiscal_year_of, format_date_be
 
@@ -25,7 +28,9 @@ def _assessment(request: HttpRequest) -> Assessment:
 def assessment(request: HttpRequest) -> HttpResponse:
     result = _assessment(request)
     years = range(result.fiscal_year - 3, fiscal_year_of(timezone.localdate()) + 1)
-    return render(request, "assessment/report.html", {"result": result, "years": years})
+    rule = reporting_year()
+    reporting = dataclasses.replace(rule, fiscal_year=result.fiscal_year, default=rule.fiscal_year)
+    return render(request, "assessment/report.html", {"result": result, "years": years, "reporting": reporting})
 
 
 @login_required

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import get_language
 
-from cockpit.models import Alert, AlertStatus, WarningRule
-from datasets.models import DataElement, Dataset
+from cockpit.definitions import indicator_definition
+from cockpit.models import Alert, AlertEvent, AlertStatus, WarningRule
+from datasets.models import Aggregation, DataElement, Dataset
 from datasets.selectors import element_values
-from indicators.models import Indicator, IndicatorValue, Light
-from indicators.selectors import input_coverage, targets_by_year, thresholds, traffic_light
+from indicators.models import Indicator, IndicatorValue, Light, Polarity
+from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
 from indicators.services import values_version
 from poc.models import OrgUnit, Period, User
-from poc.periods import period_for_fiscal_year
+from poc.periods import format_date_be, period_for_fiscal_year
 
 SPARK_YEARS = 5
 CACHE_SECONDS = 600
@@ -40,15 +42,57 @@ def _cache_key(*parts: object) -> str:
     return ":".join(["cockpit", str(values_version()), get_language() or "th", *map(str, parts)])
 
 
+def _change(value: float | None, previous: float | None, polarity: str) -> dict | None:
+    """Change against the previous year, its direction and whether that direction is good news."""
+    if value is None or previous in (None, 0):
+        return None
+    percent = (value - previous) / abs(previous) * 100
+    shown = round(percent, 1)
+    if shown == 0:  # "▲ 0.0%" would read as a rise
+        return {"percent": percent, "direction": "flat", "tone": "neutral", "display": "0%"}
+    direction = "up" if percent > 0 else "down"
+    good = {Polarity.HIGHER_BETTER: "up", Polarity.LOWER_BETTER: "down"}.get(polarity)
+    tone = "neutral" if good is None else "good" if direction == good else "bad"
+    return {"percent": percent, "direction": direction, "tone": tone, "display": f"{abs(shown):,.1f}%"}
+
+
+def _latest_comments(indicator_ids: list[int]) -> dict[int, dict]:
+    """The newest acknowledgement comment on each indicator's alerts: what the responsible agency says it is doing."""
+    comments: dict[int, dict] = {}
+    events = (
+        AlertEvent.objects.filter(action="acknowledged", alert__rule__indicator_id__in=indicator_ids)
+        .exclude(comment="")
+        .order_by("-at", "-id")
+        .values_list("alert__rule__indicator_id", "comment", "at", "user__first_name", "user__last_name", "user__username")
+    )
+    for indicator_id, comment, at, first, last, username in events:
+        if indicator_id not in comments:
+            comments[indicator_id] = {
+                "text": comment,
+                "at": format_date_be(timezone.localtime(at).date()),
+                "by": f"{first} {last}".strip() or username,
+            }
+    return comments
+
+
+def _state(light: str, value: float | None, enough: bool, judged: bool) -> str:
+    """Summary bucket: judged by the traffic light, or not enough data yet, or nothing to judge against."""
+    if value is None or not enough:
+        return "insufficient"
+    return light if judged else "unjudged"
+
+
 def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
-    """Perspectives with their tiles for one org unit and fiscal year (three queries, then cached)."""
-    key = _cache_key("tiles", orgunit.pk, fiscal_year)
+    """Perspectives with their tiles for one org unit and fiscal year (a handful of queries, then cached)."""
+    from cockpit.services import alerts_version
+
+    key = _cache_key("tiles", alerts_version(), orgunit.pk, fiscal_year)
     cached = cache.get(key)
     if cached is not None:
         return cached
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
-    indicators = list(Indicator.objects.filter(is_active=True).prefetch_related("inputs__dataset"))
-    coverage = input_coverage(indicators, orgunit, [fiscal_year - 1, fiscal_year])
+    indicators = list(Indicator.objects.filter(is_active=True).select_related("agency").prefetch_related("inputs__dataset"))
+    coverage = input_coverage(indicators, orgunit, years)
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
         orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
@@ -58,29 +102,78 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
     groups: dict[str, list[dict]] = defaultdict(list)
     for indicator in indicators:
         value = values.get((indicator.pk, fiscal_year))
-        previous = values.get((indicator.pk, fiscal_year - 1))
         target = targets.get((indicator.pk, fiscal_year))
-        # No change between years when either was largely unreported: it would measure reporting, not the province.
-        now_share, before_share = (coverage.get((indicator.pk, year), 1.0) for year in (fiscal_year, fiscal_year - 1))
-        comparable = min(now_share, before_share) >= COMPARABLE_COVERAGE
-        change = None if value is None or previous in (None, 0) or not comparable else (value - previous) / abs(previous) * 100
-        series = [values.get((indicator.pk, y)) for y in years]
+        # A year under COMPARABLE_COVERAGE measures reporting, not the province: it is not judged, compared or plotted.
+        enough = {year: coverage.get((indicator.pk, year), 1.0) >= COMPARABLE_COVERAGE for year in years}
+        now_share = coverage.get((indicator.pk, fiscal_year), 1.0)
+        light = traffic_light(indicator, value, target)
+        state = _state(light, value, enough[fiscal_year], thresholds(indicator, target) is not None)
+        comparable = enough[fiscal_year] and enough[fiscal_year - 1]
+        series = [values.get((indicator.pk, y)) if enough[y] else None for y in years]
         groups[indicator.perspective].append({
-            "code": indicator.code, "name": indicator.name, "unit": indicator.unit, "polarity": indicator.polarity,
+            "code": indicator.code, "pk": indicator.pk, "name": indicator.name, "unit": indicator.unit, "polarity": indicator.polarity,
             "value": format_value(value, indicator.decimals), "raw": value,
             "target": format_value(target.target, indicator.decimals) if target else "",
-            "light": traffic_light(indicator, value, target), "change": change,
-            "spark": sparkline_points(series), "years": years,
+            "light": light if state in (Light.RED, Light.AMBER, Light.GREEN) else Light.GREY, "state": state,
+            "change": _change(value, values.get((indicator.pk, fiscal_year - 1)), indicator.polarity) if comparable else None,
+            "spark": sparkline_points(series), "years": years, "definition": indicator_definition(indicator),
+            "agency": indicator.agency.name if indicator.agency else "",
             # Below 100%: the value stands on part of the expected data (an agency is late), and the tile says so.
-            "coverage": None if value is None or now_share >= 1.0 else round(now_share * 100),
+            "coverage": None if value is None or now_share >= 1.0 else int(now_share * 100),
         })  # fmt: skip
+    comments = _latest_comments([t["pk"] for tiles in groups.values() for t in tiles if t["state"] == Light.RED])
+    for tiles in groups.values():
+        for tile in tiles:
+            tile["comment"] = comments.get(tile["pk"]) if tile["state"] == Light.RED else None
     result = [{"name": name, "tiles": tiles} for name, tiles in groups.items()]
     cache.set(key, result, CACHE_SECONDS)
     return result
 
 
+def flat_tiles(groups: list[dict]) -> list[dict]:
+    """All tiles perspective by perspective, each naming its perspective: one grid fills the width without gaps."""
+    return [{**tile, "perspective": group["name"]} for group in groups for tile in group["tiles"]]
+
+
+SUMMARY_STATES = ("red", "amber", "green", "insufficient", "unjudged")
+
+
+def cockpit_summary(groups: list[dict]) -> dict[str, int]:
+    """How many tiles are in each state, for the strip a governor reads first."""
+    counts = dict.fromkeys(SUMMARY_STATES, 0)
+    for group in groups:
+        for tile in group["tiles"]:
+            counts[tile["state"]] += 1
+    return counts
+
+
+def _rank(rows: list[dict], polarity: str) -> None:
+    """Rank the areas best first by the indicator's polarity (1 = best); context indicators rank highest first."""
+    known = [r for r in rows if r["value"] is not None]
+    known.sort(key=lambda r: r["value"], reverse=polarity != Polarity.LOWER_BETTER)
+    for position, row in enumerate(known, start=1):  # equal values share a rank: 1, 1, 3
+        row["rank"] = known[position - 2]["rank"] if position > 1 and row["value"] == known[position - 2]["value"] else position
+    for row in rows:
+        row.setdefault("rank", None)
+
+
+def _versus(value: float | None, reference: float | None, polarity: str) -> str:
+    """Whether an area does better or worse than the unit above it ("" when it cannot be said)."""
+    if value is None or reference is None or polarity == Polarity.CONTEXT or value == reference:
+        return ""
+    higher = value > reference
+    return "better" if higher == (polarity == Polarity.HIGHER_BETTER) else "worse"
+
+
+def comparable_across_levels(indicator: Indicator) -> bool:
+    """A rate or an average reads the same for a district and its province; a total does not (a district's GPP is
+    always below the province's), so totals are only ranked, never compared with the unit above."""
+    return bool(indicator.denominator) or all(e.aggregation == Aggregation.AVERAGE for e in indicator.inputs.all())
+
+
 def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> dict:
-    """Children of ``orgunit`` with values and lights, and the unit's trend over the years (cached)."""
+    """Children of ``orgunit`` ranked, judged by their own targets where set (never by the province's, which would paint
+    them all one colour), the unit's value against its target, and its trend without partly reported years (cached)."""
     key = _cache_key("drill", indicator.pk, orgunit.pk, fiscal_year)
     cached = cache.get(key)
     if cached is not None:
@@ -95,7 +188,14 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
             "orgunit_id", "value"
         )
     )
+    trend = dict(
+        IndicatorValue.objects.filter(
+            indicator=indicator, orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
+        ).values_list("period__fiscal_year", "value")
+    )
+    own = trend.get(fiscal_year)
     thai = (get_language() or "th").startswith("th")
+    comparable = comparable_across_levels(indicator)
     rows = []
     for child in children:
         if child["pk"] not in child_values:
@@ -103,8 +203,16 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
         value = child_values[child["pk"]]
         rows.append({
             "pk": child["pk"], "code": child["code"], "name": child["name_th"] if thai or not child["name_en"] else child["name_en"],
-            "value": value, "display": format_value(value, indicator.decimals), "light": traffic_light(indicator, value, target),
+            "value": value, "display": format_value(value, indicator.decimals),
+            "versus": _versus(value, own, indicator.polarity) if comparable else "",
         })  # fmt: skip
+    own_targets = area_targets(indicator, [r["pk"] for r in rows], fiscal_year)
+    for row in rows:  # an area with its own target is judged by it; the province's would not fit it
+        area_target = own_targets.get(row["pk"])
+        row["light"] = traffic_light(indicator, row["value"], area_target) if area_target else None
+        row["target"] = format_value(area_target.target, indicator.decimals) if area_target else ""
+    _rank(rows, indicator.polarity)
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
     deeper = set(
         IndicatorValue.objects.filter(indicator=indicator, orgunit__parent_id__in=[r["pk"] for r in rows], period__code=fy_code)
         .values_list("orgunit__parent_id", flat=True)
@@ -112,21 +220,25 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
     )
     for row in rows:
         row["has_children"] = row["pk"] in deeper
-    trend = dict(
-        IndicatorValue.objects.filter(
-            indicator=indicator, orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
-        ).values_list("period__fiscal_year", "value")
-    )
-    own = trend.get(fiscal_year)
+    coverage = input_coverage([indicator], orgunit, years)
+    enough = {year: coverage.get((indicator.pk, year), 1.0) >= COMPARABLE_COVERAGE for year in years}
+    share = coverage.get((indicator.pk, fiscal_year), 1.0)
     result = {
         "rows": rows,
+        "comparable": comparable,
+        "area_targets": bool(own_targets),
         "value": own,
         "display": format_value(own, indicator.decimals),
-        "light": traffic_light(indicator, own, target),
+        "light": traffic_light(indicator, own, target) if enough[fiscal_year] else Light.GREY,
+        "coverage": None if own is None or share >= 1.0 else int(share * 100),
+        "enough": enough[fiscal_year],
         "target": target.target if target else None,
+        "target_display": format_value(target.target, indicator.decimals) if target else "–",
         "thresholds": thresholds(indicator, target),
         "years": years,
-        "trend": [trend.get(y) for y in years],
+        # A partly reported year is drawn apart, not as a point of the line: its fall measures missing reports.
+        "trend": [trend.get(y) if enough[y] else None for y in years],
+        "partial": [None if enough[y] else trend.get(y) for y in years],
         "year_targets": [targets[(indicator.pk, y)].target if (indicator.pk, y) in targets else None for y in years],
     }
     cache.set(key, result, CACHE_SECONDS)
@@ -134,6 +246,7 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
 
 
 LIGHT_COLOURS = {Light.GREEN: "#1e8e3e", Light.AMBER: "#e0a100", Light.RED: "#c62828", Light.GREY: "#9aa5b5"}
+VERSUS_COLOURS = {"better": "#1e8e3e", "worse": "#e0a100", "": "#5b7db1"}
 
 
 def readable_elements(user: User):

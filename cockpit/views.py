@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import plotly.graph_objects as go
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,12 +21,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cockpit import brief
+from cockpit.definitions import indicator_definition
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
-from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest
-from cockpit.selectors import CACHE_SECONDS, LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
-from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
+from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest, Severity
+from cockpit.selectors import (
+    CACHE_SECONDS,
+    LIGHT_COLOURS,
+    VERSUS_COLOURS,
+    cockpit_summary,
+    cockpit_tiles,
+    drilldown,
+    flat_tiles,
+    format_value,
+    open_alert_count,
+    pivot,
+    readable_elements,
+    visible_alerts,
+)
+from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from indicators.models import Indicator
-from indicators.selectors import latest_fiscal_year
+from indicators.reporting import ReportingYear, reporting_year
 from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.pdf import pdf_response
@@ -32,6 +48,8 @@ from poc.periods import fiscal_year_of, period_for_fiscal_year
 
 # Boundaries are large and never drawn here: leave them in the database.
 _UNIT_FIELDS = ("code", "name_th", "name_en", "level", "parent_id", "path")
+WARROOM_ALERTS = 8  # the alert panel shows this many, most severe first, and counts the rest
+WARROOM_PAGE_TILES = 40  # tiles that fit a 1920×1080 wall at a size readable across the room
 
 
 def _orgunit(request: HttpRequest) -> OrgUnit:
@@ -46,11 +64,18 @@ def _no_province() -> OrgUnit:
 
 
 def _fiscal_year(request: HttpRequest, unit: OrgUnit, version: int) -> int:
+    """The year asked for, else the one rule's year: the latest with data complete enough to judge."""
     try:
-        return int(request.GET["fy"])
+        asked = int(request.GET["fy"])
     except (KeyError, ValueError):
-        key = f"cockpit:{version}:default-fy:{unit.pk}"
-        return cache.get_or_set(key, lambda: latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate()), CACHE_SECONDS)
+        asked = 0
+    return asked if 2400 < asked < 2700 else reporting_year(unit).fiscal_year  # a Buddhist-era year, or the rule's
+
+
+def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
+    """The rule's answer, showing ``fiscal_year``: the page says how complete it is and links the other year."""
+    rule = reporting_year(unit)
+    return dataclasses.replace(rule, fiscal_year=fiscal_year, default=rule.fiscal_year)
 
 
 def _selector_units() -> list[OrgUnit]:
@@ -74,8 +99,18 @@ def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
     # Lazy: the template's fragment cache usually holds the rendered wall, so the tile data is not even fetched.
-    groups = SimpleLazyObject(lambda: cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year))
-    return render(request, "cockpit/tiles.html", {"groups": groups, **_selectors(unit, fiscal_year, version)})
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
+    context = {
+        "groups": groups, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups), "open_alerts": open_alert_count(request.user),
+        "reporting": _reporting(unit, fiscal_year), **_selectors(unit, fiscal_year, f"{version}-{alerts_version()}"),
+    }  # fmt: skip
+    return render(request, "cockpit/tiles.html", context)
+
+
+def _warroom_pages(groups: list[dict]) -> list[list[dict]]:
+    """All tiles, perspective by perspective, cut into screens of WARROOM_PAGE_TILES (one screen for the 33 indicators)."""
+    tiles = flat_tiles(groups)
+    return [tiles[i : i + WARROOM_PAGE_TILES] for i in range(0, len(tiles), WARROOM_PAGE_TILES)]
 
 
 @login_required
@@ -93,26 +128,42 @@ def warroom(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
-    alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN).select_related("rule", "orgunit", "period")[:12]
-    context = {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year, "version": version}
+    open_alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN)
+    rank = Case(When(severity=Severity.CRITICAL, then=0), When(severity=Severity.WARNING, then=1), default=2)
+    alerts = open_alerts.select_related("rule", "orgunit", "period").order_by(rank, "-opened_at", "-id")[:WARROOM_ALERTS]
+    context = {
+        "groups": groups, "summary": cockpit_summary(groups), "alerts": alerts, "alert_count": open_alerts.count(),
+        "reporting": _reporting(unit, fiscal_year), "orgunit": unit, "fiscal_year": fiscal_year, "version": version,
+        "pages": _warroom_pages(groups),
+    }  # fmt: skip
     return render(request, "cockpit/warroom.html", context)
 
 
-def _bar_figure(rows: list[dict], title: str) -> dict:
+def _bar_figure(rows: list[dict], title: str, reference: float | None, reference_name: str) -> dict:
+    """Areas best first, coloured by their own target or against the unit above (never its target), its value as a line."""
+    colours = [LIGHT_COLOURS[r["light"]] if r["light"] else VERSUS_COLOURS[r["versus"]] for r in rows]  # own target, else vs above
     fig = go.Figure(
         go.Bar(
-            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=[LIGHT_COLOURS[r["light"]] for r in rows],
-            customdata=[r["code"] for r in rows],
+            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=colours,
+            customdata=[r["code"] for r in rows], hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
     )  # fmt: skip
+    if reference is not None:
+        fig.add_hline(y=reference, line_dash="dot", line_color="#17335f", annotation_text=reference_name, annotation_position="top left")
+    fig.update_yaxes(tickformat=",")
     fig.update_layout(title=title, margin={"l": 50, "r": 10, "t": 40, "b": 80}, height=340, font={"family": "Sarabun, Tahoma"})
     return fig.to_plotly_json()
 
 
-def _trend_figure(years: list[int], values: list, targets: list, name: str) -> dict:
-    fig = go.Figure(go.Scatter(x=[f"FY{y}" for y in years], y=values, mode="lines+markers", name=name))
+def _trend_figure(years: list[int], values: list, partial: list, targets: list, name: str) -> dict:
+    labels = [_("FY %(fiscal_year)s") % {"fiscal_year": y} for y in years]
+    fig = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", name=name))
+    if any(v is not None for v in partial):  # drawn apart: a partly reported year is not a fall
+        fig.add_trace(go.Scatter(x=labels, y=partial, mode="markers", name=_("Not enough data yet"),
+                                 marker={"symbol": "circle-open", "size": 10, "color": "#9aa5b5"}))  # fmt: skip
     if any(t is not None for t in targets):
-        fig.add_trace(go.Scatter(x=[f"FY{y}" for y in years], y=targets, mode="lines", name=_("Target"), line={"dash": "dash"}))
+        fig.add_trace(go.Scatter(x=labels, y=targets, mode="lines", name=_("Target"), line={"dash": "dash"}))
+    fig.update_yaxes(tickformat=",")
     fig.update_layout(title=_("Trend"), margin={"l": 50, "r": 10, "t": 40, "b": 40}, height=300, font={"family": "Sarabun, Tahoma"})
     return fig.to_plotly_json()
 
@@ -129,8 +180,10 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
         return cache.get_or_set(
             f"cockpit:{version}:{get_language()}:figures:{indicator.pk}:{unit.pk}:{fiscal_year}",
             lambda: {
-                "bar": _bar_figure(data["rows"], indicator.name) if data["rows"] else None,
-                "trend": _trend_figure(data["years"], data["trend"], data["year_targets"], unit.name),
+                "bar": _bar_figure(data["rows"], indicator.name, data["value"] if data["comparable"] else None, unit.name)
+                if data["rows"]
+                else None,
+                "trend": _trend_figure(data["years"], data["trend"], data["partial"], data["year_targets"], unit.name),
             },
             CACHE_SECONDS,
         )
@@ -140,7 +193,8 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "indicator": indicator, "data": data, "figures": SimpleLazyObject(figures),
         "ancestors": SimpleLazyObject(lambda: list(unit.ancestors().only(*_UNIT_FIELDS))),
-        "period_code": period_for_fiscal_year(fiscal_year).code, **_selectors(unit, fiscal_year, version),
+        "period_code": period_for_fiscal_year(fiscal_year).code, "definition": indicator_definition(indicator),
+        **_selectors(unit, fiscal_year, version),
     }  # fmt: skip
     return render(request, "cockpit/drilldown.html", context)
 
@@ -205,7 +259,7 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Pinned to your dashboard."))
         return redirect("cockpit:my_dashboard")
     province = OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
-    fiscal_year = (latest_fiscal_year(province.pk) if province else None) or fiscal_year_of(timezone.localdate())
+    fiscal_year = reporting_year(province).fiscal_year
     pins = DashboardPin.objects.filter(user=request.user).select_related("indicator", "element__dataset", "orgunit")
     views = [_pin_view(pin, fiscal_year) for pin in pins]
     return render(request, "cockpit/my_dashboard.html", {"form": form, "pins": views, "fiscal_year": fiscal_year})

@@ -19,7 +19,9 @@ from gis.models import ThematicLayer
 from gis.selectors import choropleth_geojson, choropleth_validators, layer_geojson, series_figure
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
+from indicators.reporting import complete_period
 from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.periods import parse_period
 
 CACHE_CONTROL = "private, max-age=60"
 GEOJSON = "application/geo+json"
@@ -124,7 +126,12 @@ def map_page(request: HttpRequest) -> HttpResponse:
     indicator = None if element else form.cleaned_data.get("indicator")
     periods = _period_choices(element, indicator)
     period = form.cleaned_data.get("period")
-    period_code = periods[0][0] if (element or indicator) and period is None and periods else period.code if period else ""
+    period_code, share = period.code if period else "", None
+    if element or indicator:  # by default the one rule: the newest period with data complete enough to judge
+        province = OrgUnit.objects.without_shapes().filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
+        codes = [period_code] if period_code else [code for code, _label in periods]
+        if province is not None and codes:
+            period_code, share = complete_period(orgunit=province, codes=codes, element=element, indicator=indicator)
     if period_code and period_code not in {code for code, _label in periods}:
         periods.insert(0, (period_code, Period.objects.for_code(period_code).label))
     if period is None and period_code:  # the default period is a choice, not a missing field
@@ -149,6 +156,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     }  # fmt: skip
     context = {
         "form": form, "config": config, "periods": periods, "period_code": period_code, "element": element, "indicator": indicator,
+        "reported_percent": None if share is None else int(share * 100),
+        "period_label": parse_period(period_code).label() if period_code else "",
         "elements": readable_elements(request.user).order_by("dataset__code", "order", "code"),
         "indicators": readable_indicators(request.user).order_by("order", "code"),
     }  # fmt: skip

@@ -7,6 +7,7 @@ from indicators.services import indicator_save
 class TargetInline(admin.TabularInline):
     model = IndicatorTarget
     extra = 0
+    raw_id_fields = ["orgunit"]  # a select of every village would not load
 
 
 @admin.register(Indicator)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from datasets.models import DataElement
@@ -97,9 +98,15 @@ class IndicatorTarget(models.Model):
 
     ``green_at``/``red_at`` are explicit thresholds; when blank the rule is: green at the target,
     red beyond ``tolerance`` percent of it on the wrong side (see :func:`indicators.selectors.traffic_light`).
+    Without ``orgunit`` it is the province's target; with one, that area's own (the drill-down judges
+    an area by its own target, and only ranks areas that have none).
     """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    orgunit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text=_("Blank for the province's target; an area's own target otherwise"),
+    )  # fmt: skip
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (BE)"))
     target = models.FloatField(_("target"))
     green_at = models.FloatField(_("green from"), null=True, blank=True)
@@ -110,7 +117,14 @@ class IndicatorTarget(models.Model):
         verbose_name = _("indicator target")
         verbose_name_plural = _("indicator targets")
         ordering = ["indicator", "fiscal_year"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="indicator_target_unique_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year"], condition=Q(orgunit__isnull=True), name="indicator_target_unique_year"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year", "orgunit"], condition=Q(orgunit__isnull=False), name="indicator_target_unique_unit_year"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} FY{self.fiscal_year}: {self.target}"

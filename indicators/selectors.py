@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from datasets.models import AggregateValue
+from datasets.models import AggregateValue, DataElement
 from datasets.selectors import due_date, expected_orgunits
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Light, Polarity
 from poc.models import OrgUnit, Period
@@ -74,21 +74,58 @@ def traffic_light(indicator: Indicator, value: float | None, target: IndicatorTa
 
 
 def targets_by_year(indicators: Iterable[Indicator], fiscal_years: Iterable[int]) -> dict[tuple[int, int], IndicatorTarget]:
-    rows = IndicatorTarget.objects.filter(indicator__in=list(indicators), fiscal_year__in=list(fiscal_years))
+    """The province's targets (no org unit), keyed (indicator, fiscal year)."""
+    rows = IndicatorTarget.objects.filter(indicator__in=list(indicators), fiscal_year__in=list(fiscal_years), orgunit__isnull=True)
     return {(t.indicator_id, t.fiscal_year): t for t in rows}
 
 
+def area_targets(indicator: Indicator, orgunit_ids: Iterable[int], fiscal_year: int) -> dict[int, IndicatorTarget]:
+    """Areas' own targets for one fiscal year, keyed by org unit id (areas without one are absent)."""
+    rows = IndicatorTarget.objects.filter(indicator=indicator, fiscal_year=fiscal_year, orgunit_id__in=list(orgunit_ids))
+    return {t.orgunit_id: t for t in rows}
+
+
 def latest_fiscal_year(orgunit_id: int) -> int | None:
-    """The fiscal year to show by default: the latest one among those with the most computed values
-    (a fiscal year that has just begun holds only a few monthly figures)."""
-    rows = (
-        IndicatorValue.objects.filter(orgunit_id=orgunit_id, value__isnull=False, period__period_type="FY")
-        .values("period__fiscal_year")
-        .annotate(n=Count("id"))
-        .order_by("-n", "-period__fiscal_year")
-        .values_list("period__fiscal_year", flat=True)
-    )
-    return rows.first()
+    """The fiscal year to show by default: the one rule of :func:`indicators.reporting.reporting_year`."""
+    from indicators.reporting import reporting_year  # it reads coverage from this module
+
+    return reporting_year(OrgUnit.objects.without_shapes().filter(pk=orgunit_id).first()).fiscal_year
+
+
+def element_coverage(
+    elements: Iterable[DataElement], orgunit: OrgUnit, fiscal_years: Iterable[int], today: dt.date | None = None
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(reported, expected) input cells of each element under ``orgunit``, per (element, fiscal year).
+
+    Per element: numeric values reported under the unit in the year's periods that are already due by
+    ``today``, and the units expected to report them (at the dataset's level, assigned, open) × those
+    periods. Calendar-year inputs (population, area) count the calendar year containing the fiscal
+    year's end, as indicators do. Pairs with nothing expected are left out. One pass for all years.
+    """
+    today = today or timezone.localdate()
+    elements = {e.pk: e for e in elements}
+    # Assignments are read once per dataset, not once per (element, period) by expected_orgunits.
+    prefetch_related_objects([e.dataset for e in elements.values()], "orgunits")
+    specs: dict[tuple[int, int], list[PeriodSpec]] = {}  # (element, fiscal year) -> due periods
+    for fiscal_year in fiscal_years:
+        fy_end = period_for_fiscal_year(fiscal_year).end
+        for element in elements.values():
+            kind = element.dataset.period_type
+            found = [period_containing(kind, fy_end)] if kind == PeriodType.CALENDAR_YEAR else periods_in_fiscal_year(kind, fiscal_year)
+            specs[(element.pk, fiscal_year)] = [s for s in found if due_date(element.dataset, s) < today]
+    periods = dict(Period.objects.filter(code__in={s.code for due in specs.values() for s in due}).values_list("code", "pk"))
+    rows = AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(elements), period_id__in=list(periods.values()))
+    reported = {(element_id, period_id): n for element_id, period_id, n in rows.values_list("element_id", "period_id", "count")}
+    levels = {e.dataset.collection_level for e in elements.values()}
+    units = list(OrgUnit.objects.subtree(orgunit).filter(level__in=levels).without_shapes())
+    counts: dict[tuple[int, int], tuple[int, int]] = {}
+    for (element_id, fiscal_year), due in specs.items():
+        dataset = elements[element_id].dataset
+        expected = sum(len(expected_orgunits(dataset, units, spec)) for spec in due)
+        if expected:
+            got = sum(reported.get((element_id, periods.get(spec.code)), 0) for spec in due)
+            counts[(element_id, fiscal_year)] = (min(got, expected), expected)
+    return counts
 
 
 def input_coverage(
@@ -96,37 +133,16 @@ def input_coverage(
 ) -> dict[tuple[int, int], float]:
     """Share of the expected input cells behind each indicator's value for ``orgunit``, per (indicator, fiscal year).
 
-    Per input element: numeric values reported under the unit in the year's periods that are already due,
-    over the units expected to report them (at the dataset's level, assigned, open) × those periods; an
-    indicator's coverage is its least-covered input. Calendar-year inputs (population, area) count the
-    calendar year containing the fiscal year's end, as the indicator itself does. Years in which no
-    input is due yet are left out. A value from partial data is real data but not the whole picture:
-    the cockpit says so next to the traffic light. One pass serves all the years asked for.
+    An indicator's coverage is its least-covered input (see :func:`element_coverage`); years in which
+    no input is due yet are left out. A value from partial data is real data but not the whole
+    picture: the cockpit says so next to the traffic light.
     """
-    today = today or timezone.localdate()
     indicators = list(indicators)
-    inputs = {e.pk: e for i in indicators for e in i.inputs.all()}
-    specs: dict[tuple[int, int], list[PeriodSpec]] = {}  # (element, fiscal year) -> due periods
-    for fiscal_year in fiscal_years:
-        fy_end = period_for_fiscal_year(fiscal_year).end
-        for element in inputs.values():
-            kind = element.dataset.period_type
-            found = [period_containing(kind, fy_end)] if kind == PeriodType.CALENDAR_YEAR else periods_in_fiscal_year(kind, fiscal_year)
-            specs[(element.pk, fiscal_year)] = [s for s in found if due_date(element.dataset, s) < today]
-    periods = dict(Period.objects.filter(code__in={s.code for due in specs.values() for s in due}).values_list("code", "pk"))
-    rows = AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(inputs), period_id__in=list(periods.values()))
-    reported = {(element_id, period_id): n for element_id, period_id, n in rows.values_list("element_id", "period_id", "count")}
-    levels = {e.dataset.collection_level for e in inputs.values()}
-    units = list(OrgUnit.objects.subtree(orgunit).filter(level__in=levels).without_shapes())
-    share: dict[tuple[int, int], float] = {}
-    for (element_id, fiscal_year), due in specs.items():
-        dataset = inputs[element_id].dataset
-        expected = sum(len(expected_orgunits(dataset, units, spec)) for spec in due)
-        if expected:
-            got = sum(reported.get((element_id, periods.get(spec.code)), 0) for spec in due)
-            share[(element_id, fiscal_year)] = min(1.0, got / expected)
+    fiscal_years = list(fiscal_years)
+    counts = element_coverage({e for i in indicators for e in i.inputs.all()}, orgunit, fiscal_years, today)
+    share = {key: got / expected for key, (got, expected) in counts.items()}
     coverage = {}
-    for fiscal_year in {fy for _e, fy in specs}:
+    for fiscal_year in fiscal_years:
         for indicator in indicators:
             known = [share[(e.pk, fiscal_year)] for e in indicator.inputs.all() if (e.pk, fiscal_year) in share]
             if known:

@@ -216,7 +216,7 @@ def indicators_load(*, path: Path = CATALOGUE) -> LoadResult:
             indicator.inputs.set(inputs)
             for target in targets:
                 IndicatorTarget.objects.update_or_create(
-                    indicator=indicator, fiscal_year=int(target["fy"]),
+                    indicator=indicator, fiscal_year=int(target["fy"]), orgunit=None,
                     defaults={"target": float(target["target"]), "green_at": target.get("green"), "red_at": target.get("red"),
                               "tolerance": float(target.get("tolerance", 10))},
                 )  # fmt: skip

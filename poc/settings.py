@@ -256,6 +256,8 @@ POC_REMINDER_DAYS_BEFORE = int(os.environ.get("POC_REMINDER_DAYS_BEFORE", 7))
 POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR / "data" / "rayong"))
 # The whole country's hierarchy and boundaries for generate_national and bench/map_api (too large to ship).
 POC_NATIONAL_REFERENCE_DIR = Path(os.environ.get("POC_NATIONAL_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference" / "thailand"))
+# Pages open on the latest fiscal year with at least this share of its expected indicator inputs reported.
+POC_COMPLETE_SHARE = float(os.environ.get("POC_COMPLETE_SHARE", 0.9))
 
 # Backups (risk app): archive directory, retention (newest per day/ISO week/month) and the age after
 # which the IT page warns that no verified backup is recent enough.

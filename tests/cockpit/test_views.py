@@ -29,18 +29,21 @@ def test_cockpit_shows_tiles_with_traffic_lights_and_change(gov, filled, en):
     assert 'data-light="red"' in html  # province 12.5 per 1,000 vs target 10, red beyond 12
     tile = response.context["groups"][0]["tiles"][0]
     assert tile["code"] == "RATE1" and tile["value"] == "12.5" and tile["light"] == "red"
-    assert tile["change"] == pytest.approx((12.5 - 6.0) / 6.0 * 100)
+    assert tile["change"]["percent"] == pytest.approx((12.5 - 6.0) / 6.0 * 100)
+    assert (tile["change"]["direction"], tile["change"]["tone"], tile["change"]["display"]) == ("up", "bad", "108.3%")  # more cases: worse
     assert tile["spark"]
 
 
-def test_drilldown_lists_districts_then_subdistricts(gov, filled, en):
+def test_drilldown_ranks_districts_then_subdistricts(gov, filled, en):
+    """Districts are ranked best first (lower is better) and compared with the province, not lit against its target."""
     url = reverse("cockpit:drilldown", args=["RATE1"])
     response = gov.get(url, {"fy": 2568})
     rows = response.context["data"]["rows"]
-    assert [(r["code"], r["light"], r["has_children"]) for r in rows] == [("9901", "red", True), ("9902", "green", True)]
+    ranked = [(r["code"], r["rank"], r["versus"], r["has_children"]) for r in rows]
+    assert ranked == [("9902", 1, "better", True), ("9901", 2, "worse", True)]
     assert "/gis/map/?indicator=RATE1&amp;period=FY2568&amp;orgunit=99" in response.content.decode()
     deeper = gov.get(url, {"fy": 2568, "orgunit": "9901"}).context["data"]["rows"]
-    assert [r["code"] for r in deeper] == ["990101", "990102"]
+    assert [(r["code"], r["rank"], r["versus"]) for r in deeper] == [("990101", 1, ""), ("990102", 1, "")]  # equal: shared rank
 
 
 def test_pivot_exports_csv(gov, filled):
@@ -94,7 +97,7 @@ def test_a_tile_built_on_part_of_the_expected_data_says_so(gov, rate, inputs, su
     tile = response.context["groups"][0]["tiles"][0]
     assert (tile["value"], tile["coverage"]) == ("20.0", 50)
     html = response.content.decode()
-    assert 'data-coverage="50"' in html and "ข้อมูลยังไม่ครบ: รายงานแล้ว 50% ของที่ควรได้รับ" in html  # Thai first
+    assert '<span class="tile-insufficient" data-coverage="50">ยังมีข้อมูลไม่พอ · รายงานแล้ว 50%</span>' in html  # Thai first
 
     write(entry_a, [(e, sub, "FY2568", n) for sub in subdistricts[2:] for e, n in ((inputs["cases"], 5), (inputs["pop"], 1000))])
     tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
@@ -109,4 +112,4 @@ def test_no_change_is_shown_against_a_partly_reported_previous_year(gov, rate, i
     assert (tile["value"], tile["coverage"], tile["change"]) == ("10.0", None, None)  # not "▲ 400%"
     write(entry_a, [(e, sub, "FY2567", n) for sub in subdistricts[1:] for e, n in ((inputs["cases"], 2), (inputs["pop"], 1000))])
     tile = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).context["groups"][0]["tiles"][0]
-    assert tile["change"] == pytest.approx(400.0)  # 10 vs 2 per 1,000, both years complete
+    assert tile["change"]["percent"] == pytest.approx(400.0)  # 10 vs 2 per 1,000, both years complete
