@@ -24,13 +24,13 @@ BRIEF_ALERTS = 5  # the newest; the summary strip counts them all
 LIGHT_ORDER = [Light.RED, Light.AMBER, Light.GREEN, Light.GREY]
 
 
-def _change_text(change: float | None) -> str:
-    """Rounded to whole percent; an unchanged value says so instead of an arrow over 0%."""
+def _change_text(change: dict | None) -> str:
+    """The tile's change against last year (see ``cockpit.selectors``); an unchanged value says so, not ▲ 0%."""
     if change is None:
         return ""
-    if round(change) == 0:
+    if change["direction"] == "flat":
         return _("unchanged")
-    return f"{'▲' if change > 0 else '▼'} {abs(change):,.0f}%"
+    return f"{'▲' if change['direction'] == 'up' else '▼'} {change['display']}"
 
 
 def brief_context(*, user: User, orgunit: OrgUnit, fiscal_year: int) -> dict[str, Any]:

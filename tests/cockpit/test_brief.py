@@ -27,7 +27,7 @@ def test_brief_is_one_thai_page_with_the_tiles_and_open_alerts(gov, filled, exec
     # Summary strip: RATE1 is the only indicator and it is red (12.5 per 1,000 against a target of 10); one open alert.
     # (PDF text maps the "า" glyph once, so "ต่ำ" reads back as "ตา": match around it.)
     assert re.search(r"1 ต\S*กว่าเป้าหมาย 0 เฝ้าระวัง 0 บรรลุเป้าหมาย 0 ไม่ประเมิน 1 การเตือนที่เปิดอยู่", text)
-    assert "อัตราป่วย" in text and "12.5" in text and "เป้าหมาย 10.0" in text and "▲ 108%" in text
+    assert "อัตราป่วย" in text and "12.5" in text and "เป้าหมาย 10.0" in text and "▲ 108.3%" in text
     assert "อัตราป่วยสูงผิดปกติ" in text and "ปีงบประมาณ 2568" in text
     assert {"Sarabun-Thai", "Sarabun-Thai-Bold"} <= pdf_fonts(response.content)
 
