@@ -25,6 +25,7 @@ from datasets.models import AggregateValue
 from datasets.selectors import element_values
 from indicators.models import IndicatorValue
 from indicators.selectors import indicator_values
+from poc import permissions
 from poc.models import OrgUnit, Period, User
 
 ALERTS_VERSION_KEY = "cockpit:alerts-version"
@@ -42,9 +43,9 @@ def _bump_alerts() -> None:
 
 
 def rule_recipients(rule: WarningRule) -> list[User]:
-    return list(
-        User.objects.filter(Q(pk__in=rule.recipients.all()) | Q(groups__name__in=rule.recipient_roles or []), is_active=True).distinct()
-    )
+    """Who gets the rule's alerts by e-mail: its recipients who may read its subject (an alert's value reveals it)."""
+    users = User.objects.filter(Q(pk__in=rule.recipients.all()) | Q(groups__name__in=rule.recipient_roles or []), is_active=True).distinct()
+    return [user for user in users if permissions.can(user, "view", rule)]
 
 
 def _values(rule: WarningRule, units: QuerySet[OrgUnit], period: Period) -> dict[int, float | None]:
@@ -205,12 +206,7 @@ def warnings_evaluate_for_indicators(*, indicator_ids: Iterable[int], period_ids
 
 # --- Who sees and acknowledges alerts ---------------------------------------------------------
 def can_acknowledge(user: User, alert: Alert) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_it_admin:
-        return True
-    rule = alert.rule
-    return rule.recipients.filter(pk=user.pk).exists() or user.has_role(*(rule.recipient_roles or []))
+    return permissions.can(user, "acknowledge", alert)
 
 
 def alert_acknowledge(*, alert: Alert, user: User, comment: str) -> Alert:
@@ -238,7 +234,7 @@ def pin_add(*, user: User, indicator=None, element=None, orgunit: OrgUnit | None
 
 
 def pin_remove(*, user: User, pin_id: int) -> None:
-    DashboardPin.objects.filter(user=user, pk=pin_id).delete()
+    DashboardPin.objects.restrict(user, "delete").filter(pk=pin_id).delete()
 
 
 def request_create(*, user: User, title: str, purpose: str, orgunit_level: int, frequency: str = "", needed_by=None) -> InformationRequest:

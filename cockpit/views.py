@@ -20,13 +20,24 @@ from django.views.decorators.http import require_POST
 
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest
-from cockpit.selectors import CACHE_SECONDS, LIGHT_COLOURS, cockpit_tiles, drilldown, format_value, pivot, readable_elements, visible_alerts
+from cockpit.selectors import (
+    CACHE_SECONDS,
+    LIGHT_COLOURS,
+    cockpit_tiles,
+    drilldown,
+    format_value,
+    pivot,
+    readable_elements,
+    readable_indicators,
+    visible_alerts,
+)
 from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from indicators.models import Indicator
 from indicators.selectors import latest_fiscal_year
 from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import fiscal_year_of, period_for_fiscal_year
+from poc.permissions import scope_key
 
 # Boundaries are large and never drawn here: leave them in the database.
 _UNIT_FIELDS = ("code", "name_th", "name_en", "level", "parent_id", "path")
@@ -72,8 +83,10 @@ def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
     # Lazy: the template's fragment cache usually holds the rendered wall, so the tile data is not even fetched.
-    groups = SimpleLazyObject(lambda: cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year))
-    return render(request, "cockpit/tiles.html", {"groups": groups, **_selectors(unit, fiscal_year, version)})
+    groups = SimpleLazyObject(lambda: cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user))
+    # Users who may read the same indicators share the rendered wall.
+    scope = scope_key(readable_indicators(request.user))
+    return render(request, "cockpit/tiles.html", {"groups": groups, "scope": scope, **_selectors(unit, fiscal_year, version)})
 
 
 @login_required
@@ -81,7 +94,7 @@ def warroom(request: HttpRequest) -> HttpResponse:
     version = values_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
     alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN).select_related("rule", "orgunit", "period")[:12]
     context = {"groups": groups, "alerts": alerts, "orgunit": unit, "fiscal_year": fiscal_year, "version": version}
     return render(request, "cockpit/warroom.html", context)
@@ -108,7 +121,8 @@ def _trend_figure(years: list[int], values: list, targets: list, name: str) -> d
 
 @login_required
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = get_object_or_404(Indicator, code=code, is_active=True)
+    # Same answer for unknown and not permitted: an indicator on restricted inputs does not reveal itself.
+    indicator = get_object_or_404(readable_indicators(request.user), code=code)
     version = values_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
@@ -136,7 +150,7 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- Personal dashboard -----------------------------------------------------------------------
 def _subjects(user) -> list[tuple[str, str]]:
-    indicators = [(f"i:{i.pk}", f"{i.code} {i.name}") for i in Indicator.objects.filter(is_active=True)]
+    indicators = [(f"i:{i.pk}", f"{i.code} {i.name}") for i in readable_indicators(user)]
     elements = [(f"e:{e.pk}", f"{e.code} {e.name}") for e in readable_elements(user).order_by("code")]
     return [(_("Indicators"), indicators), (_("Data elements"), elements)]
 
@@ -144,7 +158,7 @@ def _subjects(user) -> list[tuple[str, str]]:
 def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
     kind, _sep, pk = value.partition(":")
     if kind == "i":
-        return get_object_or_404(Indicator, pk=pk), None
+        return get_object_or_404(readable_indicators(user), pk=pk), None
     return None, get_object_or_404(readable_elements(user), pk=pk)
 
 
@@ -195,7 +209,8 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("cockpit:my_dashboard")
     province = OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
     fiscal_year = (latest_fiscal_year(province.pk) if province else None) or fiscal_year_of(timezone.localdate())
-    pins = DashboardPin.objects.filter(user=request.user).select_related("indicator", "element__dataset", "orgunit")
+    # A pin whose subject became unreadable (a dataset turned restricted) stays hidden, not shown stale.
+    pins = DashboardPin.objects.restrict(request.user, "view").select_related("indicator", "element__dataset", "orgunit")
     views = [_pin_view(pin, fiscal_year) for pin in pins]
     return render(request, "cockpit/my_dashboard.html", {"form": form, "pins": views, "fiscal_year": fiscal_year})
 

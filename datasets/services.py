@@ -156,7 +156,7 @@ def datavalues_save(
     if check_permissions:
         if user is None or not user.is_authenticated:
             raise PermissionDenied
-        allowed = set(Dataset.objects.enterable_by(user).values_list("pk", flat=True))
+        allowed = set(Dataset.objects.restrict(user, "change").values_list("pk", flat=True))
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
     # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times).

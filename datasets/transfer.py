@@ -94,7 +94,7 @@ def values_import(
 ) -> ImportResult:
     """Validate every row of an uploaded table and save all its values — or nothing."""
     result = ImportResult()
-    if not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
+    if not Dataset.objects.restrict(user, "change").filter(pk=dataset.pk).exists():
         raise PermissionDenied
     try:
         table = read_table(content, filename)

@@ -51,14 +51,14 @@ def _fiscal_years(request: HttpRequest) -> list[int]:
 
 
 def _readable(request: HttpRequest, code: str) -> Dataset:
-    return get_object_or_404(Dataset.objects.readable_by(request.user).select_related("topic", "agency"), code=code)
+    return get_object_or_404(Dataset.objects.restrict(request.user, "view").select_related("topic", "agency"), code=code)
 
 
 # --- Catalogue --------------------------------------------------------------------------------
 def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
     if not open_data and not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
-    datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("agency")
+    datasets = Dataset.objects.restrict(request.user, "view").filter(is_active=True).select_related("agency")
     if open_data:
         datasets = datasets.filter(sensitivity=Sensitivity.PUBLIC)
     query = request.GET.get("q", "").strip()
@@ -66,7 +66,7 @@ def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
         datasets = datasets.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
                                    | Q(definition__icontains=query))  # fmt: skip
     topics = Topic.objects.prefetch_related(Prefetch("datasets", queryset=datasets, to_attr="visible")).order_by("order", "code")
-    enterable = set(Dataset.objects.enterable_by(request.user).values_list("pk", flat=True)) if request.user.is_authenticated else set()
+    enterable = set(Dataset.objects.restrict(request.user, "change").values_list("pk", flat=True))
     return render(request, "datasets/catalogue.html", {"topics": topics, "query": query, "open_data": open_data, "enterable": enterable})
 
 
@@ -79,7 +79,7 @@ def dataset_detail(request: HttpRequest, code: str, open_data: bool = False) -> 
     return render(request, "datasets/detail.html", {
         "dataset": dataset, "elements": dataset.elements.all(), "open_data": open_data, "province": province,
         "chart": _chart(periods, elements, values), "latest": periods[-1].code if periods else "",
-        "can_enter": request.user.is_authenticated and Dataset.objects.enterable_by(request.user).filter(pk=dataset.pk).exists(),
+        "can_enter": request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists(),
     })  # fmt: skip
 
 
@@ -162,7 +162,7 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
 def _completeness(request: HttpRequest):
     fy = request.GET.get("fy")
     years = [int(fy)] if fy and fy.isdigit() else _fiscal_years(request)
-    datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("topic", "agency")
+    datasets = Dataset.objects.restrict(request.user, "view").filter(is_active=True).select_related("topic", "agency")
     datasets = datasets.prefetch_related("elements").with_assigned_units()
     agency = request.GET.get("agency")
     if agency:
@@ -224,7 +224,7 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     if what not in ("template", "values"):
         raise Http404
     if what == "template" and not (
-        request.user.is_authenticated and Dataset.objects.enterable_by(request.user).filter(pk=dataset.pk).exists()
+        request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists()
     ):
         raise PermissionDenied
     try:
@@ -241,7 +241,7 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest, code: str) -> HttpResponse:
-    dataset = get_object_or_404(Dataset.objects.enterable_by(request.user), code=code)
+    dataset = get_object_or_404(Dataset.objects.restrict(request.user, "change"), code=code)
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -133,7 +133,7 @@ def letter_register(
         raise PermissionDenied
     if attachment is not None:
         check_attachment(attachment)
-    if document is not None and not Document.objects.for_user(user).filter(pk=document.pk).exists():
+    if document is not None and not Document.objects.restrict(user, "view").filter(pk=document.pk).exists():
         raise PermissionDenied
     circular = is_circular and direction == Direction.OUTGOING
     series = series_for(direction, circular)

@@ -60,7 +60,7 @@ def series_api(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def layers_api(request: HttpRequest) -> JsonResponse:
-    layers = ThematicLayer.objects.visible_to(request.user).order_by("name", "pk")
+    layers = ThematicLayer.objects.restrict(request.user, "view").order_by("name", "pk")
     return JsonResponse(
         {
             "layers": [
@@ -73,7 +73,7 @@ def layers_api(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def layer_api(request: HttpRequest, pk: int) -> HttpResponse:
-    layer = get_object_or_404(ThematicLayer.objects.visible_to(request.user), pk=pk)
+    layer = get_object_or_404(ThematicLayer.objects.restrict(request.user, "view"), pk=pk)
     etag = quote_etag(f"layer-{layer.pk}-{layer.updated.timestamp()}")
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Cookie"}
     if _matches(request, etag):
@@ -176,7 +176,7 @@ def layers_page(request: HttpRequest) -> HttpResponse:
                     request, _("Layer “%(name)s” saved with %(n)d features.") % {"name": layer.name, "n": layer.features.count()}
                 )
                 return redirect("gis:layers")
-    layers = list(ThematicLayer.objects.visible_to(request.user).select_related("agency").order_by("name", "pk"))
+    layers = list(ThematicLayer.objects.restrict(request.user, "view").select_related("agency").order_by("name", "pk"))
     for layer in layers:
         layer.may_manage = can_manage_layer(request.user, layer, may_upload=may_upload)
     return render(request, "gis/layers.html", {"form": form, "layers": layers, "may_upload": may_upload})
@@ -185,7 +185,7 @@ def layers_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def layer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then delete (POST) a layer its agency's staff or an IT administrator uploaded."""
-    layer = get_object_or_404(ThematicLayer.objects.visible_to(request.user).select_related("agency"), pk=pk)
+    layer = get_object_or_404(ThematicLayer.objects.restrict(request.user, "view").select_related("agency"), pk=pk)
     if not can_manage_layer(request.user, layer):
         raise PermissionDenied
     if request.method == "POST":

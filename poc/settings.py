@@ -234,6 +234,9 @@ POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 *
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
 # Reminders go out this many days before a dataset's due date (and again once when overdue).
 POC_REMINDER_DAYS_BEFORE = int(os.environ.get("POC_REMINDER_DAYS_BEFORE", 7))
+# Separation of duties: a submission is never verified or returned by the user who sent it (poc.permissions).
+# Set POC_SEPARATION_OF_DUTIES=0 for one-person agencies where the same officer must do both.
+POC_SEPARATION_OF_DUTIES = env_bool("POC_SEPARATION_OF_DUTIES", True)
 # Reference data (real hierarchy, boundaries) for the demo seed; optional.
 POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference"))
 

@@ -7,9 +7,9 @@ def _signed_in(request) -> bool:
 
 
 def tracking_staff(request) -> bool:
-    from verification.selectors import can_track
+    from poc.permissions import is_provincial_it
 
-    return can_track(request.user)
+    return is_provincial_it(request.user)
 
 
 class VerificationConfig(AppConfig):

@@ -87,7 +87,7 @@ def seed_submissions(users: dict) -> int:
         entry = users.get(entry_name)
         if entry is None:
             continue
-        for dataset in Dataset.objects.enterable_by(entry).order_by("code"):
+        for dataset in Dataset.objects.restrict(entry, "change").order_by("code"):
             verifier = next((u for u in users.values() if u.has_role("verifier") and selectors.can_verify(u, dataset)), None)
             periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
                            .distinct().order_by("-start_date")[:4])  # fmt: skip

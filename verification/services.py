@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets.models import DataElement, Dataset, DataValue
+from poc import permissions
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_containing
 from verification import selectors
@@ -192,8 +193,12 @@ def submission_submit(*, submission: Submission, user: User, comment: str = "") 
 
 
 def _require_verifier(user: User, submission: Submission) -> None:
-    if not selectors.can_verify(user, submission.dataset):
-        raise PermissionDenied(_("You are not a verifier of this dataset."))
+    """The verify rule of ``poc.permissions``, separation of duties included, with the reason in words."""
+    if permissions.can(user, "verify", submission):
+        return
+    if selectors.can_verify(user, submission.dataset):
+        raise PermissionDenied(_("You sent this submission for review: another verifier must verify or return it."))
+    raise PermissionDenied(_("You are not a verifier of this dataset."))
 
 
 def _require_comment(comment: str) -> str:
@@ -294,6 +299,9 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
     verified = set(
         Submission.objects.filter(dataset=dataset, status=Status.VERIFIED, period__in=periods).values_list("orgunit_id", "period_id")
     )
+    # Separation of duties: what the user sent for review themselves waits for another verifier.
+    in_scope = Submission.objects.filter(dataset=dataset, period__in=periods)
+    own = set(in_scope.exclude(pk__in=in_scope.restrict(user, "verify").values("pk")).values_list("orgunit_id", "period_id"))
     counts = {}
     for unit_id, period_id in DataValue.objects.filter(element__dataset=dataset, period__in=periods).values_list("orgunit_id", "period_id"):
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
@@ -309,6 +317,8 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
                 plan.already += 1
                 continue
             errors = [r.detail for r in (selectors.evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
+            if (unit_id, period_id) in own:
+                errors.append(_("You sent this submission for review: another verifier must verify or return it."))
             if errors:
                 plan.blocked.append((units[unit_id], by_period[period_id], errors))
             else:
