@@ -1,5 +1,3 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,11 +7,10 @@ from reportlab.platypus import Paragraph
 from assessment.services import Assessment, assess, default_fiscal_year
 from poc import pdf
 from poc.periods import fiscal_year_of, format_date_be
+from poc.permissions import Gate, role_required
 
 
 def _assessment(request: HttpRequest) -> Assessment:
-    if not (request.user.is_it_admin or request.user.is_executive):
-        raise PermissionDenied
     default = default_fiscal_year()
     try:
         fy = int(request.GET.get("fy", default))
@@ -22,14 +19,14 @@ def _assessment(request: HttpRequest) -> Assessment:
     return assess(fy if 2400 < fy < 2700 else default)
 
 
-@login_required
+@role_required(Gate.EXECUTIVE_OR_IT)
 def assessment(request: HttpRequest) -> HttpResponse:
     result = _assessment(request)
     years = range(result.fiscal_year - 3, fiscal_year_of(timezone.localdate()) + 1)
     return render(request, "assessment/report.html", {"result": result, "years": years})
 
 
-@login_required
+@role_required(Gate.EXECUTIVE_OR_IT)
 def assessment_pdf(request: HttpRequest) -> HttpResponse:
     result = _assessment(request)
     styles = pdf.styles()

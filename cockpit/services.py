@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -211,8 +211,7 @@ def can_acknowledge(user: User, alert: Alert) -> bool:
 
 def alert_acknowledge(*, alert: Alert, user: User, comment: str) -> Alert:
     """Record who acknowledged the alert and why; only recipients and IT administrators may."""
-    if not can_acknowledge(user, alert):
-        raise PermissionDenied(_("Only the alert's recipients or the IT group may acknowledge it."))
+    permissions.require(user, "acknowledge", alert, _("Only the alert's recipients or the IT group may acknowledge it."))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what is being done about it."), code="comment_required")
@@ -251,8 +250,7 @@ def request_create(*, user: User, title: str, purpose: str, orgunit_level: int, 
 
 
 def request_answer(*, request: InformationRequest, user: User, answer: str, status: str = RequestStatus.ANSWERED) -> InformationRequest:
-    if not user.is_it_admin:
-        raise PermissionDenied(_("Only the provincial IT group answers information requests."))
+    permissions.require(user, "change", request, _("Only the provincial IT group answers information requests."))
     if not answer.strip():
         raise ValidationError(_("Write an answer."), code="answer_required")
     request.answer, request.answered_by, request.answered_at, request.status = answer.strip(), user, timezone.now(), status

@@ -35,6 +35,7 @@ from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_re
 from indicators.models import Indicator
 from indicators.selectors import latest_fiscal_year
 from indicators.services import values_version
+from poc import permissions
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import fiscal_year_of, period_for_fiscal_year
 from poc.permissions import scope_key
@@ -320,18 +321,16 @@ def needs(request: HttpRequest) -> HttpResponse:
         request_create(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your request was sent to the provincial IT group."))
         return redirect("cockpit:needs")
-    requests = InformationRequest.objects.select_related("requested_by", "answered_by")
-    if not request.user.is_it_admin:
-        requests = requests.filter(requested_by=request.user)
+    requests = InformationRequest.objects.restrict(request.user, "view").select_related("requested_by", "answered_by")
     return render(request, "cockpit/needs.html", {"form": form, "requests": requests})
 
 
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(InformationRequest, pk=pk)
-    if not (request.user.is_it_admin or need.requested_by_id == request.user.pk):
-        raise PermissionDenied
-    form = AnswerForm(request.POST or None, instance=need) if request.user.is_it_admin else None
+    permissions.require(request.user, "view", need)
+    may_answer = permissions.can(request.user, "change", need)
+    form = AnswerForm(request.POST or None, instance=need) if may_answer else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             request_answer(request=need, user=request.user, answer=form.cleaned_data["answer"], status=form.cleaned_data["status"])

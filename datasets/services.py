@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +30,9 @@ from datasets.models import (
     format_number,
 )
 from datasets.signals import values_changed
+from poc import permissions
 from poc.models import OrgUnit, Period, User
+from poc.permissions import Gate
 
 BOOLEAN_WORDS = {
     "1": 1.0,
@@ -154,8 +155,7 @@ def datavalues_save(
     result = SaveResult()
     allowed = None
     if check_permissions:
-        if user is None or not user.is_authenticated:
-            raise PermissionDenied
+        permissions.require_gate(user, Gate.SIGNED_IN)
         allowed = set(Dataset.objects.restrict(user, "change").values_list("pk", flat=True))
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}

@@ -9,7 +9,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -24,6 +23,7 @@ from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReas
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
+from poc import permissions
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodError, fiscal_year_of, parse_period
 
@@ -40,7 +40,7 @@ def _province() -> OrgUnit:
 def _home_unit(user) -> OrgUnit:
     """The unit a user works within: their agency's (a district office sees its district)."""
     agency = getattr(user, "agency", None)
-    if agency and not user.is_it_admin:
+    if agency and not permissions.is_it_admin(user):
         return OrgUnit.objects.without_shapes().get(pk=agency.orgunit_id)
     return _province()
 
@@ -223,10 +223,8 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     dataset = _readable(request, code)
     if what not in ("template", "values"):
         raise Http404
-    if what == "template" and not (
-        request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists()
-    ):
-        raise PermissionDenied
+    if what == "template":
+        permissions.require(request.user, "change", dataset)
     try:
         spec = parse_period(request.GET.get("period", ""))
     except PeriodError as exc:

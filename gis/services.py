@@ -18,13 +18,14 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, WKBWriter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis.coverage import simplify_in_child
 from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
+from poc import permissions
 from poc.models import Agency, OrgUnit, Role, User
 from poc.orgunit_import import OrgUnitFileError, read_geodata
 
@@ -91,11 +92,7 @@ def _flat(geometry: GEOSGeometry) -> GEOSGeometry:
 
 
 def can_upload_layers(user: User) -> bool:
-    if not user.is_authenticated or not user.agency_id:
-        return False
-    from poc.services import agencies_for
-
-    return user.is_it_admin or agencies_for(user, "enter_data").filter(pk=user.agency_id).exists()
+    return permissions.may_upload_layers(user)
 
 
 def can_manage_layer(user: User, layer: ThematicLayer, *, may_upload: bool | None = None) -> bool:
@@ -105,7 +102,7 @@ def can_manage_layer(user: User, layer: ThematicLayer, *, may_upload: bool | Non
     """
     if may_upload is None:
         may_upload = can_upload_layers(user)
-    return may_upload and (user.is_it_admin or layer.agency_id == user.agency_id)
+    return may_upload and (permissions.is_it_admin(user) or layer.agency_id == user.agency_id)
 
 
 @transaction.atomic
@@ -113,8 +110,7 @@ def layer_delete(*, layer: ThematicLayer, user: User) -> str:
     """Delete a layer and its features; recorded in the admin history (who, when, what). Returns its name."""
     from django.contrib.admin.models import DELETION, LogEntry
 
-    if not can_manage_layer(user, layer):
-        raise PermissionDenied
+    permissions.require(user, "delete", layer)
     name, features = layer.name, layer.features.count()
     LogEntry.objects.log_actions(user.pk, [layer], DELETION, change_message=f"{features} features, agency {layer.agency.code}")
     layer.delete()
@@ -204,8 +200,7 @@ def layer_upload(
     description: str = "",
 ) -> ThematicLayer:
     """Create a layer of ``user``'s agency from an uploaded file; a bad file saves nothing."""
-    if not can_upload_layers(user):
-        raise PermissionDenied(_("You may not upload map layers."))
+    permissions.require_gate(user, permissions.may_upload_layers, _("You may not upload map layers."))
     features = read_layer_file(upload)
     return layer_create(
         name=name, agency=user.agency, features=features, user=user, visibility=visibility, roles=roles, colour=colour,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -19,6 +19,7 @@ from gis.models import ThematicLayer
 from gis.selectors import choropleth_geojson, choropleth_validators, layer_geojson, series_figure
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
+from poc import permissions
 from poc.models import OrgUnit, OrgUnitLevel, Period
 
 CACHE_CONTROL = "private, max-age=60"
@@ -161,7 +162,7 @@ def layers_page(request: HttpRequest) -> HttpResponse:
     form = LayerUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not may_upload:
-            raise PermissionDenied
+            permissions.deny(_("You may not upload map layers."))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -185,9 +186,9 @@ def layers_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def layer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then delete (POST) a layer its agency's staff or an IT administrator uploaded."""
+    # Visible but not yours: 403; not visible: 404 (a hidden layer does not reveal itself).
     layer = get_object_or_404(ThematicLayer.objects.restrict(request.user, "view").select_related("agency"), pk=pk)
-    if not can_manage_layer(request.user, layer):
-        raise PermissionDenied
+    permissions.require(request.user, "delete", layer)
     if request.method == "POST":
         name = layer_delete(layer=layer, user=request.user)
         messages.success(request, _("Layer “%(name)s” deleted.") % {"name": name})

@@ -10,6 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from poc.permissions import is_it_admin
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -21,7 +23,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("home", _("Home"), order=0, visible=lambda request: True),
-    NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: r.user.is_authenticated and r.user.is_it_admin),
+    NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: is_it_admin(r.user)),
 ]
 
 

@@ -24,11 +24,9 @@ import hashlib
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
-from django.contrib.auth.mixins import AccessMixin
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -44,6 +42,7 @@ class Action(StrEnum):
     DELETE = "delete"
     ACKNOWLEDGE = "acknowledge"  # alerts
     MANAGE = "manage"  # administration (campaigns, backups, accounts)
+    WORK = "work"  # enter or verify: a dataset's submissions and outlier confirmations
 
 
 Rule = Callable[[QuerySet, Any], QuerySet]
@@ -75,9 +74,21 @@ def can(user, action: str, obj: models.Model) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
-def require(user, action: str, obj: models.Model) -> None:
+def require(user, action: str, obj: models.Model, message: str = "") -> None:
+    """PermissionDenied (with ``message``, shown to the user) unless ``user`` may ``action`` ``obj``."""
     if not can(user, action, obj):
-        raise PermissionDenied
+        raise PermissionDenied(message)
+
+
+def require_gate(user, gate: Callable[[Any], bool], message: str = "") -> None:
+    """PermissionDenied unless ``user`` passes the role ``gate`` (services called by views, tasks and commands)."""
+    if not gate(user):
+        raise PermissionDenied(message)
+
+
+def deny(message: str = "") -> NoReturn:
+    """Refuse a request whose rule is not a row or a role (e.g. a page with nothing the user may act on)."""
+    raise PermissionDenied(message)
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -129,7 +140,7 @@ def role_required(gate: Callable[[Any], bool]):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _to_login(request)
             if not gate(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -140,14 +151,21 @@ def role_required(gate: Callable[[Any], bool]):
     return decorator
 
 
-class RoleRequiredMixin(AccessMixin):
+def _to_login(request):
+    # Imported here: this module is imported by models, before django.contrib.auth's views can be.
+    from django.contrib.auth.views import redirect_to_login
+
+    return redirect_to_login(request.get_full_path())
+
+
+class RoleRequiredMixin:
     """Class-based views: ``gate = Gate.IT_ADMIN``."""
 
     gate: Callable[[Any], bool] = staticmethod(_signed_in)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return self.handle_no_permission()
+            return _to_login(request)
         if not type(self).gate(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -310,6 +328,12 @@ def _workable_datasets(user) -> QuerySet:
     everything = Dataset.objects.all()
     enterable, verifiable = dataset_change(everything, user).values("pk"), dataset_verify(everything, user).values("pk")
     return everything.filter(Q(pk__in=enterable) | Q(pk__in=verifiable))
+
+
+@rule("datasets.Dataset", Action.WORK)
+def dataset_work(queryset: QuerySet, user) -> QuerySet:
+    """Datasets a user enters or verifies (opens submissions, confirms outliers)."""
+    return queryset.filter(pk__in=_workable_datasets(user).values("pk"))
 
 
 @rule("verification.Submission", Action.VIEW)

@@ -97,7 +97,7 @@ TEMPLATES = [
                 "cockpit.context_processors.alerts",
                 "verification.context_processors.notifications",
             ],
-            "builtins": ["poc.templatetags.thai"],
+            "builtins": ["poc.templatetags.thai", "poc.templatetags.access"],
         },
     },
 ]

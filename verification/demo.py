@@ -12,6 +12,7 @@ from django.db import transaction
 from datasets.models import DataElement, Dataset, DataValue, ValueSource
 from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period
+from poc.permissions import Gate
 from verification import selectors, services
 from verification.models import Status, Submission, ValidationRule
 
@@ -88,7 +89,7 @@ def seed_submissions(users: dict) -> int:
         if entry is None:
             continue
         for dataset in Dataset.objects.restrict(entry, "change").order_by("code"):
-            verifier = next((u for u in users.values() if u.has_role("verifier") and selectors.can_verify(u, dataset)), None)
+            verifier = next((u for u in users.values() if Gate.VERIFIER(u) and selectors.can_verify(u, dataset)), None)
             periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
                            .distinct().order_by("-start_date")[:4])  # fmt: skip
             if verifier is None or len(periods) < 4:

@@ -158,7 +158,7 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
     """Verify past periods in one go, after a preview of what will be locked."""
     datasets = selectors.datasets_verifiable(request.user)
     if not datasets.exists():
-        raise PermissionDenied  # a page for verifiers only: nothing to verify, nothing to see
+        permissions.deny()  # a page for verifiers only: nothing to verify, nothing to see
     form = BulkVerifyForm(request.POST or request.GET or None, datasets=datasets)
     plan = None
     if form.is_bound and form.is_valid():
