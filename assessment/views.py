@@ -16,7 +16,7 @@ def _assessment(request: HttpRequest) -> Assessment:
         fy = int(request.GET.get("fy", default))
     except ValueError:
         fy = default
-    return assess(fy if 2400 < fy < 2700 else default)
+    return assess(fy if 2400 < fy < 2700 else default, user=request.user)
 
 
 @role_required(Gate.EXECUTIVE_OR_IT)
