@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from datasets.selectors import Tally
+from poc import registry
 from poc.periods import fiscal_year_bounds, fiscal_year_of
 
 LEVEL_TITLES = {
@@ -105,12 +106,12 @@ class Evidence:
         return total
 
 
-CRITERIA: list[tuple[int, Callable[[Evidence], Criterion]]] = []
+CRITERIA = registry.CRITERIA
 
 
 def criterion(level: int) -> Callable:
     def register(func: Callable[[Evidence], Criterion]) -> Callable[[Evidence], Criterion]:
-        CRITERIA.append((level, func))
+        CRITERIA.register((level, func))
         return func
 
     return register

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -25,21 +24,18 @@ from datasets.models import AggregateValue
 from datasets.selectors import element_values
 from indicators.models import IndicatorValue
 from indicators.selectors import indicator_values
-from poc import permissions
+from poc import cache_versions, permissions
 from poc.models import OrgUnit, Period, User
 
-ALERTS_VERSION_KEY = "cockpit:alerts-version"
+ALERTS_VERSION = "alerts"
 
 
 def alerts_version() -> int:
-    return cache.get_or_set(ALERTS_VERSION_KEY, 1, None)
+    return cache_versions.current(ALERTS_VERSION)
 
 
 def _bump_alerts() -> None:
-    try:
-        cache.incr(ALERTS_VERSION_KEY)
-    except ValueError:
-        cache.set(ALERTS_VERSION_KEY, 2, None)
+    cache_versions.bump(ALERTS_VERSION)
 
 
 def rule_recipients(rule: WarningRule) -> list[User]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -30,7 +30,7 @@ from datasets.models import (
     format_number,
 )
 from datasets.signals import values_changed
-from poc import permissions
+from poc import permissions, registry
 from poc.models import OrgUnit, Period, User
 from poc.permissions import Gate
 
@@ -51,7 +51,7 @@ BOOLEAN_WORDS = {
 
 # Other apps register checks that lock cells, e.g. verified submissions. Each gets every (dataset, org unit, period)
 # form of a save at once and answers the locked ones as (dataset id, org unit id, period id): one query, not one per form.
-VALUE_LOCKS: list[Callable[[Collection[tuple[Dataset, OrgUnit, Period]]], set[tuple[int, int, int]]]] = []
+VALUE_LOCKS = registry.VALUE_LOCKS
 
 
 @dataclass(slots=True)

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from poc import permissions
+from poc.audit import audit
 from poc.models import Agency, User
 from poc.periods import fiscal_year_of
-from risk.audit import audit
 
 from .models import Attachment, Direction, Document, Letter, LetterCounter, LetterRoute, Series
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from gis.coverage import simplify_in_child
 from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
 from poc import permissions
+from poc.audit import audit
 from poc.models import Agency, OrgUnit, Role, User
 from poc.orgunit_import import OrgUnitFileError, read_geodata
 
@@ -102,17 +103,16 @@ def can_manage_layer(user: User, layer: ThematicLayer, *, may_upload: bool | Non
     """
     if may_upload is None:
         may_upload = can_upload_layers(user)
+    # In memory (the rule of permissions.layer_change on one loaded row): a list of layers asks no query per layer.
     return may_upload and (permissions.is_it_admin(user) or layer.agency_id == user.agency_id)
 
 
 @transaction.atomic
 def layer_delete(*, layer: ThematicLayer, user: User) -> str:
     """Delete a layer and its features; recorded in the admin history (who, when, what). Returns its name."""
-    from django.contrib.admin.models import DELETION, LogEntry
-
     permissions.require(user, "delete", layer)
     name, features = layer.name, layer.features.count()
-    LogEntry.objects.log_actions(user.pk, [layer], DELETION, change_message=f"{features} features, agency {layer.agency.code}")
+    audit(user, layer, "delete", f"{features} features, agency {layer.agency.code}")
     layer.delete()
     return name
 

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from poc import registry
 from poc.permissions import is_it_admin
 
 
@@ -21,15 +22,10 @@ class NavItem:
     visible: Callable[[HttpRequest], bool] = lambda request: request.user.is_authenticated
 
 
-NAVIGATION: list[NavItem] = [
-    NavItem("home", _("Home"), order=0, visible=lambda request: True),
-    NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: is_it_admin(r.user)),
-]
-
-
-def register(item: NavItem) -> None:
-    if all(existing.url_name != item.url_name for existing in NAVIGATION):
-        NAVIGATION.append(item)
+NAVIGATION = registry.NAVIGATION
+register = NAVIGATION.register
+register(NavItem("home", _("Home"), order=0, visible=lambda request: True))
+register(NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: is_it_admin(r.user)))
 
 
 def menu_for(request: HttpRequest) -> list[dict]:

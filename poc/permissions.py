@@ -62,7 +62,8 @@ def rule(model: str, *actions: str) -> Callable[[Rule], Rule]:
 
 
 def restrict(queryset: QuerySet, user, action: str = Action.VIEW) -> QuerySet:
-    """``queryset`` narrowed to the rows ``user`` may ``action``. An unregistered pair refuses everything."""
+    """``queryset`` narrowed to the rows ``user`` may ``action``. An unregistered model × action is a
+    programming error (LookupError), never a silent "everything" or "nothing"."""
     label = queryset.model._meta.label
     function = RULES.get(label, {}).get(str(action))
     if function is None:

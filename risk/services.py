@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from poc import permissions
+from poc.audit import audit
 from poc.models import Agency, User
 from poc.permissions import Gate
-from risk.audit import audit
 from risk.models import (
     ContingencyPlanVersion,
     Course,

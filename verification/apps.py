@@ -23,8 +23,7 @@ class VerificationConfig(AppConfig):
         from verification.selectors import entry_hints
         from verification.services import values_locked
 
-        if values_locked not in VALUE_LOCKS:
-            VALUE_LOCKS.append(values_locked)
+        VALUE_LOCKS.register(values_locked)
         register_hints(entry_hints)
         register(NavItem("verification:submissions", _("Submissions"), order=40, visible=_signed_in))
         register(NavItem("verification:violations", _("Validation"), order=41, visible=_signed_in))

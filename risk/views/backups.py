@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc.audit import audit
 from poc.permissions import Gate, role_required
 from risk import tasks
-from risk.audit import audit
 from risk.backups import backup_status
 from risk.models import BackupRecord
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc import permissions
 from poc.models import Agency
 from poc.periods import fiscal_year_of, format_date_be
 from poc.permissions import Gate, role_required
@@ -69,9 +70,7 @@ def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _enrol_agencies(request: HttpRequest):
-    if services.can_manage_training(request.user):
-        return Agency.objects.order_by("code")
-    return Agency.objects.filter(pk=request.user.agency_id)
+    return permissions.restrict(Agency.objects.order_by("code"), request.user, "change")  # IT: any agency; others their own
 
 
 @login_required

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from datasets.models import Dataset, Sensitivity, VerificationBy
@@ -70,9 +71,9 @@ def both(make_user, agency_a, population):
 
 def test_submitter_cannot_verify_or_return_their_own_submission(submission, both, verifier_a, login):  # noqa: F811
     services.submission_submit(submission=submission, user=both)
-    with pytest.raises(PermissionDenied, match="another verifier"):
+    with pytest.raises(PermissionDenied, match="ผู้ตรวจสอบคนอื่น"):  # Thai first
         services.submission_verify(submission=submission, user=both)
-    with pytest.raises(PermissionDenied, match="another verifier"):
+    with translation.override("en"), pytest.raises(PermissionDenied, match="another verifier"):
         services.submission_return(submission=submission, user=both, comment="no")
     page = login(both).get(reverse("verification:submission", args=[submission.pk]))
     assert page.context["can_review"] is False
