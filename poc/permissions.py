@@ -253,9 +253,15 @@ def readable_indicators(user) -> QuerySet:
     return indicator_view(Indicator.objects.all(), user)
 
 
+def _readable_indicator_ids(user) -> list[int]:
+    """Ids, not a subquery: indicators are few, and rules built on them (rules, alerts, their events)
+    would otherwise nest deeper than SQLite's parser allows."""
+    return list(readable_indicators(user).values_list("pk", flat=True))
+
+
 @rule("indicators.IndicatorValue", Action.VIEW)
 def indicator_value_view(queryset: QuerySet, user) -> QuerySet:
-    return queryset.filter(indicator__in=readable_indicators(user))
+    return queryset.filter(indicator__in=_readable_indicator_ids(user))
 
 
 def _subject_readable(user, prefix: str = "") -> Q:
@@ -263,7 +269,7 @@ def _subject_readable(user, prefix: str = "") -> Q:
     from datasets.models import DataElement
 
     elements = element_view(DataElement.objects.all(), user)
-    return Q(**{f"{prefix}indicator__in": readable_indicators(user)}) | Q(**{f"{prefix}element__in": elements})
+    return Q(**{f"{prefix}indicator__in": _readable_indicator_ids(user)}) | Q(**{f"{prefix}element__in": elements})
 
 
 @rule("cockpit.WarningRule", Action.VIEW)
@@ -289,7 +295,8 @@ def alert_view(queryset: QuerySet, user) -> QuerySet:
 
     if not _signed_in(user):
         return queryset.none()
-    queryset = queryset.filter(rule__in=warning_rule_view(WarningRule.objects.all(), user))
+    rules = list(warning_rule_view(WarningRule.objects.all(), user).values_list("pk", flat=True))  # few; keeps SQL shallow
+    queryset = queryset.filter(rule_id__in=rules)
     if is_it_admin(user) or is_executive(user):
         return queryset
     return queryset.filter(rule_id__in=_addressed_rules(user))
