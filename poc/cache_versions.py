@@ -10,6 +10,7 @@ writers bump when the data behind them change, so no cached page outlives its da
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -21,15 +22,20 @@ def _key(name: str) -> str:
     return f"{PREFIX}:{name}"
 
 
+def _fresh() -> int:
+    # A counter that was evicted restarts from the clock, never from a number that old cache keys may hold.
+    return time.time_ns() // 1000
+
+
 def current(name: str) -> int:
-    return cache.get_or_set(_key(name), 1, None)
+    return cache.get_or_set(_key(name), _fresh, None)
 
 
 def bump(name: str) -> None:
     try:
         cache.incr(_key(name))
-    except ValueError:  # evicted or never read: any value above the initial 1 makes old keys unreachable
-        cache.set(_key(name), 2, None)
+    except ValueError:  # evicted or never read
+        cache.set(_key(name), _fresh(), None)
 
 
 def stamp_key(name: str, pk: object) -> str:

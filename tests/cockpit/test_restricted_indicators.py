@@ -44,6 +44,8 @@ def tile_codes(response) -> set[str]:
 
 
 def test_other_agency_sees_no_tile_of_an_indicator_on_restricted_inputs(login, restricted, entry_b, entry_a):
+    # The owner renders the wall first: the cached fragment must not be served to the other agency.
+    assert "RATE1" in login(entry_a).get(reverse("cockpit:tiles"), {"fy": 2568}).content.decode()
     response = login(entry_b).get(reverse("cockpit:tiles"), {"fy": 2568})
     assert response.status_code == 200
     assert tile_codes(response) == set()
