@@ -8,12 +8,13 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from poc.navigation import NavItem, register
+        from poc.permissions import Gate
 
         register(
             NavItem(
                 "assessment",
                 _("Self-assessment"),
                 order=85,
-                visible=lambda r: r.user.is_authenticated and (r.user.is_it_admin or r.user.is_executive),
+                visible=lambda r: Gate.EXECUTIVE_OR_IT(r.user),
             )
         )

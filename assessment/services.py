@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datasets.selectors import Tally
 from indicators.reporting import reporting_year
+from poc import registry
 from poc.periods import fiscal_year_bounds
 
 LEVEL_TITLES = {
@@ -81,8 +82,17 @@ class Assessment:
 class Evidence:
     """What the criteria read, computed once per assessment."""
 
-    def __init__(self, fiscal_year: int) -> None:
+    def __init__(self, fiscal_year: int, user=None) -> None:
         self.fy = fiscal_year
+        self.user = user  # whose report: evidence names only the datasets they may read (None: the operator, all)
+
+    def dataset_label(self, dataset) -> str:
+        """A dataset's code in the evidence, or a mention without it when the reader may not read that dataset."""
+        from datasets.models import Dataset
+
+        if self.user is None or Dataset.objects.restrict(self.user, "view").filter(pk=dataset.pk).exists():
+            return dataset.code
+        return str(_("(restricted dataset)"))
 
     @cached_property
     def completeness(self) -> Tally:
@@ -97,12 +107,12 @@ class Evidence:
         return total
 
 
-CRITERIA: list[tuple[int, Callable[[Evidence], Criterion]]] = []
+CRITERIA = registry.CRITERIA
 
 
 def criterion(level: int) -> Callable:
     def register(func: Callable[[Evidence], Criterion]) -> Callable[[Evidence], Criterion]:
-        CRITERIA.append((level, func))
+        CRITERIA.register((level, func))
         return func
 
     return register
@@ -174,7 +184,7 @@ def history_of_four_years(evidence: Evidence) -> Criterion:
         )
         if present >= set(years):
             with_history.append(dataset)
-    gaps = [d.code for d in datasets if d not in with_history]
+    gaps = [evidence.dataset_label(d) for d in datasets if d not in with_history]
     return Criterion(
         1, "1.3", _("Datasets with the current fiscal year and the 3 before"), _("100% of active datasets"),
         f"{len(with_history)}/{len(datasets)} ({_pct(len(with_history), len(datasets))}%)",
@@ -237,8 +247,8 @@ def verification_coverage(evidence: Evidence) -> Criterion:
     verified = Q(pk__in=rule.objects.values("dataset")) | ~Q(pk__in=unchecked.values("pk"))
     covered = active.filter(verified).count()
     rate = _pct(covered, active.count())
-    gaps = active.exclude(verified).values_list("code", flat=True)
-    return Criterion(3, "3.1", title, target, f"{covered}/{active.count()} ({rate}%)", rate >= 90, list(gaps[:10]))
+    gaps = [evidence.dataset_label(d) for d in active.exclude(verified).only("pk", "code")[:10]]
+    return Criterion(3, "3.1", title, target, f"{covered}/{active.count()} ({rate}%)", rate >= 90, gaps)
 
 
 @criterion(3)
@@ -357,6 +367,6 @@ def default_fiscal_year() -> int:
     return reporting_year().fiscal_year
 
 
-def assess(fiscal_year: int | None = None) -> Assessment:
-    evidence = Evidence(fiscal_year or default_fiscal_year())
+def assess(fiscal_year: int | None = None, *, user=None) -> Assessment:
+    evidence = Evidence(fiscal_year or default_fiscal_year(), user)
     return Assessment(evidence.fy, [func(evidence) for _level, func in sorted(CRITERIA, key=lambda pair: pair[0])])

@@ -1,7 +1,5 @@
 import dataclasses
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,20 +9,19 @@ from assessment.services import Assessment, assess, default_fiscal_year
 from indicators.reporting import reporting_year
 from poc import pdf
 from poc.periods import fiscal_year_of, format_date_be
+from poc.permissions import Gate, role_required
 
 
 def _assessment(request: HttpRequest) -> Assessment:
-    if not (request.user.is_it_admin or request.user.is_executive):
-        raise PermissionDenied
     default = default_fiscal_year()
     try:
         fy = int(request.GET.get("fy", default))
     except ValueError:
         fy = default
-    return assess(fy if 2400 < fy < 2700 else default)
+    return assess(fy if 2400 < fy < 2700 else default, user=request.user)
 
 
-@login_required
+@role_required(Gate.EXECUTIVE_OR_IT)
 def assessment(request: HttpRequest) -> HttpResponse:
     result = _assessment(request)
     years = range(result.fiscal_year - 3, fiscal_year_of(timezone.localdate()) + 1)
@@ -33,7 +30,7 @@ def assessment(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/report.html", {"result": result, "years": years, "reporting": reporting})
 
 
-@login_required
+@role_required(Gate.EXECUTIVE_OR_IT)
 def assessment_pdf(request: HttpRequest) -> HttpResponse:
     result = _assessment(request)
     context = {

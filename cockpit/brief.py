@@ -34,7 +34,7 @@ def _change_text(change: dict | None) -> str:
 
 
 def brief_context(*, user: User, orgunit: OrgUnit, fiscal_year: int) -> dict[str, Any]:
-    groups = cockpit_tiles(orgunit=orgunit, fiscal_year=fiscal_year)
+    groups = cockpit_tiles(orgunit=orgunit, fiscal_year=fiscal_year, user=user)
     counts = Counter(tile["light"] for group in groups for tile in group["tiles"])
     perspectives = [
         {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from datasets.models import DataElement
 from indicators.models import Indicator
 from poc.models import LocalizedNameMixin, OrgUnit, OrgUnitLevel, Period, Role
+from poc.permissions import RestrictedQuerySet
 
 
 class Severity(models.TextChoices):
@@ -49,6 +50,8 @@ class WarningRule(LocalizedNameMixin, models.Model):
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("recipients"), blank=True, related_name="+")
     recipient_roles = models.JSONField(_("recipient roles"), default=list, blank=True, help_text=_("Role names, e.g. executive"))
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("warning rule")
@@ -110,6 +113,8 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
@@ -158,6 +163,8 @@ class DashboardPin(models.Model):
     display = models.CharField(_("display"), max_length=10, choices=Display.choices, default=Display.BAR)
     order = models.PositiveIntegerField(default=0)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["user", "order", "id"]
         constraints = [
@@ -191,6 +198,8 @@ class InformationRequest(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("information request")

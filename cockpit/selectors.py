@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from cockpit.definitions import indicator_definition
-from cockpit.models import Alert, AlertEvent, AlertStatus, WarningRule
-from datasets.models import Aggregation, DataElement, Dataset
+from cockpit.models import Alert, AlertEvent, AlertStatus
+from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
 from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
@@ -82,8 +82,17 @@ def _state(light: str, value: float | None, enough: bool, judged: bool) -> str:
     return light if judged else "unjudged"
 
 
-def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
-    """Perspectives with their tiles for one org unit and fiscal year (a handful of queries, then cached)."""
+def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dict]:
+    """Perspectives with the tiles ``user`` may read, for one org unit and fiscal year.
+
+    Every tile is computed once (three queries) and cached for all users; each user's copy keeps
+    only the indicators whose inputs they may all read (``poc.permissions``)."""
+    readable = set(Indicator.objects.restrict(user, "view").filter(is_active=True).values_list("code", flat=True))
+    groups = [{**group, "tiles": [t for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
+    return [group for group in groups if group["tiles"]]
+
+
+def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
     from cockpit.services import alerts_version
 
     key = _cache_key("tiles", alerts_version(), orgunit.pk, fiscal_year)
@@ -250,7 +259,12 @@ VERSUS_COLOURS = {"better": "#1e8e3e", "worse": "#e0a100", "": "#5b7db1"}
 
 
 def readable_elements(user: User):
-    return DataElement.objects.filter(dataset__in=Dataset.objects.readable_by(user), value_type__in=["integer", "decimal", "percent"])
+    return DataElement.objects.restrict(user, "view").filter(value_type__in=["integer", "decimal", "percent"])
+
+
+def readable_indicators(user: User):
+    """Active indicators all of whose inputs ``user`` may read (a rate times a public denominator gives back its input)."""
+    return Indicator.objects.restrict(user, "view").filter(is_active=True)
 
 
 def pivot(
@@ -275,20 +289,9 @@ def pivot(
     return result
 
 
-def rules_addressed_to(user: User) -> list[int]:
-    """Ids of the rules whose alerts go to ``user`` (rules are few: filtered here, portable across databases)."""
-    direct = set(WarningRule.recipients.through.objects.filter(user_id=user.pk).values_list("warningrule_id", flat=True))
-    roles = user.role_names
-    return [
-        pk for pk, rule_roles in WarningRule.objects.values_list("pk", "recipient_roles") if pk in direct or roles & set(rule_roles or [])
-    ]
-
-
 def visible_alerts(user: User):
-    """Executives and the IT group see every alert; others those addressed to them (directly or by role)."""
-    if user.is_it_admin or user.is_executive:
-        return Alert.objects.all()
-    return Alert.objects.filter(rule_id__in=rules_addressed_to(user))
+    """Alerts ``user`` may read (the rule lives in ``poc.permissions``)."""
+    return Alert.objects.restrict(user, "view")
 
 
 def open_alert_count(user: User) -> int:

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -25,26 +24,24 @@ from datasets.models import AggregateValue
 from datasets.selectors import element_values
 from indicators.models import IndicatorValue
 from indicators.selectors import indicator_values
+from poc import cache_versions, permissions
 from poc.models import OrgUnit, Period, User
 
-ALERTS_VERSION_KEY = "cockpit:alerts-version"
+ALERTS_VERSION = "alerts"
 
 
 def alerts_version() -> int:
-    return cache.get_or_set(ALERTS_VERSION_KEY, 1, None)
+    return cache_versions.current(ALERTS_VERSION)
 
 
 def _bump_alerts() -> None:
-    try:
-        cache.incr(ALERTS_VERSION_KEY)
-    except ValueError:
-        cache.set(ALERTS_VERSION_KEY, 2, None)
+    cache_versions.bump(ALERTS_VERSION)
 
 
 def rule_recipients(rule: WarningRule) -> list[User]:
-    return list(
-        User.objects.filter(Q(pk__in=rule.recipients.all()) | Q(groups__name__in=rule.recipient_roles or []), is_active=True).distinct()
-    )
+    """Who gets the rule's alerts by e-mail: its recipients who may read its subject (an alert's value reveals it)."""
+    users = User.objects.filter(Q(pk__in=rule.recipients.all()) | Q(groups__name__in=rule.recipient_roles or []), is_active=True).distinct()
+    return [user for user in users if permissions.can(user, "view", rule)]
 
 
 def _values(rule: WarningRule, units: QuerySet[OrgUnit], period: Period) -> dict[int, float | None]:
@@ -205,18 +202,12 @@ def warnings_evaluate_for_indicators(*, indicator_ids: Iterable[int], period_ids
 
 # --- Who sees and acknowledges alerts ---------------------------------------------------------
 def can_acknowledge(user: User, alert: Alert) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_it_admin:
-        return True
-    rule = alert.rule
-    return rule.recipients.filter(pk=user.pk).exists() or user.has_role(*(rule.recipient_roles or []))
+    return permissions.can(user, "acknowledge", alert)
 
 
 def alert_acknowledge(*, alert: Alert, user: User, comment: str) -> Alert:
     """Record who acknowledged the alert and why; only recipients and IT administrators may."""
-    if not can_acknowledge(user, alert):
-        raise PermissionDenied(_("Only the alert's recipients or the IT group may acknowledge it."))
+    permissions.require(user, "acknowledge", alert, _("Only the alert's recipients or the IT group may acknowledge it."))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what is being done about it."), code="comment_required")
@@ -238,7 +229,7 @@ def pin_add(*, user: User, indicator=None, element=None, orgunit: OrgUnit | None
 
 
 def pin_remove(*, user: User, pin_id: int) -> None:
-    DashboardPin.objects.filter(user=user, pk=pin_id).delete()
+    DashboardPin.objects.restrict(user, "delete").filter(pk=pin_id).delete()
 
 
 def request_create(*, user: User, title: str, purpose: str, orgunit_level: int, frequency: str = "", needed_by=None) -> InformationRequest:
@@ -255,8 +246,7 @@ def request_create(*, user: User, title: str, purpose: str, orgunit_level: int, 
 
 
 def request_answer(*, request: InformationRequest, user: User, answer: str, status: str = RequestStatus.ANSWERED) -> InformationRequest:
-    if not user.is_it_admin:
-        raise PermissionDenied(_("Only the provincial IT group answers information requests."))
+    permissions.require(user, "change", request, _("Only the provincial IT group answers information requests."))
     if not answer.strip():
         raise ValidationError(_("Write an answer."), code="answer_required")
     request.answer, request.answered_by, request.answered_at, request.status = answer.strip(), user, timezone.now(), status

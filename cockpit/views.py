@@ -36,15 +36,18 @@ from cockpit.selectors import (
     open_alert_count,
     pivot,
     readable_elements,
+    readable_indicators,
     visible_alerts,
 )
 from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
 from indicators.services import values_version
+from poc import permissions
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.pdf import pdf_response
 from poc.periods import fiscal_year_of, period_for_fiscal_year
+from poc.permissions import scope_key
 
 # Boundaries are large and never drawn here: leave them in the database.
 _UNIT_FIELDS = ("code", "name_th", "name_en", "level", "parent_id", "path")
@@ -98,11 +101,12 @@ def tiles(request: HttpRequest) -> HttpResponse:
     version = values_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
-    # Lazy: the template's fragment cache usually holds the rendered wall, so the tile data is not even fetched.
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
+    scope = scope_key(readable_indicators(request.user))  # users who may read the same indicators share the rendered wall
     context = {
-        "groups": groups, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups), "open_alerts": open_alert_count(request.user),
-        "reporting": _reporting(unit, fiscal_year), **_selectors(unit, fiscal_year, f"{version}-{alerts_version()}"),
+        "groups": groups, "scope": scope, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups),
+        "open_alerts": open_alert_count(request.user), "reporting": _reporting(unit, fiscal_year),
+        **_selectors(unit, fiscal_year, f"{version}-{alerts_version()}"),
     }  # fmt: skip
     return render(request, "cockpit/tiles.html", context)
 
@@ -127,7 +131,7 @@ def warroom(request: HttpRequest) -> HttpResponse:
     version = values_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year)
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
     open_alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN)
     rank = Case(When(severity=Severity.CRITICAL, then=0), When(severity=Severity.WARNING, then=1), default=2)
     alerts = open_alerts.select_related("rule", "orgunit", "period").order_by(rank, "-opened_at", "-id")[:WARROOM_ALERTS]
@@ -170,7 +174,8 @@ def _trend_figure(years: list[int], values: list, partial: list, targets: list, 
 
 @login_required
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = get_object_or_404(Indicator, code=code, is_active=True)
+    # Same answer for unknown and not permitted: an indicator on restricted inputs does not reveal itself.
+    indicator = get_object_or_404(readable_indicators(request.user), code=code)
     version = values_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
@@ -201,7 +206,7 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- Personal dashboard -----------------------------------------------------------------------
 def _subjects(user) -> list[tuple[str, str]]:
-    indicators = [(f"i:{i.pk}", f"{i.code} {i.name}") for i in Indicator.objects.filter(is_active=True)]
+    indicators = [(f"i:{i.pk}", f"{i.code} {i.name}") for i in readable_indicators(user)]
     elements = [(f"e:{e.pk}", f"{e.code} {e.name}") for e in readable_elements(user).order_by("code")]
     return [(_("Indicators"), indicators), (_("Data elements"), elements)]
 
@@ -209,7 +214,7 @@ def _subjects(user) -> list[tuple[str, str]]:
 def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
     kind, _sep, pk = value.partition(":")
     if kind == "i":
-        return get_object_or_404(Indicator, pk=pk), None
+        return get_object_or_404(readable_indicators(user), pk=pk), None
     return None, get_object_or_404(readable_elements(user), pk=pk)
 
 
@@ -260,7 +265,8 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("cockpit:my_dashboard")
     province = OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
     fiscal_year = reporting_year(province).fiscal_year
-    pins = DashboardPin.objects.filter(user=request.user).select_related("indicator", "element__dataset", "orgunit")
+    # A pin whose subject became unreadable (a dataset turned restricted) stays hidden, not shown stale.
+    pins = DashboardPin.objects.restrict(request.user, "view").select_related("indicator", "element__dataset", "orgunit")
     views = [_pin_view(pin, fiscal_year) for pin in pins]
     return render(request, "cockpit/my_dashboard.html", {"form": form, "pins": views, "fiscal_year": fiscal_year})
 
@@ -375,18 +381,16 @@ def needs(request: HttpRequest) -> HttpResponse:
         request_create(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your request was sent to the provincial IT group."))
         return redirect("cockpit:needs")
-    requests = InformationRequest.objects.select_related("requested_by", "answered_by")
-    if not request.user.is_it_admin:
-        requests = requests.filter(requested_by=request.user)
+    requests = InformationRequest.objects.restrict(request.user, "view").select_related("requested_by", "answered_by")
     return render(request, "cockpit/needs.html", {"form": form, "requests": requests})
 
 
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(InformationRequest, pk=pk)
-    if not (request.user.is_it_admin or need.requested_by_id == request.user.pk):
-        raise PermissionDenied
-    form = AnswerForm(request.POST or None, instance=need) if request.user.is_it_admin else None
+    permissions.require(request.user, "view", need)
+    may_answer = permissions.can(request.user, "change", need)
+    form = AnswerForm(request.POST or None, instance=need) if may_answer else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             request_answer(request=need, user=request.user, answer=form.cleaned_data["answer"], status=form.cleaned_data["status"])

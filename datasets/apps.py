@@ -11,11 +11,12 @@ class DatasetsConfig(AppConfig):
         from poc.home import HomePanel
         from poc.home import register as register_panel
         from poc.navigation import NavItem, register
+        from poc.permissions import Gate
 
         register_panel(HomePanel("datasets-owed", "datasets/home_owed.html", owed_panel, order=10))
 
         register(NavItem("datasets:catalogue", _("Datasets"), order=20))
         register(NavItem("datasets:entry", _("Enter data"), order=21,
-                         visible=lambda r: r.user.is_authenticated and r.user.has_role("data_entry")))  # fmt: skip
+                         visible=lambda r: Gate.DATA_ENTRY(r.user)))  # fmt: skip
         register(NavItem("datasets:completeness", _("Completeness"), order=22))
         register(NavItem("open_data:catalogue", _("Open data"), order=80, visible=lambda r: not r.user.is_authenticated))

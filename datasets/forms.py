@@ -223,7 +223,7 @@ class EntryPickForm(forms.Form):
 
     def __init__(self, *args, user, within: OrgUnit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        datasets = Dataset.objects.enterable_by(user).select_related("topic")
+        datasets = Dataset.objects.restrict(user, "change").select_related("topic")
         self.fields["dataset"].queryset = datasets
         self.fields["orgunit"].queryset = OrgUnit.objects.subtree(within).filter(level__lte=3).without_shapes()
         self.within = within

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from datasets.models import Dataset
 from datasets.selectors import due_date
+from poc import registry
 from poc.models import OrgUnit
 from poc.periods import PeriodSpec, format_date_be, recent_periods
 
@@ -36,12 +37,8 @@ class FormStatus:
 
 
 StatusProvider = Callable[[Dataset, list[OrgUnit], list[str]], dict[tuple[int, str], FormStatus]]
-PROVIDERS: list[StatusProvider] = []
-
-
-def register(provider: StatusProvider) -> None:
-    if provider not in PROVIDERS:
-        PROVIDERS.append(provider)
+PROVIDERS = registry.FORM_STATUSES
+register = PROVIDERS.register
 
 
 def form_statuses(dataset: Dataset, orgunits: Iterable[OrgUnit], codes: Iterable[str]) -> dict[tuple[int, str], FormStatus]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from datasets.models import DataElement
+from poc import registry
 from poc.models import OrgUnit, Period
 
 
@@ -21,12 +22,8 @@ class CellHint:
 
 
 HintProvider = Callable[[Iterable[DataElement], Iterable[OrgUnit], Period], dict[tuple[int, int], CellHint]]
-PROVIDERS: list[HintProvider] = []
-
-
-def register(provider: HintProvider) -> None:
-    if provider not in PROVIDERS:
-        PROVIDERS.append(provider)
+PROVIDERS = registry.ENTRY_HINTS
+register = PROVIDERS.register
 
 
 def cell_hints(elements: list[DataElement], orgunits: list[OrgUnit], period: Period) -> dict[tuple[int, int], CellHint]:

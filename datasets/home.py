@@ -15,7 +15,7 @@ def owed_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not user.is_authenticated or "data_entry" not in user.role_names:  # not has_role: a superuser is no clerk
         return None
-    datasets = list(Dataset.objects.enterable_by(user).filter(is_active=True).order_by("code"))
+    datasets = list(Dataset.objects.restrict(user, "change").filter(is_active=True).order_by("code"))
     if not datasets:
         return None
     agency = getattr(user, "agency", None)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 from datasets.imports import TRUSTED_MATCHES
 from datasets.layout import Layout
 from datasets.models import Dataset, ImportProfile
+from poc.models import User
 
 
 class MappingForm(forms.Form):
@@ -71,6 +72,6 @@ class MappingForm(forms.Form):
         return mapping
 
 
-def profile_choices(dataset: Dataset, agency_id: int | None) -> list[tuple[str, str]]:
-    profiles = ImportProfile.objects.filter(dataset=dataset, agency_id=agency_id).order_by("name") if agency_id else []
+def profile_choices(dataset: Dataset, user: User) -> list[tuple[str, str]]:
+    profiles = ImportProfile.objects.restrict(user, "view").filter(dataset=dataset).order_by("name")
     return [("", _("— none: our template, or map the file now —"))] + [(str(p.pk), p.name) for p in profiles]

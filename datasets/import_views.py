@@ -61,7 +61,7 @@ def import_with_profile(request: HttpRequest, dataset: Dataset, token: str) -> H
 
 @login_required
 def upload_map(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    dataset = get_object_or_404(Dataset.objects.enterable_by(request.user), code=code)
+    dataset = get_object_or_404(Dataset.objects.restrict(request.user, "change"), code=code)
     job = cache.get(job_key(token)) if token.isalnum() else None
     if not job or job.get("user") != request.user.pk or job.get("dataset") != dataset.pk or job.get("state") != MAPPING_STATE:
         raise Http404

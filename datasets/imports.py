@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from datasets.layout import Layout, SheetLayout, detect_layout
@@ -25,6 +25,7 @@ from datasets.models import NUMERIC_TYPES, DataElement, Dataset, ValueSource, fo
 from datasets.readers import HEAD_ROWS, ReadError, Sheet, cell_text, is_missing, read_sheets, to_number
 from datasets.services import CellInput, datavalues_save
 from datasets.transfer import RowError
+from poc import permissions
 from poc.models import OrgUnit, Period, User
 from poc.periods import PeriodError, parse_period
 
@@ -257,8 +258,8 @@ def values_import_file(
     ``user=None`` is a system job (the ``import_values`` command without ``--user``): no permission check.
     ``sample_rows`` (with ``dry_run``) looks at the first rows of each sheet only: the mapping step of a large file.
     """
-    if user is not None and not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
-        raise PermissionDenied
+    if user is not None:
+        permissions.require(user, "change", dataset)
     mapping = mapping or {}
     result = FileImport()
     try:

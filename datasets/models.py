@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from poc.models import Agency, LocalizedNameMixin, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodType
+from poc.permissions import RestrictedQuerySet
 
 
 class Topic(LocalizedNameMixin, models.Model):
@@ -49,30 +49,10 @@ class VerificationBy(models.TextChoices):
     AGENCY = "agency", _("The agency's own verifier")
 
 
-class DatasetQuerySet(models.QuerySet):
+class DatasetQuerySet(RestrictedQuerySet):
     def with_assigned_units(self) -> DatasetQuerySet:
         """Prefetch the units each dataset is assigned to, without their boundaries."""
         return self.prefetch_related(models.Prefetch("orgunits", queryset=OrgUnit.objects.without_shapes()))
-
-    def readable_by(self, user) -> DatasetQuerySet:
-        """Datasets whose values ``user`` may read (public, internal when signed in, restricted by agency)."""
-        from poc.services import agencies_for
-
-        if not user.is_authenticated:
-            return self.filter(sensitivity=Sensitivity.PUBLIC)
-        restricted_ok = agencies_for(user, "view_restricted")
-        return self.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Q(agency__in=restricted_ok))
-
-    def enterable_by(self, user) -> DatasetQuerySet:
-        """Datasets ``user`` may write values for: those of agencies they hold ``enter_data`` on."""
-        from poc.services import agencies_for
-
-        return self.filter(agency__in=agencies_for(user, "enter_data"), is_active=True)
-
-    def verifiable_by(self, user) -> DatasetQuerySet:
-        from poc.services import agencies_for
-
-        return self.filter(agency__in=agencies_for(user, "verify_data"))
 
 
 class Dataset(LocalizedNameMixin, models.Model):
@@ -151,6 +131,8 @@ class DataElement(LocalizedNameMixin, models.Model):
     required = models.BooleanField(_("required"), default=True)
     aggregation = models.CharField(_("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("data element")

@@ -11,10 +11,9 @@ import datetime as dt
 import io
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +32,9 @@ from datasets.models import (
     format_number,
 )
 from datasets.signals import values_changed
+from poc import permissions, registry
 from poc.models import OrgUnit, Period, User
+from poc.permissions import Gate
 
 BOOLEAN_WORDS = {
     "1": 1.0,
@@ -52,7 +53,7 @@ BOOLEAN_WORDS = {
 
 # Other apps register checks that lock cells, e.g. verified submissions. Each gets every (dataset, org unit, period)
 # form of a save at once and answers the locked ones as (dataset id, org unit id, period id): one query, not one per form.
-VALUE_LOCKS: list[Callable[[Collection[tuple[Dataset, OrgUnit, Period]]], set[tuple[int, int, int]]]] = []
+VALUE_LOCKS = registry.VALUE_LOCKS
 
 
 @dataclass(slots=True)
@@ -178,9 +179,8 @@ def datavalues_save(
     result = SaveResult()
     allowed = None
     if check_permissions:
-        if user is None or not user.is_authenticated:
-            raise PermissionDenied
-        allowed = set(Dataset.objects.enterable_by(user).values_list("pk", flat=True))
+        permissions.require_gate(user, Gate.SIGNED_IN)
+        allowed = set(Dataset.objects.restrict(user, "change").values_list("pk", flat=True))
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
     # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times).
@@ -551,10 +551,11 @@ def _recompute_in_database(*, fix: bool, element_ids: list[int] | None) -> Aggre
 def importprofile_save(*, user: User, dataset: Dataset, name: str, mapping: dict) -> ImportProfile:
     """Create or update the user's agency's import profile ``name`` for ``dataset`` (audited)."""
     from datasets.imports import clean_mapping
-    from risk.audit import audit
+    from poc.audit import audit
 
-    if user.agency_id is None or not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
-        raise PermissionDenied
+    if user.agency_id is None:
+        permissions.deny()
+    permissions.require(user, "change", dataset)
     cleaned = clean_mapping(dataset, mapping)
     with transaction.atomic():
         profile, created = ImportProfile.objects.select_for_update().get_or_create(

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
 from datasets.readers import HEAD_ROWS, ReadError, cell_text, read_sheets
 from datasets.services import CellInput, datavalues_save
+from poc import permissions
 from poc.models import OrgUnit, Period, User
 from poc.periods import PeriodError, parse_period
 
@@ -117,8 +117,7 @@ def values_import(
 ) -> ImportResult:
     """Validate every row of an uploaded table and save all its values — or nothing."""
     result = ImportResult()
-    if not Dataset.objects.enterable_by(user).filter(pk=dataset.pk).exists():
-        raise PermissionDenied
+    permissions.require(user, "change", dataset)
     try:
         table = read_table(content, filename)
     except ReadError as exc:  # the reader's message says what is wrong and what to do

@@ -9,7 +9,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -29,6 +28,7 @@ from datasets.readers import ReadError, survey
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
+from poc import permissions
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodError, fiscal_year_of, parse_period
 
@@ -45,7 +45,7 @@ def _province() -> OrgUnit:
 def _home_unit(user) -> OrgUnit:
     """The unit a user works within: their agency's (a district office sees its district)."""
     agency = getattr(user, "agency", None)
-    if agency and not user.is_it_admin:
+    if agency and not permissions.is_it_admin(user):
         return OrgUnit.objects.without_shapes().get(pk=agency.orgunit_id)
     return _province()
 
@@ -56,14 +56,14 @@ def _fiscal_years(request: HttpRequest) -> list[int]:
 
 
 def _readable(request: HttpRequest, code: str) -> Dataset:
-    return get_object_or_404(Dataset.objects.readable_by(request.user).select_related("topic", "agency"), code=code)
+    return get_object_or_404(Dataset.objects.restrict(request.user, "view").select_related("topic", "agency"), code=code)
 
 
 # --- Catalogue --------------------------------------------------------------------------------
 def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
     if not open_data and not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
-    datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("agency")
+    datasets = Dataset.objects.restrict(request.user, "view").filter(is_active=True).select_related("agency")
     if open_data:
         datasets = datasets.filter(sensitivity=Sensitivity.PUBLIC)
     query = request.GET.get("q", "").strip()
@@ -71,7 +71,7 @@ def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
         datasets = datasets.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
                                    | Q(definition__icontains=query))  # fmt: skip
     topics = Topic.objects.prefetch_related(Prefetch("datasets", queryset=datasets, to_attr="visible")).order_by("order", "code")
-    enterable = set(Dataset.objects.enterable_by(request.user).values_list("pk", flat=True)) if request.user.is_authenticated else set()
+    enterable = set(Dataset.objects.restrict(request.user, "change").values_list("pk", flat=True))
     return render(request, "datasets/catalogue.html", {"topics": topics, "query": query, "open_data": open_data, "enterable": enterable})
 
 
@@ -84,7 +84,7 @@ def dataset_detail(request: HttpRequest, code: str, open_data: bool = False) -> 
     return render(request, "datasets/detail.html", {
         "dataset": dataset, "elements": dataset.elements.all(), "open_data": open_data, "province": province,
         "chart": _chart(periods, elements, values), "latest": periods[-1].code if periods else "",
-        "can_enter": request.user.is_authenticated and Dataset.objects.enterable_by(request.user).filter(pk=dataset.pk).exists(),
+        "can_enter": request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists(),
     })  # fmt: skip
 
 
@@ -187,7 +187,7 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
 def _completeness(request: HttpRequest):
     fy = request.GET.get("fy")
     years = [int(fy)] if fy and fy.isdigit() else _fiscal_years(request)
-    datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("topic", "agency")
+    datasets = Dataset.objects.restrict(request.user, "view").filter(is_active=True).select_related("topic", "agency")
     datasets = datasets.prefetch_related("elements").with_assigned_units()
     agency = request.GET.get("agency")
     if agency:
@@ -248,10 +248,8 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     dataset = _readable(request, code)
     if what not in ("template", "values"):
         raise Http404
-    if what == "template" and not (
-        request.user.is_authenticated and Dataset.objects.enterable_by(request.user).filter(pk=dataset.pk).exists()
-    ):
-        raise PermissionDenied
+    if what == "template":
+        permissions.require(request.user, "change", dataset)
     try:
         spec = parse_period(request.GET.get("period", ""))
     except PeriodError as exc:
@@ -267,15 +265,15 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
 @login_required
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     """Our template imports directly; any other file (or one with a saved profile) goes through the mapping step."""
-    dataset = get_object_or_404(Dataset.objects.enterable_by(request.user), code=code)
-    form = UploadForm(request.POST or None, request.FILES or None, profiles=profile_choices(dataset, request.user.agency_id))
+    dataset = get_object_or_404(Dataset.objects.restrict(request.user, "change"), code=code)
+    form = UploadForm(request.POST or None, request.FILES or None, profiles=profile_choices(dataset, request.user))
     result = None
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         content = upload_file.read()
-        profile = ImportProfile.objects.filter(
-            pk=form.cleaned_data["profile"] or None, dataset=dataset, agency_id=request.user.agency_id
-        ).first()
+        profile = (
+            ImportProfile.objects.restrict(request.user, "view").filter(pk=form.cleaned_data["profile"] or None, dataset=dataset).first()
+        )
         try:
             size = survey(content, upload_file.name)
             cells = size.cells

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from poc.models import Agency
+from poc.permissions import RestrictedQuerySet
 
 
 class Category(models.TextChoices):
@@ -24,20 +25,6 @@ class Visibility(models.TextChoices):
     AGENCY = "agency", _("Own agency only")
 
 
-class DocumentQuerySet(models.QuerySet):
-    def for_user(self, user) -> DocumentQuerySet:
-        """Public documents for everyone; internal ones for signed-in users; agency-only ones for the
-        agency's users, IT administrators and those who may read the agency's restricted data."""
-        from poc.services import agencies_for
-
-        if not user.is_authenticated:
-            return self.filter(visibility=Visibility.PUBLIC)
-        if user.is_it_admin:
-            return self
-        readable = agencies_for(user, "view_restricted").values("pk")
-        return self.filter(Q(visibility__in=[Visibility.PUBLIC, Visibility.INTERNAL]) | Q(agency=user.agency_id) | Q(agency__in=readable))
-
-
 class Document(models.Model):
     letter_number = models.CharField(_("letter number"), max_length=100, blank=True, help_text=_("e.g. รย 0016.1/ว 14201"))
     date = models.DateField(_("date"))
@@ -49,7 +36,7 @@ class Document(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")
@@ -67,6 +54,8 @@ class Attachment(models.Model):
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("type"), max_length=100)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -122,6 +111,8 @@ class Letter(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("letter")

@@ -12,7 +12,7 @@ from .services import addressed_to
 
 
 def documents_search(user: User, text: str = "", category: str = "", agency_id: int | None = None) -> QuerySet[Document]:
-    documents = Document.objects.for_user(user).select_related("agency").prefetch_related("attachments")
+    documents = Document.objects.restrict(user, "view").select_related("agency").prefetch_related("attachments")
     if category:
         documents = documents.filter(category=category)
     if agency_id:

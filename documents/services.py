@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,9 +16,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from poc import permissions
+from poc.audit import audit
 from poc.models import Agency, User
 from poc.periods import fiscal_year_of
-from risk.audit import audit
 
 from .models import Attachment, Direction, Document, Letter, LetterCounter, LetterRoute, Series
 
@@ -33,9 +34,7 @@ class DocumentErrorCode(StrEnum):
 
 def agencies_user_may_file_for(user: User):
     """IT administrators file for any agency; everyone else for their own."""
-    if user.is_it_admin:
-        return Agency.objects.all()
-    return Agency.objects.filter(pk=user.agency_id)
+    return permissions.restrict(Agency.objects.all(), user, "change")
 
 
 def check_attachment(upload: UploadedFile) -> None:
@@ -59,8 +58,7 @@ def check_attachment(upload: UploadedFile) -> None:
 def document_create(*, user: User, files: Iterable[UploadedFile] = (), **fields) -> Document:
     """A document and its attachments, all or nothing."""
     files = list(files)
-    if not agencies_user_may_file_for(user).filter(pk=fields["agency"].pk).exists():
-        raise PermissionDenied
+    permissions.require(user, "change", fields["agency"])
     errors = []
     for upload in files:
         try:
@@ -129,12 +127,11 @@ def letter_register(
 ) -> Letter:
     """Register a letter in ``agency``'s book with the next running number of its fiscal year and
     series, and route it. Outgoing letters get their official number; incoming ones keep the sender's."""
-    if not agencies_user_may_file_for(user).filter(pk=agency.pk).exists():
-        raise PermissionDenied
+    permissions.require(user, "change", agency)
     if attachment is not None:
         check_attachment(attachment)
-    if document is not None and not Document.objects.for_user(user).filter(pk=document.pk).exists():
-        raise PermissionDenied
+    if document is not None:
+        permissions.require(user, "view", document)
     circular = is_circular and direction == Direction.OUTGOING
     series = series_for(direction, circular)
     fiscal_year = fiscal_year_of(date)
@@ -167,11 +164,7 @@ def addressed_to(user: User) -> Q:
 
 def letters_visible_to(user: User):
     """The registers of agencies the user files for, plus letters routed to the user or their agency."""
-    if user.is_it_admin:
-        return Letter.objects.all()
-    routed = LetterRoute.objects.filter(addressed_to(user)).values("letter")
-    own = Q(agency=user.agency_id) if user.agency_id else Q(pk__in=[])
-    return Letter.objects.filter(own | Q(pk__in=routed))
+    return Letter.objects.restrict(user, "view")
 
 
 @transaction.atomic

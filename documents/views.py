@@ -28,13 +28,13 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(Document.objects.for_user(request.user).select_related("agency"), pk=pk)
+    document = get_object_or_404(Document.objects.restrict(request.user, "view").select_related("agency"), pk=pk)
     letters = document.letters.all() if request.user.is_authenticated else []
     return render(request, "documents/document_detail.html", {"document": document, "letters": letters})
 
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(Attachment.objects.filter(document__in=Document.objects.for_user(request.user)), pk=pk)
+    attachment = get_object_or_404(Attachment.objects.filter(document__in=Document.objects.restrict(request.user, "view")), pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
 
 
@@ -72,7 +72,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def letter_create(request: HttpRequest) -> HttpResponse:
     agencies = services.agencies_user_may_file_for(request.user)
-    documents = Document.objects.for_user(request.user).filter(agency__in=agencies)
+    documents = Document.objects.restrict(request.user, "view").filter(agency__in=agencies)
     form = LetterForm(request.POST or None, request.FILES or None, agencies=agencies, documents=documents)
     if request.method == "POST" and form.is_valid():
         try:

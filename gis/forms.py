@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import NUMERIC_TYPES, DataElement, Dataset
+from datasets.models import NUMERIC_TYPES, DataElement
 from gis.models import LayerVisibility
 from gis.selectors import MapSelection
 from indicators.models import Indicator
@@ -16,13 +16,12 @@ from poc.periods import PeriodError, parse_period
 
 def readable_elements(user):
     """Numeric data elements whose dataset ``user`` may read (what a choropleth can show)."""
-    return DataElement.objects.filter(dataset__in=Dataset.objects.readable_by(user), value_type__in=NUMERIC_TYPES).select_related("dataset")
+    return DataElement.objects.restrict(user, "view").filter(value_type__in=NUMERIC_TYPES).select_related("dataset")
 
 
 def readable_indicators(user):
     """Active indicators all of whose input datasets ``user`` may read (an indicator reveals its inputs)."""
-    unreadable = Dataset.objects.exclude(pk__in=Dataset.objects.readable_by(user).values("pk"))
-    return Indicator.objects.filter(is_active=True).exclude(inputs__dataset__in=unreadable)
+    return Indicator.objects.restrict(user, "view").filter(is_active=True)
 
 
 class MapQueryForm(forms.Form):

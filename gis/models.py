@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from poc.models import Agency, OrgUnit, Role
+from poc.permissions import RestrictedQuerySet
 
 # Simplification tolerance (degrees, ~111 km each) per org-unit level: coarse where units are large
 # and shown zoomed out, fine for subdistricts that are drawn at district zoom.
@@ -39,25 +40,6 @@ class LayerVisibility(models.TextChoices):
     ROLES = "roles", _("Selected roles")
 
 
-class ThematicLayerQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ThematicLayerQuerySet:
-        """Layers ``user`` may see: public ones, internal when signed in, agency layers to that agency
-        (and holders of its restricted-data right), role layers to those roles; IT administrators see all."""
-        if not user.is_authenticated:
-            return self.filter(visibility=LayerVisibility.PUBLIC)
-        if user.is_it_admin:
-            return self
-        from poc.services import agencies_for
-
-        allowed = Q(visibility__in=[LayerVisibility.PUBLIC, LayerVisibility.INTERNAL])
-        allowed |= Q(visibility=LayerVisibility.AGENCY, agency__in=agencies_for(user, "view_restricted"))
-        if user.agency_id:
-            allowed |= Q(visibility__in=[LayerVisibility.AGENCY, LayerVisibility.ROLES], agency_id=user.agency_id)
-        for role in user.role_names:
-            allowed |= Q(visibility=LayerVisibility.ROLES, roles__contains=f",{role},")
-        return self.filter(allowed)
-
-
 class ThematicLayer(models.Model):
     """An uploaded layer (points, lines, polygons with attributes) drawn over the choropleth."""
 
@@ -74,7 +56,7 @@ class ThematicLayer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ThematicLayerQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("map layer")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from poc import cache_versions
 
 
 def refresh_shapes_after_import(sender, orgunit_ids: list[int], **kwargs) -> None:
@@ -12,12 +12,8 @@ def refresh_shapes_after_import(sender, orgunit_ids: list[int], **kwargs) -> Non
 
 
 def forget_values_version(sender, element_ids=(), **kwargs) -> None:
-    from gis.selectors import values_version_key
-
-    cache.delete_many([values_version_key("element", element_id) for element_id in element_ids])
+    cache_versions.forget("map-element", element_ids)
 
 
 def forget_indicator_version(sender, indicator_ids=(), **kwargs) -> None:
-    from gis.selectors import values_version_key
-
-    cache.delete_many([values_version_key("indicator", indicator_id) for indicator_id in indicator_ids])
+    cache_versions.forget("map-indicator", indicator_ids)

@@ -24,6 +24,7 @@ from gis.models import OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicator_series, indicator_values
+from poc import cache_versions
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
 
@@ -144,14 +145,10 @@ def breadcrumb(unit: OrgUnit) -> list[dict]:
     return [_unit_summary(u) for u in unit.ancestors()] + [_unit_summary(unit)]
 
 
-def values_version_key(kind: str, pk: int) -> str:
-    return f"gis:values-version:{kind}:{pk}"
-
-
 def values_version(measure: DataElement | Indicator) -> dt.datetime:
     """When the measure's values last changed (cached; the values-changed signals clear the entry)."""
     is_indicator = isinstance(measure, Indicator)
-    key = values_version_key("indicator" if is_indicator else "element", measure.pk)
+    key = cache_versions.stamp_key("map-indicator" if is_indicator else "map-element", measure.pk)
     stamp = cache.get(key)
     if stamp is None:
         if is_indicator:

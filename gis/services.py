@@ -17,13 +17,15 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, WKBWriter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis.coverage import simplify_in_child
 from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
+from poc import permissions
+from poc.audit import audit
 from poc.geodata import SUFFIXES as LAYER_SUFFIXES
 from poc.geodata import GeodataError, GeodataLimits, read_geodata
 from poc.models import Agency, OrgUnit, Role, User
@@ -89,11 +91,7 @@ def _flat(geometry: GEOSGeometry) -> GEOSGeometry:
 
 
 def can_upload_layers(user: User) -> bool:
-    if not user.is_authenticated or not user.agency_id:
-        return False
-    from poc.services import agencies_for
-
-    return user.is_it_admin or agencies_for(user, "enter_data").filter(pk=user.agency_id).exists()
+    return permissions.may_upload_layers(user)
 
 
 def can_manage_layer(user: User, layer: ThematicLayer, *, may_upload: bool | None = None) -> bool:
@@ -103,18 +101,16 @@ def can_manage_layer(user: User, layer: ThematicLayer, *, may_upload: bool | Non
     """
     if may_upload is None:
         may_upload = can_upload_layers(user)
-    return may_upload and (user.is_it_admin or layer.agency_id == user.agency_id)
+    # In memory (the rule of permissions.layer_change on one loaded row): a list of layers asks no query per layer.
+    return may_upload and (permissions.is_it_admin(user) or layer.agency_id == user.agency_id)
 
 
 @transaction.atomic
 def layer_delete(*, layer: ThematicLayer, user: User) -> str:
     """Delete a layer and its features; recorded in the admin history (who, when, what). Returns its name."""
-    from django.contrib.admin.models import DELETION, LogEntry
-
-    if not can_manage_layer(user, layer):
-        raise PermissionDenied
+    permissions.require(user, "delete", layer)
     name, features = layer.name, layer.features.count()
-    LogEntry.objects.log_actions(user.pk, [layer], DELETION, change_message=f"{features} features, agency {layer.agency.code}")
+    audit(user, layer, "delete", f"{features} features, agency {layer.agency.code}")
     layer.delete()
     return name
 
@@ -200,8 +196,7 @@ def layer_upload(
     description: str = "",
 ) -> ThematicLayer:
     """Create a layer of ``user``'s agency from an uploaded file; a bad file saves nothing."""
-    if not can_upload_layers(user):
-        raise PermissionDenied(_("You may not upload map layers."))
+    permissions.require_gate(user, permissions.may_upload_layers, _("You may not upload map layers."))
     features = read_layer_file(upload)
     return layer_create(
         name=name, agency=user.agency, features=features, user=user, visibility=visibility, roles=roles, colour=colour,

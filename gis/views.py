@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -20,6 +20,7 @@ from gis.selectors import choropleth_geojson, choropleth_validators, layer_geojs
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
+from poc import permissions
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import parse_period
 
@@ -62,7 +63,7 @@ def series_api(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def layers_api(request: HttpRequest) -> JsonResponse:
-    layers = ThematicLayer.objects.visible_to(request.user).order_by("name", "pk")
+    layers = ThematicLayer.objects.restrict(request.user, "view").order_by("name", "pk")
     return JsonResponse(
         {
             "layers": [
@@ -75,7 +76,7 @@ def layers_api(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def layer_api(request: HttpRequest, pk: int) -> HttpResponse:
-    layer = get_object_or_404(ThematicLayer.objects.visible_to(request.user), pk=pk)
+    layer = get_object_or_404(ThematicLayer.objects.restrict(request.user, "view"), pk=pk)
     etag = quote_etag(f"layer-{layer.pk}-{layer.updated.timestamp()}")
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Cookie"}
     if _matches(request, etag):
@@ -170,7 +171,7 @@ def layers_page(request: HttpRequest) -> HttpResponse:
     form = LayerUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not may_upload:
-            raise PermissionDenied
+            permissions.deny(_("You may not upload map layers."))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -185,7 +186,7 @@ def layers_page(request: HttpRequest) -> HttpResponse:
                     request, _("Layer “%(name)s” saved with %(n)d features.") % {"name": layer.name, "n": layer.features.count()}
                 )
                 return redirect("gis:layers")
-    layers = list(ThematicLayer.objects.visible_to(request.user).select_related("agency").order_by("name", "pk"))
+    layers = list(ThematicLayer.objects.restrict(request.user, "view").select_related("agency").order_by("name", "pk"))
     for layer in layers:
         layer.may_manage = can_manage_layer(request.user, layer, may_upload=may_upload)
     return render(request, "gis/layers.html", {"form": form, "layers": layers, "may_upload": may_upload})
@@ -194,9 +195,9 @@ def layers_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def layer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then delete (POST) a layer its agency's staff or an IT administrator uploaded."""
-    layer = get_object_or_404(ThematicLayer.objects.visible_to(request.user).select_related("agency"), pk=pk)
-    if not can_manage_layer(request.user, layer):
-        raise PermissionDenied
+    # Visible but not yours: 403; not visible: 404 (a hidden layer does not reveal itself).
+    layer = get_object_or_404(ThematicLayer.objects.restrict(request.user, "view").select_related("agency"), pk=pk)
+    permissions.require(request.user, "delete", layer)
     if request.method == "POST":
         name = layer_delete(layer=layer, user=request.user)
         messages.success(request, _("Layer “%(name)s” deleted.") % {"name": name})

@@ -15,6 +15,7 @@ from datasets.models import DataElement
 from indicators.expressions import expression_codes
 from poc.models import Agency, LocalizedNameMixin, OrgUnit, Period
 from poc.periods import PeriodType
+from poc.permissions import RestrictedQuerySet
 
 
 class Polarity(models.TextChoices):
@@ -56,6 +57,8 @@ class Indicator(LocalizedNameMixin, models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")
@@ -140,6 +143,8 @@ class IndicatorValue(models.Model):
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator value")

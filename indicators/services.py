@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,23 +25,21 @@ from datasets.services import ancestor_ids
 from indicators.expressions import evaluate
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Polarity
 from indicators.signals import indicator_values_changed
+from poc import cache_versions
 from poc.models import Agency, OrgUnit, Period
 from poc.periods import PeriodType, period_containing, period_for_fiscal_year, periods_in_fiscal_year
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "indicators.yaml"
-VERSION_KEY = "indicators:version"
+VERSION = "indicators"
 
 
 def values_version() -> int:
     """Bumped on every refresh; cockpit caches key on it so they never serve stale tiles."""
-    return cache.get_or_set(VERSION_KEY, 1, None)
+    return cache_versions.current(VERSION)
 
 
 def _bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+    cache_versions.bump(VERSION)
 
 
 def compute(indicator: Indicator, inputs: dict[str, float | None]) -> tuple[float | None, float | None, float | None]:

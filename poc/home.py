@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from poc import registry
+
 
 @dataclass(frozen=True)
 class HomePanel:
@@ -21,12 +23,8 @@ class HomePanel:
     order: int = 50
 
 
-PANELS: list[HomePanel] = []
-
-
-def register(panel: HomePanel) -> None:
-    if all(existing.key != panel.key for existing in PANELS):
-        PANELS.append(panel)
+PANELS = registry.HOME_PANELS
+register = PANELS.register
 
 
 def panels_for(request: HttpRequest) -> list[tuple[str, dict]]:

@@ -15,6 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from poc import registry
+from poc.permissions import is_it_admin
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -25,10 +28,10 @@ class NavItem:
     group: str = ""  # a key of GROUPS; by default the group of the url namespace (GROUP_OF_NAMESPACE)
 
 
-NAVIGATION: list[NavItem] = [
-    NavItem("home", _("Home"), order=0, visible=lambda request: True),
-    NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: r.user.is_authenticated and r.user.is_it_admin, group="it"),
-]
+NAVIGATION = registry.NAVIGATION
+register = NAVIGATION.register
+register(NavItem("home", _("Home"), order=0, visible=lambda request: True))
+register(NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: is_it_admin(r.user), group="it"))
 
 GROUPS: dict[str, Promise] = {
     "data": _("Data"),
@@ -56,11 +59,6 @@ PRIMARY = {
     "it_admin": ["verification:tracking_report", "accounts_issue"],
 }
 ROLE_PRIORITY = ["it_admin", "verifier", "data_entry", "executive"]  # a user with several roles: the first one found leads
-
-
-def register(item: NavItem) -> None:
-    if all(existing.url_name != item.url_name for existing in NAVIGATION):
-        NAVIGATION.append(item)
 
 
 @dataclass

@@ -11,9 +11,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, get_objects_for_user
+from guardian.shortcuts import assign_perm
 
 from poc.models import Agency, Role, User
 
@@ -30,13 +29,6 @@ PROVINCE_WIDE_PERMISSIONS = ("verify_data", "view_restricted")
 
 def role_groups() -> dict[str, Group]:
     return {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
-
-
-def agencies_for(user: User, permission: str) -> QuerySet[Agency]:
-    """Agencies on which ``user`` holds ``permission`` (e.g. ``enter_data``), globally or per object."""
-    if not user.is_authenticated:
-        return Agency.objects.none()
-    return get_objects_for_user(user, f"poc.{permission}", klass=Agency, accept_global_perms=True)
 
 
 def user_set_roles(*, user: User, roles: list[str]) -> None:

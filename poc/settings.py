@@ -97,7 +97,7 @@ TEMPLATES = [
                 "cockpit.context_processors.alerts",
                 "verification.context_processors.notifications",
             ],
-            "builtins": ["poc.templatetags.thai"],
+            "builtins": ["poc.templatetags.thai", "poc.templatetags.access"],
         },
     },
 ]
@@ -258,6 +258,9 @@ POC_REFERENCE_DIR = Path(os.environ.get("POC_REFERENCE_DIR", BASE_DIR / "data" /
 POC_NATIONAL_REFERENCE_DIR = Path(os.environ.get("POC_NATIONAL_REFERENCE_DIR", BASE_DIR.parent / "shared" / "reference" / "thailand"))
 # Pages open on the latest fiscal year with at least this share of its expected indicator inputs reported.
 POC_COMPLETE_SHARE = float(os.environ.get("POC_COMPLETE_SHARE", 0.9))
+# Separation of duties: a submission is never verified or returned by the user who sent it (poc.permissions).
+# Set POC_SEPARATION_OF_DUTIES=0 for one-person agencies where the same officer must do both.
+POC_SEPARATION_OF_DUTIES = env_bool("POC_SEPARATION_OF_DUTIES", True)
 
 # Backups (risk app): archive directory, retention (newest per day/ISO week/month) and the age after
 # which the IT page warns that no verified backup is recent enough.

@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from poc.forms import AccountsUploadForm
 from poc.home import panels_for
 from poc.models import Agency, OrgUnit, OrgUnitLevel
+from poc.permissions import Gate, role_required
 from poc.services import accounts_create_from_csv
 
 
@@ -24,11 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "poc/home.html", context)
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 def accounts_issue(request: HttpRequest) -> HttpResponse:
     """IT administrators upload a CSV of accounts and download the one-time passwords."""
-    if not request.user.is_it_admin:
-        raise PermissionDenied
     form = AccountsUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -8,12 +8,13 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         from poc.navigation import NavItem, register
+        from poc.permissions import Gate
 
         def signed_in(request) -> bool:
             return request.user.is_authenticated
 
         def it_admin(request) -> bool:
-            return request.user.is_authenticated and request.user.is_it_admin
+            return Gate.IT_ADMIN(request.user)
 
         register(NavItem("risk:campaign_list", _("Risk survey"), order=60, visible=signed_in))
         register(NavItem("risk:training_plan", _("Training"), order=62, visible=signed_in))

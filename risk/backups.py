@@ -440,7 +440,7 @@ def backup_verify(name_or_path: str | Path) -> CheckResult:
 
 def backup_restore(name_or_path: str | Path, *, user=None) -> CheckResult:
     """Replace the database and media with the backup's (checksum first); then compare row counts."""
-    from risk.audit import audit
+    from poc.audit import audit
 
     archive = resolve_archive(name_or_path)
     with tempfile.TemporaryDirectory() as tmp, opened_archive(archive) as tar:

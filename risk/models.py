@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poc.models import Agency
 from poc.periods import fiscal_year_of
+from poc.permissions import RestrictedQuerySet
 
 SCALE = (1, 2, 3, 4, 5)
 scale_validators = [MinValueValidator(1), MaxValueValidator(5)]
@@ -69,6 +70,8 @@ class RiskCampaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("risk survey campaign")
         verbose_name_plural = _("risk survey campaigns")
@@ -92,6 +95,8 @@ class RiskResponse(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk survey response")
@@ -174,6 +179,8 @@ class BackupRecord(models.Model):
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verification_message = models.TextField(_("verification result"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("backup")

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from poc.models import Agency, User
+from poc.permissions import Gate
 from risk.models import (
     Course,
     MitigationAction,
@@ -32,14 +33,11 @@ SCALE = range(1, 6)
 
 def campaigns_for(user: User) -> QuerySet[RiskCampaign]:
     """IT administrators and executives see every campaign; other users the ones sent to their agency."""
-    campaigns = RiskCampaign.objects.all()
-    if user.is_it_admin or user.is_executive:
-        return campaigns
-    return campaigns.filter(agencies=user.agency_id) if user.agency_id else campaigns.none()
+    return RiskCampaign.objects.restrict(user, "view")
 
 
 def can_view_report(user: User) -> bool:
-    return user.is_authenticated and (user.is_it_admin or user.is_executive)
+    return Gate.EXECUTIVE_OR_IT(user)
 
 
 @dataclass

@@ -6,13 +6,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from poc import permissions
+from poc.audit import audit
 from poc.models import Agency, User
-from risk.audit import audit
+from poc.permissions import Gate
 from risk.models import (
     ContingencyPlanVersion,
     Course,
@@ -40,7 +42,7 @@ Answer = tuple[int | None, int | None, str]
 
 
 def can_answer(user: User, response: RiskResponse) -> bool:
-    return user.is_authenticated and (user.agency_id == response.agency_id or user.is_it_admin)
+    return permissions.can(user, "change", response)
 
 
 @transaction.atomic
@@ -74,8 +76,7 @@ def campaign_create(
 def response_save(*, response: RiskResponse, user: User, answers: Mapping[int, Answer], submit: bool) -> RiskResponse:
     """Save an agency's answers as a draft, or submit them (every question answered). All or nothing."""
     response = RiskResponse.objects.select_for_update().select_related("campaign").get(pk=response.pk)
-    if not can_answer(user, response):
-        raise PermissionDenied
+    permissions.require(user, "change", response)
     if response.campaign.is_closed:
         raise ValidationError(_("This survey is closed; answers can no longer be changed."), code=RiskErrorCode.CLOSED)
     if response.status == ResponseStatus.SUBMITTED:
@@ -114,8 +115,7 @@ def response_save(*, response: RiskResponse, user: User, answers: Mapping[int, A
 @transaction.atomic
 def response_reopen(*, response: RiskResponse, user: User) -> RiskResponse:
     """An IT administrator sends a submitted response back to the agency for correction."""
-    if not user.is_it_admin:
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     response.status = ResponseStatus.DRAFT
     response.submitted_at = None
     response.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -125,8 +125,7 @@ def response_reopen(*, response: RiskResponse, user: User) -> RiskResponse:
 
 @transaction.atomic
 def campaign_set_closed(*, campaign: RiskCampaign, user: User, closed: bool) -> RiskCampaign:
-    if not user.is_it_admin:
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     campaign.is_closed = closed
     campaign.save(update_fields=["is_closed"])
     audit(user, campaign, "change", "closed" if closed else "reopened")
@@ -135,8 +134,7 @@ def campaign_set_closed(*, campaign: RiskCampaign, user: User, closed: bool) -> 
 
 @transaction.atomic
 def action_create(*, user: User, campaign: RiskCampaign, **fields) -> MitigationAction:
-    if not user.is_it_admin:
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     action = MitigationAction(campaign=campaign, **fields)
     action.full_clean()
     action.save()
@@ -146,8 +144,7 @@ def action_create(*, user: User, campaign: RiskCampaign, **fields) -> Mitigation
 
 @transaction.atomic
 def action_set_status(*, user: User, action: MitigationAction, status: str) -> MitigationAction:
-    if not user.is_it_admin:
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     action.status = status
     action.full_clean()
     action.save(update_fields=["status"])
@@ -157,8 +154,7 @@ def action_set_status(*, user: User, action: MitigationAction, status: str) -> M
 
 @transaction.atomic
 def question_save(*, user: User, question: RiskQuestion) -> RiskQuestion:
-    if not user.is_it_admin:
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     adding = question.pk is None
     question.full_clean()
     question.save()
@@ -171,8 +167,8 @@ def questions_load_standard(*, user: User | None) -> int:
     """Add the standard questionnaire (skipping questions already present); returns how many were added."""
     from risk.questions import STANDARD_QUESTIONS
 
-    if user is not None and not user.is_it_admin:
-        raise PermissionDenied
+    if user is not None:  # None: the command, run by the operator
+        permissions.require_gate(user, Gate.IT_ADMIN)
     existing = set(RiskQuestion.objects.values_list("text", flat=True))
     added = 0
     for order, (area, text) in enumerate(STANDARD_QUESTIONS, start=1):
@@ -191,8 +187,7 @@ def contingency_plan_save(
     *, user: User, title: str, contacts: str, recovery_steps: str, body: str = "", change_note: str = ""
 ) -> ContingencyPlanVersion:
     """Every save is a new version; earlier versions are never changed."""
-    if not user.is_it_admin:
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     # Lock the table's newest row so two simultaneous saves cannot take the same number.
     latest = ContingencyPlanVersion.objects.select_for_update().order_by("-version").first()
     number = (latest.version if latest else 0) + 1
@@ -207,13 +202,12 @@ def contingency_plan_save(
 
 # --- Staff development plan -------------------------------------------------------------------------
 def can_manage_training(user: User) -> bool:
-    return user.is_authenticated and user.is_it_admin
+    return Gate.IT_ADMIN(user)
 
 
 @transaction.atomic
 def course_save(*, user: User, course: Course) -> Course:
-    if not can_manage_training(user):
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     adding = course.pk is None
     course.full_clean(exclude=["fiscal_year"])
     course.save()
@@ -224,8 +218,7 @@ def course_save(*, user: User, course: Course) -> Course:
 @transaction.atomic
 def participant_add(*, user: User, course: Course, agency: Agency, name: str, participant_user: User | None = None) -> Participant:
     """IT administrators enrol anyone; other users enrol people of their own agency."""
-    if not (can_manage_training(user) or user.agency_id == agency.pk):
-        raise PermissionDenied
+    permissions.require(user, "change", agency)  # acts for the agency: IT administrators any, others their own
     participant = Participant(course=course, agency=agency, name=name, user=participant_user)
     participant.full_clean()
     participant.save()
@@ -235,8 +228,7 @@ def participant_add(*, user: User, course: Course, agency: Agency, name: str, pa
 
 @transaction.atomic
 def participant_set_status(*, user: User, participant: Participant, status: str) -> Participant:
-    if not can_manage_training(user):
-        raise PermissionDenied
+    permissions.require_gate(user, Gate.IT_ADMIN)
     participant.status = status
     participant.full_clean()
     participant.save(update_fields=["status"])

@@ -7,9 +7,9 @@ def _signed_in(request) -> bool:
 
 
 def tracking_staff(request) -> bool:
-    from verification.selectors import can_track
+    from poc.permissions import is_provincial_it
 
-    return can_track(request.user)
+    return is_provincial_it(request.user)
 
 
 class VerificationConfig(AppConfig):
@@ -24,8 +24,7 @@ class VerificationConfig(AppConfig):
         from verification.selectors import entry_hints, form_statuses
         from verification.services import values_locked
 
-        if values_locked not in VALUE_LOCKS:
-            VALUE_LOCKS.append(values_locked)
+        VALUE_LOCKS.register(values_locked)
         register_hints(entry_hints)
         register_statuses(form_statuses)
         register(NavItem("verification:submissions", _("Submissions"), order=40, visible=_signed_in))

@@ -91,7 +91,7 @@ def seed_submissions(users: dict) -> int:
         if entry is None:
             continue
         for kind in (VerificationBy.AGENCY, VerificationBy.PROVINCE):
-            for dataset in Dataset.objects.enterable_by(entry).filter(verification_by=kind).order_by("code"):
+            for dataset in Dataset.objects.restrict(entry, "change").filter(verification_by=kind).order_by("code"):
                 verifier = next((u for u in verifiers if selectors.can_verify(u, dataset)), None)
                 count = None if verifier is None else _seed_dataset_submissions(dataset, entry, verifier)
                 if count is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datasets.models import DataElement, Dataset
 from poc.models import OrgUnit, Period
+from poc.permissions import RestrictedQuerySet
 from verification.expressions import ExpressionError, parse_expression
 
 
@@ -80,6 +81,8 @@ class Violation(models.Model):
     detail = models.CharField(max_length=1000)
     found_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("rule violation")
         verbose_name_plural = _("rule violations")
@@ -132,6 +135,8 @@ class Submission(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("submission")

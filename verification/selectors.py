@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 
 from datasets.formstate import FormStatus
 from datasets.hints import CellHint
-from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue, VerificationBy, format_number
+from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue, format_number
 from datasets.selectors import due_date
 from datasets.selectors import expected_orgunits as expected_in
 from poc.models import Agency, OrgUnit, Period, User
 from poc.periods import PeriodSpec, parse_period, period_containing
-from poc.services import agencies_for
 from verification.expressions import ExpressionError, parse_expression
 from verification.models import (
     Notification,
@@ -196,45 +195,26 @@ def confirmations(
 
 # --- Who may do what ----------------------------------------------------------------------------
 def can_submit(user: User, dataset: Dataset) -> bool:
-    return user.is_authenticated and agencies_for(user, "enter_data").filter(pk=dataset.agency_id).exists()
+    return Dataset.objects.restrict(user, "change").filter(pk=dataset.pk).exists()
 
 
 def can_verify(user: User, dataset: Dataset) -> bool:
     """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own."""
-    if not user.is_authenticated or not agencies_for(user, "verify_data").filter(pk=dataset.agency_id).exists():
-        return False
-    if user.is_superuser:
-        return True
-    if dataset.verification_by == VerificationBy.PROVINCE:
-        return bool(user.agency and user.agency.is_provincial_it)
-    return user.agency_id == dataset.agency_id
-
-
-def can_track(user: User) -> bool:
-    """The bimonthly tracking report and follow-up letters belong to the provincial IT group."""
-    if not user.is_authenticated:
-        return False
-    return user.is_it_admin or (user.has_role("verifier") and bool(user.agency and user.agency.is_provincial_it))
+    return Dataset.objects.restrict(user, "verify").filter(pk=dataset.pk).exists()
 
 
 def datasets_verifiable(user: User) -> QuerySet[Dataset]:
-    queryset = Dataset.objects.verifiable_by(user)
-    if user.is_superuser:
-        return queryset
-    own = Q(verification_by=VerificationBy.AGENCY, agency_id=user.agency_id)
-    if user.agency and user.agency.is_provincial_it:
-        return queryset.filter(Q(verification_by=VerificationBy.PROVINCE) | own)
-    return queryset.filter(own)
+    return Dataset.objects.restrict(user, "verify")
 
 
 def datasets_workable(user: User) -> QuerySet[Dataset]:
     """Datasets a user enters or verifies."""
-    return Dataset.objects.filter(Q(pk__in=Dataset.objects.enterable_by(user)) | Q(pk__in=datasets_verifiable(user)))
+    return Dataset.objects.filter(Q(pk__in=Dataset.objects.restrict(user, "change")) | Q(pk__in=datasets_verifiable(user)))
 
 
 def submissions_visible(user: User) -> QuerySet[Submission]:
     """Submissions a user works on: their agency's (to submit) and those they verify."""
-    queryset = Submission.objects.filter(dataset__in=datasets_workable(user)).select_related("dataset__agency", "orgunit", "period")
+    queryset = Submission.objects.restrict(user, "view").select_related("dataset__agency", "orgunit", "period")
     return queryset.defer(*(f"orgunit__{f}" for f in GEOMETRY))
 
 
@@ -278,9 +258,7 @@ def submission_values(submission: Submission) -> list[DiffRow]:
 
 # --- Violations analysis ------------------------------------------------------------------------
 def violations_visible(user: User) -> QuerySet[Violation]:
-    queryset = Violation.objects.filter(dataset__in=Dataset.objects.readable_by(user)).select_related(
-        "rule", "orgunit", "period", "dataset"
-    )
+    queryset = Violation.objects.restrict(user, "view").select_related("rule", "orgunit", "period", "dataset")
     return queryset.defer(*(f"orgunit__{f}" for f in GEOMETRY))
 
 
@@ -362,15 +340,17 @@ def reminder_days_before() -> int:
     return int(getattr(settings, "POC_REMINDER_DAYS_BEFORE", 7))
 
 
-def responsibility_matrix(*, today: dt.date | None = None, agency: Agency | None = None) -> list[MatrixRow]:
+def responsibility_matrix(*, user: User, today: dt.date | None = None, agency: Agency | None = None) -> list[MatrixRow]:
     """Every active dataset with its owner, awaited period, due date, last update and timeliness status.
 
     The awaited period is the latest completed one if it is not fully reported, else the running one.
     Missing: the dataset has never had a value; overdue: the awaited period is past its due date.
+    Restricted datasets (contacts, last update) appear only to those who may read them.
     """
     today = today or timezone.localdate()
     datasets = (
-        Dataset.objects.filter(is_active=True)
+        Dataset.objects.restrict(user, "view")
+        .filter(is_active=True)
         .select_related("agency__orgunit", "topic")
         .defer(*(f"agency__orgunit__{f}" for f in GEOMETRY))
         .with_assigned_units()
@@ -522,11 +502,13 @@ def _window_cutoff(window: PeriodSpec, now: dt.datetime) -> dt.datetime:
     return min(end, now)
 
 
-def tracking_report(window_code: str, *, agency: Agency | None = None, now: dt.datetime | None = None) -> TrackingReport:
+def tracking_report(window_code: str, *, user: User | None, agency: Agency | None = None, now: dt.datetime | None = None) -> TrackingReport:
     """Per agency and dataset: reports due in the two-month window that came on time, late or not at all.
 
     A report is judged as of the end of the window (or now, if earlier), so a published report does
     not change afterwards; ``change`` compares completeness with the previous window judged the same way.
+    ``user``: whose report (restricted datasets only if they may read them); ``None`` for the whole
+    province, as the ``tracking_report`` command run by the operator prints it.
     """
     window = parse_period(window_code)
     if window.type != "B":
@@ -535,7 +517,8 @@ def tracking_report(window_code: str, *, agency: Agency | None = None, now: dt.d
     as_of, previous_window = _window_cutoff(window, now), window.previous()
     previous_as_of = _window_cutoff(previous_window, now)
     datasets = (
-        Dataset.objects.filter(is_active=True)
+        (Dataset.objects.all() if user is None else Dataset.objects.restrict(user, "view"))
+        .filter(is_active=True)
         .select_related("agency__orgunit")
         .defer(*(f"agency__orgunit__{f}" for f in GEOMETRY))
         .with_assigned_units()

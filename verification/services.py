@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets.models import DataElement, Dataset, DataValue
+from poc import permissions
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_containing
 from verification import selectors
@@ -117,8 +118,7 @@ ALLOWED = {
 
 
 def submission_get_or_create(*, dataset: Dataset, orgunit: OrgUnit, period: Period, user: User) -> Submission:
-    if not (selectors.can_submit(user, dataset) or selectors.can_verify(user, dataset)):
-        raise PermissionDenied
+    permissions.require(user, "work", dataset)
     if period.period_type != dataset.period_type:
         raise ValidationError(_("Period %(p)s does not fit dataset %(d)s.") % {"p": period.code, "d": dataset.code})
     if orgunit.level > dataset.collection_level:
@@ -168,8 +168,7 @@ def _url(submission: Submission) -> str:
 @transaction.atomic
 def submission_submit(*, submission: Submission, user: User, comment: str = "") -> Submission:
     """Send to the verifier (or back after a return). Rule errors block; warnings need a comment."""
-    if not selectors.can_submit(user, submission.dataset):
-        raise PermissionDenied(_("Only data-entry users of the responsible agency can submit."))
+    permissions.require(user, "change", submission.dataset, _("Only data-entry users of the responsible agency can submit."))
     submission = Submission.objects.select_for_update().select_related("dataset", "orgunit", "period").get(pk=submission.pk)
     action = "resubmit" if submission.status == Status.RETURNED else "submit"
     if submission.status not in ALLOWED[action][0]:
@@ -192,8 +191,9 @@ def submission_submit(*, submission: Submission, user: User, comment: str = "") 
 
 
 def _require_verifier(user: User, submission: Submission) -> None:
-    if not selectors.can_verify(user, submission.dataset):
-        raise PermissionDenied(_("You are not a verifier of this dataset."))
+    """The verify rule of ``poc.permissions``, separation of duties included, with the reason in words."""
+    permissions.require(user, "verify", submission.dataset, _("You are not a verifier of this dataset."))
+    permissions.require(user, "verify", submission, _("You sent this submission for review: another verifier must verify or return it."))
 
 
 def _require_comment(comment: str) -> str:
@@ -260,8 +260,7 @@ def values_locked(forms: Collection[tuple[Dataset, OrgUnit, Period]]) -> set[tup
 def outlier_confirm(*, element: DataElement, orgunit: OrgUnit, period: Period, user: User, comment: str) -> OutlierConfirmation:
     """Record that a flagged value is right, and why (for the verifier and the audit trail)."""
     dataset = element.dataset
-    if not (selectors.can_submit(user, dataset) or selectors.can_verify(user, dataset)):
-        raise PermissionDenied
+    permissions.require(user, "work", dataset)
     comment = _require_comment(comment)
     value = selectors.cell_values([element], [orgunit], [period]).get((element.pk, orgunit.pk, period.pk))
     if value is None:
@@ -294,6 +293,9 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
     verified = set(
         Submission.objects.filter(dataset=dataset, status=Status.VERIFIED, period__in=periods).values_list("orgunit_id", "period_id")
     )
+    # Separation of duties: what the user sent for review themselves waits for another verifier.
+    in_scope = Submission.objects.filter(dataset=dataset, period__in=periods)
+    own = set(in_scope.exclude(pk__in=in_scope.restrict(user, "verify").values("pk")).values_list("orgunit_id", "period_id"))
     counts = {}
     for unit_id, period_id in DataValue.objects.filter(element__dataset=dataset, period__in=periods).values_list("orgunit_id", "period_id"):
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
@@ -309,6 +311,8 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
                 plan.already += 1
                 continue
             errors = [r.detail for r in (selectors.evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
+            if (unit_id, period_id) in own:
+                errors.append(_("You sent this submission for review: another verifier must verify or return it."))
             if errors:
                 plan.blocked.append((units[unit_id], by_period[period_id], errors))
             else:
@@ -317,8 +321,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
 
 
 def _require_verifier_dataset(user: User, dataset: Dataset) -> None:
-    if not selectors.can_verify(user, dataset):
-        raise PermissionDenied(_("You are not a verifier of this dataset."))
+    permissions.require(user, "verify", dataset, _("You are not a verifier of this dataset."))
 
 
 @transaction.atomic

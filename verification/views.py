@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from datasets.models import DataElement, Dataset
+from poc import permissions
 from poc.models import Agency, OrgUnit
 from poc.pdf import pdf_response
+from poc.permissions import Gate, role_required
 from verification import charts, reports, selectors, services
 from verification.forms import (
     BulkVerifyForm,
@@ -98,7 +100,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results": selectors.rules_evaluate(dataset, submission.orgunit, submission.period),
         "events": submission.events.select_related("user"),
         "can_submit": selectors.can_submit(request.user, dataset) and submission.status in (Status.DRAFT, Status.RETURNED),
-        "can_review": selectors.can_verify(request.user, dataset) and submission.status in (Status.SUBMITTED, Status.RESUBMITTED),
+        "can_review": submission.status in (Status.SUBMITTED, Status.RESUBMITTED) and permissions.can(request.user, "verify", submission),
         "can_reopen": selectors.can_verify(request.user, dataset) and submission.status == Status.VERIFIED,
         "comment_form": CommentForm(),
     }
@@ -156,7 +158,7 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
     """Verify past periods in one go, after a preview of what will be locked."""
     datasets = selectors.datasets_verifiable(request.user)
     if not datasets.exists():
-        raise PermissionDenied
+        permissions.deny()  # a page for verifiers only: nothing to verify, nothing to see
     form = BulkVerifyForm(request.POST or request.GET or None, datasets=datasets)
     plan = None
     if form.is_bound and form.is_valid():
@@ -180,7 +182,7 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
 
 # --- Validation analysis ------------------------------------------------------------------------
 def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, QuerySet[Violation]]:
-    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.readable_by(request.user), user=request.user)
+    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.restrict(request.user, "view"), user=request.user)
     queryset = selectors.violations_visible(request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -266,22 +268,21 @@ def responsibility(request: HttpRequest) -> HttpResponse:
     agency = None
     if request.GET.get("agency"):
         agency = Agency.objects.filter(code=request.GET["agency"]).first()
-    rows = selectors.responsibility_matrix(agency=agency)
+    rows = selectors.responsibility_matrix(user=request.user, agency=agency)
     if request.GET.get("format") == "xlsx":
         return reports.xlsx_response(reports.responsibility_xlsx(rows), "responsibility-matrix.xlsx")
-    agencies = Agency.objects.filter(datasets__is_active=True).distinct()
+    agencies = Agency.objects.filter(datasets__in=Dataset.objects.restrict(request.user, "view").filter(is_active=True)).distinct()
     return render(request, "verification/responsibility.html", {"rows": rows, "agencies": agencies, "agency": agency,
                                                                 "today": timezone.localdate()})  # fmt: skip
 
 
-@login_required
+@role_required(Gate.PROVINCIAL_IT)
 def tracking(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_track(request.user):
-        raise PermissionDenied
+    """The bimonthly tracking report and follow-up letters belong to the provincial IT group."""
     form = TrackingForm(request.GET or {"period": reports.current_window_code()})
     if not form.is_valid():
         return render(request, "verification/tracking.html", {"form": form})
-    report = selectors.tracking_report(form.cleaned_data["period"])
+    report = selectors.tracking_report(form.cleaned_data["period"], user=request.user)
     output = request.GET.get("format")
     if output == "xlsx":
         return reports.xlsx_response(reports.tracking_xlsx(report), f"tracking-{report.window.code}.xlsx")
@@ -290,15 +291,13 @@ def tracking(request: HttpRequest) -> HttpResponse:
     return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report)})
 
 
-@login_required
+@role_required(Gate.PROVINCIAL_IT)
 def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
-    if not selectors.can_track(request.user):
-        raise PermissionDenied
     form = TrackingForm(request.GET)
     if not form.is_valid():
         raise Http404
     agency = get_object_or_404(Agency, code=agency_code)
-    report = selectors.tracking_report(form.cleaned_data["period"])
+    report = selectors.tracking_report(form.cleaned_data["period"], user=request.user)
     letter = reports.follow_up_letter(report, agency)
     if letter is None:
         raise Http404(_("This agency has nothing overdue in the period."))

@@ -3,45 +3,36 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc.audit import audit
+from poc.permissions import Gate, role_required
 from risk import tasks
-from risk.audit import audit
 from risk.backups import backup_status
 from risk.models import BackupRecord
 
 
-def _require_it_admin(request: HttpRequest) -> None:
-    if not request.user.is_it_admin:
-        raise PermissionDenied
-
-
-@login_required
+@role_required(Gate.IT_ADMIN)
 def backup_list(request: HttpRequest) -> HttpResponse:
-    _require_it_admin(request)
     context = {"status": backup_status(), "records": BackupRecord.objects.all()[:60]}
     return render(request, "risk/backup_list.html", context)
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 @require_POST
 def backup_start(request: HttpRequest) -> HttpResponse:
-    _require_it_admin(request)
     transaction.on_commit(tasks.backup_now.delay)
     messages.success(request, _("A backup was started; it is verified as soon as it is written."))
     return redirect("risk:backup_list")
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 @require_POST
 def backup_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_it_admin(request)
     record = get_object_or_404(BackupRecord, pk=pk)
     audit(request.user, record, "change", "verification requested")
     transaction.on_commit(lambda: tasks.backup_verify.delay(record.pk))

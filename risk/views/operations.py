@@ -8,15 +8,16 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc import permissions
 from poc.models import Agency
 from poc.periods import fiscal_year_of, format_date_be
+from poc.permissions import Gate, role_required
 from risk import services
 from risk.forms import ContingencyPlanForm, CourseForm, ParticipantForm
 from risk.models import ContingencyPlanVersion, Course, Participant, ParticipantStatus
@@ -31,10 +32,8 @@ def contingency_plan(request: HttpRequest, version: int | None = None) -> HttpRe
     return render(request, "risk/contingency_plan.html", {"plan": plan, "versions": versions, "latest": versions.first()})
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 def contingency_plan_edit(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_it_admin:
-        raise PermissionDenied
     latest = ContingencyPlanVersion.objects.first()
     initial = (
         {"title": latest.title, "contacts": latest.contacts, "recovery_steps": latest.recovery_steps, "body": latest.body} if latest else {}
@@ -60,10 +59,8 @@ def training_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/training_plan.html", context)
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not services.can_manage_training(request.user):
-        raise PermissionDenied
     course = get_object_or_404(Course, pk=pk) if pk else Course()
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():
@@ -74,9 +71,7 @@ def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _enrol_agencies(request: HttpRequest):
-    if services.can_manage_training(request.user):
-        return Agency.objects.order_by("code")
-    return Agency.objects.filter(pk=request.user.agency_id)
+    return permissions.restrict(Agency.objects.order_by("code"), request.user, "change")  # IT: any agency; others their own
 
 
 @login_required
@@ -108,10 +103,8 @@ def participant_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Usage report ----------------------------------------------------------------------------------
-@login_required
+@role_required(Gate.IT_ADMIN)
 def usage(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_it_admin:
-        raise PermissionDenied
     try:
         month = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:

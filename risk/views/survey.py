@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc.permissions import Gate, role_required
 from risk import services
 from risk.exports import report_pdf, report_xlsx
 from risk.forms import CampaignForm, MitigationActionForm, QuestionForm, ResponseForm
 from risk.models import ActionStatus, MitigationAction, ResponseStatus, RiskCampaign, RiskQuestion, RiskResponse
 from risk.selectors import campaigns_for, can_view_report, survey_report
-
-
-def _it_admin(request: HttpRequest) -> None:
-    if not request.user.is_it_admin:
-        raise PermissionDenied
 
 
 @login_required
@@ -33,9 +29,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/campaign_list.html", {"rows": rows, "can_report": can_view_report(request.user)})
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    _it_admin(request)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,10 +53,11 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The agency's own answers. IT administrators may open any agency's with ``?agency=<id>``."""
     campaign = get_object_or_404(campaigns_for(request.user), pk=pk)
-    agency_id = (request.GET.get("agency") or request.user.agency_id) if request.user.is_it_admin else request.user.agency_id
-    response = get_object_or_404(RiskResponse.objects.select_related("agency"), campaign=campaign, agency_id=agency_id)
-    if not services.can_answer(request.user, response):
-        raise PermissionDenied
+    # Another agency's answers exist only for those who may change them (IT administrators): others get their own.
+    wanted = request.GET.get("agency") or request.user.agency_id
+    responses = RiskResponse.objects.restrict(request.user, "change").select_related("agency").filter(campaign=campaign)
+    response = responses.filter(agency_id=wanted).first() if str(wanted).isdigit() else None
+    response = response or get_object_or_404(responses, agency_id=request.user.agency_id)
     questions = list(campaign.questions.order_by("area", "order", "pk"))
     answers = {a.question_id: a for a in response.answers.all()}
     locked = response.status == ResponseStatus.SUBMITTED or campaign.is_closed
@@ -84,10 +80,8 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "risk/response_form.html", context)
 
 
-@login_required
+@role_required(Gate.EXECUTIVE_OR_IT)
 def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can_view_report(request.user):
-        raise PermissionDenied
     campaign = get_object_or_404(RiskCampaign, pk=pk)
     report = survey_report(campaign)
     action_form = MitigationActionForm(campaign=campaign)
@@ -95,10 +89,8 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "risk/campaign_report.html", context)
 
 
-@login_required
+@role_required(Gate.EXECUTIVE_OR_IT)
 def campaign_report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    if not can_view_report(request.user):
-        raise PermissionDenied
     report = survey_report(get_object_or_404(RiskCampaign, pk=pk))
     if fmt == "xlsx":
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -126,10 +118,9 @@ def response_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("risk:campaign_report", pk=response.campaign_id)
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 @require_POST
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _it_admin(request)
     campaign = get_object_or_404(RiskCampaign, pk=pk)
     form = MitigationActionForm(request.POST, campaign=campaign)
     if form.is_valid():
@@ -154,24 +145,21 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("risk:campaign_report", pk=action.campaign_id)
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 def question_list(request: HttpRequest) -> HttpResponse:
-    _it_admin(request)
     return render(request, "risk/question_list.html", {"questions": RiskQuestion.objects.all()})
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 @require_POST
 def questions_load(request: HttpRequest) -> HttpResponse:
-    _it_admin(request)
     added = services.questions_load_standard(user=request.user)
     messages.success(request, _("%(n)d standard questions added.") % {"n": added})
     return redirect("risk:question_list")
 
 
-@login_required
+@role_required(Gate.IT_ADMIN)
 def question_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _it_admin(request)
     question = get_object_or_404(RiskQuestion, pk=pk) if pk else RiskQuestion()
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():

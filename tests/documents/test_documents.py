@@ -42,9 +42,9 @@ def docs(entry_a, entry_b, agency_a, agency_b):
 
 
 def test_agency_only_documents_are_invisible_to_other_agencies(client, docs, entry_a, entry_b, it_admin):
-    assert set(Document.objects.for_user(entry_b)) == {docs["public"], docs["internal"], docs["b_only"]}
-    assert set(Document.objects.for_user(entry_a)) == {docs["public"], docs["internal"], docs["a_only"]}
-    assert Document.objects.for_user(it_admin).count() == 4
+    assert set(Document.objects.restrict(entry_b, "view")) == {docs["public"], docs["internal"], docs["b_only"]}
+    assert set(Document.objects.restrict(entry_a, "view")) == {docs["public"], docs["internal"], docs["a_only"]}
+    assert Document.objects.restrict(it_admin, "view").count() == 4
 
     client.force_login(entry_b)
     assert client.get(reverse("documents:document_detail", args=[docs["a_only"].pk])).status_code == 404

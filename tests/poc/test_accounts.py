@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from poc.models import User
-from poc.services import accounts_create_from_csv, agencies_for
+from poc.permissions import agencies_for
+from poc.services import accounts_create_from_csv
 
 HEADER = "agency_code,username,first_name,last_name,email,roles\n"
 

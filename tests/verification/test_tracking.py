@@ -40,7 +40,7 @@ def history(save, entry_a, elements, subdistricts, agency_b, topic):
 
 def test_report_figures_match_the_hand_count(history):
     with freeze_time("2025-03-10 03:00"):
-        report = tracking_report("2568-B1")
+        report = tracking_report("2568-B1", user=None)
     assert report.as_of == dt.datetime(2025, 3, 1, tzinfo=timezone.get_current_timezone())
     a, b = report.agencies
     line = a.lines[0]
@@ -55,7 +55,7 @@ def test_report_figures_match_the_hand_count(history):
 
 def test_exports_letters_and_command(history, client, it_admin, executive):
     with freeze_time("2025-03-10 03:00"):
-        report = tracking_report("2568-B1")
+        report = tracking_report("2568-B1", user=None)
         workbook = load_workbook(io.BytesIO(reports.tracking_xlsx(report)))
         rows = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
         assert rows[0][1:] == ("DS-HEALTH", "ข้อมูลสุขภาพ", "2567-12, 2568-01", 8, 5, 1, 2, 75.0, 25.0)
@@ -89,4 +89,4 @@ def test_exports_letters_and_command(history, client, it_admin, executive):
 
 def test_only_two_month_periods_are_accepted(db):
     with pytest.raises(ValueError):
-        tracking_report("2568-01")
+        tracking_report("2568-01", user=None)

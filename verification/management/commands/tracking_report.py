@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         code = options["period"] or reports.current_window_code()
         try:
-            report = tracking_report(code)
+            report = tracking_report(code, user=None)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{report.window.code}: {len(report.agencies)} agencies, {len(report.lagging)} lagging")

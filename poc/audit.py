@@ -1,4 +1,10 @@
-"""Audit trail for risk/operations changes, kept in Django's admin log (visible in /admin/ history)."""
+"""The one audit helper: who did what to which row, kept in Django's admin log (the object's
+history in /admin/). Services call ``audit(user, obj, "add"|"change"|"delete", message)`` inside
+their transaction, so a rolled-back change leaves no entry.
+
+Values keep their own append-only trail (``datasets.DataValueAudit``, millions of rows with old and
+new value), and workflows their event models (``SubmissionEvent``, ``AlertEvent``), which their
+pages show; everything else is audited here."""
 
 from __future__ import annotations
 
