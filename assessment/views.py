@@ -8,18 +8,14 @@ from reportlab.platypus import Paragraph
 
 from assessment.services import Assessment, assess, default_fiscal_year
 from poc import pdf
+from poc.params import fiscal_year_param
 from poc.periods import fiscal_year_of, format_date_be
 
 
 def _assessment(request: HttpRequest) -> Assessment:
     if not (request.user.is_it_admin or request.user.is_executive):
         raise PermissionDenied
-    default = default_fiscal_year()
-    try:
-        fy = int(request.GET.get("fy", default))
-    except ValueError:
-        fy = default
-    return assess(fy if 2400 < fy < 2700 else default)
+    return assess(fiscal_year_param(request.GET, default=default_fiscal_year()))
 
 
 @login_required

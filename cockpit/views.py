@@ -26,6 +26,7 @@ from indicators.models import Indicator
 from indicators.selectors import latest_fiscal_year
 from indicators.services import values_version
 from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.params import BadParameter, fiscal_year_param, id_param
 from poc.periods import fiscal_year_of, period_for_fiscal_year
 
 # Boundaries are large and never drawn here: leave them in the database.
@@ -44,11 +45,11 @@ def _no_province() -> OrgUnit:
 
 
 def _fiscal_year(request: HttpRequest, unit: OrgUnit, version: int) -> int:
-    try:
-        return int(request.GET["fy"])
-    except (KeyError, ValueError):
-        key = f"cockpit:{version}:default-fy:{unit.pk}"
-        return cache.get_or_set(key, lambda: latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate()), CACHE_SECONDS)
+    chosen = fiscal_year_param(request.GET)
+    if chosen is not None:
+        return chosen
+    key = f"cockpit:{version}:default-fy:{unit.pk}"
+    return cache.get_or_set(key, lambda: latest_fiscal_year(unit.pk) or fiscal_year_of(timezone.localdate()), CACHE_SECONDS)
 
 
 def _selector_units() -> list[OrgUnit]:
@@ -142,7 +143,13 @@ def _subjects(user) -> list[tuple[str, str]]:
 
 
 def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
+    """An indicator (``i:<id>``) or a readable data element (``e:<id>``)."""
     kind, _sep, pk = value.partition(":")
+    if kind not in ("i", "e"):
+        raise BadParameter(_("Choose an indicator or a data element from the list."))
+    pk = id_param({"item": pk}, "item")
+    if pk is None:
+        raise BadParameter(_("Choose an indicator or a data element from the list."))
     if kind == "i":
         return get_object_or_404(Indicator, pk=pk), None
     return None, get_object_or_404(readable_elements(user), pk=pk)
@@ -214,10 +221,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.getlist("item")
     unit = _orgunit(request)
     current = fiscal_year_of(timezone.localdate())
-    try:
-        first, last = int(request.GET.get("from", current - 3)), int(request.GET.get("to", current))
-    except ValueError:
-        first, last = current - 3, current
+    first, last = fiscal_year_param(request.GET, "from", current - 3), fiscal_year_param(request.GET, "to", current)
     years = list(range(min(first, last), max(first, last) + 1))[-10:]
     rows_are = request.GET.get("rows", "orgunits")
     items = [item for value in chosen if (item := next(filter(None, _subject(request.user, value)), None))]

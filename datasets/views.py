@@ -25,6 +25,7 @@ from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
+from poc.params import fiscal_year_param
 from poc.periods import PeriodError, fiscal_year_of, parse_period
 
 HISTORY_YEARS = 4
@@ -160,8 +161,8 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- Completeness -------------------------------------------------------------------------------
 def _completeness(request: HttpRequest):
-    fy = request.GET.get("fy")
-    years = [int(fy)] if fy and fy.isdigit() else _fiscal_years(request)
+    fy = fiscal_year_param(request.GET)
+    years = [fy] if fy is not None else _fiscal_years(request)
     datasets = Dataset.objects.readable_by(request.user).filter(is_active=True).select_related("topic", "agency")
     datasets = datasets.prefetch_related("elements").with_assigned_units()
     agency = request.GET.get("agency")

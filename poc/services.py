@@ -92,6 +92,18 @@ class AccountsResult:
         return buffer.getvalue()
 
 
+def _username_problems(username: str) -> list[str]:
+    """What the user model would refuse in ``username`` (length, characters), as messages for the row."""
+    field = User._meta.get_field("username")
+    if len(username) > field.max_length:
+        return [_("username is longer than %(n)d characters") % {"n": field.max_length}]
+    try:
+        field.run_validators(username)
+    except ValidationError as exc:
+        return [_("username %(u)s: %(e)s") % {"u": username, "e": " ".join(exc.messages)}]
+    return []
+
+
 ACCOUNT_COLUMNS = ("agency_code", "username", "first_name", "last_name", "email", "roles")
 
 
@@ -120,6 +132,8 @@ def accounts_create_from_csv(text: str) -> AccountsResult:
         problems = []
         if not username:
             problems.append(_("username is empty"))
+        elif invalid := _username_problems(username):
+            problems.extend(invalid)
         elif username in seen or User.objects.filter(username=username).exists():
             problems.append(_("username %(u)s already exists") % {"u": username})
         if agency is None:

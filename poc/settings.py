@@ -227,6 +227,7 @@ POC_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+CSRF_FAILURE_VIEW = "poc.errors.csrf_failure"
 POC_LOGIN_MAX_FAILURES = int(os.environ.get("POC_LOGIN_MAX_FAILURES", 5))
 POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 * 60))
 

@@ -27,5 +27,11 @@ urlpatterns = [
     path("open-data/", include(open_data_patterns)),
     path("api/datavalues/", datavalues_api, name="api_datavalues"),
 ]
+# Thai error pages in the portal's layout (poc/errors.py)
+handler400 = "poc.errors.bad_request"
+handler403 = "poc.errors.permission_denied"
+handler404 = "poc.errors.page_not_found"
+handler500 = "poc.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

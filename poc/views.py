@@ -3,14 +3,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from poc.forms import AccountsUploadForm
 from poc.models import Agency, OrgUnit, OrgUnitLevel
-from poc.services import accounts_create_from_csv
+from poc.services import AccountsResult, accounts_create_from_csv
 
 
 @login_required
@@ -27,7 +27,10 @@ def accounts_issue(request: HttpRequest) -> HttpResponse:
     form = AccountsUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        result = accounts_create_from_csv(form.cleaned_data["text"])
+        try:
+            result = accounts_create_from_csv(form.cleaned_data["text"])
+        except ValidationError as exc:  # a rule only the model knows (nothing was created: one transaction)
+            result = AccountsResult(errors=exc.messages)
         if result.errors:
             errors = result.errors
         else:

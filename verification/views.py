@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from datasets.models import DataElement, Dataset
 from poc.models import Agency, OrgUnit
+from poc.params import id_list_param
 from poc.pdf import ThaiFontMissing
 from verification import charts, reports, selectors, services
 from verification.forms import (
@@ -317,7 +318,7 @@ def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+        ids = id_list_param(request.POST, "id") or None
         services.notifications_mark_read(user=request.user, ids=ids)
         return redirect("verification:notifications")
     page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc.params import id_param
 from risk import services
 from risk.exports import report_pdf, report_xlsx
 from risk.forms import CampaignForm, MitigationActionForm, QuestionForm, ResponseForm
@@ -58,7 +59,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The agency's own answers. IT administrators may open any agency's with ``?agency=<id>``."""
     campaign = get_object_or_404(campaigns_for(request.user), pk=pk)
-    agency_id = (request.GET.get("agency") or request.user.agency_id) if request.user.is_it_admin else request.user.agency_id
+    agency_id = id_param(request.GET, "agency", request.user.agency_id) if request.user.is_it_admin else request.user.agency_id
     response = get_object_or_404(RiskResponse.objects.select_related("agency"), campaign=campaign, agency_id=agency_id)
     if not services.can_answer(request.user, response):
         raise PermissionDenied
