@@ -160,7 +160,7 @@ def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
     unit = pin.orgunit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
     children = list(OrgUnit.objects.filter(parent=unit).order_by("code"))
     years = list(range(fiscal_year - 4, fiscal_year + 1))
-    periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]
+    periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
     values = pivot(items=[item], orgunits=[unit, *children], periods=periods)
     decimals = pin.indicator.decimals if pin.indicator else 1
     last = periods[-1]
@@ -168,14 +168,15 @@ def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
         {
             "name": c.name,
             "code": c.code,
-            "value": values.get((0, c.pk, last.pk)),
-            "display": format_value(values.get((0, c.pk, last.pk)), decimals),
+            "value": values.get((0, c.pk, last.code)),
+            "display": format_value(values.get((0, c.pk, last.code)), decimals),
         }
         for c in children
     ]
     view = {"pin": pin, "item": item, "unit": unit, "rows": rows, "period_code": last.code}
     if pin.display == Display.LINE:
-        fig = go.Figure(go.Scatter(x=[p.code for p in periods], y=[values.get((0, unit.pk, p.pk)) for p in periods], mode="lines+markers"))
+        series = [values.get((0, unit.pk, p.code)) for p in periods]
+        fig = go.Figure(go.Scatter(x=[p.code for p in periods], y=series, mode="lines+markers"))
     elif pin.display in (Display.BAR, Display.MAP):
         fig = go.Figure(go.Bar(x=[r["name"] for r in rows], y=[r["value"] for r in rows]))
     else:
@@ -229,7 +230,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
                "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], values_version())}  # fmt: skip
     if items:
         units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
-        periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]
+        periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
         values = pivot(items=items, orgunits=units, periods=periods)
         outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
         header = [str(o.name if isinstance(o, OrgUnit) else o.label) for o in outer]
@@ -238,8 +239,8 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         for row in outer:
             cells = []
             for i, _item, col in columns:
-                unit_id, period_id = (row.pk, col.pk) if rows_are == "orgunits" else (col.pk, row.pk)
-                cells.append(values.get((i, unit_id, period_id)))
+                unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
+                cells.append(values.get((i, unit_id, period_code)))
             table.append((row, cells))
         col_labels = [f"{item.code} · {col.name if isinstance(col, OrgUnit) else col.label}" for _i, item, col in columns]
         export = request.GET.get("export")

@@ -235,7 +235,7 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     if spec.type != dataset.period_type:
         return HttpResponseBadRequest(_("period %(p)s does not fit dataset %(d)s") % {"p": spec.code, "d": dataset.code})
     within = _home_unit(request.user) if request.user.is_authenticated else _province()
-    table = values_table(dataset, Period.objects.for_spec(spec), within, with_values=what == "values")
+    table = values_table(dataset, Period.objects.lookup(spec), within, with_values=what == "values")
     kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return _table_response(table, f"{dataset.code}_{spec.code}_{what}", kind)
 

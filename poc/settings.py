@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "poc.middleware.RejectControlCharactersMiddleware",
     "poc.middleware.ForcePasswordChangeMiddleware",
     "risk.middleware.PageViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,6 +8,8 @@ from verification.models import Severity, Status
 
 
 class PeriodCodeField(forms.CharField):
+    """A period code as a ``Period``: the stored row, or an unsaved one (cleaning a form never writes)."""
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", _("e.g. 2568-01, 2568-B1, 2568-Q1, FY2568"))
@@ -18,10 +20,10 @@ class PeriodCodeField(forms.CharField):
         if not value:
             return None
         try:
-            return Period.objects.for_spec(parse_period(value))
+            spec = parse_period(value)
         except PeriodError as exc:
             raise forms.ValidationError(str(exc)) from exc
-
+        return Period.objects.lookup(spec)
 
 class OrgUnitCodeField(forms.CharField):
     def clean(self, value):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from datasets.models import DataElement, Dataset
-from poc.models import Agency, OrgUnit
+from poc.models import Agency, OrgUnit, Period
 from poc.params import id_list_param
 from poc.pdf import ThaiFontMissing
 from verification import charts, reports, selectors, services
@@ -56,7 +56,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["period"]:
-            queryset = queryset.filter(period=data["period"])
+            queryset = queryset.filter(period__code=data["period"].code)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     open_form = SubmissionOpenForm(datasets=visible_datasets)
     return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
@@ -76,7 +76,7 @@ def submission_open(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         submission = services.submission_get_or_create(
-            dataset=data["dataset"], orgunit=data["orgunit"], period=data["period"], user=request.user
+            dataset=data["dataset"], orgunit=data["orgunit"], period=Period.objects.for_spec(data["period"].spec), user=request.user
         )
     except ValidationError as exc:
         for error in _errors(exc):
@@ -188,7 +188,7 @@ def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, Que
         if data["dataset"]:
             queryset = queryset.filter(dataset=data["dataset"])
         if data["period"]:
-            queryset = queryset.filter(period=data["period"])
+            queryset = queryset.filter(period__code=data["period"].code)
         if data["orgunit"]:
             queryset = queryset.filter(orgunit__path__startswith=data["orgunit"].path)
         if data["severity"]:
@@ -226,7 +226,7 @@ def validation_run(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("verification:violations")
     data = form.cleaned_data
-    run = services.validation_run(dataset=data["dataset"], period=data["period"], orgunit=data["orgunit"])
+    run = services.validation_run(dataset=data["dataset"], period=Period.objects.for_spec(data["period"].spec), orgunit=data["orgunit"])
     messages.success(
         request, _("%(u)d org units checked: %(e)d errors, %(w)d warnings.") % {"u": run.units, "e": run.errors, "w": run.warnings}
     )
