@@ -25,6 +25,7 @@ class PeriodCodeField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
         return Period.objects.lookup(spec)
 
+
 class OrgUnitCodeField(forms.CharField):
     def clean(self, value):  # type: ignore[no-untyped-def]
         value = (super().clean(value) or "").strip()
