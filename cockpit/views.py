@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import plotly.graph_objects as go
@@ -25,6 +24,7 @@ from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_re
 from indicators.models import Indicator
 from indicators.selectors import latest_fiscal_year
 from indicators.services import values_version
+from poc.exports import csv_text, neutralise_workbook
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.params import BadParameter, fiscal_year_param, id_param
 from poc.periods import fiscal_year_of, period_for_fiscal_year
@@ -255,11 +255,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
 
 def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
     if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_text(header, rows).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="poc-analysis.csv"'
         return response
     from openpyxl import Workbook
@@ -269,6 +265,7 @@ def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    neutralise_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -24,6 +24,7 @@ from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReas
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
+from poc.exports import neutralise_dict, neutralise_table
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.params import fiscal_year_param
 from poc.periods import PeriodError, fiscal_year_of, parse_period
@@ -210,6 +211,7 @@ def completeness_json(request: HttpRequest) -> JsonResponse:
 
 # --- Import / export ----------------------------------------------------------------------------
 def _table_response(table, name: str, kind: str) -> HttpResponse:
+    table = neutralise_table(table)
     if kind == "xlsx":
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = HttpResponse(table.export("xlsx"), content_type=content_type)
@@ -301,7 +303,7 @@ def datavalues_api(request: HttpRequest) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(neutralise_dict(row) for row in rows)
         response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{dataset.code}.csv"'
         return response

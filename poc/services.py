@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
+from poc.exports import csv_text
 from poc.models import Agency, Role, User
 
 # Object permissions on the user's own agency that each role grants.
@@ -84,12 +85,8 @@ class AccountsResult:
     errors: list[str] = field(default_factory=list)
 
     def output_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["username", "agency_code", "roles", "one_time_password"])
-        for user, password in self.created:
-            writer.writerow([user.username, user.agency.code if user.agency else "", ";".join(sorted(user.role_names)), password])
-        return buffer.getvalue()
+        rows = [[u.username, u.agency.code if u.agency else "", ";".join(sorted(u.role_names)), password] for u, password in self.created]
+        return csv_text(["username", "agency_code", "roles", "one_time_password"], rows)
 
 
 def _username_problems(username: str) -> list[str]:

@@ -7,7 +7,7 @@ one request per hostile value with every parameter set to it, then one per param
 through the roles (anonymous, data entry, verifier, executive, IT administrator, superuser).
 
 "No write" is checked on the SQL each request runs: a GET, and a POST that did not succeed (anything
-but a redirect), may not INSERT, UPDATE or DELETE outside the session and cache tables.
+but a redirect or a download), may not INSERT, UPDATE or DELETE outside the session, cache and usage tables.
 """
 
 from __future__ import annotations
@@ -235,7 +235,9 @@ def _attack(endpoint: Endpoint, clients: list, known: dict, offset: int) -> list
                 continue
         if response.status_code >= 500:
             failures.append(f"{role} {method.upper()} {url[:80]} {_short(data)}: {response.status_code}")
-        succeeded_post = method == "post" and response.status_code in (301, 302, 303)
+        # A POST that did its job (redirect, or a file such as an export) may write; one that failed may not.
+        delivered = response.status_code in (301, 302, 303) or "attachment" in response.get("Content-Disposition", "")
+        succeeded_post = method == "post" and delivered
         if not succeeded_post and (writes := _writes(queries.captured_queries)):
             failures.append(f"{role} {method.upper()} {url[:80]} {_short(data)} wrote: {writes[:3]}")
     return failures
