@@ -236,6 +236,8 @@ POC_CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 CSRF_FAILURE_VIEW = "poc.errors.csrf_failure"
+# django-import-export (installed for admin imports): exports strip leading formula characters too.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 POC_LOGIN_MAX_FAILURES = int(os.environ.get("POC_LOGIN_MAX_FAILURES", 5))
 POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 * 60))
 # One address trying many usernames (password spraying); an office behind one NAT address shares it.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from poc.models import User
 from poc.params import BadParameter, fiscal_year_param, id_list_param, id_param, period_param
@@ -105,3 +107,14 @@ def test_id_list_param_reads_every_value():
     from django.http import QueryDict
 
     assert id_list_param(QueryDict("id=1&id=&id=3"), "id") == [1, 3]
+
+
+@given(st.one_of(st.text(max_size=30), st.integers().map(str), st.floats().map(str)))
+def test_parameter_helpers_return_a_value_in_bounds_or_raise_bad_parameter(text):
+    for parse, low, high in ((lambda p: fiscal_year_param(p), 2400, 2700), (lambda p: id_param(p, "fy"), 1, 2**63 - 1)):
+        try:
+            value = parse({"fy": text})
+        except BadParameter as exc:
+            assert str(exc)
+            continue
+        assert value is None or (isinstance(value, int) and low <= value <= high)
