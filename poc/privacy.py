@@ -87,6 +87,16 @@ def _related_rows(person: User) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Dates, decimals and UUIDs as Django writes them; anything else (geometries, files) as its text."""
+
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 def person_export(*, actor: User, person: User) -> str:
     """Everything the portal holds about ``person`` as JSON (PDPA right of access); recorded in the admin log."""
     _require_it_admin(actor)
@@ -99,7 +109,7 @@ def person_export(*, actor: User, person: User) -> str:
         "related": _related_rows(person),
     }
     _audit(actor, person, "PDPA: personal data exported")
-    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    return json.dumps(payload, cls=_Encoder, ensure_ascii=False, indent=2)
 
 
 # --- Anonymise --------------------------------------------------------------------------------

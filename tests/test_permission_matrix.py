@@ -13,8 +13,10 @@ PUBLIC = {"login", "set_language", "gis:map", "gis:choropleth", "gis:series", "g
 PUBLIC |= {"documents:document_list"}
 # The open-data catalogue publishes public datasets (definitions, charts, downloads) without login.
 PUBLIC |= {"open_data:catalogue"}
+# The privacy notice (PDPA) is linked from the login page.
+PUBLIC |= {"privacy"}
 # Pages only IT administrators may open.
-IT_ONLY = {"accounts_issue", "risk:backup_list", "risk:backup_start", "risk:usage_report", "verification:tracking_report"}
+IT_ONLY = {"accounts_issue", "people", "risk:backup_list", "risk:backup_start", "risk:usage_report", "verification:tracking_report"}
 SKIP = {"logout", "set_language"}  # POST-only actions
 
 
