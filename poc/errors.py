@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
@@ -35,7 +35,14 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Only our own parameter errors carry a message meant for people; others may quote internals.
     message = str(exception) if isinstance(exception, BadParameter) else _("The request could not be understood.")
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False})
     return _page(request, 400, _("Bad request"), message)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """API and ``.json`` endpoints answer errors in JSON, for the scripts and maps that call them."""
+    return "/api/" in request.path or request.path.endswith((".json", ".geojson"))
 
 
 @requires_csrf_token

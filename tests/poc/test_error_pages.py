@@ -60,3 +60,11 @@ def test_the_500_page_renders_without_database_or_request(django_assert_max_num_
     assert response.status_code == 500 and "เกิดข้อผิดพลาดในระบบ" in response.content.decode()
     monkeypatch.setattr("poc.errors.loader.get_template", lambda name: 1 / 0)  # even a broken template engine
     assert "เกิดข้อผิดพลาดในระบบ" in errors.server_error(None).content.decode()
+
+
+@pytest.mark.django_db
+def test_json_endpoints_answer_bad_parameters_in_json(client, entry_a):
+    client.force_login(entry_a)
+    response = client.get(reverse("datasets:completeness_json"), {"fy": "0"})
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert "ปีงบประมาณ" in response.json()["error"]

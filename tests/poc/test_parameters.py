@@ -41,8 +41,11 @@ def test_parameters_parse_ascii_values_within_bounds():
 def _bad_request(response, needle: str = "") -> str:
     body = response.content.decode()
     assert response.status_code == 400
-    assert "Traceback" not in body and "<title>" in body
-    assert needle in body
+    assert "Traceback" not in body
+    if response["Content-Type"] == "application/json":  # API and .json endpoints
+        assert needle in response.json()["error"]
+    else:
+        assert "<title>" in body and needle in body
     return body
 
 
