@@ -3,8 +3,9 @@
 Endpoints come from walking ``poc.urls`` (so URLs other apps add later are covered without editing this
 file). Parameters come from each view's module (``request.GET.get("fy")``, ``request.POST["id"]``…) and
 from the fields of the forms the module uses, plus a few the whole portal shares. Each endpoint gets
-one request per hostile value with every parameter set to it, then one per parameter alone, rotating
-through the roles (anonymous, data entry, verifier, executive, IT administrator, superuser).
+one request per hostile value with every parameter set to it, then one per parameter alone (GET, and
+POST where the view handles POST), rotating through the roles (anonymous, data entry, verifier,
+executive, IT administrator, superuser).
 
 "No write" is checked on the SQL each request runs: a GET, and a POST that did not succeed (anything
 but a redirect or a download), may not INSERT, UPDATE or DELETE outside the session, cache and usage tables.
@@ -197,6 +198,8 @@ def _requests(endpoint: Endpoint, urls: list[str]) -> Iterator[tuple[str, str, d
     if endpoint.accepts_post:
         for value in HOSTILE[::2]:
             yield "post", base, dict.fromkeys(endpoint.parameters, value)
+        for index, parameter in enumerate(endpoint.parameters):  # each alone, with another value than its GET
+            yield "post", base, {parameter: HOSTILE[(index + 5) % len(HOSTILE)]}
 
 
 def _writes(queries: list[dict]) -> list[str]:
