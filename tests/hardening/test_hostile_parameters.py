@@ -13,6 +13,7 @@ but a redirect or a download), may not INSERT, UPDATE or DELETE outside the sess
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
 from collections.abc import Iterator
@@ -147,17 +148,21 @@ def world(
     campaign,  # noqa: F811
 ):
     """One of each role, and objects for URL arguments (other ids and codes get hostile values only)."""
-    from documents.models import Document
-
     admin = make_user("root", ["it_admin"], it_agency, is_superuser=True)
+    from cockpit.models import InformationRequest
+    from documents.models import Document
+    from risk.models import Course
+
     document = Document.objects.create(date="2025-01-15", subject="หนังสือทดสอบ", category="circular", agency=agency_a)
+    course = Course.objects.create(title="PDPA", start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 3, 2))
+    need = InformationRequest.objects.create(requested_by=executive, title="น้ำ", purpose="ภัยแล้ง")
     clients = {"anonymous": Client()}
     for role, user in {"entry": entry_a, "verifier": verifier_a, "executive": executive, "it_admin": it_admin, "admin": admin}.items():
         clients[role] = Client()
         clients[role].force_login(user)
     known = {
         "code": [rate.code, rate.numerator, "DS-RATE"],
-        "pk": [campaign.pk, document.pk],
+        "pk": [campaign.pk, document.pk, course.pk, need.pk, entry_a.pk],
         "agency_code": [agency_a.code],
         "fmt": ["xlsx", "pdf"],
         "what": ["template", "values"],
