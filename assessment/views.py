@@ -8,17 +8,13 @@ from django.utils.translation import gettext as _
 from assessment.services import Assessment, assess, default_fiscal_year
 from indicators.reporting import reporting_year
 from poc import pdf
+from poc.params import fiscal_year_param
 from poc.periods import fiscal_year_of, format_date_be
 from poc.permissions import Gate, role_required
 
 
 def _assessment(request: HttpRequest) -> Assessment:
-    default = default_fiscal_year()
-    try:
-        fy = int(request.GET.get("fy", default))
-    except ValueError:
-        fy = default
-    return assess(fy if 2400 < fy < 2700 else default, user=request.user)
+    return assess(fiscal_year_param(request.GET, default=default_fiscal_year()), user=request.user)
 
 
 @role_required(Gate.EXECUTIVE_OR_IT)

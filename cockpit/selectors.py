@@ -269,23 +269,27 @@ def readable_indicators(user: User):
 
 def pivot(
     *, items: list[Indicator | DataElement], orgunits: list[OrgUnit], periods: list[Period]
-) -> dict[tuple[int, int, int], float | None]:
-    """Values keyed (item index, org unit id, period id): indicators from materialised values, elements from aggregates."""
+) -> dict[tuple[int, int, str], float | None]:
+    """Values keyed (item index, org unit id, period code): indicators from materialised values, elements from aggregates.
+
+    Keyed by code, not id: periods nobody stored yet are passed unsaved (reads never create them) and have no id.
+    """
     unit_ids = [u.pk for u in orgunits]
-    result: dict[tuple[int, int, int], float | None] = {}
+    codes = {p.pk: p.code for p in periods if p.pk is not None}
+    result: dict[tuple[int, int, str], float | None] = {}
     indicator_index = {item.pk: i for i, item in enumerate(items) if isinstance(item, Indicator)}
     if indicator_index:
         rows = IndicatorValue.objects.filter(
-            indicator_id__in=list(indicator_index), orgunit_id__in=unit_ids, period_id__in=[p.pk for p in periods]
+            indicator_id__in=list(indicator_index), orgunit_id__in=unit_ids, period_id__in=list(codes)
         ).values_list("indicator_id", "orgunit_id", "period_id", "value")
         for indicator_id, unit_id, period_id, value in rows:
-            result[(indicator_index[indicator_id], unit_id, period_id)] = value
+            result[(indicator_index[indicator_id], unit_id, codes[period_id])] = value
     elements = [(i, item) for i, item in enumerate(items) if isinstance(item, DataElement)]
     for period in periods if elements else []:
         values = element_values([e for _i, e in elements], unit_ids, period)
         for i, element in elements:
             for unit_id in unit_ids:
-                result[(i, unit_id, period.pk)] = values[(element.pk, unit_id)]
+                result[(i, unit_id, period.code)] = values[(element.pk, unit_id)]
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 
@@ -44,7 +43,9 @@ from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
 from indicators.services import values_version
 from poc import permissions
+from poc.exports import csv_text, neutralise_workbook
 from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.params import BadParameter, fiscal_year_param, id_param
 from poc.pdf import pdf_response
 from poc.periods import fiscal_year_of, period_for_fiscal_year
 from poc.permissions import scope_key
@@ -68,11 +69,8 @@ def _no_province() -> OrgUnit:
 
 def _fiscal_year(request: HttpRequest, unit: OrgUnit, version: int) -> int:
     """The year asked for, else the one rule's year: the latest with data complete enough to judge."""
-    try:
-        asked = int(request.GET["fy"])
-    except (KeyError, ValueError):
-        asked = 0
-    return asked if 2400 < asked < 2700 else reporting_year(unit).fiscal_year  # a Buddhist-era year, or the rule's
+    chosen = fiscal_year_param(request.GET)
+    return chosen if chosen is not None else reporting_year(unit).fiscal_year
 
 
 def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
@@ -212,7 +210,13 @@ def _subjects(user) -> list[tuple[str, str]]:
 
 
 def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
+    """An indicator (``i:<id>``) or a readable data element (``e:<id>``)."""
     kind, _sep, pk = value.partition(":")
+    if kind not in ("i", "e"):
+        raise BadParameter(_("Choose an indicator or a data element from the list."))
+    pk = id_param({"item": pk}, "item")
+    if pk is None:
+        raise BadParameter(_("Choose an indicator or a data element from the list."))
     if kind == "i":
         return get_object_or_404(readable_indicators(user), pk=pk), None
     return None, get_object_or_404(readable_elements(user), pk=pk)
@@ -223,7 +227,7 @@ def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
     unit = pin.orgunit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
     children = list(OrgUnit.objects.filter(parent=unit).order_by("code"))
     years = list(range(fiscal_year - 4, fiscal_year + 1))
-    periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]
+    periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
     values = pivot(items=[item], orgunits=[unit, *children], periods=periods)
     decimals = pin.indicator.decimals if pin.indicator else 1
     last = periods[-1]
@@ -231,14 +235,15 @@ def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
         {
             "name": c.name,
             "code": c.code,
-            "value": values.get((0, c.pk, last.pk)),
-            "display": format_value(values.get((0, c.pk, last.pk)), decimals),
+            "value": values.get((0, c.pk, last.code)),
+            "display": format_value(values.get((0, c.pk, last.code)), decimals),
         }
         for c in children
     ]
     view = {"pin": pin, "item": item, "unit": unit, "rows": rows, "period_code": last.code}
     if pin.display == Display.LINE:
-        fig = go.Figure(go.Scatter(x=[p.code for p in periods], y=[values.get((0, unit.pk, p.pk)) for p in periods], mode="lines+markers"))
+        series = [values.get((0, unit.pk, p.code)) for p in periods]
+        fig = go.Figure(go.Scatter(x=[p.code for p in periods], y=series, mode="lines+markers"))
     elif pin.display in (Display.BAR, Display.MAP):
         fig = go.Figure(go.Bar(x=[r["name"] for r in rows], y=[r["value"] for r in rows]))
     else:
@@ -285,10 +290,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.getlist("item")
     unit = _orgunit(request)
     current = fiscal_year_of(timezone.localdate())
-    try:
-        first, last = int(request.GET.get("from", current - 3)), int(request.GET.get("to", current))
-    except ValueError:
-        first, last = current - 3, current
+    first, last = fiscal_year_param(request.GET, "from", current - 3), fiscal_year_param(request.GET, "to", current)
     try:
         years, range_error = pivot_years(first, last), ""
     except ValidationError as exc:
@@ -301,7 +303,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         return render(request, "cockpit/pivot.html", {**context, "range_error": range_error}, status=400)
     if items:
         units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
-        periods = [Period.objects.for_spec(period_for_fiscal_year(y)) for y in years]
+        periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
         values = pivot(items=items, orgunits=units, periods=periods)
         outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
         header = [str(o.name if isinstance(o, OrgUnit) else o.label) for o in outer]
@@ -310,8 +312,8 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         for row in outer:
             cells = []
             for i, _item, col in columns:
-                unit_id, period_id = (row.pk, col.pk) if rows_are == "orgunits" else (col.pk, row.pk)
-                cells.append(values.get((i, unit_id, period_id)))
+                unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
+                cells.append(values.get((i, unit_id, period_code)))
             table.append((row, cells))
         col_labels = [f"{item.code} · {col.name if isinstance(col, OrgUnit) else col.label}" for _i, item, col in columns]
         export = request.GET.get("export")
@@ -326,11 +328,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
 
 def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
     if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_text(header, rows).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="poc-analysis.csv"'
         return response
     from openpyxl import Workbook
@@ -340,6 +338,7 @@ def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    neutralise_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -107,6 +107,11 @@ class SaveResult:
         return not self.errors
 
 
+# Largest magnitude a value may have: far beyond any provincial figure, small enough that sums over every
+# village stay exact in a double and finite in JSON (1e308 in one cell made the province total Infinity).
+MAX_ABS_VALUE = 1e15
+
+
 def parse_value(element: DataElement, raw: str | float | int | None) -> tuple[float | None, str]:
     """Parse ``raw`` for ``element``: returns (number, text) or raises ValueError with a message."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -133,6 +138,8 @@ def parse_value(element: DataElement, raw: str | float | int | None) -> tuple[fl
         raise ValueError(_("“%(v)s” is not a number") % {"v": text}) from None
     if not math.isfinite(number):
         raise ValueError(_("“%(v)s” is not a number") % {"v": text})
+    if abs(number) > MAX_ABS_VALUE:
+        raise ValueError(_("%(v)s is larger than the portal accepts (at most %(m)s either side of zero)") % {"v": text, "m": "10¹⁵"})
     if kind == ValueType.INTEGER and not number.is_integer():
         raise ValueError(_("“%(v)s” must be a whole number") % {"v": text})
     if element.min_value is not None and number < element.min_value:

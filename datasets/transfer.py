@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
@@ -70,7 +71,7 @@ def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_valu
     table.append(["", "", _("unit"), *(e.unit for e in elements)])
     table.append(FIXED_COLUMNS + [e.code for e in elements])
     values = {}
-    if with_values:
+    if with_values and period.pk is not None:  # an unsaved period (a GET never creates one) holds no values
         rows = DataValue.objects.filter(element__in=elements, orgunit__in=units, period=period)
         values = {(v.element_id, v.orgunit_id): v for v in rows}
     for unit in units:
@@ -146,7 +147,7 @@ def values_import(
         if period_code not in periods:
             try:
                 spec = parse_period(period_code)
-                periods[period_code] = Period.objects.for_spec(spec) if spec.type == dataset.period_type else None
+                periods[period_code] = Period.objects.lookup(spec) if spec.type == dataset.period_type else None
             except PeriodError:
                 periods[period_code] = None
         period = periods[period_code]
@@ -180,7 +181,13 @@ def values_import(
         return result
     if progress:
         progress(50, _("saving"))
-    saved = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT)
+    with transaction.atomic():  # new periods are stored with the values: an import killed midway leaves neither
+        stored = {p.code: Period.objects.for_spec(p.spec) for p in periods.values() if p is not None and p.pk is None}
+        for cell in cells:
+            cell.period = stored.get(cell.period.code, cell.period)
+        saved = datavalues_save(cells=cells, user=user, source=ValueSource.IMPORT)
+        if saved.errors:
+            transaction.set_rollback(True)
     for error in saved.errors:
         row_number, _sep, column = error.ref.partition(":")
         result.errors.append(RowError(int(row_number or 0), column, error.message))

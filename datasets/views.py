@@ -29,7 +29,9 @@ from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
 from poc import permissions
+from poc.exports import neutralise_dict, neutralise_table
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
+from poc.params import fiscal_year_param
 from poc.periods import PeriodError, fiscal_year_of, parse_period
 
 HISTORY_YEARS = 4
@@ -185,8 +187,8 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- Completeness -------------------------------------------------------------------------------
 def _completeness(request: HttpRequest):
-    fy = request.GET.get("fy")
-    years = [int(fy)] if fy and fy.isdigit() else _fiscal_years(request)
+    fy = fiscal_year_param(request.GET)
+    years = [fy] if fy is not None else _fiscal_years(request)
     datasets = Dataset.objects.restrict(request.user, "view").filter(is_active=True).select_related("topic", "agency")
     datasets = datasets.prefetch_related("elements").with_assigned_units()
     agency = request.GET.get("agency")
@@ -234,6 +236,7 @@ def completeness_json(request: HttpRequest) -> JsonResponse:
 
 # --- Import / export ----------------------------------------------------------------------------
 def _table_response(table, name: str, kind: str) -> HttpResponse:
+    table = neutralise_table(table)
     if kind == "xlsx":
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = HttpResponse(table.export("xlsx"), content_type=content_type)
@@ -257,7 +260,7 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     if spec.type != dataset.period_type:
         return HttpResponseBadRequest(_("period %(p)s does not fit dataset %(d)s") % {"p": spec.code, "d": dataset.code})
     within = _home_unit(request.user) if request.user.is_authenticated else _province()
-    table = values_table(dataset, Period.objects.for_spec(spec), within, with_values=what == "values")
+    table = values_table(dataset, Period.objects.lookup(spec), within, with_values=what == "values")
     kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return _table_response(table, f"{dataset.code}_{spec.code}_{what}", kind)
 
@@ -342,7 +345,7 @@ def datavalues_api(request: HttpRequest) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(neutralise_dict(row) for row in rows)
         response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{dataset.code}.csv"'
         return response

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from poc.params import fiscal_year_param, id_param
 from poc.periods import fiscal_year_of
 
 from . import selectors, services
@@ -58,8 +59,8 @@ def document_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def letter_list(request: HttpRequest) -> HttpResponse:
     agencies = services.agencies_user_may_file_for(request.user)
-    agency = agencies.filter(pk=request.GET.get("agency") or request.user.agency_id).first() or agencies.first()
-    fiscal_year = int(request.GET["fy"]) if request.GET.get("fy", "").isdigit() else fiscal_year_of(timezone.localdate())
+    agency = agencies.filter(pk=id_param(request.GET, "agency", request.user.agency_id)).first() or agencies.first()
+    fiscal_year = fiscal_year_param(request.GET, default=fiscal_year_of(timezone.localdate()))
     direction = request.GET.get("direction", "")
     letters = selectors.register(request.user, agency.pk, direction, fiscal_year) if agency else Letter.objects.none()
     context = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -117,11 +118,16 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None) -> list[tuple[i
     return skeletons
 
 
+def _finite(value: float | None) -> float | None:
+    """``value``, or None when it is not a finite number: JSON has no Infinity or NaN (a stray one broke the map)."""
+    return value if value is None or math.isfinite(value) else None
+
+
 def choropleth_geojson(selection: MapSelection) -> str:
     """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
     skeletons = feature_skeletons(selection.parent, selection.level)
     values = measure_values(selection, map_units(selection.parent, selection.level))
-    features = ",".join(f"{head}{json.dumps(values.get(pk))}}}}}" for pk, head in skeletons)
+    features = ",".join(f"{head}{json.dumps(_finite(values.get(pk)))}}}}}" for pk, head in skeletons)
     meta = {
         "parent": _unit_summary(selection.parent) if selection.parent else None,
         "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],

@@ -22,7 +22,7 @@ from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
 from poc import permissions
 from poc.models import OrgUnit, OrgUnitLevel, Period
-from poc.periods import parse_period
+from poc.periods import parse_period, period_for_fiscal_year
 
 CACHE_CONTROL = "private, max-age=60"
 GEOJSON = "application/geo+json"
@@ -98,7 +98,7 @@ def _period_choices(element, indicator) -> list[tuple[str, str]]:
     for period in periods[:48]:
         if period.fiscal_year not in seen_years:
             seen_years.add(period.fiscal_year)
-            fiscal_year = Period.objects.for_code(f"FY{period.fiscal_year}")
+            fiscal_year = Period.objects.lookup(period_for_fiscal_year(period.fiscal_year))
             choices.append((fiscal_year.code, fiscal_year.label))
         if period.code != f"FY{period.fiscal_year}":
             choices.append((period.code, period.label))
@@ -134,7 +134,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         if province is not None and codes:
             period_code, share = complete_period(orgunit=province, codes=codes, element=element, indicator=indicator)
     if period_code and period_code not in {code for code, _label in periods}:
-        periods.insert(0, (period_code, Period.objects.for_code(period_code).label))
+        periods.insert(0, (period_code, Period.objects.lookup(parse_period(period_code)).label))
     if period is None and period_code:  # the default period is a choice, not a missing field
         query["period"] = period_code
         form = MapQueryForm(query, user=request.user)

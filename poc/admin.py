@@ -5,10 +5,13 @@ from django.forms import Textarea
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from poc.forms import AdminLoginForm
 from poc.models import Agency, OrgUnit, OrgUnitChange, Period, User
 
 admin.site.site_header = _("Provincial Operations Centre administration")
 admin.site.site_title = _("POC administration")
+# The admin's login counts failures with the portal's (a separate door must not double the allowance).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(OrgUnit)

@@ -198,6 +198,16 @@ class PeriodQuerySet(models.QuerySet):
     def for_code(self, code: str) -> Period:
         return self.for_spec(parse_period(code))
 
+    def lookup(self, spec: PeriodSpec) -> Period:
+        """The stored period, or an unsaved one with the same dates for reads (a GET must not create rows).
+
+        Filtering by an unsaved period (``pk`` None) finds nothing, which is right: no value can refer to it.
+        """
+        found = self.filter(code=spec.code).first()
+        return found or Period(
+            code=spec.code, period_type=spec.type, start_date=spec.start, end_date=spec.end, fiscal_year=spec.fiscal_year
+        )
+
     def for_spec(self, spec: PeriodSpec) -> Period:
         period, _created = self.get_or_create(
             code=spec.code,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from poc.exports import csv_text
 from poc.models import Agency, Role, User
 
 # Object permissions on the user's own agency that each role grants.
@@ -76,12 +77,20 @@ class AccountsResult:
     errors: list[str] = field(default_factory=list)
 
     def output_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["username", "agency_code", "roles", "one_time_password"])
-        for user, password in self.created:
-            writer.writerow([user.username, user.agency.code if user.agency else "", ";".join(sorted(user.role_names)), password])
-        return buffer.getvalue()
+        rows = [[u.username, u.agency.code if u.agency else "", ";".join(sorted(u.role_names)), password] for u, password in self.created]
+        return csv_text(["username", "agency_code", "roles", "one_time_password"], rows)
+
+
+def _username_problems(username: str) -> list[str]:
+    """What the user model would refuse in ``username`` (length, characters), as messages for the row."""
+    field = User._meta.get_field("username")
+    if len(username) > field.max_length:
+        return [_("username is longer than %(n)d characters") % {"n": field.max_length}]
+    try:
+        field.run_validators(username)
+    except ValidationError as exc:
+        return [_("username %(u)s: %(e)s") % {"u": username, "e": " ".join(exc.messages)}]
+    return []
 
 
 ACCOUNT_COLUMNS = ("agency_code", "username", "first_name", "last_name", "email", "roles")
@@ -112,6 +121,8 @@ def accounts_create_from_csv(text: str) -> AccountsResult:
         problems = []
         if not username:
             problems.append(_("username is empty"))
+        elif invalid := _username_problems(username):
+            problems.extend(invalid)
         elif username in seen or User.objects.filter(username=username).exists():
             problems.append(_("username %(u)s already exists") % {"u": username})
         if agency is None:

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "poc.middleware.RejectControlCharactersMiddleware",
     "poc.middleware.ForcePasswordChangeMiddleware",
     "risk.middleware.PageViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,13 +127,18 @@ IS_POSTGIS = DATABASES["default"]["ENGINE"].endswith("postgis")
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES["lockout"] = CACHES["default"]
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
     # Sessions read from Redis, written through to the database: no session query on a page view.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Login failures must be shared by every worker process: the database cache table (poc migration 0003).
+        "lockout": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "poc_cache"},
+    }
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
@@ -154,6 +160,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "risk-flush-page-views": {"task": "risk.tasks.flush_page_views", "schedule": 60},
     # datasets: uploads left by an abandoned mapping step (also `manage.py clean_uploads`)
     "datasets-clean-uploads": {"task": "datasets.tasks.stale_uploads_delete_task", "schedule": crontab(hour=2, minute=15)},
+    # poc: PDPA retention of page views and notifications (also `manage.py apply_retention`)
+    "poc-apply-retention": {"task": "poc.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -244,8 +252,15 @@ POC_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+CSRF_FAILURE_VIEW = "poc.errors.csrf_failure"
+# django-import-export (installed for admin imports): exports strip leading formula characters too.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 POC_LOGIN_MAX_FAILURES = int(os.environ.get("POC_LOGIN_MAX_FAILURES", 5))
 POC_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("POC_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+# One address trying many usernames (password spraying); an office behind one NAT address shares it.
+POC_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("POC_LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
+# Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+POC_CLIENT_IP_HEADER = os.environ.get("POC_CLIENT_IP_HEADER", "")
 
 # --- Portal -----------------------------------------------------------------------------------
 POC_PORTAL_NAME = os.environ.get("POC_PORTAL_NAME", "")
@@ -269,6 +284,10 @@ POC_BACKUP_KEEP_DAILY = int(os.environ.get("POC_BACKUP_KEEP_DAILY", 7))
 POC_BACKUP_KEEP_WEEKLY = int(os.environ.get("POC_BACKUP_KEEP_WEEKLY", 4))
 POC_BACKUP_KEEP_MONTHLY = int(os.environ.get("POC_BACKUP_KEEP_MONTHLY", 12))
 POC_BACKUP_MAX_AGE_DAYS = 2
+# Personal data (PDPA): days page views and notifications are kept (0 = for ever); enforced nightly at 02:30
+# by poc.tasks.apply_retention (also `manage.py apply_retention`).
+POC_PAGEVIEW_RETENTION_DAYS = int(os.environ.get("POC_PAGEVIEW_RETENTION_DAYS", 365))
+POC_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("POC_NOTIFICATION_RETENTION_DAYS", 180))
 # Document library and correspondence: largest accepted attachment.
 POC_DOCUMENT_MAX_BYTES = int(os.environ.get("POC_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
 

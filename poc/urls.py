@@ -18,6 +18,10 @@ urlpatterns = [
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/issue/", views.accounts_issue, name="accounts_issue"),
+    path("accounts/people/", views.people, name="people"),
+    path("accounts/people/<int:pk>/export/", views.person_export_view, name="person_export"),
+    path("accounts/people/<int:pk>/anonymise/", views.person_anonymise_view, name="person_anonymise"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("verification/", include("verification.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("assessment/", include("assessment.urls")),
@@ -32,5 +36,11 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every site; the vendored icon lives with the static files (hashed in production).
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.ico"), permanent=True)),
 ]
+# Thai error pages in the portal's layout (poc/errors.py)
+handler400 = "poc.errors.bad_request"
+handler403 = "poc.errors.permission_denied"
+handler404 = "poc.errors.page_not_found"
+handler500 = "poc.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

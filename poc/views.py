@@ -2,23 +2,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from poc.forms import AccountsUploadForm
+from poc import permissions, privacy
+from poc.forms import AccountsUploadForm, LoginForm, PasswordChangeForm
 from poc.home import panels_for
-from poc.models import Agency, OrgUnit, OrgUnitLevel
+from poc.models import Agency, OrgUnit, OrgUnitLevel, User
+from poc.params import code_param, int_param
 from poc.permissions import Gate, role_required
-from poc.services import accounts_create_from_csv
+from poc.services import AccountsResult, accounts_create_from_csv
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each user's work first (panels from the apps); the size of the org-unit register only for IT administrators."""
     context: dict = {"panels": panels_for(request)}
-    if request.user.is_it_admin:
+    if permissions.is_it_admin(request.user):
         context["unit_counts"] = {level.label: OrgUnit.objects.filter(level=level).count() for level in OrgUnitLevel}
         context["agency_count"] = Agency.objects.count()
     return render(request, "poc/home.html", context)
@@ -30,7 +35,10 @@ def accounts_issue(request: HttpRequest) -> HttpResponse:
     form = AccountsUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        result = accounts_create_from_csv(form.cleaned_data["text"])
+        try:
+            result = accounts_create_from_csv(form.cleaned_data["text"])
+        except ValidationError as exc:  # a rule only the model knows (nothing was created: one transaction)
+            result = AccountsResult(errors=exc.messages)
         if result.errors:
             errors = result.errors
         else:
@@ -42,7 +50,9 @@ def accounts_issue(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Password change that also clears the one-time-password flag."""
+    """Password change that refuses the current password and clears the one-time-password flag."""
+
+    form_class = PasswordChangeForm
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
@@ -52,33 +62,60 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class LoginView(auth_views.LoginView):
-    """Login that refuses further attempts for a while after repeated failures (per address and username)."""
+    """Login through the shared lockout (poc.lockout); a locked attempt answers 429."""
 
-    def _key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR", "")
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{address}:{username}"
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if cache.get(self._key(), 0) >= settings.POC_LOGIN_MAX_FAILURES:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None,
-                _("Too many failed attempts. Try again in %(minutes)d minutes.") % {"minutes": settings.POC_LOGIN_LOCKOUT_SECONDS // 60},
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
+    authentication_form = LoginForm
 
     def form_invalid(self, form):  # type: ignore[no-untyped-def]
-        key = self._key()
-        cache.add(key, 0, settings.POC_LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.POC_LOGIN_LOCKOUT_SECONDS)
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "locked"):
+            response.status_code = 429
+        return response
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
-        cache.delete(self._key())
-        return super().form_valid(form)
+
+# --- Personal data (PDPA) -----------------------------------------------------------------------
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: open to everyone, linked from the login page and every footer."""
+    return render(request, "poc/privacy.html", {
+        "pageview_days": settings.POC_PAGEVIEW_RETENTION_DAYS, "notification_days": settings.POC_NOTIFICATION_RETENTION_DAYS,
+    })  # fmt: skip
+
+
+@role_required(Gate.IT_ADMIN)
+def people(request: HttpRequest) -> HttpResponse:
+    """IT administrators: find a person to export their data or anonymise a departed user."""
+    query = code_param(request.GET, "q")
+    users = User.objects.select_related("agency").order_by("username")
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+                             | Q(email__icontains=query))  # fmt: skip
+    page = Paginator(users, 50).get_page(int_param(request.GET, "page", 1, minimum=1, maximum=10**6))
+    return render(request, "poc/people.html", {"page": page, "q": query})
+
+
+@role_required(Gate.IT_ADMIN)
+@require_POST
+def person_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    body = privacy.person_export(actor=request.user, person=person)
+    response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
+    return response
+
+
+@role_required(Gate.IT_ADMIN)
+@require_POST
+def person_anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    # Typing the username guards against a slip: anonymising cannot be undone.
+    if request.POST.get("confirm", "").strip() != person.username:
+        messages.error(request, _("Type the username %(u)s to confirm. Nothing was changed.") % {"u": person.username})
+        return redirect("people")
+    try:
+        privacy.person_anonymise(actor=request.user, person=person)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The account was anonymised; its audit trail is kept."))
+    return redirect("people")

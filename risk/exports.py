@@ -7,6 +7,7 @@ import io
 from django.utils.translation import gettext as _
 
 from poc import pdf
+from poc.exports import neutralise_workbook
 from poc.periods import format_date_be
 from risk.selectors import SurveyReport
 
@@ -82,6 +83,7 @@ def report_xlsx(report: SurveyReport) -> bytes:
             ]
         )
     buffer = io.BytesIO()
+    neutralise_workbook(book)
     book.save(buffer)
     return buffer.getvalue()
 

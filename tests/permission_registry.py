@@ -59,6 +59,10 @@ PAGES: dict[str, Page] = {
     "password_change_done":             page("L   200 200 200 200 200"),
     "set_language":                     page("302 302 302 302 302 302"),
     "accounts_issue":                   page("L   403 403 403 403 200"),
+    "privacy":                          page("200 200 200 200 200 200"),
+    "people":                           page("L   403 403 403 403 200"),
+    "person_export":                    page("L   403 403 403 403 405", kw=pk("entry_b")),  # POST only
+    "person_anonymise":                 page("L   403 403 403 403 405", kw=pk("entry_b")),
     "api_datavalues":                   page("404 404 404 200 404 200", q=lambda w: {"dataset": "DS-SECRET", "period": "FY2568"}),
     "assessment":                       page("L   403 403 403 200 200"),
     "assessment_pdf":                   page("L   403 403 403 200 200"),

@@ -16,7 +16,7 @@ class PeriodCodeField(PeriodField):
 
     def clean(self, value):  # type: ignore[no-untyped-def]
         spec = super().clean(value)
-        return Period.objects.for_spec(spec) if spec else None
+        return Period.objects.lookup(spec) if spec else None  # cleaning a form never writes
 
 
 def _offer_periods(form: forms.Form, datasets) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from poc.exports import neutralise_workbook
 from poc.models import Agency
 from poc.pdf import render_pdf
 from poc.periods import PeriodType, format_date_be, period_containing
@@ -51,6 +52,7 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) 
 
 
 def _bytes(workbook: Workbook) -> bytes:
+    neutralise_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

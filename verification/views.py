@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from datasets.models import DataElement, Dataset
 from poc import permissions
-from poc.models import Agency, OrgUnit
+from poc.models import Agency, OrgUnit, Period
+from poc.params import id_list_param
 from poc.pdf import pdf_response
 from poc.permissions import Gate, role_required
 from verification import charts, reports, selectors, services
@@ -57,7 +58,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["period"]:
-            queryset = queryset.filter(period=data["period"])
+            queryset = queryset.filter(period__code=data["period"].code)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     open_form = SubmissionOpenForm(datasets=visible_datasets, user=user)
     return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
@@ -77,7 +78,7 @@ def submission_open(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         submission = services.submission_get_or_create(
-            dataset=data["dataset"], orgunit=data["orgunit"], period=data["period"], user=request.user
+            dataset=data["dataset"], orgunit=data["orgunit"], period=Period.objects.for_spec(data["period"].spec), user=request.user
         )
     except ValidationError as exc:
         for error in _errors(exc):
@@ -189,7 +190,7 @@ def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, Que
         if data["dataset"]:
             queryset = queryset.filter(dataset=data["dataset"])
         if data["period"]:
-            queryset = queryset.filter(period=data["period"])
+            queryset = queryset.filter(period__code=data["period"].code)
         if data["orgunit"]:
             queryset = queryset.filter(orgunit__path__startswith=data["orgunit"].path)
         if data["severity"]:
@@ -227,7 +228,7 @@ def validation_run(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("verification:violations")
     data = form.cleaned_data
-    run = services.validation_run(dataset=data["dataset"], period=data["period"], orgunit=data["orgunit"])
+    run = services.validation_run(dataset=data["dataset"], period=Period.objects.for_spec(data["period"].spec), orgunit=data["orgunit"])
     messages.success(
         request, _("%(u)d org units checked: %(e)d errors, %(w)d warnings.") % {"u": run.units, "e": run.errors, "w": run.warnings}
     )
@@ -310,7 +311,7 @@ def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+        ids = id_list_param(request.POST, "id") or None
         services.notifications_mark_read(user=request.user, ids=ids)
         return redirect("verification:notifications")
     page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from poc import permissions
 from poc.models import Agency
+from poc.params import fiscal_year_param
 from poc.periods import fiscal_year_of, format_date_be
 from poc.permissions import Gate, role_required
 from risk import services
@@ -50,7 +51,7 @@ def contingency_plan_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 def training_plan(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    fiscal_year = int(request.GET["fy"]) if request.GET.get("fy", "").isdigit() else fiscal_year_of(today)
+    fiscal_year = fiscal_year_param(request.GET, default=fiscal_year_of(today))
     courses = Course.objects.filter(fiscal_year=fiscal_year).prefetch_related("participants")
     context = {
         "fiscal_year": fiscal_year, "courses": courses, "progress": training_progress(fiscal_year),

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc.params import id_param
 from poc.permissions import Gate, role_required
 from risk import services
 from risk.exports import report_pdf, report_xlsx
@@ -54,9 +55,9 @@ def response_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The agency's own answers. IT administrators may open any agency's with ``?agency=<id>``."""
     campaign = get_object_or_404(campaigns_for(request.user), pk=pk)
     # Another agency's answers exist only for those who may change them (IT administrators): others get their own.
-    wanted = request.GET.get("agency") or request.user.agency_id
+    wanted = id_param(request.GET, "agency", request.user.agency_id)
     responses = RiskResponse.objects.restrict(request.user, "change").select_related("agency").filter(campaign=campaign)
-    response = responses.filter(agency_id=wanted).first() if str(wanted).isdigit() else None
+    response = responses.filter(agency_id=wanted).first() if wanted else None
     response = response or get_object_or_404(responses, agency_id=request.user.agency_id)
     questions = list(campaign.questions.order_by("area", "order", "pk"))
     answers = {a.question_id: a for a in response.answers.all()}
