@@ -1,9 +1,7 @@
-"""Pages of the datasets app: catalogue, entry grid, history, audit, completeness, import/export, read API, open data."""
+"""Pages of the datasets app: catalogue, entry grid, history, audit, completeness, import/export, open data."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from django.contrib import messages
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from datasets import selectors
 from datasets.forms import EntryGrid, EntryPickForm, UploadForm
-from datasets.models import Dataset, DataValue, DataValueAudit, NotAvailableReason, Sensitivity, Topic, format_number
+from datasets.models import Dataset, DataValueAudit, NotAvailableReason, Sensitivity, Topic
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, count_values, values_import, values_table
@@ -275,33 +273,3 @@ def job_status(request: HttpRequest, job: str) -> JsonResponse:
     if not state or state.get("user") != request.user.pk:
         raise Http404
     return JsonResponse({k: state.get(k) for k in ("state", "percent", "step", "result")})
-
-
-# --- Read API -----------------------------------------------------------------------------------
-def datavalues_api(request: HttpRequest) -> HttpResponse:
-    """``/api/datavalues/?dataset=&period=&orgunit=&descendants=1&format=json|csv`` over the datasets the caller may read."""
-    dataset = _readable(request, request.GET.get("dataset", ""))
-    values = DataValue.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period")
-    if request.GET.get("period"):
-        try:
-            values = values.filter(period__code=parse_period(request.GET["period"]).code)
-        except PeriodError as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
-    if request.GET.get("orgunit"):
-        unit = get_object_or_404(OrgUnit, code=request.GET["orgunit"])
-        values = (
-            values.filter(orgunit__path__startswith=unit.path) if request.GET.get("descendants") == "1" else values.filter(orgunit=unit)
-        )
-    values = values.order_by("period__start_date", "orgunit__path", "element__order")[:200_000]
-    rows = [{"dataset": dataset.code, "element": v.element.code, "orgunit": v.orgunit.code, "period": v.period.code,
-             "value": format_number(v.value_num) if v.value_num is not None else v.value_text,
-             "not_available": v.not_available, "updated_at": v.updated_at.isoformat()} for v in values]  # fmt: skip
-    if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at"])
-        writer.writeheader()
-        writer.writerows(rows)
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{dataset.code}.csv"'
-        return response
-    return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})

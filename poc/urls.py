@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from datasets.urls import open_data_patterns
-from datasets.views import datavalues_api
 from poc import views
 
 urlpatterns = [
@@ -25,7 +24,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("datasets/", include("datasets.urls")),
     path("open-data/", include(open_data_patterns)),
-    path("api/datavalues/", datavalues_api, name="api_datavalues"),
+    path("api/", include("api.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,41 @@
+"""Every permission question the API asks, in one place, answered by the same querysets the pages use.
+
+A token acts as its user: nothing is readable or writable here that the user could not read or write in
+the browser. When the project's single permission layer (``restrict(user, action)``) lands, these few
+functions are what switch over.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from datasets.models import Dataset, DatasetQuerySet, Sensitivity
+from poc.models import OrgUnit, OrgUnitLevel, User
+
+
+def readable_datasets(user: User | AnonymousUser) -> DatasetQuerySet:
+    """Datasets whose values ``user`` may read: as the catalogue, history and CSV download pages."""
+    return Dataset.objects.readable_by(user)
+
+
+def public_datasets() -> DatasetQuerySet:
+    """Datasets of the open-data catalogue (no login), as ``/open-data/``."""
+    return Dataset.objects.filter(sensitivity=Sensitivity.PUBLIC, is_active=True)
+
+
+def writable_datasets(user: User) -> DatasetQuerySet:
+    """Datasets ``user`` may write values for (``datavalues_save`` checks this again itself)."""
+    return Dataset.objects.enterable_by(user)
+
+
+def entry_unit(user: User) -> OrgUnit | None:
+    """The org unit under which ``user`` may enter values: as the entry grid (their agency's unit, or the province)."""
+    agency = getattr(user, "agency", None)
+    if agency and not user.is_it_admin:
+        return OrgUnit.objects.without_shapes().filter(pk=agency.orgunit_id).first()
+    return OrgUnit.objects.without_shapes().filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
+
+
+def may_manage_metadata(user: User) -> bool:
+    """Metadata packages rewrite the catalogue: IT administrators only, like the catalogue loader."""
+    return user.is_authenticated and user.is_it_admin
