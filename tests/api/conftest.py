@@ -27,12 +27,16 @@ def dataset(topic, agency_a):
 @pytest.fixture
 def elements(dataset):
     return {
-        "cases": DataElement.objects.create(code="CASES", dataset=dataset, name_th="ผู้ป่วย", value_type=ValueType.INTEGER, min_value=0, order=1),
+        "cases": DataElement.objects.create(
+            code="CASES", dataset=dataset, name_th="ผู้ป่วย", value_type=ValueType.INTEGER, min_value=0, order=1
+        ),
         "rate": DataElement.objects.create(
             code="RATE", dataset=dataset, name_th="อัตรา", value_type=ValueType.PERCENT, min_value=0, max_value=100,
             aggregation=Aggregation.AVERAGE, order=2,
         ),
-        "note": DataElement.objects.create(code="NOTE", dataset=dataset, name_th="หมายเหตุ", value_type=ValueType.TEXT, required=False, order=3),
+        "note": DataElement.objects.create(
+            code="NOTE", dataset=dataset, name_th="หมายเหตุ", value_type=ValueType.TEXT, required=False, order=3
+        ),
     }  # fmt: skip
 
 
