@@ -60,12 +60,15 @@ def save(db):
 
 @pytest.fixture
 def token_client(db):
-    """token_client(user, read_only=False, scheme="ApiToken") → an APIClient sending that user's new token."""
+    """token_client(user, read_only=False, language="en") → an APIClient sending that user's new token.
 
-    def make(user, read_only: bool = False, scheme: str = "ApiToken") -> APIClient:
+    Messages are Thai unless the client asks for English (Accept-Language), as a browser would.
+    """
+
+    def make(user, read_only: bool = False, language: str = "en") -> APIClient:
         _token, secret = token_create(user=user, name="test", read_only=read_only)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"{scheme} {secret}")
+        client.credentials(HTTP_AUTHORIZATION=f"ApiToken {secret}", HTTP_ACCEPT_LANGUAGE=language)
         return client
 
     return make
