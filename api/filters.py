@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as drf_filters
 from rest_framework.exceptions import ValidationError
 
 from datasets.models import DataValue
@@ -33,11 +34,11 @@ class PeriodCodeFilter(django_filters.CharFilter):
         return qs.filter(period__end_date__lte=spec.end)
 
 
-class DataValueFilter(django_filters.FilterSet):
+class DataValueFilter(drf_filters.FilterSet):
     dataset = django_filters.CharFilter(field_name="element__dataset__code", help_text=_("Dataset code"))
     element = django_filters.CharFilter(field_name="element__code", help_text=_("Data element code"))
     orgunit = django_filters.CharFilter(method="filter_orgunit", help_text=_("Org unit code"))
-    descendants = django_filters.BooleanFilter(method="filter_noop", help_text=_("With orgunit: include every unit below it"))
+    descendants = drf_filters.BooleanFilter(method="filter_noop", help_text=_("With orgunit: include every unit below it"))
     period = PeriodCodeFilter(bound="exact", help_text=_("Period code (2568-01, 2568-Q1, FY2568…)"))
     period_from = PeriodCodeFilter(bound="from", help_text=_("Periods starting on or after this period's start"))
     period_to = PeriodCodeFilter(bound="to", help_text=_("Periods ending on or before this period's end"))
