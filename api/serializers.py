@@ -142,3 +142,25 @@ class AnalyticsRowSerializer(serializers.Serializer):
 class AnalyticsSerializer(serializers.Serializer):
     headers = serializers.ListField(child=serializers.CharField())
     rows = AnalyticsRowSerializer(many=True)
+
+
+class CkanListQuery(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000, default=0)
+
+
+class CkanShowQuery(serializers.Serializer):
+    id = serializers.CharField(help_text=_("Package name (ds-pop) or dataset code"))
+
+
+class CkanSearchQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    rows = serializers.IntegerField(required=False, default=10, min_value=0, max_value=1000)
+    start = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
+
+
+class CkanResponseSerializer(serializers.Serializer):
+    help = serializers.CharField()
+    success = serializers.BooleanField()
+    result = serializers.JSONField(required=False)
+    error = serializers.DictField(required=False, child=serializers.CharField())

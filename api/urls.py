@@ -12,6 +12,10 @@ urlpatterns = [
     path("analytics/", views.AnalyticsView.as_view(), name="api_analytics"),
     # DHIS2 clients call /api/dataValueSets, with an optional format suffix (.json, .csv, .adx)
     re_path(r"^dataValueSets(?:\.(?P<format>json|csv|adx))?/?$", views.DataValueSetsView.as_view(), name="api_datavaluesets"),
+    path("3/action/package_list", views.CkanPackageList.as_view(), name="ckan_package_list"),
+    path("3/action/package_show", views.CkanPackageShow.as_view(), name="ckan_package_show"),
+    path("3/action/package_search", views.CkanPackageSearch.as_view(), name="ckan_package_search"),
+    path("open-data/<str:code>.csv", portal.open_data_csv, name="open_data_csv"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import access, selectors
+from api import access, ckan, selectors
 from api.dhis2 import write_json
 from api.dhis2_periods import from_dhis2
 from api.filters import DataValueFilter
@@ -31,6 +31,10 @@ from api.renderers import (
 from api.serializers import (
     AnalyticsQuery,
     AnalyticsSerializer,
+    CkanListQuery,
+    CkanResponseSerializer,
+    CkanSearchQuery,
+    CkanShowQuery,
     DataValueRowSerializer,
     DataValueSetQuery,
     DataValueSetSerializer,
@@ -164,3 +168,58 @@ class AnalyticsView(APIView):
         except LookupError as exc:
             raise ValidationError({"detail": [str(exc)]}) from None
         return Response({"headers": ["element", "orgunit", "period", "categoryoptioncombo", "value"], "rows": rows})
+
+
+# --- CKAN action API (the national data catalogue harvests these) --------------------------------------
+class CkanAction(APIView):
+    """CKAN's envelope: ``{"help", "success", "result"}``, or ``{"success": false, "error": {...}}``; public data only."""
+
+    action = ""
+    renderer_classes = [Dhis2JsonRenderer]
+
+    def envelope(self, result=None, *, error: str = "", kind: str = "", code: int = 200) -> Response:
+        body: dict = {"help": self.request.build_absolute_uri(f"/api/3/action/help_show?name={self.action}"), "success": not error}
+        if error:
+            body["error"] = {"__type": kind, "message": error}
+        else:
+            body["result"] = result
+        return Response(body, status=code)
+
+
+class CkanPackageList(CkanAction):
+    action = "package_list"
+
+    @extend_schema(parameters=[CkanListQuery], responses={200: CkanResponseSerializer, 409: CkanResponseSerializer})
+    def get(self, request: Request) -> Response:
+        query = CkanListQuery(data=request.query_params)
+        if not query.is_valid():
+            return self.envelope(error=str(query.errors), kind="Validation Error", code=409)
+        offset, limit = query.validated_data["offset"], query.validated_data.get("limit")
+        names = [ckan.slug(code) for code in ckan.packages().values_list("code", flat=True)]
+        return self.envelope(names[offset : offset + limit if limit else None])
+
+
+class CkanPackageShow(CkanAction):
+    action = "package_show"
+
+    @extend_schema(parameters=[CkanShowQuery], responses={200: CkanResponseSerializer, 404: CkanResponseSerializer})
+    def get(self, request: Request) -> Response:
+        dataset = ckan.package_find(request.query_params.get("id", ""))
+        if dataset is None:
+            return self.envelope(error=_("Not found"), kind="Not Found Error", code=404)
+        return self.envelope(ckan.package_dicts([dataset], request)[0])
+
+
+class CkanPackageSearch(CkanAction):
+    action = "package_search"
+
+    @extend_schema(parameters=[CkanSearchQuery], responses={200: CkanResponseSerializer, 409: CkanResponseSerializer})
+    def get(self, request: Request) -> Response:
+        query = CkanSearchQuery(data=request.query_params)
+        if not query.is_valid():
+            return self.envelope(error=str(query.errors), kind="Validation Error", code=409)
+        params = query.validated_data
+        found = ckan.package_search(params["q"])
+        page = list(found[params["start"] : params["start"] + params["rows"]])
+        return self.envelope({"count": found.count(), "sort": "name asc", "facets": {}, "search_facets": {},
+                              "results": ckan.package_dicts(page, request)})  # fmt: skip
