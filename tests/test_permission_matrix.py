@@ -13,6 +13,8 @@ PUBLIC = {"login", "set_language", "gis:map", "gis:choropleth", "gis:series", "g
 PUBLIC |= {"documents:document_list"}
 # The open-data catalogue publishes public datasets (definitions, charts, downloads) without login.
 PUBLIC |= {"open_data:catalogue"}
+# The API answers anonymous callers with public data only (open-data values, CKAN catalogue) and documents itself.
+PUBLIC |= {"api_datavalues", "api_analytics", "api_schema", "api_docs", "ckan_package_list", "ckan_package_search"}
 # Pages only IT administrators may open.
 IT_ONLY = {"accounts_issue", "risk:backup_list", "risk:backup_start", "risk:usage_report", "verification:tracking_report"}
 SKIP = {"logout", "set_language"}  # POST-only actions
