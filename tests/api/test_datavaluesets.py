@@ -204,3 +204,9 @@ def test_conflicts_are_in_thai_by_default(token_client, entry_a, elements):
     payload = month_payload(value="สิบสอง")
     conflicts = token_client(entry_a, language="th").post(URL, payload, format="json").json()["response"]["conflicts"]
     assert conflicts[0]["value"] == "“สิบสอง” ไม่ใช่ตัวเลข"
+
+
+def test_api_messages_are_thai_by_default(token_client, entry_a, elements):
+    payload = {"dataValues": [{"dataElement": "NOPE", "period": "2025W05", "orgUnit": "990101", "value": "1"}]}
+    conflicts = token_client(entry_a, language="th").post(URL, payload, format="json").json()["response"]["conflicts"]
+    assert conflicts[0]["value"] == "ไม่พบรายการข้อมูลหรือไม่มีสิทธิ์เข้าถึง: NOPE"
