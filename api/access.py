@@ -34,8 +34,3 @@ def entry_unit(user: User) -> OrgUnit | None:
     if agency and not user.is_it_admin:
         return OrgUnit.objects.without_shapes().filter(pk=agency.orgunit_id).first()
     return OrgUnit.objects.without_shapes().filter(level=OrgUnitLevel.PROVINCE).order_by("code").first()
-
-
-def may_manage_metadata(user: User) -> bool:
-    """Metadata packages rewrite the catalogue: IT administrators only, like the catalogue loader."""
-    return user.is_authenticated and user.is_it_admin

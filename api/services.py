@@ -130,7 +130,7 @@ def datavaluesets_import(
     with transaction.atomic():
         cells = _resolve(user, values, summary)
         cells, skipped = _apply_strategy(strategy, cells)
-        summary.ignored += skipped
+        summary.ignored += skipped + len(summary.conflicts)
         if summary.conflicts and atomic:
             summary.ignored = len(values)
             transaction.set_rollback(True)

@@ -210,3 +210,11 @@ def test_api_messages_are_thai_by_default(token_client, entry_a, elements):
     payload = {"dataValues": [{"dataElement": "NOPE", "period": "2025W05", "orgUnit": "990101", "value": "1"}]}
     conflicts = token_client(entry_a, language="th").post(URL, payload, format="json").json()["response"]["conflicts"]
     assert conflicts[0]["value"] == "ไม่พบรายการข้อมูลหรือไม่มีสิทธิ์เข้าถึง: NOPE"
+
+
+def test_atomic_mode_none_counts_unknown_codes_as_ignored(token_client, entry_a, elements):
+    payload = month_payload()
+    payload["dataValues"].append({"dataElement": "NOPE", "orgUnit": "990101", "value": "1"})
+    summary = token_client(entry_a).post(URL + "?atomicMode=NONE", payload, format="json").json()["response"]
+    assert summary["importCount"] == {"imported": 4, "updated": 0, "ignored": 1, "deleted": 0}
+    assert summary["status"] == "WARNING" and summary["conflicts"][0]["object"] == "NOPE"
