@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import access, ckan, selectors
-from api.dhis2 import write_json
+from api.dhis2 import MAX_VALUES, write_json
 from api.dhis2_periods import from_dhis2
 from api.filters import DataValueFilter
 from api.renderers import (
@@ -83,6 +83,8 @@ class DataValueSetsView(APIView):
             user=request.user, datasets=sorted(readable), orgunits=units, children=params["children"] or params["includeDescendants"],
             periods=periods, start=params.get("startDate"), end=params.get("endDate"), last_updated=params.get("lastUpdated"), adx=adx,
         )  # fmt: skip
+        if len(values) > MAX_VALUES:
+            raise ValidationError({"detail": [_("More than %(n)s values: ask for fewer periods or org units.") % {"n": f"{MAX_VALUES:,}"}]})
         if request.accepted_renderer.format in ("csv", "adx"):
             dataset_of = selectors.dataset_codes_of([v.data_element for v in values]) if adx else {}
             return Response({"values": values, "dataset_of": dataset_of})

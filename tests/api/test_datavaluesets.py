@@ -218,3 +218,11 @@ def test_atomic_mode_none_counts_unknown_codes_as_ignored(token_client, entry_a,
     summary = token_client(entry_a).post(URL + "?atomicMode=NONE", payload, format="json").json()["response"]
     assert summary["importCount"] == {"imported": 4, "updated": 0, "ignored": 1, "deleted": 0}
     assert summary["status"] == "WARNING" and summary["conflicts"][0]["object"] == "NOPE"
+
+
+def test_an_export_past_the_limit_is_refused_not_cut(token_client, entry_a, elements, monkeypatch):
+    client = token_client(entry_a)
+    client.post(URL, month_payload(), format="json")
+    monkeypatch.setattr("api.views.MAX_VALUES", 3)
+    response = client.get(URL + QUERY)
+    assert response.status_code == 400 and "More than 3 values" in response.json()["detail"][0]

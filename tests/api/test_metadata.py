@@ -32,7 +32,7 @@ def _wipe():
     Topic.objects.all().delete()
 
 
-def test_export_with_dataset_filter_takes_dependencies_only(catalogue):
+def test_export_with_dataset_filter_takes_dependencies_only(catalogue, en):
     package = metadata_export(datasets=["DS-HEALTH"])
     assert package["format"] == "poc-metadata" and package["version"] == 1 and package["categories"] == []
     assert [t["code"] for t in package["topics"]] == ["T99"]
@@ -68,7 +68,7 @@ def test_import_into_an_empty_catalogue_dry_run_then_real_and_round_trip(catalog
     assert report.ok and not report.created and not report.changed
 
 
-def test_a_changed_record_is_reported_and_a_bad_package_changes_nothing(catalogue, make_user):
+def test_a_changed_record_is_reported_and_a_bad_package_changes_nothing(catalogue, en):
     package = metadata_export()
     package["datasets"][0]["name_th"] = "ชื่อใหม่"
     report = metadata_import(package=package, dry_run=True)
@@ -97,7 +97,7 @@ def test_new_agencies_are_placed_at_the_province(catalogue, province):
     [("{", "not JSON"), ('{"format": "other"}', "not a POC metadata package"), ('{"format": "poc-metadata", "version": 9}', "version 9"),
      ('{"format": "poc-metadata", "version": 1, "categories": [{"code": "SEX"}]}', "categories")],
 )  # fmt: skip
-def test_unreadable_packages_are_refused(text, message, tmp_path, db):
+def test_unreadable_packages_are_refused(text, message, tmp_path, db, en):
     with pytest.raises(Exception, match=message):
         metadata_read(text)
     path = tmp_path / "bad.json"
