@@ -109,8 +109,8 @@ class DataValueSetsView(APIView):
         options = ImportOptions(data=request.query_params)
         options.is_valid(raise_exception=True)
         params = options.validated_data
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-        if size > settings.POC_API_MAX_BODY_BYTES:
+        size = request.META.get("CONTENT_LENGTH") or "0"
+        if not size.isdigit() or int(size) > settings.POC_API_MAX_BODY_BYTES:
             return Response({"detail": _("The request is too large: send the values in parts.")}, status=413)
         values = request.data
         if not isinstance(values, list):
@@ -121,9 +121,10 @@ class DataValueSetsView(APIView):
         )  # fmt: skip
         ok = summary.status != "ERROR"
         code = status.HTTP_200_OK if ok else status.HTTP_409_CONFLICT
-        message = _("Import was successful.") if summary.status == "SUCCESS" else _("Import finished with conflicts; see the list.")
-        if not ok:
-            message = _("Nothing was imported: every conflict is listed.")
+        message = {
+            "SUCCESS": _("Import was successful."), "WARNING": _("Import finished with conflicts; see the list."),
+            "ERROR": _("Nothing was imported: every conflict is listed."),
+        }[summary.status]  # fmt: skip
         return Response(
             {"httpStatus": "OK" if ok else "Conflict", "httpStatusCode": code, "status": "OK" if ok else "ERROR", "message": message,
              "response": summary.as_dict()},

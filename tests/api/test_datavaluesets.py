@@ -226,3 +226,10 @@ def test_an_export_past_the_limit_is_refused_not_cut(token_client, entry_a, elem
     monkeypatch.setattr("api.views.MAX_VALUES", 3)
     response = client.get(URL + QUERY)
     assert response.status_code == 400 and "More than 3 values" in response.json()["detail"][0]
+
+
+def test_an_oversized_body_is_refused_before_reading(token_client, entry_a, elements, settings):
+    settings.POC_API_MAX_BODY_BYTES = 100
+    response = token_client(entry_a).post(URL, month_payload(), format="json")
+    assert response.status_code == 413 and "too large" in response.json()["detail"]
+    assert not DataValue.objects.exists()
