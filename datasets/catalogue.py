@@ -15,6 +15,9 @@ nothing changes and every problem is listed. Format (one file may hold topics, d
         period_type: Y             # M B Q H FY Y (poc.periods)
         sensitivity: public        # public | internal | restricted
         verification_by: province  # province | agency
+        objective: พันธกิจหน่วยงาน # open-data catalogue (GD Catalog) fields, optional:
+        license: Open Data Common  #   objective, licence, official statistics (true/false)
+        official_statistics: false
         elements:
           - {code: POP_MALE, name_th: ..., value_type: integer, unit: คน, min: 0, max: null,
              required: true, aggregation: sum, options: [], description: ...,
@@ -49,6 +52,7 @@ TOPIC_KEYS = {"code", "name_th", "name_en", "domain_th", "domain_en", "descripti
 DATASET_KEYS = {
     "code", "topic", "name_th", "name_en", "definition", "source", "agency", "level", "period_type", "due_days",
     "sensitivity", "verification_by", "contact_name", "contact_email", "contact_phone", "elements",
+    "objective", "license", "official_statistics",
 }  # fmt: skip
 DATASET_REQUIRED = ("code", "topic", "name_th", "agency", "level", "period_type", "elements")
 ELEMENT_KEYS = {
@@ -299,6 +303,9 @@ def catalogue_load(*, paths: list[Path | str] | None = None) -> CatalogueResult:
                 "sensitivity": dataset.get("sensitivity", Sensitivity.INTERNAL),
                 "verification_by": dataset.get("verification_by", VerificationBy.PROVINCE),
                 "order": order,
+                "objective": _text(dataset.get("objective", "พันธกิจหน่วยงาน")),
+                "license": _text(dataset.get("license", "Open Data Common")),
+                "official_statistics": bool(dataset.get("official_statistics", False)),
                 **{key: _text(dataset.get(key)) for key in ("name_th", "name_en", "definition", "source", "contact_name",
                                                                "contact_email", "contact_phone")},
             }  # fmt: skip

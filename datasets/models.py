@@ -81,6 +81,11 @@ class Dataset(LocalizedNameMixin, models.Model):
     )  # fmt: skip
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # Open-data catalogue fields the national Government Data Catalog asks for (the rest derive from the above).
+    objective = models.CharField(_("objective"), max_length=100, default="พันธกิจหน่วยงาน", blank=True,
+                                 help_text=_("Why the data is collected, in the GD Catalog's words (e.g. พันธกิจหน่วยงาน)"))  # fmt: skip
+    license = models.CharField(_("licence"), max_length=100, default="Open Data Common", blank=True)
+    official_statistics = models.BooleanField(_("official statistics"), default=False)
 
     objects = DatasetQuerySet.as_manager()
 

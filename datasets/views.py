@@ -1,9 +1,7 @@
-"""Pages of the datasets app: catalogue, entry grid, history, audit, completeness, import/export, read API, open data."""
+"""Pages of the datasets app: catalogue, entry grid, history, audit, completeness, import/export, open data."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from django.contrib import messages
@@ -23,13 +21,13 @@ from datasets.formstate import form_statuses
 from datasets.import_forms import profile_choices
 from datasets.import_views import import_with_profile, pending_store
 from datasets.imports import is_template_head
-from datasets.models import Dataset, DataValue, DataValueAudit, ImportProfile, NotAvailableReason, Sensitivity, Topic, format_number
+from datasets.models import Dataset, DataValueAudit, ImportProfile, NotAvailableReason, Sensitivity, Topic
 from datasets.readers import ReadError, survey
 from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
 from poc import permissions
-from poc.exports import neutralise_dict, neutralise_table
+from poc.exports import neutralise_table
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.params import fiscal_year_param
 from poc.periods import PeriodError, fiscal_year_of, parse_period
@@ -320,33 +318,3 @@ def job_status(request: HttpRequest, job: str) -> JsonResponse:
     if not state or state.get("user") != request.user.pk:
         raise Http404
     return JsonResponse({k: state.get(k) for k in ("state", "percent", "step", "result")})
-
-
-# --- Read API -----------------------------------------------------------------------------------
-def datavalues_api(request: HttpRequest) -> HttpResponse:
-    """``/api/datavalues/?dataset=&period=&orgunit=&descendants=1&format=json|csv`` over the datasets the caller may read."""
-    dataset = _readable(request, request.GET.get("dataset", ""))
-    values = DataValue.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period")
-    if request.GET.get("period"):
-        try:
-            values = values.filter(period__code=parse_period(request.GET["period"]).code)
-        except PeriodError as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
-    if request.GET.get("orgunit"):
-        unit = get_object_or_404(OrgUnit, code=request.GET["orgunit"])
-        values = (
-            values.filter(orgunit__path__startswith=unit.path) if request.GET.get("descendants") == "1" else values.filter(orgunit=unit)
-        )
-    values = values.order_by("period__start_date", "orgunit__path", "element__order")[:200_000]
-    rows = [{"dataset": dataset.code, "element": v.element.code, "orgunit": v.orgunit.code, "period": v.period.code,
-             "value": format_number(v.value_num) if v.value_num is not None else v.value_text,
-             "not_available": v.not_available, "updated_at": v.updated_at.isoformat()} for v in values]  # fmt: skip
-    if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at"])
-        writer.writeheader()
-        writer.writerows(neutralise_dict(row) for row in rows)
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{dataset.code}.csv"'
-        return response
-    return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})

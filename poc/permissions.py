@@ -501,6 +501,15 @@ rule("risk.BackupRecord", Action.VIEW, Action.MANAGE)(_everything_for_it)
 rule("poc.User", Action.VIEW, Action.MANAGE)(_everything_for_it)  # issuing accounts
 
 
+# --- API tokens -----------------------------------------------------------------------------------
+@rule("api.ApiToken", Action.VIEW, Action.DELETE)
+def api_token_scope(queryset: QuerySet, user) -> QuerySet:
+    """A person's own tokens; IT administrators see and revoke everyone's (a departed user's, a leaked one)."""
+    if not _signed_in(user):
+        return queryset.none()
+    return queryset if is_it_admin(user) else queryset.filter(user_id=user.pk)
+
+
 # --- Rows reached through another row -------------------------------------------------------------
 def _via(field: str, action: str = Action.VIEW) -> Rule:
     """Rows whose ``field`` (a foreign key) points at a row ``user`` may ``action``."""

@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "assessment",
     "indicators",
     "cockpit",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     # last: its demo seed reads the values the other apps seed
     "verification",
 ]
@@ -162,6 +167,35 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "datasets-clean-uploads": {"task": "datasets.tasks.stale_uploads_delete_task", "schedule": crontab(hour=2, minute=15)},
     # poc: PDPA retention of page views and notifications (also `manage.py apply_retention`)
     "poc-apply-retention": {"task": "poc.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+}
+
+# --- API (Django REST framework, OpenAPI 3 by drf-spectacular) ------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    # Requests per token (or session user, or address), counted in the shared cache.
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("POC_API_RATE", "600/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+# Largest dataValueSets import body (DRF reads the stream itself, past DATA_UPLOAD_MAX_MEMORY_SIZE).
+POC_API_MAX_BODY_BYTES = int(os.environ.get("POC_API_MAX_BODY_BYTES", 50 * 1024 * 1024))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "POC — Provincial Operations Centre API",
+    "DESCRIPTION": "Data values (DHIS2 dataValueSets: JSON, CSV, ADX), a read API with analytics, and CKAN catalogue actions. "
+    "Authenticate with `Authorization: ApiToken <token>` (or `Bearer`).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Auth ------------------------------------------------------------------------------------

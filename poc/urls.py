@@ -8,7 +8,6 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from datasets.urls import open_data_patterns
-from datasets.views import datavalues_api
 from poc import views
 
 urlpatterns = [
@@ -32,7 +31,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("datasets/", include("datasets.urls")),
     path("open-data/", include(open_data_patterns)),
-    path("api/datavalues/", datavalues_api, name="api_datavalues"),
+    path("api/", include("api.urls")),
     # Browsers ask for /favicon.ico on every site; the vendored icon lives with the static files (hashed in production).
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.ico"), permanent=True)),
 ]

@@ -162,6 +162,7 @@ B_ROWS: dict[str, tuple[str | None, set[str]]] = {
     "datasets.DataElement": ("cases", {"province_verifier", "it_admin"}),
     "datasets.DataValue": ("value", {"province_verifier", "it_admin"}),
     "datasets.DataValueAudit": ("audit", {"province_verifier", "it_admin"}),
+    "api.ApiToken": (None, set()),  # a person's own; tested in tests/api/test_tokens.py
     "datasets.ImportProfile": (None, set()),  # an agency's own mappings; tested in tests/datasets/test_import_profiles.py
     "datasets.AggregateValue": ("aggregate", {"province_verifier", "it_admin"}),
     "indicators.Indicator": ("secret_rate", {"province_verifier", "it_admin"}),
