@@ -47,6 +47,8 @@ def secret_dataset(**extra: str) -> Build:
 
 
 SECRET_INDICATOR_MAP = lambda w: {"indicator": "IND_SECRET", "period": "FY2568", "parent": "99"}  # noqa: E731
+SECRET_ANALYTICS = lambda w: {"element": "SECRET_CASES", "orgunit": "99", "period": "FY2568"}  # noqa: E731
+SECRET_VALUE_SET = lambda w: {"dataSet": "DS-SECRET", "period": "2025", "orgUnit": "99", "children": "true"}  # noqa: E731
 SECRET_PIVOT = lambda w: {"item": f"i:{w['secret_rate'].pk}", "from": "2568", "to": "2568", "export": "csv"}  # noqa: E731
 
 # fmt: off
@@ -63,6 +65,17 @@ PAGES: dict[str, Page] = {
     "people":                           page("L   403 403 403 403 200"),
     "person_export":                    page("L   403 403 403 403 405", kw=pk("entry_b")),  # POST only
     "person_anonymise":                 page("L   403 403 403 403 405", kw=pk("entry_b")),
+    "api_tokens":                       page("L   200 200 200 200 200"),
+    "api_token_revoke":                 page("L   405 405 405 405 405", kw=lambda w: {"pk": 1}),
+    "api_analytics":                    page("400 400 400 200 400 200", q=SECRET_ANALYTICS),
+    "api_datavaluesets":                page("400 400 400 200 400 200", q=SECRET_VALUE_SET),
+    "api_schema":                       page("200 200 200 200 200 200"),
+    "api_docs":                         page("200 200 200 200 200 200"),
+    "ckan_package_list":                page("200 200 200 200 200 200"),
+    "ckan_package_search":              page("200 200 200 200 200 200", q=lambda w: {"q": "DS-SECRET"}),
+    # CKAN harvesting and open-data CSVs publish public datasets only: a restricted one is unknown to everyone
+    "ckan_package_show":                page("404 404 404 404 404 404", q=lambda w: {"id": "DS-SECRET"}),
+    "open_data_csv":                    page("404 404 404 404 404 404", kw=secret_dataset()),
     "api_datavalues":                   page("404 404 404 200 404 200", q=lambda w: {"dataset": "DS-SECRET", "period": "FY2568"}),
     "assessment":                       page("L   403 403 403 200 200"),
     "assessment_pdf":                   page("L   403 403 403 200 200"),

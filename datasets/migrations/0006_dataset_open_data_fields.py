@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datasets', '0004_fewer_checks_and_indexes_on_the_write_path'),
+        ('datasets', '0005_import_profiles'),
     ]
 
     operations = [
