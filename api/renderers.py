@@ -11,6 +11,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from api import dhis2
+from poc.exports import neutralise_dict
 
 
 def _body(stream) -> bytes:
@@ -95,5 +96,5 @@ class CsvTableRenderer(BaseRenderer):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(neutralise_dict(row) for row in rows)  # opened in Excel: no cell may become a formula
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
