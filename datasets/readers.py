@@ -11,10 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import multiprocessing
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import python_calamine
 from charset_normalizer import from_bytes
@@ -32,6 +35,9 @@ _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _GROUPED = re.compile(r"^[-+]?\d{1,3}([, ]\d{3})+(\.\d+)?$")
 
 Cell = str | float | int | bool | None
+
+
+T = TypeVar("T")
 
 
 class ReadError(ValueError):
@@ -99,7 +105,7 @@ def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None, 
         text, _encoding = decode_text(content)
         return [read_text(text, delimiter="\t" if kind == ".tsv" else None, limits=limits, max_rows=max_rows)]
     if kind in WORKBOOK_TYPES:
-        return read_workbook(content, limits=limits, max_rows=max_rows)
+        return isolated(read_workbook, content, limits=limits, max_rows=max_rows)
     raise ReadError(_("Files of type %(t)s cannot be read: upload .xlsx, .xls, .ods, .csv or .tsv.") % {"t": kind or "?"})
 
 
@@ -141,6 +147,45 @@ def read_workbook(content: bytes, *, limits: Limits, max_rows: int | None = None
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(metadata.name, rows, merged))
     return sheets
+
+
+def isolated(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """``function`` run in a forked child: the native workbook parser (calamine, in Rust) can abort the whole
+    process on some damaged files, and a crafted file could make it run for ever. A crash or a time-out in the
+    child is the file's fault, reported to the user; the web or Celery worker carries on."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run_and_send, args=(sender, function, args, kwargs), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(settings.POC_IMPORT_PARSE_SECONDS):
+            raise ReadError(
+                _("Reading the file took longer than %(s)d seconds. Split it into smaller files (e.g. one sheet or one year each).")
+                % {"s": settings.POC_IMPORT_PARSE_SECONDS}
+            )
+        ok, result = receiver.recv()
+    except EOFError:  # the child died without answering: the parser crashed on this file
+        raise ReadError(_("The file is damaged and cannot be read. Open it in Excel or LibreOffice and save it again.")) from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if ok:
+        return result
+    raise result
+
+
+def _run_and_send(sender, function: Callable, args: tuple, kwargs: dict) -> None:  # type: ignore[no-untyped-def]
+    try:
+        sender.send((True, function(*args, **kwargs)))
+    except ReadError as exc:
+        sender.send((False, ReadError(str(exc))))
+    except Exception as exc:  # any other failure of the parser is the file's fault too
+        sender.send((False, ReadError(_("The workbook cannot be read (%(e)s).") % {"e": exc})))
+    finally:
+        sender.close()
 
 
 def _open_workbook(content: bytes) -> python_calamine.CalamineWorkbook:
@@ -273,6 +318,10 @@ def survey(content: bytes, filename: str, *, limits: Limits | None = None) -> Su
         budget = _Budget(limits)
         budget.take(len(lines), len(lines) * max(1, len(head[0]) if head else 1))
         return Survey(budget.cells, [[cell_text(c) for c in row] for row in head])
+    return isolated(_survey_workbook, content, limits)
+
+
+def _survey_workbook(content: bytes, limits: Limits) -> Survey:
     check_uncompressed(content, limits)
     check_dimensions(content, limits)
     book = _open_workbook(content)

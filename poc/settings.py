@@ -241,6 +241,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 POC_MAX_UPLOAD_BYTES = int(os.environ.get("POC_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 # Spreadsheet uploads: limits enforced while reading (datasets.readers), so a huge file cannot hold a worker.
+# Workbooks are parsed in a child process (datasets.readers.isolated): it is stopped after this many seconds.
+POC_IMPORT_PARSE_SECONDS = int(os.environ.get("POC_IMPORT_PARSE_SECONDS", 60))
 POC_IMPORT_MAX_ROWS = int(os.environ.get("POC_IMPORT_MAX_ROWS", 300_000))
 POC_IMPORT_MAX_CELLS = int(os.environ.get("POC_IMPORT_MAX_CELLS", 3_000_000))
 POC_IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("POC_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024))

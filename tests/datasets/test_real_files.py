@@ -288,3 +288,26 @@ def test_long_dopa_table_with_every_level_imports_only_the_datasets_level_by_cod
         ("year", "period"), ("reference_date", "ignore"), ("level", "ignore"), ("code", "orgunit"), ("name_th", "ignore"),
     ]  # fmt: skip
     assert [(s.row, s.reason) for s in sheet.skipped] == [(2, "subtotal"), (4, "below"), (6, "subtotal"), (8, "below")]
+
+
+def _abort() -> None:
+    import os
+
+    os.abort()  # what calamine does on some damaged workbooks
+
+
+def _sleep_forever() -> None:
+    import time
+
+    time.sleep(3600)
+
+
+def test_a_parser_crash_or_hang_is_a_message_and_the_worker_lives_on(settings):
+    from datasets.readers import isolated
+
+    with pytest.raises(ReadError, match="damaged"):
+        isolated(_abort)
+    settings.POC_IMPORT_PARSE_SECONDS = 1
+    with pytest.raises(ReadError, match="1 seconds"):
+        isolated(_sleep_forever)
+    assert isolated(sum, [1, 2, 3]) == 6  # and this process still parses the next file
