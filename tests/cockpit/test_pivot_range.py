@@ -14,10 +14,17 @@ def test_a_range_of_thirty_million_years_is_refused_quickly_in_thai(gov, filled)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     body = response.content.decode()
-    assert response.status_code == 400
-    assert "ช่วงตั้งแต่ 0 ถึง 30000000 มี 30,000,001 ปีงบประมาณ" in body and "ไม่เกิน 10 ปี" in body
-    assert "POC_PIVOT_MAX_PERIODS" in body and "<table" not in body
+    assert response.status_code == 400  # 0 and 30,000,000 are no Buddhist-era years: refused before any range is built
+    assert "ปีงบประมาณต้องเป็นปีพุทธศักราช" in body and "<table" not in body
     assert peak < 50 * 1024 * 1024
+
+
+def test_every_buddhist_era_year_at_once_is_refused_in_thai(gov, filled):  # noqa: F811
+    response = gov.get(reverse("cockpit:pivot"), {"item": f"i:{filled.pk}", "from": 2400, "to": 2700})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "ช่วงตั้งแต่ 2400 ถึง 2700 มี 301 ปีงบประมาณ" in body and "ไม่เกิน 10 ปี" in body
+    assert "POC_PIVOT_MAX_PERIODS" in body and "<table" not in body
 
 
 def test_the_limit_is_a_setting_and_the_export_is_refused_too(gov, filled, settings):  # noqa: F811

@@ -77,8 +77,11 @@ def test_self_assessment_opens_on_the_same_year_and_says_how_complete_it_is(gov,
 
 @freeze_time("2026-11-28 10:00:00+07:00")
 @pytest.mark.parametrize("asked", ["abc", "99999", "-1", "2025"])
-def test_a_year_that_is_not_a_buddhist_era_year_falls_back_to_the_rule(gov, rate, inputs, subdistricts, entry_a, write, asked):
+def test_a_year_that_is_not_a_buddhist_era_year_is_a_thai_error_and_no_year_opens_on_the_rule(
+    gov, rate, inputs, subdistricts, entry_a, write, asked
+):
     write(entry_a, _rows(inputs, subdistricts, 2568))
     for name in ("cockpit:tiles", "cockpit:warroom"):
         response = gov.get(reverse(name), {"fy": asked})
-        assert response.status_code == 200 and response.context["fiscal_year"] == 2568
+        assert response.status_code == 400 and "ปีงบประมาณต้องเป็นปีพุทธศักราช" in response.content.decode()
+        assert gov.get(reverse(name)).context["fiscal_year"] == 2568

@@ -13,6 +13,7 @@ but a redirect or a download), may not INSERT, UPDATE or DELETE outside the sess
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import inspect
 import re
@@ -189,6 +190,9 @@ def _urls(endpoint: Endpoint, known: dict[str, list]) -> list[str]:
                 urls.append(reverse(endpoint.name, kwargs=kwargs))
             except NoReverseMatch:
                 continue
+    if not urls:  # optional groups only (e.g. /api/dataValueSets with an optional .json/.csv/.adx suffix)
+        with contextlib.suppress(NoReverseMatch):
+            urls.append(reverse(endpoint.name))
     return list(dict.fromkeys(urls))
 
 

@@ -28,4 +28,4 @@ def test_password_rules_and_errors_are_thai():
 
 def test_upload_label_is_thai():
     with translation.override("th"):
-        assert str(UploadForm.base_fields["file"].label) == "ไฟล์ (CSV หรือ Excel .xlsx)"
+        assert str(UploadForm.base_fields["file"].label) == "ไฟล์ (Excel .xlsx/.xls, OpenDocument .ods, CSV/TSV รหัสภาษาไทยแบบใดก็ได้)"
