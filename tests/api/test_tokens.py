@@ -88,9 +88,10 @@ def test_tokens_page_shows_a_new_token_once_and_revokes(client, entry_a, entry_b
 
 
 def test_tokens_are_rate_limited(entry_a, settings):
-    from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
+    # The class attribute is read once at import: restore the original, not the overridden settings' value.
+    original = SimpleRateThrottle.THROTTLE_RATES
     rates = {"api": "3/minute"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     SimpleRateThrottle.THROTTLE_RATES = rates
@@ -101,4 +102,4 @@ def test_tokens_are_rate_limited(entry_a, settings):
         _other, fresh = token_create(user=entry_a, name="y")
         assert _client(fresh).get(URL).status_code == 200  # one bucket per token
     finally:
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        SimpleRateThrottle.THROTTLE_RATES = original
