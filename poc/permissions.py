@@ -207,7 +207,15 @@ def dataset_change(queryset: QuerySet, user) -> QuerySet:
 
 @rule("datasets.Dataset", Action.VERIFY)
 def dataset_verify(queryset: QuerySet, user) -> QuerySet:
-    """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own."""
+    """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own. Datasets
+    approved up several levels also admit the offices below (a district office granted ``verify_data`` on the owning
+    agency); which level of which submission each may approve is the submission rule's answer."""
+    chained = queryset.filter(agency__in=agencies_for(user, "verify_data"), approval_levels__gt=1)
+    return queryset.filter(Q(pk__in=_verifies_last_level(queryset, user).values("pk")) | Q(pk__in=chained.values("pk")))
+
+
+def _verifies_last_level(queryset: QuerySet, user) -> QuerySet:
+    """Who gives a dataset's final verification (its only one, for a one-level dataset)."""
     from datasets.models import VerificationBy
 
     queryset = queryset.filter(agency__in=agencies_for(user, "verify_data"))
@@ -375,7 +383,11 @@ def submission_verify(queryset: QuerySet, user) -> QuerySet:
     from datasets.models import Dataset
     from verification.models import Status, SubmissionEvent
 
-    queryset = _approval_scope(queryset.filter(dataset__in=dataset_verify(Dataset.objects.all(), user)), user)
+    queryset = queryset.filter(dataset__in=dataset_verify(Dataset.objects.all(), user))
+    last_level = Q(dataset__in=_verifies_last_level(Dataset.objects.all(), user)) | Q(
+        approval_level__lt=F("dataset__approval_levels") - 1
+    )  # a lower level of a chain is open to the offices below; the last one keeps the dataset's own verifiers
+    queryset = _approval_scope(queryset.filter(last_level), user)
     if not getattr(settings, "POC_SEPARATION_OF_DUTIES", True) or not _signed_in(user):
         return queryset
     sent = [Status.SUBMITTED, Status.RESUBMITTED]
@@ -409,6 +421,8 @@ def _approval_scope(queryset: QuerySet, user) -> QuerySet:
 
 def approval_scope_covers(user, dataset, orgunit, level: int) -> bool:
     """The rule of :func:`_approval_scope` for a form nobody has submitted yet (bulk approval of past periods)."""
+    if level >= dataset.approval_levels and not _verifies_last_level(type(dataset).objects.filter(pk=dataset.pk), user).exists():
+        return False
     agency = getattr(user, "agency", None) if _signed_in(user) else None
     if dataset.approval_levels <= 1 or agency is None or is_it_admin(user):
         return True

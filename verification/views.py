@@ -107,7 +107,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": selectors.can_submit(request.user, dataset) and submission.status in (Status.DRAFT, Status.RETURNED),
         "can_review": submission.status in REVIEWABLE and permissions.can(request.user, "verify", submission),
         "chain": selectors.approval_chain(submission) if dataset.approval_levels > 1 else [],
-        "can_reopen": selectors.can_verify(request.user, dataset) and submission.status == Status.VERIFIED,
+        "can_reopen": submission.status == Status.VERIFIED and permissions.can(request.user, "verify", submission),
         "comment_form": CommentForm(),
     }
     return render(request, "verification/submission.html", context)
