@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -677,3 +677,36 @@ def approval_waiting_for(dataset: Dataset, orgunit: OrgUnit, period: Period, lev
         ).values_list("orgunit__path", flat=True)
     )
     return [u.name for u in expected if not any(u.path.startswith(path) for path in approved_paths)]
+
+
+def unapproved_values(dataset_ids: Iterable[int], within: OrgUnit | None = None) -> QuerySet[DataValue]:
+    """Values not yet through their last approval: no verified submission of their unit or an ancestor. Narrow the
+    answer by period before using it (cockpit: a fiscal year, maps: the period shown)."""
+    verified = (
+        Submission.objects.filter(dataset_id=OuterRef("element__dataset_id"), period_id=OuterRef("period_id"), status=Status.VERIFIED)
+        .alias(value_path=ExpressionWrapper(OuterRef("orgunit__path"), output_field=CharField()))  # a lookup needs a type
+        .filter(value_path__startswith=F("orgunit__path"))
+    )
+    values = DataValue.objects.filter(element__dataset_id__in=list(dataset_ids))
+    if within is not None:
+        values = values.filter(orgunit__path__startswith=within.path)
+    return values.exclude(Exists(verified))
+
+
+def unapproved_datasets(dataset_ids: Iterable[int], within: OrgUnit, fiscal_year: int) -> set[int]:
+    """Which of the datasets have values under ``within`` in ``fiscal_year`` not yet approved (one query)."""
+    values = unapproved_values(dataset_ids, within).filter(period__fiscal_year=fiscal_year)
+    return set(values.values_list("element__dataset_id", flat=True).distinct())
+
+
+def units_with_unapproved(dataset_ids: Iterable[int], units: Iterable[OrgUnit], start: dt.date, end: dt.date) -> set[int]:
+    """Ids of ``units`` whose subtree holds a not yet approved value of the datasets within ``start``–``end``."""
+    units = list(units)
+    if not units:
+        return set()
+    values = unapproved_values(dataset_ids).filter(period__start_date__gte=start, period__end_date__lte=end)
+    scope = Q()
+    for unit in units:
+        scope |= Q(orgunit__path__startswith=unit.path)
+    paths = set(values.filter(scope).values_list("orgunit__path", flat=True).distinct())
+    return {unit.pk for unit in units if any(path.startswith(unit.path) for path in paths)}

@@ -17,7 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets.models import DataElement, Dataset, DataValue
-from poc import permissions
+from indicators.models import Indicator
+from indicators.services import VERSION as INDICATORS_VERSION
+from poc import cache_versions, permissions
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_containing
 from verification import selectors
@@ -155,7 +157,18 @@ def _transition(submission: Submission, action: str, user: User, comment: str) -
     elif action in ("reopen", "return"):
         locked.verified_at, locked.verified_by = None, None
     locked.save()
+    _forget_approval_views(locked.dataset_id)
     return locked
+
+
+def _forget_approval_views(dataset_id: int) -> None:
+    """What the cockpit and maps show changes with every approval or return of a dataset feeding an indicator (the
+    unapproved note, approved-only values): bump the cockpit's version and drop approved-only maps' stamps."""
+    indicators = Indicator.objects.filter(inputs__dataset_id=dataset_id).values_list("pk", "approved_only").distinct()
+    if not (rows := list(indicators)):
+        return
+    ids = [pk for pk, approved_only in rows if approved_only]
+    transaction.on_commit(lambda: (cache_versions.bump(INDICATORS_VERSION), cache_versions.forget("map-indicator", ids)))
 
 
 def _action_label(action: str) -> str:
