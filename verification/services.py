@@ -271,7 +271,10 @@ def submission_verify(*, submission: Submission, user: User, comment: str = "") 
     waiting = selectors.approval_waiting_for(submission.dataset, submission.orgunit, submission.period, level)
     if waiting:
         raise WorkflowError(
-            [_("Level %(n)d waits until every unit below is approved. Not yet approved:") % {"n": level - 1}, *waiting],
+            [
+                _("Level %(n)d waits until every unit below is approved at level %(m)d. Not yet approved:") % {"n": level, "m": level - 1},
+                *waiting,
+            ],
             code="lower_level_pending",
         )
     action = "verify" if level >= submission.dataset.approval_levels else "approve"
@@ -405,7 +408,10 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
             ):
                 errors.append(not_yours)
             if waiting := selectors.approval_waiting_for(dataset, units[unit_id], by_period[period_id], level):
-                errors.append(_("Level %(n)d waits until every unit below is approved: %(u)s") % {"n": level - 1, "u": ", ".join(waiting)})
+                errors.append(
+                    _("Level %(n)d waits until every unit below is approved at level %(m)d: %(u)s")
+                    % {"n": level, "m": level - 1, "u": ", ".join(waiting)}
+                )
             if errors:
                 plan.blocked.append((units[unit_id], by_period[period_id], errors))
             else:

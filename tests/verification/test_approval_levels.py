@@ -81,7 +81,10 @@ def test_two_level_approval_with_a_return_from_the_top(submitted, district_offic
     # The province approves only once every unit of the district is approved.
     with pytest.raises(WorkflowError) as waiting:
         services.submission_verify(submission=first, user=it_verifier)
-    assert waiting.value.messages == ["Level 1 waits until every unit below is approved. Not yet approved:", subdistricts[1].name]
+    assert waiting.value.messages == [
+        "Level 2 waits until every unit below is approved at level 1. Not yet approved:",
+        subdistricts[1].name,
+    ]
     assert state(first) == (Status.APPROVED, 1)
     before = Notification.objects.filter(user=it_verifier).count()
     services.submission_verify(submission=second, user=district_office)
