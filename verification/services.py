@@ -157,7 +157,8 @@ def _transition(submission: Submission, action: str, user: User, comment: str) -
     elif action in ("reopen", "return"):
         locked.verified_at, locked.verified_by = None, None
     locked.save()
-    _forget_approval_views(locked.dataset_id)
+    if approving or action in ("return", "reopen"):  # what counts as approved data changed
+        _forget_approval_views(locked.dataset_id)
     return locked
 
 
