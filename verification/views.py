@@ -178,9 +178,12 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
                 for error in _errors(exc):
                     messages.error(request, error)
             else:
-                messages.success(
-                    request, _("%(n)d submissions verified, %(v)d values locked.") % {"n": len(done.to_verify), "v": done.values_locked}
+                done_text = (
+                    _("%(n)d submissions verified, %(v)d values locked.")
+                    if done.dataset.approval_levels == 1
+                    else _("%(n)d submissions approved one level up, %(v)d values locked.")
                 )
+                messages.success(request, done_text % {"n": len(done.to_verify), "v": done.values_locked})
                 return redirect("verification:submissions")
         plan = services.bulk_verify_plan(dataset=data["dataset"], until=data["period"], user=request.user)
     return render(request, "verification/bulk_verify.html", {"form": form, "plan": plan})

@@ -183,3 +183,16 @@ def test_bulk_approval_of_past_periods_previews_one_level_at_a_time(two_levels, 
     assert [(u.code, level) for u, _p, _n, level in plan.rows] == [("990101", 2), ("990102", 2)]
     services.bulk_verify(dataset=two_levels, until=period, user=it_verifier, comment="อนุมัติระดับจังหวัด")
     assert set(Submission.objects.values_list("status", "approval_level")) == {(Status.VERIFIED, 2)}
+
+
+def test_the_bulk_page_previews_the_level_and_says_what_it_approved(two_levels, pop_values, subdistricts, district_office, client, en):
+    for unit in subdistricts[:2]:
+        pop_values(unit, "2568-01", POP_MALE=60, POP_FEMALE=40, POP_TOTAL=100, DEATHS=1)
+    client.force_login(district_office)
+    url = reverse("verification:bulk_verify")
+    preview = client.get(url, {"dataset": two_levels.pk, "period": "2568-01"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This dataset is approved in 2 levels" in preview and preview.count("<td>1 of 2</td>") == 2
+    assert Submission.objects.count() == 0  # the preview writes nothing
+    done = client.post(url, {"dataset": two_levels.pk, "period": "2568-01", "comment": "ตรวจแล้ว"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "2 submissions approved one level up, 8 values locked." in done.content.decode()
+    assert set(Submission.objects.values_list("status", "approval_level")) == {(Status.APPROVED, 1)}
