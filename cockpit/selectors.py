@@ -17,6 +17,7 @@ from indicators.selectors import area_targets, input_coverage, targets_by_year, 
 from indicators.services import values_version
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
+from verification.selectors import unapproved_datasets
 
 SPARK_YEARS = 5
 CACHE_SECONDS = 600
@@ -88,8 +89,33 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dic
     Every tile is computed once (three queries) and cached for all users; each user's copy keeps
     only the indicators whose inputs they may all read (``poc.permissions``)."""
     readable = set(Indicator.objects.restrict(user, "view").filter(is_active=True).values_list("code", flat=True))
-    groups = [{**group, "tiles": [t for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
-    return [group for group in groups if group["tiles"]]
+    groups = [{**group, "tiles": [{**t} for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
+    groups = [group for group in groups if group["tiles"]]
+    _mark_approval([t for group in groups for t in group["tiles"]], orgunit, fiscal_year)
+    return groups
+
+
+def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> None:
+    """The per-indicator choice: an approved-only tile shows no value standing on data not yet through its last
+    approval level; any other such tile says it shows unapproved values. Outside the tile cache, so an approval
+    shows at once; one query for all tiles."""
+    approved_only: dict[str, bool] = {}
+    inputs: dict[str, set[int]] = defaultdict(set)
+    rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "approved_only", "inputs__dataset_id")
+    for code, only, dataset_id in rows:
+        approved_only[code] = only
+        if dataset_id is not None:
+            inputs[code].add(dataset_id)
+    pending = unapproved_datasets(set().union(*inputs.values()), orgunit, fiscal_year) if inputs else set()
+    for tile in tiles:
+        tile["approval"] = ""
+        if tile["raw"] is None or not inputs[tile["code"]] & pending:
+            continue
+        if approved_only.get(tile["code"]):
+            tile.update(value=format_value(None), raw=None, light=Light.GREY, state="insufficient", change=None, coverage=None)
+            tile["approval"] = "awaiting"
+        else:
+            tile["approval"] = "unapproved"
 
 
 def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:

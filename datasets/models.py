@@ -10,6 +10,7 @@ ancestor org unit and period, kept current in the same transaction as each write
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,12 @@ class Dataset(LocalizedNameMixin, models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     sensitivity = models.CharField(_("sensitivity"), max_length=12, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
     verification_by = models.CharField(_("verified by"), max_length=10, choices=VerificationBy.choices, default=VerificationBy.PROVINCE)
+    approval_levels = models.PositiveSmallIntegerField(
+        _("approval levels"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_("1: one verification. 2 or 3: approved up the hierarchy, e.g. the district office, then the province"),
+    )
     orgunits = models.ManyToManyField(
         OrgUnit, verbose_name=_("assigned org units"), blank=True, related_name="assigned_datasets",
         help_text=_("Leave empty to collect from every org unit at the collection level"),

@@ -28,6 +28,8 @@ from indicators.selectors import indicator_series, indicator_values
 from poc import cache_versions
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
+from verification.models import SubmissionEvent
+from verification.selectors import units_with_unapproved
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
@@ -64,7 +66,13 @@ def measure_values(selection: MapSelection, orgunit_ids: list[int] | QuerySet[Or
         joined = element_values([selection.element], orgunit_ids, selection.period)
         return {orgunit_id: value for (_element_id, orgunit_id), value in joined.items()}
     if selection.indicator is not None:
-        return indicator_values(selection.indicator, orgunit_ids, selection.period)
+        values = indicator_values(selection.indicator, orgunit_ids, selection.period)
+        if selection.indicator.approved_only:  # the indicator's choice: a unit with unapproved inputs shows no value
+            datasets = set(selection.indicator.inputs.values_list("dataset_id", flat=True))
+            units = OrgUnit.objects.filter(pk__in=[pk for pk, value in values.items() if value is not None]).only("pk", "path")
+            for pk in units_with_unapproved(datasets, units, selection.period.start, selection.period.end):
+                values[pk] = None
+        return values
     return {}
 
 
@@ -159,6 +167,10 @@ def values_version(measure: DataElement | Indicator) -> dt.datetime:
     if stamp is None:
         if is_indicator:
             latest = IndicatorValue.objects.filter(indicator=measure).aggregate(latest=Max("computed_at"))["latest"]
+            if measure.approved_only:  # an approval or a return changes what such a map shows
+                datasets = measure.inputs.values("dataset_id")
+                approved = SubmissionEvent.objects.filter(submission__dataset_id__in=datasets).aggregate(latest=Max("at"))["latest"]
+                latest = max(filter(None, (latest, approved)), default=None)
         else:
             latest = DataValueAudit.objects.filter(element=measure).aggregate(latest=Max("at"))["latest"]
         stamp = (latest or EPOCH).isoformat()

@@ -57,6 +57,11 @@ class Indicator(LocalizedNameMixin, models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    approved_only = models.BooleanField(
+        _("approved data only"),
+        default=False,
+        help_text=_("Cockpit and maps show a value only where every input value has passed its last approval level"),
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

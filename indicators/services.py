@@ -152,6 +152,7 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     with transaction.atomic():
         indicator.save()
         indicator.inputs.set(inputs)
+        transaction.on_commit(_bump_version)  # a changed definition or setting (approved data only) redraws the cockpit
     return indicator
 
 

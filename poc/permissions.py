@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 
 if TYPE_CHECKING:
     from poc.models import User
@@ -206,7 +207,15 @@ def dataset_change(queryset: QuerySet, user) -> QuerySet:
 
 @rule("datasets.Dataset", Action.VERIFY)
 def dataset_verify(queryset: QuerySet, user) -> QuerySet:
-    """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own."""
+    """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own. Datasets
+    approved up several levels also admit the offices below (a district office granted ``verify_data`` on the owning
+    agency); which level of which submission each may approve is the submission rule's answer."""
+    chained = queryset.filter(agency__in=agencies_for(user, "verify_data"), approval_levels__gt=1)
+    return queryset.filter(Q(pk__in=_verifies_last_level(queryset, user).values("pk")) | Q(pk__in=chained.values("pk")))
+
+
+def _verifies_last_level(queryset: QuerySet, user) -> QuerySet:
+    """Who gives a dataset's final verification (its only one, for a one-level dataset)."""
     from datasets.models import VerificationBy
 
     queryset = queryset.filter(agency__in=agencies_for(user, "verify_data"))
@@ -375,6 +384,10 @@ def submission_verify(queryset: QuerySet, user) -> QuerySet:
     from verification.models import Status, SubmissionEvent
 
     queryset = queryset.filter(dataset__in=dataset_verify(Dataset.objects.all(), user))
+    last_level = Q(dataset__in=_verifies_last_level(Dataset.objects.all(), user)) | Q(
+        approval_level__lt=F("dataset__approval_levels") - 1
+    )  # a lower level of a chain is open to the offices below; the last one keeps the dataset's own verifiers
+    queryset = _approval_scope(queryset.filter(last_level), user)
     if not getattr(settings, "POC_SEPARATION_OF_DUTIES", True) or not _signed_in(user):
         return queryset
     sent = [Status.SUBMITTED, Status.RESUBMITTED]
@@ -382,7 +395,39 @@ def submission_verify(queryset: QuerySet, user) -> QuerySet:
     own = Exists(
         SubmissionEvent.objects.filter(pk=models.Subquery(latest_send.values("pk")[:1]), user=user)
     )  # the current round was sent by this user
-    return queryset.exclude(Q(status__in=sent) & Q(own))
+    # Up the levels, each approval of a round is a different person's: who approved a lower level cannot approve the next.
+    round_start = SubmissionEvent.objects.filter(submission=OuterRef(OuterRef("pk")), to_status__in=sent).order_by("-at", "-id")
+    this_round = Coalesce(models.Subquery(round_start.values("pk")[:1]), 0)
+    approved_lower = Exists(
+        SubmissionEvent.objects.filter(submission=OuterRef("pk"), to_status=Status.APPROVED, user=user, pk__gt=this_round)
+    )
+    return queryset.exclude(Q(status__in=[*sent, Status.APPROVED]) & Q(own)).exclude(Q(status=Status.APPROVED) & Q(approved_lower))
+
+
+def _approval_scope(queryset: QuerySet, user) -> QuerySet:
+    """Datasets approved up several levels: the next level of a submission is approved by a verifier whose agency
+    serves the unit that approves that level, or an office above it (a province acting for a district without a
+    verifier); a district office never approves the province's level. One-level datasets keep the rule above."""
+    agency = getattr(user, "agency", None) if _signed_in(user) else None
+    if agency is None or is_it_admin(user):
+        return queryset
+    served = agency.orgunit
+    # The unit approving level k of a submission at unit level u sits at level max(u - k, province).
+    approving_level = Greatest(F("orgunit__level") - F("approval_level") - 1, Value(1))
+    in_chain = queryset.filter(dataset__approval_levels__gt=1).alias(approving_level=approving_level)
+    allowed = in_chain.filter(orgunit__path__startswith=served.path, approving_level__gte=served.level)
+    return queryset.filter(Q(dataset__approval_levels__lte=1) | Q(pk__in=allowed.values("pk")))
+
+
+def approval_scope_covers(user, dataset, orgunit, level: int) -> bool:
+    """The rule of :func:`_approval_scope` for a form nobody has submitted yet (bulk approval of past periods)."""
+    if level >= dataset.approval_levels and not _verifies_last_level(type(dataset).objects.filter(pk=dataset.pk), user).exists():
+        return False
+    agency = getattr(user, "agency", None) if _signed_in(user) else None
+    if dataset.approval_levels <= 1 or agency is None or is_it_admin(user):
+        return True
+    served = agency.orgunit
+    return orgunit.path.startswith(served.path) and max(orgunit.level - level, 1) >= served.level
 
 
 @rule("verification.Violation", Action.VIEW)

@@ -120,7 +120,12 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned for correction")
     RESUBMITTED = "resubmitted", _("Resubmitted")
+    APPROVED = "approved", _("Approved, awaiting the next level")
     VERIFIED = "verified", _("Verified")
+
+
+# Statuses whose values are locked: an approval at any level locks, the final one included.
+LOCKED_STATUSES = (Status.APPROVED, Status.VERIFIED)
 
 
 class Submission(models.Model):
@@ -133,6 +138,8 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Levels approved in the current round (0 until the first approval; ``dataset.approval_levels`` when verified).
+    approval_level = models.PositiveSmallIntegerField(_("approval level reached"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -157,6 +164,7 @@ class SubmissionEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=Status.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(blank=True)
+    level = models.PositiveSmallIntegerField(default=0)  # the approval level this event approved (0: not an approval)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,11 +17,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from datasets.models import DataElement, Dataset, DataValue
-from poc import permissions
+from indicators.models import Indicator
+from indicators.services import VERSION as INDICATORS_VERSION
+from poc import cache_versions, permissions
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_containing
 from verification import selectors
 from verification.models import (
+    LOCKED_STATUSES,
     Notification,
     OutlierConfirmation,
     Reminder,
@@ -111,9 +114,13 @@ def verifiers_of(dataset: Dataset) -> list[User]:
 ALLOWED = {
     "submit": ({Status.DRAFT}, Status.SUBMITTED),
     "resubmit": ({Status.RETURNED}, Status.RESUBMITTED),
-    "return": ({Status.SUBMITTED, Status.RESUBMITTED}, Status.RETURNED),
-    "verify": ({Status.SUBMITTED, Status.RESUBMITTED}, Status.VERIFIED),
+    "return": ({Status.SUBMITTED, Status.RESUBMITTED, Status.APPROVED}, Status.RETURNED),
+    "approve": ({Status.SUBMITTED, Status.RESUBMITTED, Status.APPROVED}, Status.APPROVED),  # a level below the last
+    "verify": ({Status.SUBMITTED, Status.RESUBMITTED, Status.APPROVED}, Status.VERIFIED),  # the last level
     "reopen": ({Status.VERIFIED}, Status.RETURNED),
+    # Bulk verification of past periods: forms nobody submitted (or still returned) move up too, after the preview.
+    "bulk_approve": ({Status.DRAFT, Status.SUBMITTED, Status.RESUBMITTED, Status.RETURNED, Status.APPROVED}, Status.APPROVED),
+    "bulk_verify": ({Status.DRAFT, Status.SUBMITTED, Status.RESUBMITTED, Status.RETURNED, Status.APPROVED}, Status.VERIFIED),
 }
 
 
@@ -138,17 +145,31 @@ def _transition(submission: Submission, action: str, user: User, comment: str) -
             % {"status": locked.get_status_display(), "action": _action_label(action)},
             code="forbidden_transition",
         )
-    SubmissionEvent.objects.create(submission=locked, from_status=locked.status, to_status=target, user=user, comment=comment)
-    locked.status = target
+    approving = target in (Status.APPROVED, Status.VERIFIED)
+    level = locked.approval_level + 1 if approving else 0
+    SubmissionEvent.objects.create(submission=locked, from_status=locked.status, to_status=target, user=user, comment=comment, level=level)
+    locked.status, locked.approval_level = target, level
     now = timezone.now()
     if target in (Status.SUBMITTED, Status.RESUBMITTED):
         locked.submitted_at = now
-    if target == Status.VERIFIED:
+    if approving:  # each approval locks; the last one to act is shown with the lock
         locked.verified_at, locked.verified_by = now, user
-    elif action == "reopen":
+    elif action in ("reopen", "return"):
         locked.verified_at, locked.verified_by = None, None
     locked.save()
+    if approving or action in ("return", "reopen"):  # what counts as approved data changed
+        _forget_approval_views(locked.dataset_id)
     return locked
+
+
+def _forget_approval_views(dataset_id: int) -> None:
+    """What the cockpit and maps show changes with every approval or return of a dataset feeding an indicator (the
+    unapproved note, approved-only values): bump the cockpit's version and drop approved-only maps' stamps."""
+    indicators = Indicator.objects.filter(inputs__dataset_id=dataset_id).values_list("pk", "approved_only").distinct()
+    if not (rows := list(indicators)):
+        return
+    ids = [pk for pk, approved_only in rows if approved_only]
+    transaction.on_commit(lambda: (cache_versions.bump(INDICATORS_VERSION), cache_versions.forget("map-indicator", ids)))
 
 
 def _action_label(action: str) -> str:
@@ -156,8 +177,11 @@ def _action_label(action: str) -> str:
         "submit": _("submitted"),
         "resubmit": _("resubmitted"),
         "return": _("returned"),
+        "approve": _("approved"),
         "verify": _("verified"),
         "reopen": _("reopened"),
+        "bulk_approve": _("approved"),
+        "bulk_verify": _("verified"),
     }[action]
 
 
@@ -184,10 +208,13 @@ def submission_submit(*, submission: Submission, user: User, comment: str = "") 
     if warnings and not comment.strip():
         raise WorkflowError([_("Explain the warnings in a comment:"), *warnings], code="warnings_need_comment")
     submission = _transition(submission, action, user, comment.strip())
-    notify(
-        users=verifiers_of(submission.dataset), title=_("%(s)s waits for verification") % {"s": _describe(submission)}, url=_url(submission)
-    )
+    notify(users=approvers_of(submission), title=_("%(s)s waits for verification") % {"s": _describe(submission)}, url=_url(submission))
     return submission
+
+
+def approvers_of(submission: Submission) -> list[User]:
+    """Who may act on the submission's next level now (the permission rule answers, separation of duties included)."""
+    return [user for user in verifiers_of(submission.dataset) if permissions.can(user, "verify", submission)]
 
 
 def _require_verifier(user: User, submission: Submission) -> None:
@@ -208,20 +235,71 @@ def _describe(submission: Submission) -> str:
 
 @transaction.atomic
 def submission_return(*, submission: Submission, user: User, comment: str) -> Submission:
+    """Back to data entry with the reason, from any level: the values unlock, the chain starts again on resubmission,
+    and whoever approved a lower level of this round hears why."""
     _require_verifier(user, submission)
     comment = _require_comment(comment)
+    lower = _approvers_this_round(submission)
     submission = _transition(submission, "return", user, comment)
-    notify(users=list(selectors.data_entry_users(submission.dataset)), title=_("%(s)s was returned") % {"s": _describe(submission)},
-           body=comment, url=_url(submission))  # fmt: skip
+    title = _("%(s)s was returned") % {"s": _describe(submission)}
+    notify(users=list(selectors.data_entry_users(submission.dataset)), title=title, body=comment, url=_url(submission))
+    if lower:
+        notify(users=lower, title=title, body=comment, url=_url(submission))
     return submission
+
+
+def _approvers_this_round(submission: Submission) -> list[User]:
+    if submission.approval_level == 0:
+        return []
+    sent = submission.events.filter(to_status__in=[Status.SUBMITTED, Status.RESUBMITTED]).order_by("-at", "-id").first()
+    events = submission.events.filter(level__gt=0, pk__gt=sent.pk if sent else 0)
+    return list(User.objects.filter(pk__in=events.values("user_id"), is_active=True))
 
 
 @transaction.atomic
 def submission_verify(*, submission: Submission, user: User, comment: str = "") -> Submission:
+    """Approve the submission's next level: the final one verifies, a lower one approves and notifies the next approver.
+
+    Every approval locks the values. From the second level up the approving office acts on the whole unit below it
+    (the province approves the district): every unit there must first be approved at the level below, and all their
+    submissions move up together, each through the same transition and permission check.
+    """
     _require_verifier(user, submission)
-    submission = _transition(submission, "verify", user, comment.strip())
-    notify(users=list(selectors.data_entry_users(submission.dataset)), title=_("%(s)s was verified") % {"s": _describe(submission)},
-           url=_url(submission))  # fmt: skip
+    submission = Submission.objects.select_related("dataset", "orgunit", "period").get(pk=submission.pk)
+    level = submission.approval_level + 1
+    if submission.status not in ALLOWED["verify"][0]:
+        return _transition(submission, "verify", user, comment)  # raises the forbidden-transition error
+    waiting = selectors.approval_waiting_for(submission.dataset, submission.orgunit, submission.period, level)
+    if waiting:
+        raise WorkflowError(
+            [
+                _("Level %(n)d waits until every unit below is approved at level %(m)d. Not yet approved:") % {"n": level, "m": level - 1},
+                *waiting,
+            ],
+            code="lower_level_pending",
+        )
+    action = "verify" if level >= submission.dataset.approval_levels else "approve"
+    group = [submission]
+    if level > 1:
+        below = selectors.approving_unit(submission.orgunit, level - 1)
+        group += Submission.objects.filter(
+            dataset=submission.dataset, period=submission.period, orgunit__path__startswith=below.path,
+            status=Status.APPROVED, approval_level=level - 1,
+        ).exclude(pk=submission.pk).select_related("dataset", "orgunit", "period").order_by("orgunit__path")  # fmt: skip
+    done = []
+    for member in group:
+        _require_verifier(user, member)
+        done.append(_transition(member, action, user, comment.strip()))
+    submission = done[0]
+    for member in done:
+        if action == "verify":
+            title = _("%(s)s was verified") % {"s": _describe(member)}
+            notify(users=list(selectors.data_entry_users(member.dataset)), title=title, url=_url(member))
+    if action == "approve" and not selectors.approval_waiting_for(
+        submission.dataset, submission.orgunit, submission.period, level + 1
+    ):  # the unit below is complete
+        title = _("%(s)s waits for approval at level %(n)d") % {"s": _describe(submission), "n": level + 1}
+        notify(users=approvers_of(submission), title=title, url=_url(submission))
     return submission
 
 
@@ -245,7 +323,7 @@ def values_locked(forms: Collection[tuple[Dataset, OrgUnit, Period]]) -> set[tup
         return set()
     verified: dict[tuple[int, int], set[str]] = defaultdict(set)
     rows = Submission.objects.filter(
-        status=Status.VERIFIED, dataset_id__in={d.pk for d, _o, _p in forms}, period_id__in={p.pk for _d, _o, p in forms}
+        status__in=LOCKED_STATUSES, dataset_id__in={d.pk for d, _o, _p in forms}, period_id__in={p.pk for _d, _o, p in forms}
     ).values_list("dataset_id", "period_id", "orgunit__code")
     for dataset_id, period_id, code in rows:
         verified[(dataset_id, period_id)].add(code)
@@ -278,10 +356,16 @@ class BulkPlan:
     to_verify: list[tuple[OrgUnit, Period, int]] = field(default_factory=list)  # unit, period, values that will lock
     blocked: list[tuple[OrgUnit, Period, list[str]]] = field(default_factory=list)
     already: int = 0
+    levels: dict[tuple[int, int], int] = field(default_factory=dict)  # (unit, period) → the level this approval reaches
 
     @property
     def values_locked(self) -> int:
         return sum(n for _u, _p, n in self.to_verify)
+
+    @property
+    def rows(self) -> list[tuple[OrgUnit, Period, int, int]]:
+        """The preview's lines: unit, period, values that will lock, and the approval level each reaches."""
+        return [(u, p, n, self.levels[(u.pk, p.pk)]) for u, p, n in self.to_verify]
 
 
 def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan:
@@ -293,9 +377,16 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
     verified = set(
         Submission.objects.filter(dataset=dataset, status=Status.VERIFIED, period__in=periods).values_list("orgunit_id", "period_id")
     )
-    # Separation of duties: what the user sent for review themselves waits for another verifier.
+    # Separation of duties: what the user sent for review themselves waits for another verifier; up the levels,
+    # also what they approved at a lower level, and what another office approves.
     in_scope = Submission.objects.filter(dataset=dataset, period__in=periods)
     own = set(in_scope.exclude(pk__in=in_scope.restrict(user, "verify").values("pk")).values_list("orgunit_id", "period_id"))
+    reached = {(u, p): level for u, p, level in in_scope.values_list("orgunit_id", "period_id", "approval_level")}
+    not_yours = (
+        _("You sent this submission for review: another verifier must verify or return it.")
+        if dataset.approval_levels == 1
+        else _("Not yours to approve at this level: you sent it or approved a lower level, or another office approves it.")
+    )
     counts = {}
     for unit_id, period_id in DataValue.objects.filter(element__dataset=dataset, period__in=periods).values_list("orgunit_id", "period_id"):
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
@@ -311,8 +402,17 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
                 plan.already += 1
                 continue
             errors = [r.detail for r in (selectors.evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
-            if (unit_id, period_id) in own:
-                errors.append(_("You sent this submission for review: another verifier must verify or return it."))
+            level = reached.get((unit_id, period_id), 0) + 1
+            plan.levels[(unit_id, period_id)] = level
+            if (unit_id, period_id) in own or (
+                (unit_id, period_id) not in reached and not permissions.approval_scope_covers(user, dataset, units[unit_id], level)
+            ):
+                errors.append(not_yours)
+            if waiting := selectors.approval_waiting_for(dataset, units[unit_id], by_period[period_id], level):
+                errors.append(
+                    _("Level %(n)d waits until every unit below is approved at level %(m)d: %(u)s")
+                    % {"n": level, "m": level - 1, "u": ", ".join(waiting)}
+                )
             if errors:
                 plan.blocked.append((units[unit_id], by_period[period_id], errors))
             else:
@@ -326,18 +426,17 @@ def _require_verifier_dataset(user: User, dataset: Dataset) -> None:
 
 @transaction.atomic
 def bulk_verify(*, dataset: Dataset, until: Period, user: User, comment: str) -> BulkPlan:
-    """Verify (and so lock) everything the preview lists; each submission gets its events."""
+    """Approve one level (and so lock) everything the preview lists, through the workflow's transition: one level
+    datasets are verified; up the levels each unit reaches the level the preview showed, and the last one verifies."""
     comment = _require_comment(comment)
     plan = bulk_verify_plan(dataset=dataset, until=until, user=user)
     for unit, period, _count in plan.to_verify:
         submission, created = Submission.objects.get_or_create(dataset=dataset, orgunit=unit, period=period)
         if created:
             SubmissionEvent.objects.create(submission=submission, from_status="", to_status=Status.DRAFT, user=user, comment=comment)
-        SubmissionEvent.objects.create(
-            submission=submission, from_status=submission.status, to_status=Status.VERIFIED, user=user, comment=comment
-        )
-        submission.status, submission.verified_at, submission.verified_by = Status.VERIFIED, timezone.now(), user
-        submission.save()
+        permissions.require(user, "verify", submission, _("You are not a verifier of this dataset."))
+        final = plan.levels[(unit.pk, period.pk)] >= dataset.approval_levels
+        _transition(submission, "bulk_verify" if final else "bulk_approve", user, comment)
     return plan
 
 

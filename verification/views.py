@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +33,8 @@ from verification.forms import (
 )
 from verification.models import Notification, Status, Submission, Violation
 
+REVIEWABLE = (Status.SUBMITTED, Status.RESUBMITTED, Status.APPROVED)  # awaiting a verifier, at some level
+
 
 def _errors(exc: ValidationError) -> list[str]:
     return exc.messages
@@ -48,7 +50,9 @@ def submissions(request: HttpRequest) -> HttpResponse:
     queryset = selectors.submissions_visible(user)
     to_verify = request.GET.get("queue") == "1"
     if to_verify:
-        queryset = queryset.filter(dataset__in=selectors.datasets_verifiable(user), status__in=[Status.SUBMITTED, Status.RESUBMITTED])
+        queryset = queryset.filter(dataset__in=selectors.datasets_verifiable(user), status__in=REVIEWABLE).filter(
+            Q(dataset__approval_levels=1) | Q(pk__in=Submission.objects.restrict(user, "verify").values("pk"))
+        )  # up the levels, only what is this verifier's level to approve
     if form.is_valid():
         data = form.cleaned_data
         if data["agency"]:
@@ -101,8 +105,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results": selectors.rules_evaluate(dataset, submission.orgunit, submission.period),
         "events": submission.events.select_related("user"),
         "can_submit": selectors.can_submit(request.user, dataset) and submission.status in (Status.DRAFT, Status.RETURNED),
-        "can_review": submission.status in (Status.SUBMITTED, Status.RESUBMITTED) and permissions.can(request.user, "verify", submission),
-        "can_reopen": selectors.can_verify(request.user, dataset) and submission.status == Status.VERIFIED,
+        "can_review": submission.status in REVIEWABLE and permissions.can(request.user, "verify", submission),
+        "chain": selectors.approval_chain(submission) if dataset.approval_levels > 1 else [],
+        "can_reopen": submission.status == Status.VERIFIED and permissions.can(request.user, "verify", submission),
         "comment_form": CommentForm(),
     }
     return render(request, "verification/submission.html", context)
@@ -173,9 +178,12 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
                 for error in _errors(exc):
                     messages.error(request, error)
             else:
-                messages.success(
-                    request, _("%(n)d submissions verified, %(v)d values locked.") % {"n": len(done.to_verify), "v": done.values_locked}
+                done_text = (
+                    _("%(n)d submissions verified, %(v)d values locked.")
+                    if done.dataset.approval_levels == 1
+                    else _("%(n)d submissions approved one level up, %(v)d values locked.")
                 )
+                messages.success(request, done_text % {"n": len(done.to_verify), "v": done.values_locked})
                 return redirect("verification:submissions")
         plan = services.bulk_verify_plan(dataset=data["dataset"], until=data["period"], user=request.user)
     return render(request, "verification/bulk_verify.html", {"form": form, "plan": plan})
