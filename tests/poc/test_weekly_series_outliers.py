@@ -1,7 +1,10 @@
 """Weeks in the machinery built for months: outlier history (same week of earlier years) and series by week."""
 
+import datetime as dt
+
 from django.utils import translation
 
+from datasets.layout import period_from_label
 from gis.selectors import series_periods
 from poc.periods import PeriodType, parse_period
 from verification.outliers import expected_range, history_window
@@ -25,3 +28,12 @@ def test_series_by_week_ends_with_the_week_holding_the_period_end():
     assert len(weeks) == 12 and weeks[-1].code == "2569-W09" and weeks[0].code == "2568-W50"
     days = series_periods(parse_period("2569-W05"), PeriodType.DAILY, count=7)
     assert [d.code for d in days] == [f"2569-01-{n}" for n in range(26, 32)] + ["2569-02-01"]
+
+
+def test_dates_heading_file_columns_name_the_day_week_or_month_holding_them():
+    assert period_from_label(dt.date(2026, 1, 29), PeriodType.DAILY) == "2569-01-29"
+    assert period_from_label(dt.datetime(2026, 1, 29), PeriodType.WEEKLY) == "2569-W05"
+    assert period_from_label("29/1/2569", PeriodType.WEEKLY) == "2569-W05"
+    assert period_from_label("สัปดาห์ที่ 5/2569", PeriodType.WEEKLY) == "2569-W05"
+    assert period_from_label("2568-01-01", PeriodType.MONTHLY) == "2568-01"  # a BE first-of-month header, as before
+    assert period_from_label(dt.date(2025, 1, 1), PeriodType.MONTHLY) == "2568-01"
