@@ -1,9 +1,12 @@
 """Weekly and daily values roll up to months, quarters and fiscal years: a week counts whole where its Thursday is."""
 
-import pytest
+import datetime as dt
 
-from datasets.models import Aggregation, DataElement, Dataset, ValueType
-from datasets.selectors import due_date, element_value
+import pytest
+from django.utils import timezone
+
+from datasets.models import Aggregation, DataElement, Dataset, DataValue, ValueType
+from datasets.selectors import completeness, due_date, element_value
 from poc.periods import parse_period
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,19 @@ def test_days_roll_up_to_their_week_and_month(topic, agency_a, entry_a, save, su
 def test_due_days_count_from_the_last_day_of_the_week(topic, agency_a):
     cases, _mean = _dataset(topic, agency_a, "DS-WEEK", "W")
     assert due_date(cases.dataset, parse_period("2569-W14")).isoformat() == "2026-04-07"  # Sunday 5 Apr + 2 days
+
+
+def test_weekly_completeness_and_timeliness_count_weeks_whose_due_day_has_passed(topic, agency_a, entry_a, save, subdistricts, province):
+    cases, mean = _dataset(topic, agency_a, "DS-WEEK", "W")
+    # FY2569 opens with 2568-W40 (29 Sep - 5 Oct 2025, Thursday 2 Oct; due 7 Oct) and W41 (due 14 Oct);
+    # on 20 October W42 (due 21 Oct) is not yet expected: 2 weeks x 4 subdistricts x 2 elements = 16 cells.
+    rows = [(e, u, "2568-W40", 1) for e in (cases, mean) for u in subdistricts] + [
+        (e, subdistricts[0], "2568-W41", 1) for e in (cases, mean)
+    ]
+    assert save(entry_a, rows).ok
+    on_time = timezone.make_aware(dt.datetime(2025, 10, 7, 16, 0))
+    DataValue.objects.filter(period__code="2568-W40").update(created_at=on_time)  # W41's were entered today: late
+    report = completeness(datasets=[cases.dataset], fiscal_years=[2569], within=province, as_of=dt.date(2025, 10, 20))
+    total = report.total
+    assert (total.expected, total.filled, total.on_time, total.late, total.missing) == (16, 10, 8, 2, 6)
+    assert (total.rate, total.on_time_rate) == (62.5, 50.0)
