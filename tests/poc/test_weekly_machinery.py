@@ -1,11 +1,14 @@
-"""Weeks in the machinery built for months: outlier history (same week of earlier years) and series by week."""
+"""Weeks and days in the machinery built for months: pickers, outlier history, series and file headers."""
 
 import datetime as dt
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from datasets.layout import period_from_label
 from gis.selectors import series_periods
+from poc.fields import PeriodField, PeriodPicker, period_options
 from poc.periods import PeriodType, parse_period
 from verification.outliers import expected_range, history_window
 
@@ -37,3 +40,16 @@ def test_dates_heading_file_columns_name_the_day_week_or_month_holding_them():
     assert period_from_label("สัปดาห์ที่ 5/2569", PeriodType.WEEKLY) == "2569-W05"
     assert period_from_label("2568-01-01", PeriodType.MONTHLY) == "2568-01"  # a BE first-of-month header, as before
     assert period_from_label(dt.date(2025, 1, 1), PeriodType.MONTHLY) == "2568-01"
+
+
+def test_weekly_picker_lists_weeks_in_thai_and_accepts_typed_weeks_only():
+    field = PeriodField(period_types=(PeriodType.WEEKLY,))
+    assert field.clean("สัปดาห์ที่ 5/2569").code == "2569-W05" and field.clean("2569-W05").code == "2569-W05"
+    refused = r"not a period of the kind asked for here \(Weekly \(ISO week\)\)"
+    with translation.override("en"), pytest.raises(ValidationError, match=refused):
+        field.clean("ม.ค. 2569")
+    picker = PeriodPicker()
+    picker.options = {PeriodType.WEEKLY: period_options(PeriodType.WEEKLY, dt.date(2026, 11, 28))}
+    with translation.override("th"):
+        html = picker.render("period", None, {"id": "p"})
+    assert '<option value="สัปดาห์ที่ 48/2569">2569-W48</option>' in html and html.count("<option") == 53
