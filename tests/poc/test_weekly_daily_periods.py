@@ -34,7 +34,7 @@ def test_impossible_weeks_and_days_are_refused(typed):
         parse_period(typed)
 
 
-def test_week_53_exists_only_in_long_iso_years():
+def test_week_53_exists_only_in_long_iso_years(en):
     assert parse_period("2569-W53").start == dt.date(2026, 12, 28)  # 2026 has 53 ISO weeks
     with pytest.raises(PeriodError, match="no such week"):
         parse_period("2568-W53")
