@@ -23,6 +23,7 @@ from poc.periods import PeriodType
 FREQUENCY = {
     PeriodType.MONTHLY: ("เดือน", 1), PeriodType.BIMONTHLY: ("เดือน", 2), PeriodType.QUARTERLY: ("ไตรมาส", 1),
     PeriodType.HALF_YEAR: ("ครึ่งปี", 1), PeriodType.FISCAL_YEAR: ("ปี", 1), PeriodType.CALENDAR_YEAR: ("ปี", 1),
+    PeriodType.WEEKLY: ("สัปดาห์", 1), PeriodType.DAILY: ("วัน", 1),
 }  # fmt: skip
 LEVEL_WORDS = {
     OrgUnitLevel.PROVINCE: "จังหวัด", OrgUnitLevel.DISTRICT: "อำเภอ", OrgUnitLevel.SUBDISTRICT: "ตำบล", OrgUnitLevel.VILLAGE: "หมู่บ้าน",

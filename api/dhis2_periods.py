@@ -2,8 +2,9 @@
 
 Our quarter and half-year codes are *fiscal* (``2568-Q1`` = Oct–Dec 2024), DHIS2's ``2025Q1`` is
 Jan–Mar: both name three whole months, so a range maps to whichever of our periods covers exactly the
-same days, and a DHIS2 period with no such twin (weeks, days, calendar halves, other financial years)
-is refused with a clear message rather than stretched or cut.
+same days, and a DHIS2 period with no such twin (weeks starting on other days than Monday, calendar
+halves, other financial years) is refused with a clear message rather than stretched or cut. ISO weeks
+and days are ours too: ``2025W05`` is ``2568-W05`` (the ISO week-year, in BE), ``20250115`` is ``2568-01-15``.
 
 =====================  ===============================  ==============
 DHIS2 (ISO)            ADX                              ours
@@ -14,6 +15,8 @@ DHIS2 (ISO)            ADX                              ours
 ``2024AprilS2``        ``2024-10-01/P6M``               ``2568-H1``
 ``2024Oct``            ``2024-10-01/P1Y``               ``FY2568``
 ``2025``               ``2025-01-01/P1Y``               ``2568``
+``2025W05``            ``2025-01-27/P7D``               ``2568-W05``
+``20250115``           ``2025-01-15/P1D``               ``2568-01-15``
 =====================  ===============================  ==============
 """
 
@@ -24,7 +27,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from poc.periods import MONTHS_IN, PeriodError, PeriodSpec, PeriodType, period_containing
+from poc.periods import DAYS_IN, MONTHS_IN, PeriodError, PeriodSpec, PeriodType, iso_week_start, period_containing
 
 _MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "April": 4, "May": 5, "Jun": 6, "July": 7, "Jul": 7, "Aug": 8, "Sep": 9,
            "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
@@ -52,7 +55,7 @@ def _match(start: dt.date, months: int, original: str) -> PeriodSpec:
     """Our period that starts on ``start`` and lasts ``months`` months, or PeriodError."""
     if start.day == 1:
         for kind in PeriodType:
-            if MONTHS_IN[kind] != months:
+            if MONTHS_IN.get(kind) != months:
                 continue
             spec = period_containing(kind, start)
             if spec.start == start:
@@ -82,9 +85,18 @@ def from_dhis2(text: str) -> PeriodSpec:
         match = pattern.match(original)
         if not match:
             continue
-        if kind in ("weekly", "daily"):
-            raise PeriodError(_("Period %(p)s: weekly and daily periods are not collected here.") % {"p": original})
         year = _year(match.group(1), original)
+        if kind == "weekly":
+            if match.group(2):  # BiWeekly, WednesdayWeekly…: weeks that are not ISO weeks
+                raise PeriodError(_("Period %(p)s: only ISO weeks (Monday to Sunday, e.g. 2025W05) are collected here.") % {"p": original})
+            start = iso_week_start(year, int(match.group(3)))
+            return PeriodSpec(start, start + dt.timedelta(days=6), PeriodType.WEEKLY)
+        if kind == "daily":
+            try:
+                day = dt.date(year, int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                raise PeriodError(_("Period %(p)s: no such date.") % {"p": original}) from None
+            return PeriodSpec(day, day, PeriodType.DAILY)
         if kind in ("monthly", "bimonthly"):
             month = int(match.group(2))
             if not 1 <= month <= 12 or (kind == "bimonthly" and not 1 <= month <= 6):
@@ -117,13 +129,23 @@ def from_adx(text: str) -> PeriodSpec:
     except ValueError:
         raise PeriodError(_("Period %(p)s: no such date.") % {"p": original}) from None
     if unit in "DW":
-        raise PeriodError(_("Period %(p)s: weekly and daily periods are not collected here.") % {"p": original})
+        days = int(count) * (7 if unit == "W" else 1)
+        kind = {7: PeriodType.WEEKLY, 1: PeriodType.DAILY}.get(days)
+        if kind is None or period_containing(kind, start).start != start:
+            message = _("Period %(p)s: weeks start on a Monday and last seven days (P7D or P1W); days last one day (P1D).")
+            raise PeriodError(message % {"p": original})
+        return period_containing(kind, start)
     return _match(start, int(count) * (12 if unit == "Y" else 1), original)
 
 
 def to_dhis2(spec: PeriodSpec) -> str:
     """The DHIS2 ISO identifier of one of our periods."""
     kind, start = PeriodType(spec.type), spec.start
+    if kind == PeriodType.DAILY:
+        return f"{start:%Y%m%d}"
+    if kind == PeriodType.WEEKLY:
+        week_year, week, _weekday = start.isocalendar()
+        return f"{week_year}W{week}"
     if kind == PeriodType.MONTHLY:
         return f"{start.year}{start.month:02d}"
     if kind == PeriodType.BIMONTHLY:
@@ -138,5 +160,7 @@ def to_dhis2(spec: PeriodSpec) -> str:
 
 
 def to_adx(spec: PeriodSpec) -> str:
+    if spec.type in DAYS_IN:
+        return f"{spec.start.isoformat()}/P{DAYS_IN[PeriodType(spec.type)]}D"
     months = MONTHS_IN[PeriodType(spec.type)]
     return f"{spec.start.isoformat()}/{'P1Y' if months == 12 else f'P{months}M'}"

@@ -22,7 +22,7 @@ from datasets.models import DataElement, DataValue, ValueSource
 from datasets.services import CellInput, datavalues_save
 from poc import permissions
 from poc.models import OrgUnit, Period, User
-from poc.periods import PeriodError
+from poc.periods import PeriodError, PeriodType
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +191,11 @@ def _resolve(user: User, values: list[Dhis2Value], summary: ImportSummary) -> li
         period = periods[value.period]
         if isinstance(period, str):
             summary.conflict(index, value.period, period, "period")
+            continue
+        if period.period_type != element.dataset.period_type:  # e.g. a week (2025W05) sent for a monthly dataset
+            kinds = {"kind": PeriodType(period.period_type).label, "want": PeriodType(element.dataset.period_type).label}
+            message = _("Period %(p)s does not fit dataset %(d)s: it takes %(want)s periods, not %(kind)s.")
+            summary.conflict(index, value.period, message % {"p": value.period, "d": element.dataset.code, **kinds}, "period")
             continue
         try:
             check_option_combo(value.category_option_combo)

@@ -23,6 +23,8 @@ RULES = [
     ("ผู้เสียชีวิตจากอุบัติเหตุทางถนนเกิน 30 ต่อแสนประชากร", "Road deaths above 30 per 100,000", "IND26", 1, RuleKind.ABOVE,
      {"high": 30}, "warning"),
     ("รายงานปริมาณน้ำในอ่างเก็บน้ำล่าช้า", "Reservoir report overdue", "RES_STORAGE_PCT", 2, RuleKind.MISSING, {"missing_days": 10}, "info"),
+    ("ไข้เลือดออกเกินเกณฑ์ระบาด (มัธยฐาน 5 ปี + 2 SD)", "Dengue above the epidemic threshold (5-year median + 2 SD)",
+     "DENGUE_WEEK_CASES", 2, RuleKind.EPIDEMIC, {}, "critical"),
 ]  # fmt: skip
 
 
@@ -48,6 +50,11 @@ def seed(context: dict[str, Any]) -> None:
         CellInput(element=DataElement.objects.get(code="AI_OUTBREAKS"), orgunit=subdistrict, period=latest, raw=2),
         CellInput(element=DataElement.objects.get(code="POULTRY_DEAD"), orgunit=subdistrict, period=latest, raw=1200),
     ]
+    # ... and the latest week a dengue outbreak in Klaeng, far above its seasonal threshold.
+    week = Period.objects.filter(period_type="W", datavalues__element__code="DENGUE_WEEK_CASES").order_by("-start_date").first()
+    klaeng = OrgUnit.objects.filter(code="2103").first() or district
+    if week is not None:
+        cells.append(CellInput(element=DataElement.objects.get(code="DENGUE_WEEK_CASES"), orgunit=klaeng, period=week, raw=60))
     datavalues_save(cells=cells, user=None, source=ValueSource.DEMO, check_permissions=False)
     result = warnings_evaluate()
     governor = users["governor"]

@@ -26,6 +26,7 @@ class RuleKind(models.TextChoices):
     BETWEEN = "between", _("Between two values")
     CHANGE = "change", _("Change vs the previous period (%)")
     MISSING = "missing", _("Data missing past the due date")
+    EPIDEMIC = "epidemic", _("Epidemic threshold: above the median of the same week in the past five years + 2 SD")
 
 
 class WarningRule(LocalizedNameMixin, models.Model):
@@ -80,6 +81,7 @@ class WarningRule(LocalizedNameMixin, models.Model):
             RuleKind.BETWEEN: ("low", "high"),
             RuleKind.CHANGE: ("change_pct",),
             RuleKind.MISSING: ("missing_days",),
+            RuleKind.EPIDEMIC: (),
         }[self.kind]
         missing = {name: _("Required for this condition.") for name in needs if getattr(self, name) is None}
         if missing:

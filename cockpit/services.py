@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cockpit.epidemic import epidemic_thresholds
 from cockpit.models import Alert, AlertEvent, AlertStatus, DashboardPin, InformationRequest, RequestStatus, RuleKind, WarningRule
 from datasets.models import AggregateValue
 from datasets.selectors import element_values
@@ -56,6 +57,7 @@ def _previous(period: Period) -> Period | None:
 
 
 def _fires(rule: WarningRule, value: float | None, previous: float | None, period: Period, today: dt.date) -> bool:
+    """``previous``: the value one period before, or for an epidemic rule the unit's threshold."""
     if rule.kind == RuleKind.MISSING:
         due = period.end_date + dt.timedelta(days=rule.element.dataset.due_days + rule.missing_days)
         return value is None and today > due
@@ -67,6 +69,8 @@ def _fires(rule: WarningRule, value: float | None, previous: float | None, perio
         return value < rule.low
     if rule.kind == RuleKind.BETWEEN:
         return rule.low <= value <= rule.high
+    if rule.kind == RuleKind.EPIDEMIC:
+        return previous is not None and value > previous
     if previous in (None, 0):
         return False
     change = (value - previous) / abs(previous) * 100
@@ -96,6 +100,8 @@ def rule_evaluate(*, rule: WarningRule, periods: Iterable[Period], today: dt.dat
             previous: dict[int, float | None] = {}
             if rule.kind == RuleKind.CHANGE and (before := _previous(period)) is not None:
                 previous = _values(rule, units, before)
+            elif rule.kind == RuleKind.EPIDEMIC:
+                previous = epidemic_thresholds(lambda past: _values(rule, units, past), period)
             open_alerts = dict(
                 Alert.objects.select_for_update().filter(rule=rule, period=period, status=AlertStatus.OPEN).values_list("orgunit_id", "pk")
             )

@@ -45,6 +45,9 @@ LATE_SHARE = 0.12  # forms entered after their due date
 MISSING_SHARE = 0.03  # forms never entered (besides the latest period of some datasets)
 # Utilities and state banks often will not release figures by area: a few cells say so.
 CONFIDENTIAL_ELEMENTS = {"ELEC_SALES_GWH": 0.3, "BAAC_LOANS_MB": 0.2}
+# Daily datasets are seeded at a few stations only (five years of days at every unit would slow the seed):
+# Mueang Rayong, Klaeng and Wang Chan, the coast, the east and the inland hills.
+DAILY_STATIONS = {"DS-RAIN-DAILY": ["2101", "2103", "2104"]}
 
 
 def _rng(*parts: object) -> random.Random:
@@ -265,6 +268,10 @@ def seed(context: dict[str, Any]) -> None:
     if not result.ok:
         raise RuntimeError("catalogue: " + "\n".join(result.errors))
     counts = ", ".join(f"{result.created[kind]}+{result.updated[kind]} {kind}" for kind in result.created)
+    for code, stations in DAILY_STATIONS.items():
+        dataset = Dataset.objects.filter(code=code).first()
+        if dataset is not None:
+            dataset.orgunits.set(OrgUnit.objects.filter(code__in=stations))
     written = seed_values(province=context["province"], catalogue=catalogue_read())
     context.setdefault("log", []).append(
         f"catalogue (created+updated): {counts}; demo values: {written} cells in {time.monotonic() - started:.1f} s"

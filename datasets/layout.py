@@ -19,7 +19,17 @@ from datasets.models import DataElement, Dataset
 from datasets.readers import THAI_DIGITS as THAI_DIGITS_TABLE
 from datasets.readers import Cell, Sheet, cell_text, is_missing, to_number
 from poc.models import OrgUnit, OrgUnitLevel
-from poc.periods import MONTHS_EN, MONTHS_EN_SHORT, MONTHS_TH, MONTHS_TH_SHORT, PeriodError, PeriodType, parse_period
+from poc.periods import (
+    MONTHS_EN,
+    MONTHS_EN_SHORT,
+    MONTHS_TH,
+    MONTHS_TH_SHORT,
+    PeriodError,
+    PeriodType,
+    from_be,
+    parse_period,
+    period_containing,
+)
 
 MAX_HEADER_ROWS = 3
 
@@ -144,6 +154,9 @@ def _year_be(digits: str) -> int | None:
     return None
 
 
+_DATED_TYPES = (PeriodType.MONTHLY, PeriodType.WEEKLY, PeriodType.DAILY)
+
+
 def period_from_label(label: object, period_type: str, *, short_years: bool = False) -> str | None:
     """The period code a header, sheet name or cell names (``ปี 2545``, ``45``, ``ม.ค. 68``, ``FY2568``, a date)."""
     if isinstance(label, (dt.date, dt.datetime)):
@@ -155,12 +168,21 @@ def period_from_label(label: object, period_type: str, *, short_years: bool = Fa
         spec = parse_period(text)
     except PeriodError:
         pass
-    else:  # a bare year is the dataset's kind of year
+    else:  # a bare year is the dataset's kind of year; a date names the dataset's month or week holding it
+        if spec.type == PeriodType.DAILY and period_type in _DATED_TYPES:
+            return period_containing(period_type, spec.start).code
         return f"FY{text}" if spec.type == PeriodType.CALENDAR_YEAR and period_type == PeriodType.FISCAL_YEAR else spec.code
     iso = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
     if iso and period_type == PeriodType.MONTHLY:
         year = _year_be(iso.group(1))
         return f"{year}-{iso.group(2)}" if year else None
+    if iso and period_type in _DATED_TYPES:  # Excel date cells heading daily or weekly columns
+        year = _year_be(iso.group(1))
+        try:
+            day = dt.date(from_be(year), int(iso.group(2)), int(iso.group(3))) if year else None
+        except ValueError:
+            return None
+        return period_containing(period_type, day).code if day else None
     match = _YEAR_WORDS.match(text)
     if match and (short_years or len(match.group(2)) == 4 or match.group(0) != match.group(2)):
         year = _year_be(match.group(2))

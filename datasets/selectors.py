@@ -3,6 +3,7 @@
 Spatial aggregation is stored: an org unit's row holds the sum and count of its whole subtree.
 Temporal roll-up happens here over the handful of stored periods inside the requested one:
 ``sum`` adds them, ``average`` divides total by count, ``last`` takes the latest period with data.
+A week counts whole in the month, quarter or year holding its Thursday (its anchor, the ISO rule).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue
 from poc.models import OrgUnit, OrgUnitLevel, Period
-from poc.periods import PeriodSpec, periods_in_fiscal_year
+from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
 
 
 def _spec(period: Period | PeriodSpec) -> PeriodSpec:
@@ -25,8 +26,17 @@ def _spec(period: Period | PeriodSpec) -> PeriodSpec:
 
 
 def stored_periods(period_type: str, period: Period | PeriodSpec) -> list[Period]:
-    """Stored periods of ``period_type`` that lie inside ``period`` (empty if it is finer than the type)."""
+    """Stored periods of ``period_type`` that lie inside ``period`` (empty if it is finer than the type).
+
+    Weeks that straddle the edge of a month, quarter or year are inside the one holding their Thursday
+    and wholly so: cases are not spread evenly over a week, a split would invent fractions of a case,
+    and averages and last values cannot be split at all (README, "Weekly and daily periods").
+    """
     spec = _spec(period)
+    if period_type == PeriodType.WEEKLY and (spec.end - spec.start).days >= 6:
+        thursday = dt.timedelta(days=3)
+        weeks = Period.objects.filter(period_type=period_type, start_date__gte=spec.start - thursday, start_date__lte=spec.end - thursday)
+        return list(weeks.order_by("start_date"))
     return list(Period.objects.filter(period_type=period_type, start_date__gte=spec.start, end_date__lte=spec.end).order_by("start_date"))
 
 

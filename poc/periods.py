@@ -12,7 +12,14 @@ quarterly  ``2568-Q1``     fiscal Q1 of FY 2568 = October-December 2024
 half-year  ``2568-H1``     fiscal H1 of FY 2568 = October 2024-March 2025
 fiscal yr  ``FY2568``      1 October 2024 - 30 September 2025
 calendar   ``2568``        January-December 2025
+weekly     ``2569-W05``    ISO week 5 of ISO week-year 2026 (Monday 26 January - Sunday 1 February 2026)
+daily      ``2569-01-15``  15 January 2026
 =========  ==============  =====================================================
+
+Weeks are ISO 8601 weeks (Monday to Sunday, week 1 holds the year's first Thursday); the year in the
+code is the ISO *week-year* in BE, so 29 December 2025 is ``2569-W01``. A week belongs to the month,
+quarter and fiscal year that contains its Thursday (see :attr:`PeriodSpec.anchor`): ISO's own rule
+for the week-year, applied to every coarser period, so each week is counted once and whole.
 """
 
 from __future__ import annotations
@@ -45,9 +52,14 @@ class PeriodType(models.TextChoices):
     HALF_YEAR = "H", _("Half-year (fiscal)")
     FISCAL_YEAR = "FY", _("Fiscal year")
     CALENDAR_YEAR = "Y", _("Calendar year")
+    WEEKLY = "W", _("Weekly (ISO week)")
+    DAILY = "D", _("Daily")
 
 
-# Length of each period type in months (all periods are whole months).
+# Periods shorter than a month: a fixed number of days, not whole months.
+DAYS_IN = {PeriodType.WEEKLY: 7, PeriodType.DAILY: 1}
+
+# Length of each month-based period type in months.
 MONTHS_IN = {
     PeriodType.MONTHLY: 1,
     PeriodType.BIMONTHLY: 2,
@@ -90,6 +102,14 @@ def _month_end(day: dt.date) -> dt.date:
     return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
+def iso_week_start(week_year: int, week: int) -> dt.date:
+    """Monday of ISO week ``week`` of ISO week-year ``week_year`` (Christian era). Raises PeriodError."""
+    try:
+        return dt.date.fromisocalendar(week_year, week, 1)
+    except ValueError:
+        raise PeriodError(_("Week %(week)d: year %(year)d has no such week.") % {"week": week, "year": to_be(week_year)}) from None
+
+
 # --- Periods ----------------------------------------------------------------------------------
 @dataclass(frozen=True, order=True)
 class PeriodSpec:
@@ -100,12 +120,26 @@ class PeriodSpec:
     type: str
 
     @property
+    def anchor(self) -> dt.date:
+        """The day that decides which coarser period this one belongs to: a week's Thursday, else its first day.
+
+        A week spanning two months (or two fiscal years) counts whole in the one holding its Thursday,
+        i.e. its fourth day or more: the ISO 8601 rule for the week-year, used for months too.
+        """
+        return self.start + dt.timedelta(days=3) if self.type == PeriodType.WEEKLY else self.start
+
+    @property
     def fiscal_year(self) -> int:
-        return fiscal_year_of(self.start)
+        return fiscal_year_of(self.anchor)
 
     @property
     def code(self) -> str:
         kind = PeriodType(self.type)
+        if kind == PeriodType.DAILY:
+            return f"{to_be(self.start.year)}-{self.start.month:02d}-{self.start.day:02d}"
+        if kind == PeriodType.WEEKLY:
+            week_year, week, _weekday = self.start.isocalendar()
+            return f"{to_be(week_year)}-W{week:02d}"
         if kind == PeriodType.FISCAL_YEAR:
             return f"FY{self.fiscal_year}"
         if kind == PeriodType.CALENDAR_YEAR:
@@ -120,6 +154,10 @@ class PeriodSpec:
         return f"{self.fiscal_year}-{letter}{number}"
 
     def shifted(self, steps: int) -> PeriodSpec:
+        if self.type in DAYS_IN:
+            days = DAYS_IN[PeriodType(self.type)]
+            start = self.start + dt.timedelta(days=days * steps)
+            return PeriodSpec(start, start + dt.timedelta(days=days - 1), self.type)
         months = MONTHS_IN[PeriodType(self.type)] * steps
         start = _add_months(self.start, months)
         return PeriodSpec(start, _month_end(_add_months(start, MONTHS_IN[PeriodType(self.type)] - 1)), self.type)
@@ -131,7 +169,20 @@ class PeriodSpec:
         return self.shifted(1)
 
     def same_season(self, years_back: int) -> PeriodSpec:
-        """The same month/quarter ``years_back`` years earlier (seasonal comparisons)."""
+        """The same month/quarter ``years_back`` years earlier (seasonal comparisons).
+
+        A week compares with the same ISO week number (week 53 with week 52 in years that have none),
+        a day with the same date (29 February with the 28th).
+        """
+        if self.type == PeriodType.WEEKLY:
+            week_year, week, _weekday = self.start.isocalendar()
+            year = week_year - years_back
+            week = min(week, dt.date(year, 12, 28).isocalendar()[1])  # 28 December is always in the last week
+            return period_containing(PeriodType.WEEKLY, iso_week_start(year, week))
+        if self.type == PeriodType.DAILY:
+            year = self.start.year - years_back
+            day = min(self.start.day, calendar.monthrange(year, self.start.month)[1])
+            return period_containing(PeriodType.DAILY, dt.date(year, self.start.month, day))
         return self.shifted(-years_back * 12 // MONTHS_IN[PeriodType(self.type)])
 
     def label(self, language: str | None = None) -> str:
@@ -148,6 +199,8 @@ _PATTERNS = [
     (re.compile(r"^(\d{4})-B(\d)$"), PeriodType.BIMONTHLY),
     (re.compile(r"^(\d{4})-Q(\d)$"), PeriodType.QUARTERLY),
     (re.compile(r"^(\d{4})-H(\d)$"), PeriodType.HALF_YEAR),
+    (re.compile(r"^(\d{4})-W(\d{1,2})$"), PeriodType.WEEKLY),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), PeriodType.DAILY),
 ]
 _MAX_NUMBER = {PeriodType.MONTHLY: 12, PeriodType.BIMONTHLY: 6, PeriodType.QUARTERLY: 4, PeriodType.HALF_YEAR: 2}
 
@@ -174,6 +227,15 @@ def parse_period(code: str) -> PeriodSpec:
         if kind == PeriodType.CALENDAR_YEAR:
             year = from_be(year_be)
             return PeriodSpec(dt.date(year, 1, 1), dt.date(year, 12, 31), kind)
+        if kind == PeriodType.WEEKLY:
+            start = iso_week_start(from_be(year_be), int(match.group(2)))
+            return PeriodSpec(start, start + dt.timedelta(days=6), kind)
+        if kind == PeriodType.DAILY:
+            try:
+                day = dt.date(from_be(year_be), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                raise PeriodError(_("%(text)s is not a date in the calendar.") % {"text": code}) from None
+            return PeriodSpec(day, day, kind)
         number = int(match.group(2))
         if not 1 <= number <= _MAX_NUMBER[kind]:
             raise PeriodError(_("Period %(code)s: number out of range.") % {"code": code})
@@ -183,7 +245,10 @@ def parse_period(code: str) -> PeriodSpec:
         else:
             start = _add_months(fiscal_year_bounds(year_be)[0], (number - 1) * months)
         return PeriodSpec(start, _month_end(_add_months(start, months - 1)), kind)
-    message = _("Unknown period %(code)s (e.g. ต.ค. 2569, 10/2569, 2569-10, ไตรมาส 1/2569, 2569-Q1, FY2569).")
+    message = _(
+        "Unknown period %(code)s (e.g. ต.ค. 2569, 10/2569, 2569-10, ไตรมาส 1/2569, 2569-Q1, FY2569, "
+        "สัปดาห์ที่ 5/2569, 2569-W05, 15 ม.ค. 2569, 2569-01-15)."
+    )
     raise PeriodError(message % {"code": (code or "")[:MAX_TYPED_LENGTH]})
 
 
@@ -204,7 +269,11 @@ MAX_TYPED_LENGTH = 40
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _YEAR = r"(?:พ\.?\s?ศ\.?\s*)?(\d{2}|\d{4})"
 _WORD_PATTERNS = [
-    # Order matters: the bimonth pattern must try before the single month one.
+    # Order matters: days and weeks first (they hold digits the month patterns would misread),
+    # and the bimonth pattern must try before the single month one.
+    (re.compile(rf"^(\d{{1,2}})\s*/\s*(\d{{1,2}})\s*/\s*{_YEAR}$"), "day_number"),
+    (re.compile(rf"^(\d{{1,2}})\s*(?:\s|-)\s*(\D+?)\s*{_YEAR}$"), "day"),
+    (re.compile(rf"^(?:สัปดาห์(?:ที่)?|week|wk|w)\s*(\d{{1,2}})\s*(?:/|ปี)?\s*{_YEAR}$", re.IGNORECASE), "week"),
     (re.compile(rf"^(\d{{1,2}})\s*/\s*{_YEAR}$"), "month_number"),
     (re.compile(rf"^(\D+?)\s*[–\-]\s*(\D+?)\s*{_YEAR}$"), "bimonth"),
     (re.compile(rf"^(?:ไตรมาส(?:ที่)?|Q)\s*([1-4])\s*(?:/|ปีงบ(?:ประมาณ)?|FY)\s*{_YEAR}$", re.IGNORECASE), "quarter"),
@@ -234,6 +303,13 @@ def _code_from_words(text: str) -> str:
         if len(groups[-1]) == 2 and kind != "month_number" and not _THAI.search(text):
             return ""  # "FY25" is a mistyped code, not fiscal year 2525
         year = _year_be(groups[-1])
+        if kind == "day_number":
+            return f"{year}-{int(groups[1]):02d}-{int(groups[0]):02d}"
+        if kind == "day":
+            month = _MONTHS.get(_month_key(groups[1]))
+            return f"{year}-{month:02d}-{int(groups[0]):02d}" if month else ""
+        if kind == "week":
+            return f"{year}-W{int(groups[0]):02d}"
         if kind == "month_number":
             month = int(groups[0])
             return f"{year}-{month:02d}" if 1 <= month <= 12 else ""
@@ -259,11 +335,12 @@ def _code_from_words(text: str) -> str:
 def recent_periods(kind: str, today: dt.date, count: int | None = None) -> list[PeriodSpec]:
     """The periods of ``kind`` a person may want to pick on ``today``: the current one and those before, newest first.
 
-    By default two years back (24 months, 12 bimonths, 8 quarters, 4 halves, 4 years): what is still entered or corrected.
+    By default two years back (24 months, 12 bimonths, 8 quarters, 4 halves, 4 years): what is still entered or corrected;
+    for weeks a year (53), for days ninety days (a picker of 730 days helps nobody; older days are typed).
     """
     kind = PeriodType(kind)
     if count is None:
-        count = max(4, 24 // MONTHS_IN[kind])
+        count = {PeriodType.WEEKLY: 53, PeriodType.DAILY: 90}.get(kind) or max(4, 24 // MONTHS_IN[kind])
     current = period_containing(kind, today)
     return [current.shifted(-step) for step in range(count)]
 
@@ -315,6 +392,11 @@ def format_date_input(day: dt.date | None) -> str:
 def period_containing(kind: str, day: dt.date) -> PeriodSpec:
     """The period of type ``kind`` that contains ``day``."""
     kind = PeriodType(kind)
+    if kind == PeriodType.DAILY:
+        return PeriodSpec(day, day, kind)
+    if kind == PeriodType.WEEKLY:
+        start = day - dt.timedelta(days=day.weekday())
+        return PeriodSpec(start, start + dt.timedelta(days=6), kind)
     if kind == PeriodType.CALENDAR_YEAR:
         return PeriodSpec(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), kind)
     if kind == PeriodType.FISCAL_YEAR:
@@ -335,14 +417,14 @@ def period_for_fiscal_year(fy_be: int) -> PeriodSpec:
 
 
 def periods_in_fiscal_year(kind: str, fy_be: int) -> list[PeriodSpec]:
-    """Periods of ``kind`` that start inside fiscal year ``fy_be``, in order."""
+    """Periods of ``kind`` whose anchor (first day; a week's Thursday) lies inside fiscal year ``fy_be``, in order."""
     start, end = fiscal_year_bounds(fy_be)
     first = period_containing(kind, start)
-    if first.start < start:
+    if first.anchor < start:
         first = first.next()
     result = []
     current = first
-    while current.start <= end:
+    while current.anchor <= end:
         result.append(current)
         current = current.next()
     return result
@@ -370,6 +452,11 @@ def period_label(period: PeriodSpec, language: str | None = None) -> str:
     months = MONTHS_TH_SHORT if thai else MONTHS_EN_SHORT
     kind = PeriodType(period.type)
     start, end, fy = period.start, period.end, period.fiscal_year
+    if kind == PeriodType.DAILY:
+        return format_date_be(start, language)
+    if kind == PeriodType.WEEKLY:
+        week_year, week, _weekday = start.isocalendar()
+        return f"สัปดาห์ที่ {week}/{to_be(week_year)}" if thai else f"Week {week}/{to_be(week_year)}"
     if kind == PeriodType.MONTHLY:
         return f"{months[start.month - 1]} {to_be(start.year)}"
     if kind == PeriodType.BIMONTHLY:

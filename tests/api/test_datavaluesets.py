@@ -92,7 +92,7 @@ def test_one_bad_value_saves_nothing_and_names_the_offending_value(token_client,
     assert summary["status"] == "ERROR" and summary["importCount"]["imported"] == 0 and summary["importCount"]["ignored"] == 7
     conflicts = {c["object"]: c for c in summary["conflicts"]}
     assert "not found or not accessible" in conflicts["NOPE"]["value"] and conflicts["NOPE"]["indexes"] == [4]
-    assert "weekly" in conflicts["2025W05"]["value"]
+    assert "does not fit dataset DS-HEALTH: it takes Monthly periods, not Weekly (ISO week)" in conflicts["2025W05"]["value"]
     assert "only the default combination" in conflicts["aBcDeF12345"]["value"]
     assert not DataValue.objects.exists()
     # the service's own check (a value that is not a number) is reported too, once the codes are right

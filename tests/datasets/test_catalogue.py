@@ -70,7 +70,7 @@ datasets:
     name_th: ผิด
     agency: AG-ZZZ
     level: county
-    period_type: W
+    period_type: WK
     colour: red
     elements:
       - {code: Y1, name_th: หนึ่ง, value_type: money, demo: {ratio_of: NOPE, seasonal: monsoon}}

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from assessment.services import assess
+from cockpit.models import Alert, RuleKind
+from datasets.models import DataValue
 from poc.models import OrgUnit, User
 from verification import selectors
 from verification.models import Status, Submission
@@ -56,3 +58,13 @@ def test_seeded_demo_is_rayong_quiet_and_gives_every_role_work(settings):
     met = {c.code for c in result.criteria if c.met}
     assert {"1.3", "2.1", "2.2", "3.3", "4.2", "5.3"} <= met, [c for c in result.criteria if not c.met]
     assert result.reached >= 4
+
+    # Weekly dengue per district and daily rainfall at three stations, four years and more of history; the latest
+    # week's outbreak in Klaeng trips the epidemic-threshold rule (median of five years + 2 SD).
+    weekly = DataValue.objects.filter(element__code="DENGUE_WEEK_CASES")
+    assert weekly.values("orgunit").distinct().count() == 8 and weekly.values("period").distinct().count() >= 4 * 52
+    daily = DataValue.objects.filter(element__code="RAIN_DAY_MM")
+    assert set(daily.values_list("orgunit__code", flat=True).distinct()) == {"2101", "2103", "2104"}
+    assert daily.values("period").distinct().count() >= 4 * 365
+    outbreak = Alert.objects.filter(rule__kind=RuleKind.EPIDEMIC, orgunit__code="2103", value=60)
+    assert outbreak.count() == 1 and outbreak.get().period.period_type == "W"
