@@ -225,7 +225,7 @@ def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
 def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
     item = pin.indicator or pin.element
     unit = pin.orgunit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
-    children = list(OrgUnit.objects.filter(parent=unit).order_by("code"))
+    children = list(OrgUnit.objects.in_tree().filter(parent=unit).order_by("code"))
     years = list(range(fiscal_year - 4, fiscal_year + 1))
     periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
     values = pivot(items=[item], orgunits=[unit, *children], periods=periods)
@@ -302,7 +302,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     if range_error:
         return render(request, "cockpit/pivot.html", {**context, "range_error": range_error}, status=400)
     if items:
-        units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
+        units = [unit, *OrgUnit.objects.in_tree().filter(parent=unit).order_by("code")]
         periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
         values = pivot(items=items, orgunits=units, periods=periods)
         outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)

@@ -73,7 +73,7 @@ def map_units(parent: OrgUnit | None, level: int | None):
     units = OrgUnit.objects.all()
     if parent is not None:
         units = units.filter(path__startswith=parent.path).exclude(pk=parent.pk)
-        units = units.filter(level=level) if level else units.filter(parent=parent)
+        units = units.filter(level=level) if level else units.in_tree().filter(parent=parent)
     else:
         units = units.filter(level=level or OrgUnitLevel.PROVINCE)
     return units

@@ -209,4 +209,6 @@ B_ROWS: dict[str, tuple[str | None, set[str]]] = {
     "risk.BackupRecord": ("backup", {"it_admin"}),
     "risk.PageView": (None, set()),
     "poc.User": ("entry_b", {"it_admin"}),
+    "poc.OrgUnitGroupSet": (None, set()),  # public reference data, no agency; change rule in tests/poc/test_orgunit_groups.py
+    "poc.OrgUnitGroup": (None, set()),
 }
