@@ -63,6 +63,7 @@ PAGES: dict[str, Page] = {
     "accounts_issue":                   page("L   403 403 403 403 200"),
     "privacy":                          page("200 200 200 200 200 200"),
     "people":                           page("L   403 403 403 403 200"),
+    "orgunit_groups":                   page("L   403 403 403 403 200"),
     "person_export":                    page("L   403 403 403 403 405", kw=pk("entry_b")),  # POST only
     "person_anonymise":                 page("L   403 403 403 403 405", kw=pk("entry_b")),
     "api_tokens":                       page("L   200 200 200 200 200"),

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 
 from poc.groups import GroupFileError, groups_import, municipalities_import
@@ -166,3 +168,34 @@ def test_command_imports_the_shipped_rayong_files(tree):
         and members("coastal") == ["210101", "210104", "210114"]
     )
     assert OrgUnitGroupSet.objects.get(code="local_gov_type").exclusive and not OrgUnitGroupSet.objects.get(code="geography").exclusive
+
+
+def test_it_administrators_upload_groups_on_their_page_and_others_are_refused(client, tree, it_admin, entry_a):
+    url = reverse("orgunit_groups")
+    client.force_login(entry_a)
+    assert client.get(url).status_code == 403
+    upload = SimpleUploadedFile("groups.csv", csv_bytes(",,,,eec,อีอีซี,EEC,21"), content_type="text/csv")
+    assert client.post(url, {"kind": "groups", "file": upload}).status_code == 403
+    assert not OrgUnitGroup.objects.exists()
+
+    client.force_login(it_admin)
+    bad = SimpleUploadedFile("groups.csv", csv_bytes(",,,,eec,อีอีซี,EEC,88"), content_type="text/csv")
+    response = client.post(url, {"kind": "groups", "file": bad})
+    assert response.status_code == 400 and "แถว 2: ไม่มีหน่วยพื้นที่รหัส 88" in response.content.decode()
+    assert not OrgUnitGroup.objects.exists()
+    upload = SimpleUploadedFile("groups.csv", csv_bytes(",,,,eec,อีอีซี,EEC,21", ",,,,eec,อีอีซี,EEC,20"), content_type="text/csv")
+    response = client.post(url, {"kind": "groups", "file": upload, "allow_unknown_members": "on"}, follow=True)
+    page = response.content.decode()
+    assert "สร้างใหม่ 1 รายการ แก้ไข 0 รายการ ข้ามรหัสที่ไม่มีในพอร์ทัลนี้: 20" in page
+    assert '<td>eec</td><td>อีอีซี</td><td class="num">1</td>' in page
+    assert LogEntry.objects.filter(user=it_admin, object_repr__startswith="eec").count() == 1
+
+
+def test_the_upload_page_lists_municipalities_with_their_subdistricts(client, tree, it_admin):
+    municipalities_import(
+        user=it_admin,
+        content=b"code,name_th,name_en,parent_code,subdistrict_code,share\n2199,City,City,21,210101,\n2199,City,City,21,210109,40%\n",
+    )
+    client.force_login(it_admin)
+    page = client.get(reverse("orgunit_groups")).content.decode()
+    assert "210101 ท่าประดู่, 210109 เนินพระ (40%)" in page
