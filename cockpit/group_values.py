@@ -9,42 +9,11 @@ a group none of whose members has a value has none (never 0).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from enum import StrEnum
-
 from cockpit.selectors import pivot
 from datasets.models import Aggregation, DataElement
 from indicators.models import Indicator
-from poc.models import OrgUnit, OrgUnitGroup, Period
-
-
-class GroupAggregation(StrEnum):
-    SUM = "sum"
-    MEAN = "mean"
-
-
-def outermost_members(groups: Iterable[OrgUnitGroup]) -> dict[int, list[OrgUnit]]:
-    """Each group's members, without those inside another member of the same group. One query."""
-    groups = list(groups)
-    links = (
-        OrgUnitGroup.members.through.objects.filter(orgunitgroup__in=groups)
-        .select_related("orgunit")
-        .defer("orgunit__geom", "orgunit__point")
-        .order_by("orgunit__path")
-    )
-    by_group: dict[int, list[OrgUnit]] = {group.pk: [] for group in groups}
-    for link in links:
-        kept = by_group[link.orgunitgroup_id]
-        if not any(link.orgunit.is_within(outer) for outer in kept):  # ordered by path: an ancestor comes first
-            kept.append(link.orgunit)
-    return by_group
-
-
-def combine(values: Iterable[float | None], how: str) -> float | None:
-    known = [v for v in values if v is not None]
-    if not known:
-        return None
-    return sum(known) if how == GroupAggregation.SUM else sum(known) / len(known)
+from poc.group_selectors import GroupAggregation, combine, outermost_members
+from poc.models import OrgUnitGroup, OrgUnitGroupSet, Period
 
 
 def default_aggregation(item: Indicator | DataElement) -> GroupAggregation:
@@ -71,3 +40,17 @@ def group_pivot(
             for period in periods:
                 result[(i, group.pk, period.code)] = combine((raw.get((i, unit.pk, period.code)) for unit in members[group.pk]), rule)
     return result
+
+
+def group_table(*, indicator: Indicator, period: Period) -> list[tuple[OrgUnitGroupSet | None, list[tuple[OrgUnitGroup, float | None]]]]:
+    """The indicator's value for every group with members, by group set (the cockpit's "by group" table)."""
+    groups = list(
+        OrgUnitGroup.objects.filter(members__isnull=False).distinct().select_related("group_set").order_by("group_set__code", "code")
+    )
+    if not groups:
+        return []
+    values = group_pivot(items=[indicator], groups=groups, periods=[period])
+    table: dict[int | None, tuple[OrgUnitGroupSet | None, list]] = {}
+    for group in groups:
+        table.setdefault(group.group_set_id, (group.group_set, []))[1].append((group, values[(0, group.pk, period.code)]))
+    return list(table.values())

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from cockpit import brief
 from cockpit.definitions import indicator_definition
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
-from cockpit.group_values import GroupAggregation, group_pivot
+from cockpit.group_values import group_pivot, group_table
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest, Severity
 from cockpit.selectors import (
     CACHE_SECONDS,
@@ -45,6 +45,7 @@ from indicators.reporting import ReportingYear, reporting_year
 from indicators.services import values_version
 from poc import permissions
 from poc.exports import csv_text, neutralise_workbook
+from poc.group_selectors import GroupAggregation
 from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
 from poc.params import BadParameter, code_param, fiscal_year_param, id_param
 from poc.pdf import pdf_response
@@ -192,12 +193,15 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
             CACHE_SECONDS,
         )
 
+    fy_spec = period_for_fiscal_year(fiscal_year)
     # Lazy: read only when the template's fragment cache misses (usually it holds the rendered page body).
     data = SimpleLazyObject(lambda: drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year))
     context = {
         "indicator": indicator, "data": data, "figures": SimpleLazyObject(figures),
         "ancestors": SimpleLazyObject(lambda: list(unit.ancestors().only(*_UNIT_FIELDS))),
         "period_code": period_for_fiscal_year(fiscal_year).code, "definition": indicator_definition(indicator),
+        "by_group": [(group_set, [(group, format_value(value, indicator.decimals)) for group, value in rows])
+                     for group_set, rows in group_table(indicator=indicator, period=Period.objects.lookup(fy_spec))],
         **_selectors(unit, fiscal_year, version),
     }  # fmt: skip
     return render(request, "cockpit/drilldown.html", context)

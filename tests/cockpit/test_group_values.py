@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from cockpit.group_values import group_pivot, outermost_members
+from cockpit.group_values import group_pivot
 from datasets.selectors import expected_orgunits
+from poc.group_selectors import outermost_members
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitGroupSet, Period
 from poc.periods import parse_period
 from tests.cockpit.test_views import filled, gov  # noqa: F401
@@ -63,3 +64,12 @@ def test_a_dataset_assigned_to_a_group_expects_the_group_members(groups, fy_data
     assert [u.code for u in expected_orgunits(fy_dataset, subdistricts, spec)] == ["990101", "990201"]
     prefetched = type(fy_dataset).objects.with_assigned_units().get(pk=fy_dataset.pk)
     assert [u.code for u in expected_orgunits(prefetched, subdistricts, spec)] == ["990101", "990201"]
+
+
+def test_the_indicator_page_lists_each_group_with_members_and_its_mean(gov, groups, filled):  # noqa: F811
+    response = gov.get(reverse("cockpit:drilldown", args=["RATE1"]), {"fy": 2568})
+    by_group = response.context["by_group"]
+    assert [(group_set.code, [(group.code, display) for group, display in rows]) for group_set, rows in by_group] == [
+        ("zone", [("east", "12.50")])
+    ]  # the empty group has no members: not listed
+    assert '<tr data-group="east"><td>ตะวันออก</td><td class="num">12.50</td></tr>' in response.content.decode()
