@@ -39,3 +39,11 @@ def test_an_unknown_group_is_refused_without_a_map(client, shapes, entry_a):
     client.force_login(entry_a)
     response = client.get(URL, {"group": "nope"})
     assert response.status_code == 404 and "nope" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["\x00", "x" * 3000, "' OR 1=1 --", "๒๕๖๘", "NaN"])
+def test_hostile_group_parameters_get_a_clear_answer_never_a_500(client, shapes, pair, entry_a, value):
+    client.force_login(entry_a)
+    assert client.get(URL, {"group": value, "element": "CASES", "period": "2568-01"}).status_code in (400, 404)
+    assert client.get("/gis/map/", {"group": value}).status_code in (200, 400)
+    assert client.get("/cockpit/pivot/", {"group_set": value, "how": value}).status_code in (200, 400)
