@@ -217,7 +217,7 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
     targets = targets_by_year([indicator], years)
     target = targets.get((indicator.pk, fiscal_year))
     fy_code = period_for_fiscal_year(fiscal_year).code
-    children = list(OrgUnit.objects.filter(parent=orgunit).order_by("code").values("pk", "code", "name_th", "name_en", "level"))
+    children = list(OrgUnit.objects.in_tree().filter(parent=orgunit).order_by("code").values("pk", "code", "name_th", "name_en", "level"))
     child_values = dict(
         IndicatorValue.objects.filter(indicator=indicator, orgunit_id__in=[c["pk"] for c in children], period__code=fy_code).values_list(
             "orgunit_id", "value"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from cockpit import brief
 from cockpit.definitions import indicator_definition
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
+from cockpit.group_values import group_pivot, group_table
 from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest, Severity
 from cockpit.selectors import (
     CACHE_SECONDS,
@@ -44,8 +45,9 @@ from indicators.reporting import ReportingYear, reporting_year
 from indicators.services import values_version
 from poc import permissions
 from poc.exports import csv_text, neutralise_workbook
-from poc.models import OrgUnit, OrgUnitLevel, Period
-from poc.params import BadParameter, fiscal_year_param, id_param
+from poc.group_selectors import GroupAggregation
+from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
+from poc.params import BadParameter, code_param, fiscal_year_param, id_param
 from poc.pdf import pdf_response
 from poc.periods import fiscal_year_of, period_for_fiscal_year
 from poc.permissions import scope_key
@@ -191,12 +193,15 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
             CACHE_SECONDS,
         )
 
+    fy_spec = period_for_fiscal_year(fiscal_year)
     # Lazy: read only when the template's fragment cache misses (usually it holds the rendered page body).
     data = SimpleLazyObject(lambda: drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year))
     context = {
         "indicator": indicator, "data": data, "figures": SimpleLazyObject(figures),
         "ancestors": SimpleLazyObject(lambda: list(unit.ancestors().only(*_UNIT_FIELDS))),
         "period_code": period_for_fiscal_year(fiscal_year).code, "definition": indicator_definition(indicator),
+        "by_group": [(group_set, [(group, format_value(value, indicator.decimals)) for group, value in rows])
+                     for group_set, rows in group_table(indicator=indicator, period=Period.objects.lookup(fy_spec))],
         **_selectors(unit, fiscal_year, version),
     }  # fmt: skip
     return render(request, "cockpit/drilldown.html", context)
@@ -225,7 +230,7 @@ def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
 def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
     item = pin.indicator or pin.element
     unit = pin.orgunit or OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE).first()
-    children = list(OrgUnit.objects.filter(parent=unit).order_by("code"))
+    children = list(OrgUnit.objects.in_tree().filter(parent=unit).order_by("code"))
     years = list(range(fiscal_year - 4, fiscal_year + 1))
     periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
     values = pivot(items=[item], orgunits=[unit, *children], periods=periods)
@@ -297,16 +302,25 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         years, range_error = pivot_years(current, current), exc.messages[0]
     rows_are = request.GET.get("rows", "orgunits")
     items = [item for value in chosen if (item := next(filter(None, _subject(request.user, value)), None))]
+    # By group: the rows are a group set's groups (a cluster, the EEC, coastal …) instead of the unit's parts.
+    group_set = OrgUnitGroupSet.objects.filter(code=code_param(request.GET, "group_set")).first()
+    how = request.GET.get("how") if request.GET.get("how") in set(GroupAggregation) else ""
     context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
-               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], values_version())}  # fmt: skip
+               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], values_version()),
+               "group_sets": OrgUnitGroupSet.objects.order_by("code"), "group_set": group_set, "how": how,
+               "aggregations": [(GroupAggregation.SUM, _("Sum")), (GroupAggregation.MEAN, _("Mean"))]}  # fmt: skip
     if range_error:
         return render(request, "cockpit/pivot.html", {**context, "range_error": range_error}, status=400)
     if items:
-        units = [unit, *OrgUnit.objects.filter(parent=unit).order_by("code")]
         periods = [Period.objects.lookup(period_for_fiscal_year(y)) for y in years]
-        values = pivot(items=items, orgunits=units, periods=periods)
+        if group_set is not None:
+            units = list(group_set.groups.order_by("code"))
+            values = group_pivot(items=items, groups=units, periods=periods, how=how or None)
+        else:
+            units = [unit, *OrgUnit.objects.in_tree().filter(parent=unit).order_by("code")]
+            values = pivot(items=items, orgunits=units, periods=periods)
         outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
-        header = [str(o.name if isinstance(o, OrgUnit) else o.label) for o in outer]
+        header = [str(o.label if isinstance(o, Period) else o.name) for o in outer]
         columns = [(i, item, col) for i, item in enumerate(items) for col in inner]
         table = []
         for row in outer:
@@ -315,7 +329,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
                 unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
                 cells.append(values.get((i, unit_id, period_code)))
             table.append((row, cells))
-        col_labels = [f"{item.code} · {col.name if isinstance(col, OrgUnit) else col.label}" for _i, item, col in columns]
+        col_labels = [f"{item.code} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             return _export(export, [_("Row"), *col_labels], [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)])

@@ -21,7 +21,7 @@ class DatasetAdmin(admin.ModelAdmin):
     list_filter = ("period_type", "collection_level", "sensitivity", "agency")
     search_fields = ("code", "name_th", "name_en")
     inlines = [DataElementInline]
-    filter_horizontal = ("orgunits",)
+    filter_horizontal = ("orgunits", "orgunit_groups")
 
 
 @admin.register(DataValue)

@@ -56,7 +56,8 @@ def _rng(*parts: object) -> random.Random:
 
 def orgunit_weights(province: OrgUnit) -> dict[int, float]:
     """Share of the province for every unit below it: registered population when known, else deterministic."""
-    units = list(OrgUnit.objects.subtree(province).only("pk", "code", "level", "parent_id"))
+    # Municipalities overlap the subdistricts they cover: they take no share of their own.
+    units = list(OrgUnit.objects.subtree(province).exclude(level=OrgUnitLevel.MUNICIPALITY).only("pk", "code", "level", "parent_id"))
     population = _reference_population()
     children: dict[int | None, list[OrgUnit]] = defaultdict(list)
     for unit in units:

@@ -52,8 +52,11 @@ class VerificationBy(models.TextChoices):
 
 class DatasetQuerySet(RestrictedQuerySet):
     def with_assigned_units(self) -> DatasetQuerySet:
-        """Prefetch the units each dataset is assigned to, without their boundaries."""
-        return self.prefetch_related(models.Prefetch("orgunits", queryset=OrgUnit.objects.without_shapes()))
+        """Prefetch the units each dataset is assigned to (directly and through groups), without their boundaries."""
+        return self.prefetch_related(
+            models.Prefetch("orgunits", queryset=OrgUnit.objects.without_shapes()),
+            models.Prefetch("orgunit_groups__members", queryset=OrgUnit.objects.only("pk")),
+        )
 
 
 class Dataset(LocalizedNameMixin, models.Model):
@@ -86,6 +89,10 @@ class Dataset(LocalizedNameMixin, models.Model):
         OrgUnit, verbose_name=_("assigned org units"), blank=True, related_name="assigned_datasets",
         help_text=_("Leave empty to collect from every org unit at the collection level"),
     )  # fmt: skip
+    orgunit_groups = models.ManyToManyField(
+        "poc.OrgUnitGroup", verbose_name=_("assigned org-unit groups"), blank=True, related_name="assigned_datasets",
+        help_text=_("Collect from the members of these groups too (e.g. every municipality, the coastal subdistricts)"),
+    )  # fmt: skip
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     # Open-data catalogue fields the national Government Data Catalog asks for (the rest derive from the above).
@@ -105,10 +112,13 @@ class Dataset(LocalizedNameMixin, models.Model):
         return f"{self.code} {self.name}"
 
     def assigned_unit_ids(self) -> set[int]:
-        """Ids of the units this dataset is assigned to (empty: every unit at its level); from a prefetch if any."""
-        if "orgunits" in getattr(self, "_prefetched_objects_cache", {}):
-            return {unit.pk for unit in self.orgunits.all()}
-        return set(self.orgunits.values_list("pk", flat=True))
+        """Ids of the units this dataset is assigned to, directly or through a group (empty: every unit at its level);
+        from a prefetch (``orgunits``, ``orgunit_groups__members``) if any."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        ids = {unit.pk for unit in self.orgunits.all()} if "orgunits" in prefetched else set(self.orgunits.values_list("pk", flat=True))
+        if "orgunit_groups" in prefetched:
+            return ids | {unit.pk for group in self.orgunit_groups.all() for unit in group.members.all()}
+        return ids | set(OrgUnit.objects.filter(unit_groups__assigned_datasets=self).values_list("pk", flat=True))
 
 
 class ValueType(models.TextChoices):

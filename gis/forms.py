@@ -10,7 +10,7 @@ from datasets.models import NUMERIC_TYPES, DataElement
 from gis.models import LayerVisibility
 from gis.selectors import MapSelection
 from indicators.models import Indicator
-from poc.models import OrgUnit, OrgUnitLevel, Role
+from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel, Role
 from poc.periods import PeriodError, parse_period
 
 
@@ -32,6 +32,7 @@ class MapQueryForm(forms.Form):
     period = forms.CharField(required=False)
     parent = forms.CharField(required=False)
     level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[("", ""), *OrgUnitLevel.choices])
+    group = forms.CharField(required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +75,15 @@ class MapQueryForm(forms.Form):
             raise ValidationError(_("Unknown org unit: %(code)s") % {"code": code}, code="not_found")
         return unit
 
+    def clean_group(self) -> OrgUnitGroup | None:
+        code = self.cleaned_data["group"].strip()
+        if not code:
+            return None
+        group = OrgUnitGroup.objects.restrict(self.user, "view").filter(code=code).first()
+        if group is None:
+            raise ValidationError(_("Unknown org-unit group: %(code)s") % {"code": code}, code="not_found")
+        return group
+
     def clean(self):
         data = super().clean()
         if data.get("element") and data.get("indicator"):
@@ -89,8 +99,9 @@ class MapQueryForm(forms.Form):
     def selection(self) -> MapSelection:
         data = self.cleaned_data
         return MapSelection(
-            element=data["element"], indicator=data["indicator"], period=data["period"], parent=data["parent"], level=data["level"]
-        )
+            element=data["element"], indicator=data["indicator"], period=data["period"], parent=data["parent"], level=data["level"],
+            group=data.get("group"),
+        )  # fmt: skip
 
 
 class SeriesQueryForm(MapQueryForm):

@@ -26,7 +26,8 @@ from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicator_series, indicator_values
 from poc import cache_versions
-from poc.models import OrgUnit, OrgUnitLevel
+from poc.group_selectors import GroupAggregation, combine, outermost_members
+from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
 from verification.models import SubmissionEvent
 from verification.selectors import units_with_unapproved
@@ -49,6 +50,7 @@ class MapSelection:
     parent: OrgUnit | None
     level: int | None
     indicator: Indicator | None = None
+    group: OrgUnitGroup | None = None  # draw the group's members instead of a part of the tree
 
     @property
     def measure(self) -> DataElement | Indicator | None:
@@ -76,30 +78,34 @@ def measure_values(selection: MapSelection, orgunit_ids: list[int] | QuerySet[Or
     return {}
 
 
-def map_units(parent: OrgUnit | None, level: int | None):
-    """Units drawn for a selection: ``parent``'s children, or units at ``level`` (under ``parent`` if given)."""
+def map_units(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None):
+    """Units drawn for a selection: ``parent``'s children, or units at ``level`` (under ``parent`` if given),
+    or a group's members (each counted once)."""
     units = OrgUnit.objects.all()
+    if group is not None:
+        return units.filter(pk__in=[unit.pk for unit in outermost_members([group])[group.pk]])
     if parent is not None:
         units = units.filter(path__startswith=parent.path).exclude(pk=parent.pk)
-        units = units.filter(level=level) if level else units.filter(parent=parent)
+        units = units.filter(level=level) if level else units.in_tree().filter(parent=parent)
     else:
         units = units.filter(level=level or OrgUnitLevel.PROVINCE)
     return units
 
 
-def feature_skeletons(parent: OrgUnit | None, level: int | None) -> list[tuple[int, str]]:
+def feature_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None) -> list[tuple[int, str]]:
     """(org unit id, feature JSON up to its value) of the selected units, cached until boundaries change.
 
     Geometry and names change through imports, which refresh the shapes and so the version; values
     are joined per request.
     """
     units = OrgUnit.objects.aggregate(count=Count("pk"), last=Max("pk"))
-    key = (parent.pk if parent else None, level, shapes_version(), units["count"], units["last"])
+    members = tuple(group.members.order_by("pk").values_list("pk", flat=True)) if group else ()
+    key = (parent.pk if parent else None, level, members, shapes_version(), units["count"], units["last"])
     cached = _SKELETONS.get(key)
     if cached is not None and cached[0] > time.monotonic() - SKELETON_MAX_AGE:
         return cached[1]
     rows = (
-        map_units(parent, level)
+        map_units(parent, level, group)
         .annotate(
             geojson=Coalesce(
                 NullIf("shape__geojson", Value("")),
@@ -133,16 +139,27 @@ def _finite(value: float | None) -> float | None:
 
 def choropleth_geojson(selection: MapSelection) -> str:
     """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
-    skeletons = feature_skeletons(selection.parent, selection.level)
-    values = measure_values(selection, map_units(selection.parent, selection.level))
+    skeletons = feature_skeletons(selection.parent, selection.level, selection.group)
+    values = measure_values(selection, map_units(selection.parent, selection.level, selection.group))
     features = ",".join(f"{head}{json.dumps(_finite(values.get(pk)))}}}}}" for pk, head in skeletons)
     meta = {
+        "group": _group_summary(selection, values) if selection.group else None,
         "parent": _unit_summary(selection.parent) if selection.parent else None,
         "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],
         "measure": _measure_summary(selection.measure) if selection.measure else None,
         "period": selection.period.code if selection.period else None,
     }
     return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{features}]}}'
+
+
+def _group_summary(selection: MapSelection, values: dict[int, float | None]) -> dict:
+    """The group's own value over its drawn members: sum for counts, mean otherwise (README, Foundation)."""
+    from cockpit.group_values import default_aggregation  # the one rule, shared with the analysis page
+
+    how = default_aggregation(selection.measure) if selection.measure else GroupAggregation.MEAN
+    group = selection.group
+    return {"code": group.code, "name_th": group.name_th, "name_en": group.name_en, "how": str(how),
+            "value": _finite(combine(values.values(), how)) if selection.measure else None}  # fmt: skip
 
 
 def _unit_summary(unit: OrgUnit) -> dict:
@@ -187,7 +204,10 @@ def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, st
     modified = shapes_version()
     if selection.measure is not None:
         modified = max(modified, values_version(selection.measure))
-    key = "|".join([repr(sorted(query)), modified.isoformat()])
+    parts = [repr(sorted(query)), modified.isoformat()]
+    if selection.group is not None:  # membership edits change the drawing without touching shapes or values
+        parts.append(repr(list(selection.group.members.order_by("pk").values_list("pk", flat=True))))
+    key = "|".join(parts)
     return f'"{hashlib.sha1(key.encode()).hexdigest()}"', modified
 
 

@@ -21,7 +21,7 @@ from gis.services import can_manage_layer, can_upload_layers, layer_delete, laye
 from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
 from poc import permissions
-from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel, Period
 from poc.periods import parse_period, period_for_fiscal_year
 
 CACHE_CONTROL = "private, max-age=60"
@@ -140,6 +140,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         form = MapQueryForm(query, user=request.user)
         form.is_valid()
     start = _start_unit(request)
+    group = form.cleaned_data.get("group")
     config = {
         "choroplethUrl": reverse("gis:choropleth"),
         "seriesUrl": reverse("gis:series"),
@@ -149,10 +150,12 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "indicator": indicator.code if indicator else "",
         "period": period_code,
         "start": start.code if start else "",
+        "group": group.code if group else "",
         "classification": request.GET.get("classes", "quantile"),
         "labels": {
             "noData": _("No data"), "value": _("Value"), "top": _("All"), "loading": _("Loading…"),
             "error": _("The map data could not be loaded."), "drill": _("Click to see its parts"),
+            "sum": _("Sum"), "mean": _("Mean"),
         },
     }  # fmt: skip
     context = {
@@ -161,6 +164,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "period_label": parse_period(period_code).label() if period_code else "",
         "elements": readable_elements(request.user).order_by("dataset__code", "order", "code"),
         "indicators": readable_indicators(request.user).order_by("order", "code"),
+        "groups": OrgUnitGroup.objects.restrict(request.user, "view").select_related("group_set").order_by("group_set__code", "code"),
     }  # fmt: skip
     return render(request, "gis/map.html", context)
 

@@ -105,7 +105,7 @@ def element_coverage(
     today = today or timezone.localdate()
     elements = {e.pk: e for e in elements}
     # Assignments are read once per dataset, not once per (element, period) by expected_orgunits.
-    prefetch_related_objects([e.dataset for e in elements.values()], "orgunits")
+    prefetch_related_objects([e.dataset for e in elements.values()], "orgunits", "orgunit_groups__members")
     specs: dict[tuple[int, int], list[PeriodSpec]] = {}  # (element, fiscal year) -> due periods
     for fiscal_year in fiscal_years:
         fy_end = period_for_fiscal_year(fiscal_year).end

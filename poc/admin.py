@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from poc.forms import AdminLoginForm
-from poc.models import Agency, OrgUnit, OrgUnitChange, Period, User
+from poc.models import Agency, MunicipalityArea, OrgUnit, OrgUnitChange, OrgUnitGroup, OrgUnitGroupSet, Period, User
 
 admin.site.site_header = _("Provincial Operations Centre administration")
 admin.site.site_title = _("POC administration")
@@ -59,3 +59,34 @@ class OrgUnitChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ImportedOnly(admin.ModelAdmin):
+    """Read-only: groups and municipalities change through poc.groups (the import command and the IT administrators'
+    upload page), which checks exclusive sets across rows and audits every change."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrgUnitGroupSet)
+class OrgUnitGroupSetAdmin(_ImportedOnly):
+    list_display = ("code", "name_th", "name_en", "exclusive")
+
+
+@admin.register(OrgUnitGroup)
+class OrgUnitGroupAdmin(_ImportedOnly):
+    list_display = ("code", "name_th", "name_en", "group_set")
+    list_filter = ("group_set",)
+    search_fields = ("code", "name_th", "name_en")
+
+
+@admin.register(MunicipalityArea)
+class MunicipalityAreaAdmin(_ImportedOnly):
+    list_display = ("municipality", "subdistrict", "share")

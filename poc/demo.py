@@ -20,7 +20,8 @@ from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.db import transaction
 
-from poc.models import Agency, OrgUnit, OrgUnitLevel, Role, User
+from poc.groups import groups_import, municipalities_import
+from poc.models import Agency, OrgUnit, OrgUnitGroup, OrgUnitLevel, Role, User
 from poc.orgunit_import import orgunits_import
 from poc.services import user_create, user_set_roles
 
@@ -99,6 +100,22 @@ def seed_hierarchy(stdout: Any = None) -> OrgUnit:
     return OrgUnit.objects.get(code="99")
 
 
+def seed_groups() -> tuple[int, int]:
+    """Rayong's municipalities (2197, 2199 share subdistrict 210109) and its groups: the Eastern cluster,
+    health region 6, the EEC, local government type, the coastal subdistricts. Codes of other provinces
+    are skipped unless their hierarchy is loaded. Returns (municipalities, groups)."""
+    ref = reference_dir()
+    if ref is None or not (ref / "orgunit_groups.csv").is_file():
+        return 0, 0
+    for report in (
+        municipalities_import(user=None, content=(ref / "municipalities.csv").read_bytes()),
+        groups_import(user=None, content=(ref / "orgunit_groups.csv").read_bytes(), allow_unknown_members=True),
+    ):
+        if not report.ok:
+            raise RuntimeError("\n".join(report.errors))
+    return OrgUnit.objects.filter(level=OrgUnitLevel.MUNICIPALITY).count(), OrgUnitGroup.objects.count()
+
+
 def _boundary_file(ref: Path, level: str) -> Path:
     """Full-resolution boundaries when the reference has them; the repository ships the simplified ones."""
     full = ref / "rayong_boundaries" / f"rayong_{level}.geojson"
@@ -158,7 +175,7 @@ def seed_agencies(province: OrgUnit, letter_code: str) -> dict[str, Agency]:
                     "is_provincial_it": row["is_provincial_it"] == "1",
                 },
             )
-    for number, district in enumerate(province.children.order_by("code"), start=1):
+    for number, district in enumerate(province.children.filter(level=OrgUnitLevel.DISTRICT).order_by("code"), start=1):
         Agency.objects.update_or_create(
             code=f"DIST-{district.code}",
             defaults={
@@ -197,10 +214,12 @@ def seed(context: dict[str, Any]) -> None:
     province = seed_hierarchy()
     context["province"] = province
     context["villages"] = seed_villages(province, rng)
+    municipalities, groups = seed_groups()
     letter_code = "รย" if province.code == "21" else "ตย"
     context["agencies"] = seed_agencies(province, letter_code)
     context["users"] = seed_accounts(context["agencies"])
     context.setdefault("log", []).append(
-        f"hierarchy {province.name_th}: {OrgUnit.objects.subtree(province).count()} units, "
+        f"hierarchy {province.name_th}: {OrgUnit.objects.subtree(province).count()} units "
+        f"({municipalities} municipalities), {groups} org-unit groups, "
         f"{len(context['agencies'])} agencies, {len(context['users'])} demo accounts"
     )

@@ -28,6 +28,28 @@ class AccountsUploadForm(forms.Form):
         return upload
 
 
+class OrgUnitGroupsUploadForm(forms.Form):
+    KIND_CHOICES = [
+        ("groups", _("Org-unit groups and group sets")),
+        ("municipalities", _("Municipalities and the subdistricts they cover")),
+    ]
+
+    kind = forms.ChoiceField(label=_("The file lists"), choices=KIND_CHOICES)
+    file = forms.FileField(label=_("CSV file"), help_text=_("The columns are described in the README (Foundation)."))
+    allow_unknown_members = forms.BooleanField(
+        label=_("Skip member codes this portal does not hold (e.g. other provinces of a cluster)"), required=False
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > min(settings.POC_MAX_UPLOAD_BYTES, 2 * 1024 * 1024):
+            raise forms.ValidationError(_("The file is too large."))
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Upload a .csv file."))
+        self.cleaned_data["content"] = upload.read()
+        return upload
+
+
 class LockoutMixin:
     """Authentication that counts failures (poc.lockout) and refuses a locked username or address before checking."""
 

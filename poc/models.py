@@ -34,6 +34,10 @@ class OrgUnitLevel(models.IntegerChoices):
     DISTRICT = 2, _("District")
     SUBDISTRICT = 3, _("Subdistrict")
     VILLAGE = 4, _("Village")
+    # Local government does not follow the tree: a municipality (เทศบาล) hangs under its province and
+    # names the subdistricts it covers in MunicipalityArea. Numbered after the tree's levels so every
+    # ``level__lte=SUBDISTRICT`` picker and the tree's roll-ups leave it out.
+    MUNICIPALITY = 5, _("Municipality")
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -45,6 +49,11 @@ class OrgUnitQuerySet(models.QuerySet):
         """Everything but the boundary and point: pickers and tables never draw them, and a province's
         boundaries are megabytes to fetch and parse on every page."""
         return self.defer("geom", "point")
+
+    def in_tree(self) -> OrgUnitQuerySet:
+        """The administrative tree only: municipalities overlap the subdistricts they cover, so a drill-down
+        from a province lists its districts, never its municipalities beside them."""
+        return self.exclude(level=OrgUnitLevel.MUNICIPALITY)
 
     def subtree(self, unit: OrgUnit, include_self: bool = True) -> OrgUnitQuerySet:
         queryset = self.filter(path__startswith=unit.path)
@@ -278,3 +287,78 @@ class OrgUnitChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.code} → {self.target.code} ({self.weight:g}) {self.date}"
+
+
+class OrgUnitGroupSet(LocalizedNameMixin, models.Model):
+    """A way of grouping org units: exclusive (a unit in at most one of its groups, e.g. local
+    government type) or not (e.g. "coastal", where a unit may also be "tourism")."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    exclusive = models.BooleanField(_("exclusive"), default=False, help_text=_("A unit belongs to at most one group of the set"))
+
+    objects = permissions.RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("org-unit group set")
+        verbose_name_plural = _("org-unit group sets")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class OrgUnitGroup(LocalizedNameMixin, models.Model):
+    """Org units that belong together outside the hierarchy: a provincial cluster, a health region,
+    the EEC, the coastal subdistricts. Members may sit at any level and in any province."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    group_set = models.ForeignKey(
+        OrgUnitGroupSet, verbose_name=_("group set"), null=True, blank=True, on_delete=models.PROTECT, related_name="groups"
+    )
+    members = models.ManyToManyField(OrgUnit, verbose_name=_("members"), blank=True, related_name="unit_groups")
+
+    objects = permissions.RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("org-unit group")
+        verbose_name_plural = _("org-unit groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MunicipalityArea(models.Model):
+    """A subdistrict (or the part of it, ``share`` of its population) that a municipality covers.
+
+    DOPA's registration splits subdistrict 210109 เนินพระ between municipalities 2197 and 2199, so
+    one subdistrict can have several rows; ``share`` is unknown (null) until someone records it.
+    """
+
+    municipality = models.ForeignKey(
+        OrgUnit, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="covered_areas",
+        limit_choices_to={"level": OrgUnitLevel.MUNICIPALITY},
+    )  # fmt: skip
+    subdistrict = models.ForeignKey(
+        OrgUnit, verbose_name=_("subdistrict"), on_delete=models.PROTECT, related_name="municipality_areas",
+        limit_choices_to={"level": OrgUnitLevel.SUBDISTRICT},
+    )  # fmt: skip
+    share = models.FloatField(_("share of the subdistrict"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("municipality area")
+        verbose_name_plural = _("municipality areas")
+        ordering = ["municipality__code", "subdistrict__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "subdistrict"], name="municipalityarea_unique"),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)), name="municipalityarea_share_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality.code} ⊃ {self.subdistrict.code}"

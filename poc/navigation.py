@@ -32,6 +32,7 @@ NAVIGATION = registry.NAVIGATION
 register = NAVIGATION.register
 register(NavItem("home", _("Home"), order=0, visible=lambda request: True))
 register(NavItem("accounts_issue", _("Accounts"), order=90, visible=lambda r: is_it_admin(r.user), group="it"))
+register(NavItem("orgunit_groups", _("Org-unit groups"), order=91, visible=lambda r: is_it_admin(r.user), group="it"))
 
 GROUPS: dict[str, Promise] = {
     "data": _("Data"),

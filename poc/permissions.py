@@ -596,11 +596,23 @@ for _label in ("risk.ContingencyPlanVersion", "risk.Course", "risk.Participant",
     rule(_label, Action.CHANGE)(_everything_for_it)
 rule("risk.PageView", Action.VIEW)(_everything_for_it)  # the usage report
 
+
+def _public_rows(queryset: QuerySet, user) -> QuerySet:
+    return queryset
+
+
+# Org-unit groups are public reference data like the hierarchy (clusters, health regions, coastal
+# units); only IT administrators change them, through poc.groups.groups_import.
+for _label in ("poc.OrgUnitGroupSet", "poc.OrgUnitGroup"):
+    rule(_label, Action.VIEW)(_public_rows)
+    rule(_label, Action.CHANGE, Action.DELETE)(_everything_for_it)
+
 # Models with no per-user rule, and why. A model in neither RULES nor here fails the permission matrix test.
 UNSCOPED: dict[str, str] = {
     "poc.OrgUnit": "the administrative hierarchy is public reference data",
     "poc.Period": "periods are calendar facts",
     "poc.OrgUnitChange": "boundary changes are public reference data",
+    "poc.MunicipalityArea": "which subdistricts a municipality covers is public reference data",
     "datasets.Topic": "the topic list is the public catalogue's table of contents",
     "maps.OrgUnitShape": "simplified public boundaries",
     "documents.LetterCounter": "running numbers, reached only through letter_register",

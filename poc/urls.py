@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/people/<int:pk>/export/", views.person_export_view, name="person_export"),
     path("accounts/people/<int:pk>/anonymise/", views.person_anonymise_view, name="person_anonymise"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("orgunits/groups/", views.orgunit_groups, name="orgunit_groups"),
     path("verification/", include("verification.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("assessment/", include("assessment.urls")),

@@ -4,16 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from poc import permissions, privacy
-from poc.forms import AccountsUploadForm, LoginForm, PasswordChangeForm
+from poc.forms import AccountsUploadForm, LoginForm, OrgUnitGroupsUploadForm, PasswordChangeForm
+from poc.groups import GroupFileError, groups_import, municipalities_import
 from poc.home import panels_for
-from poc.models import Agency, OrgUnit, OrgUnitLevel, User
+from poc.models import Agency, OrgUnit, OrgUnitGroup, OrgUnitLevel, User
 from poc.params import code_param, int_param
 from poc.permissions import Gate, role_required
 from poc.services import AccountsResult, accounts_create_from_csv
@@ -47,6 +48,35 @@ def accounts_issue(request: HttpRequest) -> HttpResponse:
             return response
         messages.error(request, _("No account was created. Fix the rows below and upload again."))
     return render(request, "poc/accounts_issue.html", {"form": form, "errors": errors})
+
+
+@role_required(Gate.IT_ADMIN)
+def orgunit_groups(request: HttpRequest) -> HttpResponse:
+    """IT administrators: the groups, group sets and municipalities, and a CSV upload to change them
+    (the service of the ``import_orgunit_groups`` command)."""
+    form = OrgUnitGroupsUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["kind"] == "municipalities":
+                report = municipalities_import(user=request.user, content=data["content"])
+            else:
+                report = groups_import(user=request.user, content=data["content"], allow_unknown_members=data["allow_unknown_members"])
+        except GroupFileError as exc:
+            errors = [str(exc)]
+        else:
+            errors = report.errors
+            if report.ok:
+                done = _("%(created)s created, %(changed)s changed.") % {"created": report.created, "changed": report.changed}
+                skipped = _(" Skipped codes not in this portal: %(codes)s.") % {"codes": ", ".join(sorted(set(report.skipped)))}
+                messages.success(request, done + (skipped if report.skipped else ""))
+                return redirect("orgunit_groups")
+        messages.error(request, _("Nothing was changed. Fix the rows below and upload again."))
+    groups = OrgUnitGroup.objects.select_related("group_set").annotate(member_count=Count("members")).order_by("group_set__code", "code")
+    municipalities = OrgUnit.objects.without_shapes().filter(level=OrgUnitLevel.MUNICIPALITY).prefetch_related("covered_areas__subdistrict")
+    context = {"form": form, "errors": errors, "groups": groups, "municipalities": municipalities.order_by("code")}
+    return render(request, "poc/orgunit_groups.html", context, status=400 if errors else 200)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

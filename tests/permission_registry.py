@@ -63,6 +63,7 @@ PAGES: dict[str, Page] = {
     "accounts_issue":                   page("L   403 403 403 403 200"),
     "privacy":                          page("200 200 200 200 200 200"),
     "people":                           page("L   403 403 403 403 200"),
+    "orgunit_groups":                   page("L   403 403 403 403 200"),
     "person_export":                    page("L   403 403 403 403 405", kw=pk("entry_b")),  # POST only
     "person_anonymise":                 page("L   403 403 403 403 405", kw=pk("entry_b")),
     "api_tokens":                       page("L   200 200 200 200 200"),
@@ -209,4 +210,6 @@ B_ROWS: dict[str, tuple[str | None, set[str]]] = {
     "risk.BackupRecord": ("backup", {"it_admin"}),
     "risk.PageView": (None, set()),
     "poc.User": ("entry_b", {"it_admin"}),
+    "poc.OrgUnitGroupSet": (None, set()),  # public reference data, no agency; change rule in tests/poc/test_orgunit_groups.py
+    "poc.OrgUnitGroup": (None, set()),
 }

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from assessment.services import assess
 from cockpit.models import Alert, RuleKind
 from datasets.models import DataValue
-from poc.models import OrgUnit, User
+from poc.models import MunicipalityArea, OrgUnit, OrgUnitGroup, User
 from verification import selectors
 from verification.models import Status, Submission
 
@@ -41,7 +41,13 @@ def test_seeded_demo_is_rayong_quiet_and_gives_every_role_work(settings):
 
     rayong = OrgUnit.objects.get(code="21")
     assert rayong.name_th == "ระยอง" and rayong.geom is not None
-    assert rayong.children.count() == 8 and OrgUnit.objects.filter(level=3, path__startswith="21/").count() == 58
+    assert rayong.children.filter(level=2).count() == 8 and OrgUnit.objects.filter(level=3, path__startswith="21/").count() == 58
+    # Municipalities under the province, sharing subdistrict 210109; Rayong's groups (other provinces skipped).
+    assert sorted(rayong.children.filter(level=5).values_list("code", flat=True)) == ["2197", "2199"]
+    sharing = MunicipalityArea.objects.filter(subdistrict__code="210109").values_list("municipality__code", flat=True)
+    assert sorted(sharing) == ["2197", "2199"]
+    assert list(OrgUnitGroup.objects.get(code="cluster_east_1").members.values_list("code", flat=True)) == ["21"]
+    assert "(2 municipalities), 7 org-unit groups" in printed
 
     # The province-wide verifier has submissions waiting for them.
     verifier = User.objects.get(username="verifier")

@@ -106,6 +106,10 @@
     meta.breadcrumb.forEach(function (unit) {
       parts.push('<a href="#" data-code="' + escapeHtml(unit.code) + '">' + escapeHtml(unitName(unit)) + "</a>");
     });
+    if (meta.group) {  // the group's own value: sum for counts, mean otherwise (README, Foundation)
+      parts[0] = '<span class="map-group">' + escapeHtml(unitName(meta.group)) + (meta.group.value === null ? "" :
+        " — " + escapeHtml(labels[meta.group.how] || meta.group.how) + " " + escapeHtml(formatValue(meta.group.value))) + "</span>";
+    }
     nav.innerHTML = parts.join(" › ");
     nav.querySelectorAll("a").forEach(function (link) {
       link.addEventListener("click", function (event) {
@@ -141,7 +145,8 @@
   function load(parentCode) {
     var status = document.getElementById("map");
     status.setAttribute("aria-busy", "true");
-    fetch(config.choroplethUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: parentCode }), { credentials: "same-origin" })
+    fetch(config.choroplethUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: parentCode,
+                                               group: parentCode ? "" : config.group }), { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
