@@ -76,7 +76,7 @@ class FormFields(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.fields: list[tuple[str, str]] = []
+        self.forms: list[list[tuple[str, str]]] = []  # one list per POST form, in page order
         self._in_post_form = False
         self._textarea: str | None = None
         self._select: str | None = None
@@ -86,6 +86,8 @@ class FormFields(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
             self._in_post_form = a.get("method", "").lower() == "post"
+            if self._in_post_form:
+                self.forms.append([])
         if not self._in_post_form or "disabled" in a or (not a.get("name") and tag != "option"):
             return
         if tag == "input":
@@ -102,6 +104,10 @@ class FormFields(HTMLParser):
         elif tag == "option" and self._select is not None and (self._select_value is None or "selected" in a):
             self._select_value = a.get("value", "")
 
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        return self.forms[-1]
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._in_post_form = False
@@ -117,10 +123,11 @@ class FormFields(HTMLParser):
             self.fields[-1] = (name, value + data)
 
 
-def form_fields(html: bytes) -> list[tuple[str, str]]:
+def form_fields(html: bytes, containing: str = "") -> list[tuple[str, str]]:
+    """The fields of the first POST form with a field named ``containing…`` (the page also has language and logout forms)."""
     parser = FormFields()
     parser.feed(html.decode("utf-8", "replace"))
-    return parser.fields
+    return next((form for form in parser.forms if any(name.startswith(containing) for name, _value in form)), [])
 
 
 @dataclass

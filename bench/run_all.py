@@ -97,7 +97,7 @@ def statistics_state() -> Result:
 
 
 # --- pages -----------------------------------------------------------------------------------------
-def demo_pages(governor: Browser, base: str) -> dict[str, tuple[str, str]]:
+def demo_pages(governor: Browser, entry: Browser) -> dict[str, tuple[str, str]]:
     """label -> (user, path) for the pages users meet, filled with the demo's data."""
     from django.db.models import Count
     from django.urls import reverse
@@ -118,13 +118,22 @@ def demo_pages(governor: Browser, base: str) -> dict[str, tuple[str, str]]:
     )
     entry_user = User.objects.get(username="entry")
     enterable = Dataset.objects.restrict(entry_user, "change")
-    filled = (
+    candidates = (
         DataValue.objects.filter(element__dataset__in=enterable)
         .values("element__dataset__code", "period__code")
         .annotate(n=Count("id"))
-        .order_by("-n", "element__dataset__code")
-        .first()
+        .order_by("-n", "element__dataset__code")[:20]
     )
+    entry_path = ""
+    for candidate in candidates:  # the fullest grid with no empty cell: a save of one cell is then accepted as is
+        pick = {"dataset": candidate["element__dataset__code"], "period": candidate["period__code"]}
+        path = f"{reverse('datasets:entry')}?{urlencode(pick)}"
+        fields = dict(form_fields(entry.get(path).body, containing="v-"))
+        cells = [name.removeprefix("v-") for name in fields if name.startswith("v-")]
+        if cells and all(fields[f"v-{c}"].strip() or fields.get(f"na-{c}") for c in cells):
+            entry_path = path
+            break
+    assert entry_path, "no complete entry grid for the entry user in the demo data"
     choropleth = {"element": busiest["element__code"], "period": busiest["period__code"], "parent": province.code, "level": 3}
     return {
         "home": ("governor", reverse("home")),
@@ -132,10 +141,7 @@ def demo_pages(governor: Browser, base: str) -> dict[str, tuple[str, str]]:
         "drill-down": ("governor", reverse("cockpit:drilldown", args=[codes[0]])),
         "map": ("governor", reverse("gis:map")),
         "province choropleth": ("governor", f"{reverse('gis:choropleth')}?{urlencode(choropleth)}"),
-        "entry grid (filled)": (
-            "entry",
-            f"{reverse('datasets:entry')}?{urlencode({'dataset': filled['element__dataset__code'], 'period': filled['period__code']})}",
-        ),
+        "entry grid (filled)": ("entry", entry_path),
     }
 
 
@@ -185,19 +191,22 @@ class Writer(threading.Thread):
         step = 1
         while not self.stop.wait(self.every):
             page = self.browser.get(self.path)
-            fields = form_fields(page.body)
+            fields = form_fields(page.body, containing="v-")
             cells = [i for i, (name, value) in enumerate(fields) if name.startswith("v-") and value.strip().lstrip("-").isdigit()]
             if page.status != 200 or not cells:
                 self.failures.append(f"grid answered {page.status} with {len(cells)} numeric cells")
                 continue
-            index = cells[0]
-            name, value = fields[index]
-            fields[index] = (name, str(int(value) + step))
+            name, value = fields[cells[0]]
+            cell = name.removeprefix("v-")
+            # Only the changed cell (with its as-read value for the conflict check): the view saves the cells posted, and
+            # re-posting the whole demo grid would be refused for cells the demo leaves empty.
+            posted = [(k, v) for k, v in fields if k == "csrfmiddlewaretoken" or k in (f"o-{cell}", f"na-{cell}")]
+            posted.append((name, str(int(value) + step)))
             step = -step  # back and forth: the value stays valid
             answer = self.browser.request(
                 "POST",
                 self.path,
-                urlencode(fields).encode(),
+                urlencode(posted).encode(),
                 {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://" + self.browser.netloc + self.path},
             )
             if answer.status != 302:
@@ -238,7 +247,14 @@ def under_load(
             if enough():
                 stop.set()
 
+    def progress() -> None:  # a long phase on a busy machine should not look hung
+        while not stop.wait(30):
+            with sampler.lock:
+                counts = ", ".join(f"{label} {len(sampler.warm.get(label, []))}" for label in pages)
+            print(f"  warm samples so far: {counts}; writes {sampler.writes}", flush=True)
+
     started = time.monotonic()
+    threading.Thread(target=progress, daemon=True).start()
     writer.start()
     threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(readers)]
     for thread in threads:
@@ -481,7 +497,7 @@ def main() -> None:
         cookies = {user: session_cookie(user) for user in ("governor", "entry")}
         found: list[Result] = []
         with gunicorn(workers=WORKERS, probe=True) as base:
-            pages = demo_pages(Browser(base, cookies["governor"]), base)
+            pages = demo_pages(Browser(base, cookies["governor"]), Browser(base, cookies["entry"]))
             found += page_weights(base, cookies, pages)
         with gunicorn(workers=WORKERS, probe=True) as base:  # fresh workers: their first requests are the cold ones
             sampler, writer, seconds = under_load(base, cookies, pages, samples=args.samples, readers=args.readers, max_seconds=420)
