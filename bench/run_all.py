@@ -369,7 +369,7 @@ def national(url: str, values: int, samples: int) -> list[Result]:
             f"{reverse('gis:choropleth')}?{urlencode({'element': element.code, 'period': 'FY2566', 'level': 3})}",
             200,
         ),
-        "completeness at national scale": (f"{reverse('datasets:completeness_json')}?{urlencode({'fiscal_year': 2566})}", 200),
+        "completeness at national scale": (f"{reverse('datasets:completeness_json')}?{urlencode({'fy': 2566})}", 200),
     }
     with gunicorn(workers=WORKERS, probe=True) as base:
         for label, (path, limit) in cases.items():
