@@ -470,6 +470,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30, help="warm samples per page at least (percentiles need ≥ 30)")
     parser.add_argument("--readers", type=int, default=4, help="concurrent reading users during the load phase")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database instead of creating it fresh")
+    parser.add_argument("--skip-import", action="store_true", help="pages, load and national only (the import takes minutes)")
     args = parser.parse_args()
     if args.samples < 30:
         parser.error("at least 30 samples per percentile")
@@ -507,7 +508,8 @@ def main() -> None:
     rows += guarded("pages and load (demo province)", pages_and_load)
     from import_values import run as import_run
 
-    rows += guarded("import", lambda: import_run(scale["import_values"]))
+    if not args.skip_import:
+        rows += guarded("import", lambda: import_run(scale["import_values"]))
     if scale["national_values"]:
         national_url = url.rsplit("/", 1)[0] + f"/{name}_national"
         rows += guarded("national scale", lambda: national(national_url, scale["national_values"], args.samples))
