@@ -11,7 +11,7 @@ RUN_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext fonts-th
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-thai-tlwg postgresql-client
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test smoke lint system-run system-test venv migrate seed messages screenshots
+.PHONY: run test smoke lint system-run system-test venv migrate seed messages screenshots bench
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -65,3 +65,15 @@ lint: venv
 
 messages: venv
 	$(BIN)/python manage.py makemessages -l th --ignore=.venv --ignore=var --ignore=tests
+
+# Every benchmark as users meet the system (gunicorn over HTTP with gzip, signed in, writes during reads, cold
+# requests apart, fresh bulk-loaded database never ANALYZEd here), one table, JSON lines appended to
+# bench/results.jsonl. BENCH_SCALE=small (default, ~10 min on 2 cores: demo province, 100k-value import) or
+# national (adds 10M generated values over Thailand's villages: ~11 min more the first time; needs
+# POC_NATIONAL_REFERENCE_DIR). The database named in BENCH_DATABASE_URL is dropped and re-created when its
+# name starts with poc_bench (the national one, <name>_national, is kept between runs).
+BENCH_SCALE ?= small
+BENCH_DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/poc_bench_$(BENCH_SCALE)
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
+bench: system-test venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run_all.py $(BENCH_ARGS)

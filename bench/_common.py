@@ -129,15 +129,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_STATIC_ROOTS: dict[str, str] = {}
+
+
 @contextmanager
-def gunicorn(workers: int = 2, threads: int = 1):
-    """collectstatic with the production storage, then gunicorn on 127.0.0.1 (DEBUG off, POC_HTTPS=0)."""
-    static_root = tempfile.mkdtemp(prefix="poc-bench-static-")
+def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False):
+    """collectstatic with the production storage, then gunicorn on 127.0.0.1 (DEBUG off, POC_HTTPS=0).
+
+    ``probe``: serve ``bench/wsgi_probe.py`` (the deployed app plus an X-Bench-Worker header naming the worker).
+    """
+    static_root = _STATIC_ROOTS.get("collected") or tempfile.mkdtemp(prefix="poc-bench-static-")
     env = {**os.environ, "DEBUG": "0", "POC_HTTPS": "0", "STATIC_ROOT": static_root, "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
     python = sys.executable
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    if "collected" not in _STATIC_ROOTS:  # once per process: the files do not change between servers
+        subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        _STATIC_ROOTS["collected"] = static_root
     port = free_port()
-    command = [python, "-m", "gunicorn", "poc.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
+    app = ["--pythonpath", str(ROOT / "bench"), "wsgi_probe:application"] if probe else ["poc.wsgi"]
+    command = [python, "-m", "gunicorn", *app, "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
                "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
