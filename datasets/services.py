@@ -277,10 +277,7 @@ def _write(
             action = "create"
             new_num = num
         else:
-            current.value_num, current.value_text, current.not_available = num, text, cell.not_available
-            current.comment, current.source, current.updated_by_id = cell.comment, source, user_id
-            current.updated_at = now  # bulk_update does not apply auto_now
-            to_update.append(current)
+            to_update.append((current.pk, num, text, cell.not_available, cell.comment))
             action = "update"
             new_num = num
         audits.append((element_id, orgunit_id, period_id, old_state, new_state, action))
@@ -293,9 +290,7 @@ def _write(
                 delta[1] += count
     stamps = {"created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id}
     _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
-    DataValue.objects.bulk_update(
-        to_update, ["value_num", "value_text", "not_available", "comment", "source", "updated_by", "updated_at"], batch_size=2000
-    )
+    _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
     DataValue.objects.filter(pk__in=to_delete).delete()
     _insert(DataValueAudit, AUDIT_COLUMNS, audits, source=source, user_id=user_id, at=now)
     aggregates_apply_deltas(deltas)
@@ -337,6 +332,47 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in [*columns, *constants])
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN", buffer)
+
+
+UPDATE_COLUMNS = ["value_num", "value_text", "not_available", "comment"]
+
+
+def _update(rows: list[tuple], **constants: object) -> None:
+    """Rewrite existing values (``rows`` are ``(pk, *UPDATE_COLUMNS)``, ``constants`` the same for all).
+
+    On PostgreSQL a corrected file's rows are COPied into a scratch table and merged by one
+    ``UPDATE … FROM``: ``bulk_update`` builds a ``CASE WHEN`` per column per row in Python, which
+    made a corrected file ~40× slower than new values. Small saves (the form) keep ``bulk_update``.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql" or len(rows) < 500:
+        objects = []
+        for pk, *values in rows:
+            value = DataValue(pk=pk, **dict(zip(UPDATE_COLUMNS, values, strict=True)), **constants)
+            objects.append(value)
+        DataValue.objects.bulk_update(objects, [*UPDATE_COLUMNS, *constants], batch_size=2000)
+        return
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+    quote = connection.ops.quote_name
+    columns = [quote(DataValue._meta.get_field(c).column) for c in UPDATE_COLUMNS]
+    buffer = io.StringIO()
+    buffer.writelines(f"{pk}\t" + "\t".join(map(_copy_text, rest)) + "\n" for pk, *rest in rows)
+    buffer.seek(0)
+    constant_columns = [quote(DataValue._meta.get_field(c).column) for c in constants]
+    assignments = [f"{c} = s.{c}" for c in columns] + [f"{c} = %s" for c in constant_columns]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS datavalue_update")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE datavalue_update (id bigint, {columns[0]} double precision, {columns[1]} text, "
+            f"{columns[2]} text, {columns[3]} text) ON COMMIT DROP"
+        )
+        cursor.cursor.copy_expert(f"COPY datavalue_update (id, {', '.join(columns)}) FROM STDIN", buffer)
+        # The rows were locked by ``_write``'s SELECT … FOR UPDATE; this merge only rewrites them.
+        cursor.execute(
+            f"UPDATE {table} AS v SET {', '.join(assignments)} FROM datavalue_update AS s WHERE v.id = s.id",
+            list(constants.values()),
+        )
 
 
 def _copy_text(value: object) -> str:
