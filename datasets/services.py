@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -235,16 +236,29 @@ VALUE_COLUMNS = ["element_id", "orgunit_id", "period_id", "value_num", "value_te
 AUDIT_COLUMNS = ["element_id", "orgunit_id", "period_id", "old_value", "new_value", "action"]
 
 
+class _Stored(NamedTuple):
+    """The stored fields of an existing value that a save compares and reports (a tuple: no model instance per row)."""
+
+    pk: int
+    value_num: float | None
+    value_text: str
+    not_available: str
+    comment: str
+    updated_by_id: int | None
+    updated_at: dt.datetime
+
+
 def _write(
     parsed: list[tuple[CellInput, float | None, str, tuple[int, int, int]]], user: User | None, source: str, result: SaveResult
 ) -> None:
-    existing: dict[tuple[int, int, int], DataValue] = {}
+    existing: dict[tuple[int, int, int], _Stored] = {}
     for chunk_start in range(0, len(parsed), 5000):
         chunk = [key for _c, _n, _t, key in parsed[chunk_start : chunk_start + 5000]]
         rows = DataValue.objects.filter(
             element_id__in={k[0] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[2] for k in chunk}
         ).select_for_update()
-        existing.update({(v.element_id, v.orgunit_id, v.period_id): v for v in rows})
+        fields = ["element_id", "orgunit_id", "period_id", *_Stored._fields]
+        existing.update({(e, o, p): _Stored(*rest) for e, o, p, *rest in rows.values_list(*fields)})
     # New values and audit rows as plain tuples: a million model instances would cost more than writing them.
     to_create: list[tuple] = []
     to_update, to_delete, audits = [], [], []
@@ -304,7 +318,7 @@ def _write(
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
 
 
-def _last_change(key: tuple[int, int, int], current: DataValue | None) -> tuple[str, dt.datetime | None]:
+def _last_change(key: tuple[int, int, int], current: _Stored | None) -> tuple[str, dt.datetime | None]:
     """Who changed a cell last and when: the value's stamps, or the audit trail when it was cleared."""
     if current is not None:
         user_id, at = current.updated_by_id, current.updated_at
