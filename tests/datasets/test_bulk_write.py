@@ -73,3 +73,16 @@ def test_a_small_correction_keeps_the_per_cell_path_and_stamps(elements, subdist
     assert datavalues_save(cells=[cell], user=colleague).updated == 1
     stored = DataValue.objects.get(element=elements["cases"], orgunit=unit, period=period)
     assert (stored.value_num, stored.comment, stored.updated_by, stored.created_by) == (9.0, "ตรวจแล้ว", colleague, entry_a)
+
+
+def test_a_lost_update_reports_who_changed_the_cell_and_writes_nothing(elements, subdistricts, entry_a, make_user, agency_a):
+    colleague = make_user("entry_a2", ["data_entry"], agency_a, first_name="สมศรี", last_name="ใจดี")
+    period = Period.objects.for_code("2567-02")
+    unit = subdistricts[1]
+    datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=unit, period=period, raw="4")], user=entry_a)
+    datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=unit, period=period, raw="6", expected="4")], user=colleague)
+    stale = CellInput(element=elements["cases"], orgunit=unit, period=period, raw="8", expected="4", ref="B2")
+    result = datavalues_save(cells=[stale], user=entry_a)
+    stored = DataValue.objects.get(element=elements["cases"], orgunit=unit, period=period)
+    assert [(c.ref, c.theirs, c.by, c.at) for c in result.conflicts] == [("B2", "6", "สมศรี ใจดี", stored.updated_at)]
+    assert stored.value_num == 6.0 and result.updated == 0
