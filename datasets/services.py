@@ -236,6 +236,19 @@ VALUE_COLUMNS = ["element_id", "orgunit_id", "period_id", "value_num", "value_te
 AUDIT_COLUMNS = ["element_id", "orgunit_id", "period_id", "old_value", "new_value", "action"]
 
 
+# A save that changes this many rows refreshes the planner statistics itself: many PostgreSQL set-ups
+# run without autovacuum after bulk loads, and plans chosen on stale counts were 100x slower (issue 20).
+ANALYZE_AFTER = 50_000
+
+
+def _analyze(*models: type) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {_table(model)}")
+
+
 class _Stored(NamedTuple):
     """The stored fields of an existing value that a save compares and reports (a tuple: no model instance per row)."""
 
@@ -309,6 +322,8 @@ def _write(
     _insert(DataValueAudit, AUDIT_COLUMNS, audits, source=source, user_id=user_id, at=now)
     aggregates_apply_deltas(deltas)
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
+    if len(to_create) + len(to_update) + len(to_delete) >= ANALYZE_AFTER:
+        _analyze(DataValue, AggregateValue)
     if audits:
         changed = {
             "element_ids": {k[0] for _c, _n, _t, k in parsed},

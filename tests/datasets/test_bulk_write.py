@@ -86,3 +86,27 @@ def test_a_lost_update_reports_who_changed_the_cell_and_writes_nothing(elements,
     stored = DataValue.objects.get(element=elements["cases"], orgunit=unit, period=period)
     assert [(c.ref, c.theirs, c.by, c.at) for c in result.conflicts] == [("B2", "6", "สมศรี ใจดี", stored.updated_at)]
     assert stored.value_num == 6.0 and result.updated == 0
+
+
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="planner statistics are PostgreSQL's")
+def test_a_large_save_refreshes_the_planner_statistics(elements, subdistricts, entry_a, monkeypatch):
+    from django.db import connection
+
+    import datasets.services
+
+    def estimated_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [DataValue._meta.db_table])
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(datasets.services, "ANALYZE_AFTER", 600)
+    spec, periods = parse_period("2540-01"), []
+    for _month in range(150):
+        periods.append(Period.objects.for_spec(spec))
+        spec = spec.next()
+    small = [CellInput(element=elements["cases"], orgunit=subdistricts[0], period=periods[0], raw="1")]
+    datavalues_save(cells=small, user=entry_a)
+    assert estimated_rows() != 1  # below the threshold: not analysed (the estimate is stale, not the one row)
+    cells = [CellInput(element=elements["beds"], orgunit=u, period=p, raw="3") for p in periods for u in subdistricts]
+    assert datavalues_save(cells=cells, user=entry_a).created == 600
+    assert estimated_rows() == 601
