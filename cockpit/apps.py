@@ -22,10 +22,11 @@ class CockpitConfig(AppConfig):
 def on_values_changed(sender, element_ids, orgunit_ids, period_ids, **kwargs) -> None:
     from cockpit.tasks import evaluate_for_elements_task
 
-    evaluate_for_elements_task.delay(sorted(element_ids), sorted(period_ids))
+    # Only the changed units (and their ancestors) are re-evaluated, not every unit at each rule's level.
+    evaluate_for_elements_task.delay(sorted(element_ids), sorted(period_ids), sorted(orgunit_ids))
 
 
 def on_indicator_values_changed(sender, indicator_ids, orgunit_ids, period_ids, **kwargs) -> None:
     from cockpit.tasks import evaluate_for_indicators_task
 
-    evaluate_for_indicators_task.delay(sorted(indicator_ids), sorted(period_ids))
+    evaluate_for_indicators_task.delay(sorted(indicator_ids), sorted(period_ids), sorted(orgunit_ids))

@@ -83,15 +83,38 @@ class EvaluationResult:
     closed: int = 0
 
 
-def rule_evaluate(*, rule: WarningRule, periods: Iterable[Period], today: dt.date | None = None) -> EvaluationResult:
+# Above this many changed units the whole level is read at once (a subquery beats a huge list of ids).
+SCOPED_UNITS_MAX = 10_000
+
+
+def changed_scope(orgunit_ids: Iterable[int] | None) -> set[int] | None:
+    """The changed units and all their ancestors (whose aggregates the change moved); None: every unit."""
+    if orgunit_ids is None:
+        return None
+    orgunit_ids = set(orgunit_ids)
+    if len(orgunit_ids) > SCOPED_UNITS_MAX:
+        return None
+    from datasets.services import ancestor_ids
+
+    units = OrgUnit.objects.without_shapes().filter(pk__in=orgunit_ids).only("pk", "path")
+    return {pk for chain in ancestor_ids(units).values() for pk in chain} | orgunit_ids
+
+
+def rule_evaluate(
+    *, rule: WarningRule, periods: Iterable[Period], today: dt.date | None = None, scope: set[int] | None = None
+) -> EvaluationResult:
     """Open alerts where the rule fires, close open ones where it no longer does.
 
     Batched: one read of the values per period, then bulk inserts and one update, so a rule over
-    ~75,000 villages costs a handful of queries rather than one per alert.
+    ~75,000 villages costs a handful of queries rather than one per alert. ``scope`` (from
+    :func:`changed_scope`) limits the work to the units a write changed: one cell written at national
+    scale re-reads a village and its ancestors, not every village.
     """
     today = today or timezone.localdate()
     result = EvaluationResult()
     units = OrgUnit.objects.filter(level=rule.level)
+    if scope is not None:
+        units = units.filter(pk__in=scope)
     new_alerts: list[Alert] = []
     with transaction.atomic():
         for period in periods:
@@ -103,7 +126,9 @@ def rule_evaluate(*, rule: WarningRule, periods: Iterable[Period], today: dt.dat
             elif rule.kind == RuleKind.EPIDEMIC:
                 previous = epidemic_thresholds(lambda past: _values(rule, units, past), period)
             open_alerts = dict(
-                Alert.objects.select_for_update().filter(rule=rule, period=period, status=AlertStatus.OPEN).values_list("orgunit_id", "pk")
+                Alert.objects.select_for_update()
+                .filter(rule=rule, period=period, status=AlertStatus.OPEN, **({} if scope is None else {"orgunit_id__in": scope}))
+                .values_list("orgunit_id", "pk")
             )
             opening: list[Alert] = []
             closing: list[tuple[int, float | None]] = []
@@ -185,22 +210,32 @@ def _with_next(periods: Iterable[Period]) -> list[Period]:
     return sorted({*periods, *nexts}, key=lambda p: p.start_date)
 
 
-def warnings_evaluate_for_elements(*, element_ids: Iterable[int], period_ids: Iterable[int]) -> EvaluationResult:
+def warnings_evaluate_for_elements(
+    *, element_ids: Iterable[int], period_ids: Iterable[int], orgunit_ids: Iterable[int] | None = None
+) -> EvaluationResult:
+    """Re-evaluate the rules on changed elements, for the changed units and their ancestors (all units when not given)."""
     total = EvaluationResult()
     periods = list(Period.objects.filter(pk__in=list(period_ids)))
-    for rule in WarningRule.objects.filter(is_active=True, element_id__in=list(element_ids)).select_related("element__dataset"):
+    rules = list(WarningRule.objects.filter(is_active=True, element_id__in=list(element_ids)).select_related("element__dataset"))
+    scope = changed_scope(orgunit_ids) if rules else None
+    for rule in rules:
         mine = _with_next(p for p in periods if p.period_type == rule.element.dataset.period_type)
-        result = rule_evaluate(rule=rule, periods=mine)
+        result = rule_evaluate(rule=rule, periods=mine, scope=scope)
         total.opened += result.opened
         total.closed += result.closed
     return total
 
 
-def warnings_evaluate_for_indicators(*, indicator_ids: Iterable[int], period_ids: Iterable[int]) -> EvaluationResult:
+def warnings_evaluate_for_indicators(
+    *, indicator_ids: Iterable[int], period_ids: Iterable[int], orgunit_ids: Iterable[int] | None = None
+) -> EvaluationResult:
+    """Re-evaluate the rules on changed indicators, for the changed units and their ancestors (all units when not given)."""
     total = EvaluationResult()
     periods = _with_next(Period.objects.filter(pk__in=list(period_ids)))
-    for rule in WarningRule.objects.filter(is_active=True, indicator_id__in=list(indicator_ids)).select_related("indicator"):
-        result = rule_evaluate(rule=rule, periods=periods)
+    rules = list(WarningRule.objects.filter(is_active=True, indicator_id__in=list(indicator_ids)).select_related("indicator"))
+    scope = changed_scope(orgunit_ids) if rules else None
+    for rule in rules:
+        result = rule_evaluate(rule=rule, periods=periods, scope=scope)
         total.opened += result.opened
         total.closed += result.closed
     return total

@@ -7,6 +7,7 @@ precision (``AsGeoJSON(..., precision=5)``), so thousands of features are never 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import math
@@ -18,6 +19,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 
 from datasets.models import DataElement, DataValueAudit
 from datasets.selectors import element_series, element_values
@@ -160,6 +162,21 @@ def _group_summary(selection: MapSelection, values: dict[int, float | None]) -> 
     group = selection.group
     return {"code": group.code, "name_th": group.name_th, "name_en": group.name_en, "how": str(how),
             "value": _finite(combine(values.values(), how)) if selection.measure else None}  # fmt: skip
+
+
+def choropleth_gzipped(selection: MapSelection, etag: str) -> bytes:
+    """The choropleth body gzip-compressed, kept in the shared cache under its ETag (data and shapes versions).
+
+    A national layer is ~11 MB of GeoJSON (~2.7 MB gzipped): built and compressed once per data
+    version for every worker, not on every request nor once per worker. Callers check permission first:
+    the body depends only on the selection (and the language of the measure's name).
+    """
+    key = f"choropleth:{etag.strip(chr(34))}:{get_language() or 'th'}"
+    body = cache.get(key)
+    if body is None:
+        body = gzip.compress(choropleth_geojson(selection).encode(), compresslevel=6, mtime=0)
+        cache.set(key, body, SKELETON_MAX_AGE)
+    return body
 
 
 def _unit_summary(unit: OrgUnit) -> dict:

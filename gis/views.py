@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET
 from datasets.models import AggregateValue
 from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, readable_elements, readable_indicators
 from gis.models import ThematicLayer
-from gis.selectors import choropleth_geojson, choropleth_validators, layer_geojson, series_figure
+from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, series_figure
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
@@ -34,7 +36,8 @@ def _form_errors(form) -> JsonResponse:
 
 
 def _matches(request: HttpRequest, etag: str) -> bool:
-    wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    # Weak comparison (RFC 9110): a gzipped body's W/"…" tag names the same representation's data.
+    wanted = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
     return etag in wanted or "*" in wanted
 
 
@@ -48,7 +51,13 @@ def choropleth_api(request: HttpRequest) -> HttpResponse:
     headers = {"ETag": etag, "Last-Modified": http_date(modified.timestamp()), "Cache-Control": CACHE_CONTROL, "Vary": "Cookie"}
     if _matches(request, etag):
         return HttpResponseNotModified(headers=headers)
-    return HttpResponse(choropleth_geojson(selection), content_type=GEOJSON, headers=headers)
+    body = choropleth_gzipped(selection, etag)
+    headers["Vary"] = "Cookie, Accept-Encoding"
+    if "gzip" not in request.headers.get("Accept-Encoding", ""):
+        return HttpResponse(gzip.decompress(body), content_type=GEOJSON, headers=headers)
+    # Pre-compressed (GZipMiddleware leaves a response with a Content-Encoding alone); weak tag as it would give.
+    headers.update({"Content-Encoding": "gzip", "ETag": f"W/{etag}"})
+    return HttpResponse(body, content_type=GEOJSON, headers=headers)
 
 
 @require_GET

@@ -31,3 +31,82 @@ def test_a_large_save_copies_values_audits_and_aggregates_exactly(elements, subd
     top = AggregateValue.objects.get(element=elements["cases"], orgunit__code=province, period=periods[0])
     assert (top.total, top.count) == (0 + 1 + 2 + 3, 4)
     assert aggregates_recompute(element_ids=[elements["cases"].pk]).differences == []
+
+
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
+def test_a_large_corrected_file_merges_changed_values_with_exact_audit_and_aggregates(elements, subdistricts, entry_a, make_user, agency_a):
+    colleague = make_user("entry_a2", ["data_entry"], agency_a)
+    spec, periods = parse_period("2550-01"), []
+    for _month in range(150):  # 600 existing cells corrected at once: above the set-based merge threshold
+        periods.append(Period.objects.for_spec(spec))
+        spec = spec.next()
+    keys = [(u, p) for p in periods for u in subdistricts]
+    first = [CellInput(element=elements["cases"], orgunit=u, period=p, raw=str(n)) for n, (u, p) in enumerate(keys)]
+    assert datavalues_save(cells=first, user=entry_a).created == 600
+    # The corrected file: every value doubled plus one, one comment with COPY's special characters.
+    corrected = [
+        CellInput(element=elements["cases"], orgunit=u, period=p, raw=str(2 * n + 1), comment="แก้\tไข\\" if n == 5 else "")
+        for n, (u, p) in enumerate(keys)
+    ]
+    result = datavalues_save(cells=corrected, user=colleague, source="import")
+    assert result.ok and (result.created, result.updated, result.deleted) == (0, 600, 0)
+    stored = DataValue.objects.get(element=elements["cases"], orgunit=keys[5][0], period=keys[5][1])
+    assert (stored.value_num, stored.comment, stored.source) == (11.0, "แก้\tไข\\", "import")
+    assert stored.updated_by == colleague and stored.created_by == entry_a and stored.updated_at > stored.created_at
+    assert DataValue.objects.filter(element=elements["cases"]).count() == 600
+    updates = DataValueAudit.objects.filter(element=elements["cases"], action="update")
+    assert updates.count() == 600 and set(updates.values_list("user", "source").distinct()) == {(colleague.pk, "import")}
+    assert updates.get(orgunit=keys[5][0], period=keys[5][1]).old_value == "5"
+    assert updates.get(orgunit=keys[5][0], period=keys[5][1]).new_value == "11"
+    province = subdistricts[0].path.split("/")[0]
+    top = AggregateValue.objects.get(element=elements["cases"], orgunit__code=province, period=periods[0])
+    assert (top.total, top.count) == (1 + 3 + 5 + 7, 4)
+    assert aggregates_recompute(element_ids=[elements["cases"].pk]).differences == []
+
+
+def test_a_small_correction_keeps_the_per_cell_path_and_stamps(elements, subdistricts, entry_a, make_user, agency_a):
+    colleague = make_user("entry_a2", ["data_entry"], agency_a)
+    period = Period.objects.for_code("2567-01")
+    unit = subdistricts[0]
+    datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=unit, period=period, raw="4")], user=entry_a)
+    cell = CellInput(element=elements["cases"], orgunit=unit, period=period, raw="9", comment="ตรวจแล้ว", expected="4")
+    assert datavalues_save(cells=[cell], user=colleague).updated == 1
+    stored = DataValue.objects.get(element=elements["cases"], orgunit=unit, period=period)
+    assert (stored.value_num, stored.comment, stored.updated_by, stored.created_by) == (9.0, "ตรวจแล้ว", colleague, entry_a)
+
+
+def test_a_lost_update_reports_who_changed_the_cell_and_writes_nothing(elements, subdistricts, entry_a, make_user, agency_a):
+    colleague = make_user("entry_a2", ["data_entry"], agency_a, first_name="สมศรี", last_name="ใจดี")
+    period = Period.objects.for_code("2567-02")
+    unit = subdistricts[1]
+    datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=unit, period=period, raw="4")], user=entry_a)
+    datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=unit, period=period, raw="6", expected="4")], user=colleague)
+    stale = CellInput(element=elements["cases"], orgunit=unit, period=period, raw="8", expected="4", ref="B2")
+    result = datavalues_save(cells=[stale], user=entry_a)
+    stored = DataValue.objects.get(element=elements["cases"], orgunit=unit, period=period)
+    assert [(c.ref, c.theirs, c.by, c.at) for c in result.conflicts] == [("B2", "6", "สมศรี ใจดี", stored.updated_at)]
+    assert stored.value_num == 6.0 and result.updated == 0
+
+
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="planner statistics are PostgreSQL's")
+def test_a_large_save_refreshes_the_planner_statistics(elements, subdistricts, entry_a, monkeypatch):
+    from django.db import connection
+
+    import datasets.services
+
+    def estimated_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [DataValue._meta.db_table])
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(datasets.services, "ANALYZE_AFTER", 600)
+    spec, periods = parse_period("2540-01"), []
+    for _month in range(150):
+        periods.append(Period.objects.for_spec(spec))
+        spec = spec.next()
+    small = [CellInput(element=elements["cases"], orgunit=subdistricts[0], period=periods[0], raw="1")]
+    datavalues_save(cells=small, user=entry_a)
+    assert estimated_rows() != 1  # below the threshold: not analysed (the estimate is stale, not the one row)
+    cells = [CellInput(element=elements["beds"], orgunit=u, period=p, raw="3") for p in periods for u in subdistricts]
+    assert datavalues_save(cells=cells, user=entry_a).created == 600
+    assert estimated_rows() == 601

@@ -1,8 +1,10 @@
+import gzip
 import json
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon
 
+import gis.selectors
 from datasets.models import Sensitivity
 from gis.services import shapes_refresh
 from poc.models import OrgUnit
@@ -153,3 +155,36 @@ def test_element_names_that_carry_their_unit_do_not_show_it_twice(client, shapes
     client.force_login(entry_a)
     body = client.get("/gis/map/", {"element": "CASES"}).content.decode()
     assert "จำนวนผู้ป่วย (ราย)</option>" in body and "(ราย) (ราย)" not in body
+
+
+def test_gzip_clients_get_the_cached_pre_compressed_body_until_a_value_changes(
+    client,
+    shapes,
+    monthly_cases,
+    save,
+    entry_a,
+    subdistricts,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+    monkeypatch,
+):
+    client.force_login(entry_a)
+    query = {"element": "CASES", "period": "2568-01", "parent": "99"}
+    plain = client.get(URL, query)
+    packed = client.get(URL, query, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] == f"W/{plain['ETag']}"
+    assert client.get(URL, query, HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 304
+    # A fresh worker (empty per-process feature cache) reads the compressed body from the shared cache: no geometry query.
+    monkeypatch.setattr(gis.selectors, "_SKELETONS", {})
+    with django_assert_max_num_queries(12) as captured:
+        again = client.get(URL, query, HTTP_ACCEPT_ENCODING="gzip")
+    assert again.content == packed.content
+    assert not any("ST_AsGeoJSON" in q["sql"] or "st_asgeojson" in q["sql"].lower() for q in captured.captured_queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        save(entry_a, [(monthly_cases, subdistricts[2], "2568-01", 4)])
+    changed = client.get(URL, query, HTTP_ACCEPT_ENCODING="gzip")
+    assert changed["ETag"] != packed["ETag"]
+    features = {f["properties"]["code"]: f for f in json.loads(gzip.decompress(changed.content))["features"]}
+    assert features["9902"]["properties"]["value"] == 4
