@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("datasets", "0006_dataset_open_data_fields"),
+        ("datasets", "0008_dataset_orgunit_groups"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("poc", "0003_cache_table"),
+        ("poc", "0004_orgunit_groups"),
     ]
 
     operations = [

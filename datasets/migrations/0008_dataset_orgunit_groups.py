@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datasets', '0006_dataset_open_data_fields'),
+        ('datasets', '0007_approval_levels'),
         ('poc', '0004_orgunit_groups'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cockpit', '0001_initial'),
+        ('cockpit', '0002_epidemic_threshold_rule'),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0002_indicatortarget_orgunit"),
+        ("indicators", "0003_indicator_approved_only"),
     ]
 
     operations = [
