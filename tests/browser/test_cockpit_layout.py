@@ -133,8 +133,11 @@ def test_war_room_fits_every_tile_and_the_alerts_on_a_1920x1080_wall(sized, exec
     layout = _layout(page)
     assert layout["tiles"] == 33 and page.locator(".warroom-page").count() == 1
     assert layout["overflow"] == 0 and layout["height"] <= 1080 and layout["lowest"] <= 1080  # no scrolling, nothing cut off
-    clipped = page.evaluate("[...document.querySelectorAll('.tile')].filter(t => t.scrollHeight > t.clientHeight + 1).length")
-    assert clipped == 0  # every tile shows all it holds, the red ones' agency included
+    clipped = page.evaluate(
+        "[...document.querySelectorAll('.tile')].filter(t => t.scrollHeight > t.clientHeight + 1)"
+        ".map(t => [t.querySelector('.tile-code').textContent, t.scrollHeight, t.clientHeight])"
+    )
+    assert clipped == [], clipped  # every tile shows all it holds, the red ones' agency included
     assert page.locator(".tile[data-state=red] .tile-owner").first.is_visible()
     alerts = page.locator("#warroom-alerts")
     box = alerts.bounding_box()
