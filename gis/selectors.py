@@ -221,7 +221,8 @@ def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, st
     modified = shapes_version()
     if selection.measure is not None:
         modified = max(modified, values_version(selection.measure))
-    parts = [repr(sorted(query)), modified.isoformat()]
+    # The indicator's "approved data only" choice changes the body without touching values or shapes.
+    parts = [repr(sorted(query)), modified.isoformat(), str(getattr(selection.measure, "approved_only", False))]
     if selection.group is not None:  # membership edits change the drawing without touching shapes or values
         parts.append(repr(list(selection.group.members.order_by("pk").values_list("pk", flat=True))))
     key = "|".join(parts)

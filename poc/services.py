@@ -68,7 +68,12 @@ def user_create(
 
 
 def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+    """A one-time password that a spreadsheet shows as typed: never starting with a formula character
+    (the CSV export neutralises such cells with an apostrophe, which the user would then copy)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password[0].isalnum():
+            return password
 
 
 @dataclass

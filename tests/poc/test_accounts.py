@@ -127,3 +127,9 @@ def test_malformed_csv_is_a_clear_error_not_a_crash(agency_a, en):
     result = accounts_create_from_csv(HEADER + ",\x00")  # found by the fuzz test: a NUL byte (PostgreSQL refuses it)
     assert result.errors and "malformed" in result.errors[0]
     assert not User.objects.exists()
+
+
+def test_one_time_passwords_never_start_with_a_formula_character():
+    from poc.services import generate_password
+
+    assert all(generate_password()[0].isalnum() for _ in range(2000))  # "-…" would be exported as "'-…"
