@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 from poc.demo import DEMO_ACCOUNTS, demo_password
 
 # Loggers that narrate every eager Celery task ("Task … succeeded") or the in-memory broker: noise during a seed.
-NOISY_LOGGERS = ("celery", "kombu")
+NOISY_LOGGERS = ("celery", "kombu", "poc.audit")  # system jobs log their audit lines at INFO
 
 
 @contextmanager
