@@ -1,10 +1,17 @@
-"""The provincial catalogue (topics, datasets, data elements) and the values behind it.
+"""The provincial catalogue (topics, datasets, data elements, categories) and the values behind it.
 
 Storage is shaped for scale (10M+ values): one row per cell in :class:`DataValue` (unique per
-element × org unit × period, numbers and text in separate columns), an append-only
+element × org unit × period × option combination, numbers and text in separate columns), an append-only
 :class:`DataValueAudit`, and :class:`AggregateValue` — sums and counts of every element per
 ancestor org unit and period, kept current in the same transaction as each write (see
 ``datasets.services``), so dashboards never scan raw values.
+
+Disaggregation works as in DHIS2 and Thai published statistics: a :class:`Category` (sex, age group,
+municipal area) has ordered :class:`CategoryOption` s; a :class:`CategoryCombo` is an ordered set of
+categories attached to a data element; each :class:`CategoryOptionCombo` (e.g. หญิง × ในเขตเทศบาล) is one
+stored cell. An element without a combination keeps one cell per element × unit × period
+(``option_combo`` null). Totals are never stored as values: :class:`AggregateValue` holds the total of every
+element over all its option combinations, :class:`AggregateOptionValue` the sums per option combination.
 """
 
 from __future__ import annotations
@@ -121,6 +128,95 @@ class Dataset(LocalizedNameMixin, models.Model):
         return ids | set(OrgUnit.objects.filter(unit_groups__assigned_datasets=self).values_list("pk", flat=True))
 
 
+class Category(LocalizedNameMixin, models.Model):
+    """A dimension a figure is broken down by, e.g. ``SEX`` (ชาย, หญิง) or ``AREA`` (ในเขต/นอกเขตเทศบาล)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CategoryOption(LocalizedNameMixin, models.Model):
+    """One value of a category, e.g. ``F`` หญิง of ``SEX``; ordered as published."""
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="options")
+    code = models.CharField(_("code"), max_length=20)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category option")
+        verbose_name_plural = _("category options")
+        ordering = ["category", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="categoryoption_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}.{self.code} {self.name}"
+
+
+class CategoryCombo(LocalizedNameMixin, models.Model):
+    """An ordered set of categories a data element is broken down by, e.g. ``SEX_AREA`` = SEX × AREA."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"), through="CategoryComboMember", related_name="combos")
+
+    class Meta:
+        verbose_name = _("category combination")
+        verbose_name_plural = _("category combinations")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CategoryComboMember(models.Model):
+    """A category's place in a combination (the order of sub-columns and of the parts of option-combo codes)."""
+
+    combo = models.ForeignKey(CategoryCombo, on_delete=models.CASCADE, related_name="members")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["combo", "order"]
+        constraints = [models.UniqueConstraint(fields=["combo", "category"], name="categorycombomember_unique")]
+
+
+class CategoryOptionCombo(LocalizedNameMixin, models.Model):
+    """One stored cell of a broken-down element: one option of each category of the combination.
+
+    ``code`` joins the options' codes in the combination's category order with ``_`` (``F_MUN``); the
+    names join the options' names with ", " (``หญิง, ในเขตเทศบาล``).
+    """
+
+    combo = models.ForeignKey(CategoryCombo, verbose_name=_("category combination"), on_delete=models.CASCADE, related_name="option_combos")
+    code = models.CharField(_("code"), max_length=100)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    options = models.ManyToManyField(CategoryOption, verbose_name=_("options"), related_name="option_combos")
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category option combination")
+        verbose_name_plural = _("category option combinations")
+        ordering = ["combo", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["combo", "code"], name="categoryoptioncombo_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.combo.code}:{self.code} {self.name}"
+
+
 class ValueType(models.TextChoices):
     INTEGER = "integer", _("Integer")
     DECIMAL = "decimal", _("Decimal")
@@ -152,6 +248,10 @@ class DataElement(LocalizedNameMixin, models.Model):
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     required = models.BooleanField(_("required"), default=True)
     aggregation = models.CharField(_("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
+    category_combo = models.ForeignKey(
+        CategoryCombo, verbose_name=_("broken down by"), null=True, blank=True, on_delete=models.PROTECT, related_name="elements",
+        help_text=_("Leave empty for one figure per org unit and period"),
+    )  # fmt: skip
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = RestrictedQuerySet.as_manager()
@@ -185,13 +285,20 @@ class ValueSource(models.TextChoices):
 
 
 class DataValue(models.Model):
-    """One cell: element × org unit × period. Either a value or 'not available' with a reason."""
+    """One cell: element × org unit × period (× option combination for a broken-down element).
+
+    Either a value or 'not available' with a reason. ``option_combo`` is null for an element without categories.
+    """
 
     # No single-column indexes: the unique cell (element, …), (orgunit, period) and (period, element) indexes lead with
     # each of them already, and every index costs every import.
     element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="values", db_index=False)
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="datavalues", db_index=False)
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="datavalues", db_index=False)
+    # Checked by the write service against the element's combination; no database check (it would cost every import).
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     value_num = models.FloatField(null=True, blank=True)
     value_text = models.CharField(max_length=1000, blank=True, default="")
     not_available = models.CharField(max_length=20, choices=NotAvailableReason.choices, blank=True, default="")
@@ -212,7 +319,16 @@ class DataValue(models.Model):
     class Meta:
         verbose_name = _("data value")
         verbose_name_plural = _("data values")
-        constraints = [models.UniqueConstraint(fields=["element", "orgunit", "period"], name="datavalue_unique_cell")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["element", "orgunit", "period"], condition=models.Q(option_combo__isnull=True), name="datavalue_unique_cell"
+            ),
+            models.UniqueConstraint(
+                fields=["element", "orgunit", "period", "option_combo"],
+                condition=models.Q(option_combo__isnull=False),
+                name="datavalue_unique_option_cell",
+            ),
+        ]
         indexes = [
             models.Index(fields=["period", "element"], name="datavalue_period_element"),
             models.Index(fields=["orgunit", "period"], name="datavalue_orgunit_period"),
@@ -248,6 +364,9 @@ class DataValueAudit(models.Model):
     element = models.ForeignKey(DataElement, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
     period = models.ForeignKey(Period, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     old_value = models.CharField(max_length=1000, blank=True, default="")
     new_value = models.CharField(max_length=1000, blank=True, default="")
     action = models.CharField(max_length=10, choices=[("create", _("created")), ("update", _("updated")), ("delete", _("deleted"))])
@@ -291,6 +410,31 @@ class AggregateValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element_id}/{self.orgunit_id}/{self.period_id}: {self.total} ({self.count})"
+
+
+class AggregateOptionValue(models.Model):
+    """Sum and count of a broken-down element's values per option combination, over an org unit's subtree, per period.
+
+    The companion of :class:`AggregateValue` (which holds the element's total over every option combination),
+    maintained in the same transaction by the same writes and checked by ``check_aggregates``. Sums by one option
+    (e.g. every หญิง cell of SEX × AREA) add the few combination rows at read time.
+    """
+
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    option_combo = models.ForeignKey(CategoryOptionCombo, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    total = models.FloatField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["element", "option_combo", "orgunit", "period"], name="aggregateoption_unique_key")
+        ]
+        indexes = [models.Index(fields=["element", "period"], name="aggregateoption_element_period")]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}.{self.option_combo_id}/{self.orgunit_id}/{self.period_id}: {self.total} ({self.count})"
 
 
 class ImportProfile(models.Model):
