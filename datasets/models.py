@@ -192,6 +192,9 @@ class CategoryComboMember(models.Model):
         ordering = ["combo", "order"]
         constraints = [models.UniqueConstraint(fields=["combo", "category"], name="categorycombomember_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.combo_id}#{self.order}: {self.category_id}"
+
 
 class CategoryOptionCombo(LocalizedNameMixin, models.Model):
     """One stored cell of a broken-down element: one option of each category of the combination.
@@ -428,9 +431,7 @@ class AggregateOptionValue(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["element", "option_combo", "orgunit", "period"], name="aggregateoption_unique_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["element", "option_combo", "orgunit", "period"], name="aggregateoption_unique_key")]
         indexes = [models.Index(fields=["element", "period"], name="aggregateoption_element_period")]
 
     def __str__(self) -> str:
