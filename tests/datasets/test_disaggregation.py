@@ -8,9 +8,6 @@ from datasets.categories import categorycombo_sync, option_filter
 from datasets.models import (
     AggregateOptionValue,
     AggregateValue,
-    Category,
-    CategoryCombo,
-    CategoryComboMember,
     CategoryOption,
     DataElement,
     DataValue,
@@ -21,23 +18,9 @@ from datasets.selectors import element_value
 from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period
 from poc.periods import parse_period
+from tests.categories import option_cells
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sex_area(db):
-    sex = Category.objects.create(code="SEX", name_th="เพศ", order=1)
-    CategoryOption.objects.create(category=sex, code="M", name_th="ชาย", name_en="Male", order=1)
-    CategoryOption.objects.create(category=sex, code="F", name_th="หญิง", name_en="Female", order=2)
-    area = Category.objects.create(code="AREA", name_th="เขตการปกครอง", order=2)
-    CategoryOption.objects.create(category=area, code="MUN", name_th="ในเขตเทศบาล", order=1)
-    CategoryOption.objects.create(category=area, code="NONMUN", name_th="นอกเขตเทศบาล", order=2)
-    combo = CategoryCombo.objects.create(code="SEX_AREA", name_th="เพศ × เขต")
-    CategoryComboMember.objects.create(combo=combo, category=sex, order=1)
-    CategoryComboMember.objects.create(combo=combo, category=area, order=2)
-    categorycombo_sync(combo=combo)
-    return combo
 
 
 @pytest.fixture
@@ -45,19 +28,13 @@ def population(dataset, sex_area):
     return DataElement.objects.create(code="POP", dataset=dataset, name_th="ประชากร", value_type=ValueType.INTEGER, category_combo=sex_area)
 
 
-def cells(element, unit, period_code, values):
-    combos = {c.code: c for c in element.category_combo.option_combos.all()}
-    period = Period.objects.for_code(period_code)
-    return [CellInput(element=element, orgunit=unit, period=period, option_combo=combos[code], raw=raw) for code, raw in values.items()]
-
-
 def test_option_combinations_are_generated_in_category_order_with_joined_names(sex_area):
     rows = list(sex_area.option_combos.order_by("order").values_list("code", "name_th", "name_en"))
     assert rows == [
-        ("M_MUN", "ชาย, ในเขตเทศบาล", "Male, ในเขตเทศบาล"),
-        ("M_NONMUN", "ชาย, นอกเขตเทศบาล", "Male, นอกเขตเทศบาล"),
-        ("F_MUN", "หญิง, ในเขตเทศบาล", "Female, ในเขตเทศบาล"),
-        ("F_NONMUN", "หญิง, นอกเขตเทศบาล", "Female, นอกเขตเทศบาล"),
+        ("M_MUN", "ชาย, ในเขตเทศบาล", "Male, Municipal"),
+        ("M_NONMUN", "ชาย, นอกเขตเทศบาล", "Male, Non-municipal"),
+        ("F_MUN", "หญิง, ในเขตเทศบาล", "Female, Municipal"),
+        ("F_NONMUN", "หญิง, นอกเขตเทศบาล", "Female, Non-municipal"),
     ]
     assert [o.code for o in sex_area.option_combos.get(code="F_MUN").options.order_by("category__order")] == ["F", "MUN"]
 
@@ -65,8 +42,8 @@ def test_option_combinations_are_generated_in_category_order_with_joined_names(s
 def test_parts_are_stored_and_the_total_is_summed_up_the_hierarchy(population, entry_a, subdistricts, province):
     first, second = subdistricts[0], subdistricts[1]
     result = datavalues_save(
-        cells=cells(population, first, "2568-01", {"M_MUN": 10, "M_NONMUN": 20, "F_MUN": 30, "F_NONMUN": 40})
-        + cells(population, second, "2568-01", {"M_MUN": 1, "F_NONMUN": 2}),
+        cells=option_cells(population, first, "2568-01", {"M_MUN": 10, "M_NONMUN": 20, "F_MUN": 30, "F_NONMUN": 40})
+        + option_cells(population, second, "2568-01", {"M_MUN": 1, "F_NONMUN": 2}),
         user=entry_a,
     )
     assert result.ok and result.created == 6
@@ -85,8 +62,8 @@ def test_parts_are_stored_and_the_total_is_summed_up_the_hierarchy(population, e
 
 def test_changing_and_clearing_a_part_keeps_totals_and_parts_exact(population, entry_a, subdistricts, province):
     unit = subdistricts[0]
-    datavalues_save(cells=cells(population, unit, "2568-01", {"M_MUN": 10, "F_MUN": 30}), user=entry_a)
-    result = datavalues_save(cells=cells(population, unit, "2568-01", {"M_MUN": 15, "F_MUN": ""}), user=entry_a)
+    datavalues_save(cells=option_cells(population, unit, "2568-01", {"M_MUN": 10, "F_MUN": 30}), user=entry_a)
+    result = datavalues_save(cells=option_cells(population, unit, "2568-01", {"M_MUN": 15, "F_MUN": ""}), user=entry_a)
     assert (result.updated, result.deleted) == (1, 1)
     period = parse_period("2568-01")
     assert element_value(population, province, period) == 15
@@ -100,20 +77,20 @@ def test_changing_and_clearing_a_part_keeps_totals_and_parts_exact(population, e
 def test_a_total_or_a_foreign_combination_is_refused_and_nothing_is_written(population, elements, entry_a, subdistricts, sex_area):
     unit, period = subdistricts[0], Period.objects.for_code("2568-01")
     whole = CellInput(element=population, orgunit=unit, period=period, raw=100)
-    result = datavalues_save(cells=[*cells(population, unit, "2568-01", {"M_MUN": 1}), whole], user=entry_a)
+    result = datavalues_save(cells=[*option_cells(population, unit, "2568-01", {"M_MUN": 1}), whole], user=entry_a)
     assert not result.ok and "enter each part" in result.errors[0].message
     combo = sex_area.option_combos.get(code="M_MUN")
     plain = CellInput(element=elements["cases"], orgunit=unit, period=period, option_combo=combo, raw=5)
     result = datavalues_save(cells=[plain], user=entry_a)
     assert not result.ok and "does not belong" in result.errors[0].message
-    twice = cells(population, unit, "2568-01", {"F_MUN": 1}) * 2
+    twice = option_cells(population, unit, "2568-01", {"F_MUN": 1}) * 2
     assert not datavalues_save(cells=twice, user=entry_a).ok
     assert not DataValue.objects.exists() and not AggregateOptionValue.objects.exists()
 
 
 def test_the_same_unit_and_period_holds_one_cell_per_combination(population, entry_a, subdistricts):
     unit = subdistricts[0]
-    datavalues_save(cells=cells(population, unit, "2568-01", {"M_MUN": 1, "F_MUN": 2}), user=entry_a)
+    datavalues_save(cells=option_cells(population, unit, "2568-01", {"M_MUN": 1, "F_MUN": 2}), user=entry_a)
     assert sorted(DataValue.objects.filter(orgunit=unit).values_list("option_combo__code", "value_num")) == [("F_MUN", 2.0), ("M_MUN", 1.0)]
 
 
@@ -125,7 +102,7 @@ def test_an_unknown_option_is_a_thai_value_error(population, elements):
 
 
 def test_sync_refuses_to_drop_a_combination_that_holds_values(population, entry_a, subdistricts, sex_area):
-    datavalues_save(cells=cells(population, subdistricts[0], "2568-01", {"F_MUN": 2}), user=entry_a)
+    datavalues_save(cells=option_cells(population, subdistricts[0], "2568-01", {"F_MUN": 2}), user=entry_a)
     CategoryOption.objects.filter(code="MUN").delete()
     with pytest.raises(ValidationError) as raised:
         categorycombo_sync(combo=sex_area)
@@ -145,7 +122,7 @@ def test_large_saves_take_the_copy_path_and_keep_parts_exact(population, entry_a
     batch = []
     for month in months:
         for unit in units:
-            batch += cells(population, unit, month, {"M_MUN": 1, "M_NONMUN": 2, "F_MUN": 3, "F_NONMUN": 4})
+            batch += option_cells(population, unit, month, {"M_MUN": 1, "M_NONMUN": 2, "F_MUN": 3, "F_NONMUN": 4})
     result = datavalues_save(cells=batch, user=entry_a)
     assert result.ok and result.created == len(batch) >= 500
     assert element_value(population, province, parse_period("2568-01")) == 10 * len(units)
