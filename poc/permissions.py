@@ -580,6 +580,7 @@ def _own_rows(queryset: QuerySet, user) -> QuerySet:
 
 for _label, _field in [
     ("datasets.DataValue", "element"), ("datasets.DataValueAudit", "element"), ("datasets.AggregateValue", "element"),
+    ("datasets.AggregateOptionValue", "element"),
     ("verification.ValidationRule", "dataset"), ("verification.OutlierConfirmation", "element"),
     ("verification.SubmissionEvent", "submission"), ("cockpit.AlertEvent", "alert"), ("indicators.IndicatorTarget", "indicator"),
     ("maps.ThematicFeature", "layer"), ("risk.RiskAnswer", "response"), ("documents.LetterRoute", "letter"),
@@ -614,6 +615,11 @@ UNSCOPED: dict[str, str] = {
     "poc.OrgUnitChange": "boundary changes are public reference data",
     "poc.MunicipalityArea": "which subdistricts a municipality covers is public reference data",
     "datasets.Topic": "the topic list is the public catalogue's table of contents",
+    "datasets.Category": "categories (sex, age group, area) are public catalogue metadata, like DHIS2's",
+    "datasets.CategoryOption": "category options are public catalogue metadata",
+    "datasets.CategoryCombo": "category combinations are public catalogue metadata",
+    "datasets.CategoryComboMember": "a category's place in a combination is public catalogue metadata",
+    "datasets.CategoryOptionCombo": "option combinations are generated public catalogue metadata",
     "maps.OrgUnitShape": "simplified public boundaries",
     "documents.LetterCounter": "running numbers, reached only through letter_register",
     "verification.Reminder": "a log of e-mails sent, never shown",

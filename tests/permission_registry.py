@@ -179,6 +179,7 @@ B_ROWS: dict[str, tuple[str | None, set[str]]] = {
     "api.ApiToken": (None, set()),  # a person's own; tested in tests/api/test_tokens.py
     "datasets.ImportProfile": (None, set()),  # an agency's own mappings; tested in tests/datasets/test_import_profiles.py
     "datasets.AggregateValue": ("aggregate", {"province_verifier", "it_admin"}),
+    "datasets.AggregateOptionValue": (None, set()),  # read through its element like AggregateValue; tests/datasets/test_disaggregation.py
     "indicators.Indicator": ("secret_rate", {"province_verifier", "it_admin"}),
     "indicators.IndicatorValue": ("indicator_value", {"province_verifier", "it_admin"}),
     "indicators.IndicatorTarget": (None, set()),
