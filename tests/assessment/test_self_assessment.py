@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.services import assess
-from risk.models import BackupRecord
+from operations.models import BackupRecord
 from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
