@@ -40,7 +40,7 @@ def test_button_backs_up_and_checks_without_pruning_while_command_and_nightly_jo
 
     now_record = BackupRecord.objects.exclude(pk=old.pk).get()
     assert now_record.verification_status == BackupCheck.OK and message == now_record.verification_message
-    assert "rows match the manifest" in message
+    assert "ตรงกับรายการสรุป" in message  # "… rows match the manifest"
     assert BackupRecord.objects.filter(pk=old.pk).exists() and (directory / old.filename).is_file()  # the button never prunes
 
     out = io.StringIO()
