@@ -9,7 +9,7 @@ class GisConfig(AppConfig):
 
     def ready(self) -> None:
         from datasets.signals import values_changed
-        from gis import receivers
+        from gis import criteria, receivers  # noqa: F401  (criteria: self-assessment measures register on import)
         from indicators.signals import indicator_values_changed
         from poc.navigation import NavItem, register
         from poc.signals import orgunits_imported

@@ -21,6 +21,7 @@ class VerificationConfig(AppConfig):
         from datasets.hints import register as register_hints
         from datasets.services import VALUE_LOCKS
         from poc.navigation import NavItem, register
+        from verification import criteria  # noqa: F401  (self-assessment measures register on import)
         from verification.selectors import entry_hints, form_statuses
         from verification.services import values_locked
 
