@@ -17,7 +17,7 @@ from indicators.selectors import area_targets, input_coverage, targets_by_year, 
 from indicators.services import values_version
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
-from verification.selectors import unapproved_datasets
+from verification.approvals import unapproved_datasets
 
 SPARK_YEARS = 5
 CACHE_SECONDS = 600

@@ -31,8 +31,8 @@ from poc import cache_versions
 from poc.group_selectors import GroupAggregation, combine, outermost_members
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
+from verification.approvals import units_with_unapproved
 from verification.models import SubmissionEvent
-from verification.selectors import units_with_unapproved
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
