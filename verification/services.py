@@ -283,21 +283,35 @@ def submission_verify(*, submission: Submission, user: User, comment: str = "") 
             dataset=submission.dataset, period=submission.period, orgunit__path__startswith=below.path,
             status=Status.APPROVED, approval_level=level - 1,
         ).exclude(pk=submission.pk).select_related("dataset", "orgunit", "period").order_by("orgunit__path")  # fmt: skip
+    return _approve(group, action=action, level=level, user=user, comment=comment.strip())[0]
+
+
+def _approve(group: list[Submission], *, action: str, level: int, user: User, comment: str) -> list[Submission]:
+    """The one write path of an approval, for a single submission, the unit below moving up together, or bulk
+    verification: each row locked, still at the level the caller read (two verifiers acting at once cannot move it
+    twice), the verify rule checked on it, moved up; then data entry hears of a verification and the next level's
+    approvers of a complete unit below."""
     done = []
     for member in group:
-        _require_verifier(user, member)
-        done.append(_transition(member, action, user, comment.strip()))
-    submission = done[0]
-    for member in done:
-        if action == "verify":
+        locked = Submission.objects.select_for_update().select_related("dataset", "orgunit", "period").get(pk=member.pk)
+        if locked.approval_level != level - 1:
+            raise WorkflowError(
+                _("%(s)s changed meanwhile (now “%(status)s”, %(n)d of %(m)d levels approved): look at it again.")
+                % {"s": _describe(locked), "status": locked.get_status_display(), "n": locked.approval_level,
+                   "m": locked.dataset.approval_levels},
+                code="changed_meanwhile",
+            )  # fmt: skip
+        _require_verifier(user, locked)
+        done.append(_transition(locked, action, user, comment))
+    first = done[0]
+    if action in ("verify", "bulk_verify"):
+        for member in done:
             title = _("%(s)s was verified") % {"s": _describe(member)}
             notify(users=list(selectors.data_entry_users(member.dataset)), title=title, url=_url(member))
-    if action == "approve" and not approval_waiting_for(
-        submission.dataset, submission.orgunit, submission.period, level + 1
-    ):  # the unit below is complete
-        title = _("%(s)s waits for approval at level %(n)d") % {"s": _describe(submission), "n": level + 1}
-        notify(users=approvers_of(submission), title=title, url=_url(submission))
-    return submission
+    elif not approval_waiting_for(first.dataset, first.orgunit, first.period, level + 1):  # the unit below is complete
+        title = _("%(s)s waits for approval at level %(n)d") % {"s": _describe(first), "n": level + 1}
+        notify(users=approvers_of(first), title=title, url=_url(first))
+    return done
 
 
 @transaction.atomic
@@ -423,15 +437,17 @@ def _require_verifier_dataset(user: User, dataset: Dataset) -> None:
 
 @transaction.atomic
 def bulk_verify(*, dataset: Dataset, until: Period, user: User, comment: str) -> BulkPlan:
-    """Approve one level (and so lock) everything the preview lists, through the workflow's transition: one level
-    datasets are verified; up the levels each unit reaches the level the preview showed, and the last one verifies."""
+    """Approve one level (and so lock) everything the preview lists, one submission after another through the same
+    approval as a single one (row lock, verify rule, notifications): one level datasets are verified; up the levels
+    each unit reaches the level the preview showed, and the last one verifies. A row another verifier moved since the
+    preview stops the whole run (nothing saved): the preview is shown again."""
     comment = _require_comment(comment)
     plan = bulk_verify_plan(dataset=dataset, until=until, user=user)
     for unit, period, _count in plan.to_verify:
         submission, created = Submission.objects.get_or_create(dataset=dataset, orgunit=unit, period=period)
         if created:
             SubmissionEvent.objects.create(submission=submission, from_status="", to_status=Status.DRAFT, user=user, comment=comment)
-        permissions.require(user, "verify", submission, _("You are not a verifier of this dataset."))
-        final = plan.levels[(unit.pk, period.pk)] >= dataset.approval_levels
-        _transition(submission, "bulk_verify" if final else "bulk_approve", user, comment)
+        level = plan.levels[(unit.pk, period.pk)]
+        action = "bulk_verify" if level >= dataset.approval_levels else "bulk_approve"
+        _approve([submission], action=action, level=level, user=user, comment=comment)
     return plan

@@ -3,43 +3,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from guardian.shortcuts import assign_perm
 
-from poc.models import Agency, OrgUnit
 from verification import services
 from verification.approvals import approval_chain
 from verification.models import Notification, Status, Submission
 from verification.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def two_levels(population, rules):
-    population.approval_levels = 2
-    population.save()
-    return population
-
-
-@pytest.fixture
-def district_office(make_user, agency_a):
-    """The verifier of district 9901's office, granted verify_data on the owning provincial agency."""
-    office = Agency.objects.create(code="AG-D1", name_th="สำนักงานอำเภอทดสอบ 1", orgunit=OrgUnit.objects.get(code="9901"))
-    user = make_user("district_verifier", ["verifier"], office)
-    assign_perm("poc.verify_data", user, agency_a)
-    return user
-
-
-@pytest.fixture
-def submitted(two_levels, district_office, pop_values, subdistricts, entry_a):
-    """Both subdistricts of district 9901 submitted for 2568-01 (balanced values), its office already in place."""
-    period = None
-    result = []
-    for unit in subdistricts[:2]:
-        period = pop_values(unit, "2568-01", POP_MALE=60, POP_FEMALE=40, POP_TOTAL=100, DEATHS=1)
-        submission = services.submission_get_or_create(dataset=two_levels, orgunit=unit, period=period, user=entry_a)
-        result.append(services.submission_submit(submission=submission, user=entry_a))
-    return result
 
 
 def state(submission):
