@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 
 from datasets.models import Dataset, DataValue
-from datasets.selectors import expected_orgunits as expected_in
+from datasets.selectors import expected_orgunits
 from poc.models import OrgUnit, OrgUnitLevel, Period, User
 from verification.cells import GEOMETRY
 from verification.models import Status, Submission, SubmissionEvent
@@ -71,7 +71,7 @@ def approval_waiting_for(dataset: Dataset, orgunit: OrgUnit, period: Period, lev
     below = approving_unit(orgunit, level - 1)
     units = OrgUnit.objects.filter(level=dataset.collection_level, path__startswith=below.path)
     fields = ("pk", "code", "path", "level", "name_th", "name_en", "valid_from", "valid_to")
-    expected = expected_in(dataset, units.only(*fields), period)
+    expected = expected_orgunits(dataset, units.only(*fields), period)
     approved_paths = list(
         Submission.objects.filter(
             dataset=dataset, period=period, orgunit__path__startswith=below.path, approval_level__gte=level - 1

@@ -20,7 +20,7 @@ from poc.periods import format_date_be, period_containing
 from verification.cells import GEOMETRY
 from verification.models import Notification, Reminder, ReminderKind
 from verification.selectors import data_entry_users
-from verification.timeliness import expected_orgunits, first_entries, reminder_days_before
+from verification.timeliness import first_entries, reminder_days_before, units_expected_to_report
 
 
 @dataclass
@@ -44,7 +44,7 @@ def _reminder_events(dataset: Dataset, today: dt.date) -> list[tuple[Period, str
             kind = ReminderKind.DUE_SOON
         else:
             continue
-        expected = {u.pk for u in expected_orgunits(dataset, spec)}
+        expected = {u.pk for u in units_expected_to_report(dataset, spec)}
         reported = {u for (_c, u) in first_entries(dataset, [spec])}
         if expected and expected <= reported:
             continue

@@ -10,7 +10,7 @@ from datasets.models import Dataset, format_number
 from poc.models import OrgUnit, Period
 from verification.cells import unit_values_by_code
 from verification.expressions import ExpressionError, parse_expression
-from verification.models import Operator, Severity, ValidationRule
+from verification.models import Operator, RuleSeverity, ValidationRule
 
 COMPARE = {
     Operator.EQ: lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)),
@@ -32,11 +32,11 @@ class RuleResult:
 
     @property
     def is_error(self) -> bool:
-        return self.passed is False and self.rule.severity == Severity.ERROR
+        return self.passed is False and self.rule.severity == RuleSeverity.ERROR
 
     @property
     def is_warning(self) -> bool:
-        return self.passed is False and self.rule.severity == Severity.WARNING
+        return self.passed is False and self.rule.severity == RuleSeverity.WARNING
 
 
 def evaluate_rule(rule: ValidationRule, values: dict[str, float | None]) -> RuleResult:

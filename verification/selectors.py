@@ -11,7 +11,7 @@ from datasets.formstate import FormStatus
 from datasets.models import DataElement, Dataset
 from poc.models import OrgUnit, Period, User
 from verification.cells import GEOMETRY, cell_values
-from verification.models import LOCKED_STATUSES, OutlierConfirmation, Severity, Status, Submission, Violation
+from verification.models import LOCKED_STATUSES, OutlierConfirmation, RuleSeverity, Status, Submission, Violation
 from verification.outliers import OutlierFlag, confirmations, outlier_flags
 
 
@@ -75,7 +75,7 @@ def violation_trend(violations: QuerySet[Violation]) -> list[tuple[str, int, int
     rows = (
         violations.order_by()
         .values("period__code", "period__start_date")
-        .annotate(errors=Count("id", filter=Q(severity=Severity.ERROR)), warnings=Count("id", filter=Q(severity=Severity.WARNING)))
+        .annotate(errors=Count("id", filter=Q(severity=RuleSeverity.ERROR)), warnings=Count("id", filter=Q(severity=RuleSeverity.WARNING)))
         .order_by("period__start_date")
     )
     return [(r["period__code"], r["errors"], r["warnings"]) for r in rows]

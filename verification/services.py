@@ -26,7 +26,7 @@ from verification.models import (
     LOCKED_STATUSES,
     Notification,
     OutlierConfirmation,
-    Severity,
+    RuleSeverity,
     Status,
     Submission,
     SubmissionEvent,
@@ -72,12 +72,12 @@ def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None 
                               left_value=result.left, right_value=result.right, detail=result.detail[:1000])
                 )  # fmt: skip
     Violation.objects.bulk_create(found, batch_size=2000)
-    report.errors = sum(v.severity == Severity.ERROR for v in found)
+    report.errors = sum(v.severity == RuleSeverity.ERROR for v in found)
     report.warnings = len(found) - report.errors
     return report
 
 
-def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: str, right: str, severity: str = Severity.ERROR,
+def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: str, right: str, severity: str = RuleSeverity.ERROR,
                            message_th: str = "", message_en: str = "") -> ValidationRule:  # fmt: skip
     rule = ValidationRule(dataset=dataset, name=name, left=left, operator=operator, right=right, severity=severity,
                           message_th=message_th, message_en=message_en)  # fmt: skip
@@ -407,7 +407,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
         keys = sorted((u, p) for (u, p) in counts if p == period.pk)
         unit_list = [units[u] for u, _p in keys]
         values = unit_values_by_code(dataset, unit_list, period)
-        rules = list(dataset.validation_rules.filter(is_active=True, severity=Severity.ERROR))
+        rules = list(dataset.validation_rules.filter(is_active=True, severity=RuleSeverity.ERROR))
         for unit_id, period_id in keys:
             if (unit_id, period_id) in verified:
                 plan.already += 1

@@ -12,18 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, DataValue
-from datasets.selectors import due_date
-from datasets.selectors import expected_orgunits as expected_in
+from datasets.selectors import due_date, expected_orgunits
 from poc.models import Agency, OrgUnit, User
 from poc.periods import PeriodSpec, period_containing
 from verification.cells import GEOMETRY
 
 
-def expected_orgunits(dataset: Dataset, period: PeriodSpec) -> list[OrgUnit]:
+def units_expected_to_report(dataset: Dataset, period: PeriodSpec) -> list[OrgUnit]:
     """Org units expected to report: in the agency's area, at the collection level, assigned and open
     (the same rule as the completeness figures, so reporting rates never exceed 100%)."""
     units = OrgUnit.objects.filter(level=dataset.collection_level, path__startswith=dataset.agency.orgunit.path)
-    return expected_in(dataset, units.only("pk", "code", "path", "level", "valid_from", "valid_to"), period)
+    return expected_orgunits(dataset, units.only("pk", "code", "path", "level", "valid_from", "valid_to"), period)
 
 
 def first_entries(dataset: Dataset, periods: Iterable[PeriodSpec]) -> dict[tuple[str, int], dt.datetime]:
@@ -103,7 +102,7 @@ def responsibility_matrix(*, user: User, today: dt.date | None = None, agency: A
     for dataset in datasets:
         running = period_containing(dataset.period_type, today)
         completed = running.previous()
-        expected = len(expected_orgunits(dataset, completed))
+        expected = len(units_expected_to_report(dataset, completed))
         reported = len({u for (_code, u) in first_entries(dataset, [completed])})
         awaited = running if expected and reported >= expected else completed
         due = due_date(dataset, awaited)

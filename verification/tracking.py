@@ -13,7 +13,7 @@ from datasets.selectors import due_date
 from poc.models import Agency, User
 from poc.periods import PeriodSpec, parse_period, period_containing
 from verification.cells import GEOMETRY
-from verification.timeliness import expected_orgunits, first_entries
+from verification.timeliness import first_entries, units_expected_to_report
 
 
 @dataclass
@@ -119,7 +119,7 @@ def _tracking_line(dataset: Dataset, window: PeriodSpec, as_of: dt.datetime) -> 
     for spec in periods:
         deadline = dt.datetime.combine(due_date(dataset, spec) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         missing_before = line.missing
-        for unit_id in (u.pk for u in expected_orgunits(dataset, spec)):
+        for unit_id in (u.pk for u in units_expected_to_report(dataset, spec)):
             line.expected += 1
             first = entries.get((spec.code, unit_id))
             if first is None or first >= as_of:
