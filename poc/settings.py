@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "poc.context_processors.portal",
                 "cockpit.context_processors.alerts",
-                "verification.context_processors.notifications",
+                "poc.context_processors.notifications",
             ],
             "builtins": ["poc.templatetags.thai", "poc.templatetags.access"],
         },
