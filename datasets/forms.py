@@ -285,7 +285,8 @@ def _display(value: DataValue | None) -> str:
     return format_number(value.value_num) if value.value_num is not None else value.value_text
 
 
-NUMBER_PATTERN = r"\s*[\-+]?[0-9][0-9, ]*(\.[0-9]+)?\s*%?\s*"
+# Thai digits are numbers too (the server reads them), so the browser must not flag them.
+NUMBER_PATTERN = r"\s*[\-+]?[0-9๐-๙][0-9๐-๙, ]*(\.[0-9๐-๙]+)?\s*%?\s*"
 
 
 def input_attrs(element: DataElement) -> dict[str, str]:
