@@ -250,3 +250,36 @@ def test_parts_of_a_verified_form_are_read_only_and_a_crafted_post_changes_nothi
     assert read_table(html).totals[field(population, unit)] == "40"
     client_a.post(url(dataset), post_parts(population, unit, {"F_MUN": "99"}, expected="30"))
     assert DataValue.objects.get(element=population, orgunit=unit, option_combo__code="F_MUN").value_num == 30
+
+
+def test_hints_keyed_by_option_combination_show_in_their_part_and_element_hints_under_the_total(
+    monkeypatch, client_a, entry_a, dataset, population, subdistricts
+):
+    """The hint contract (datasets.hints): (element, unit, option combination) for a part, (element, unit) for the total."""
+    from datasets import hints
+
+    unit = subdistricts[0]
+    assert datavalues_save(cells=option_cells(population, unit, "2567-12", {"F_MUN": 31, "M_MUN": 9}), user=entry_a).ok
+
+    def last_period(elements, orgunits, period):
+        """Each stored part of the previous period as a hint on its part, their sum on the total."""
+        found, totals = {}, {}
+        previous = DataValue.objects.filter(element__in=list(elements), orgunit__in=list(orgunits), period__code="2567-12")
+        for value in previous:
+            found[(value.element_id, value.orgunit_id, value.option_combo_id)] = hints.CellHint(text=f"เดิม {value.value_num:g}")
+            totals[(value.element_id, value.orgunit_id)] = totals.get((value.element_id, value.orgunit_id), 0) + value.value_num
+        found.update({key: hints.CellHint(flag=f"รวมเดิม {total:g}") for key, total in totals.items()})
+        return found
+
+    monkeypatch.setitem(hints.PROVIDERS._items, "test-last-period", last_period)
+    html = client_a.get(url(dataset)).content.decode()
+
+    def cell_html(marker):
+        start = html.index(marker)
+        return html[start : html.index("</td>", start)]
+
+    assert '<small class="ds-hint help">เดิม 31</small>' in cell_html(f'name="v-{field(population, unit, "F_MUN")}"')
+    assert '<small class="ds-hint help">เดิม 9</small>' in cell_html(f'name="v-{field(population, unit, "M_MUN")}"')
+    assert "ds-hint" not in cell_html(f'name="v-{field(population, unit, "F_NONMUN")}"')
+    assert "⚠ รวมเดิม 40" in cell_html(f'data-total="{field(population, unit)}"')
+    assert html.count("รวมเดิม") == 1
