@@ -73,8 +73,7 @@ class GridCell:
 class GridTotal:
     """A broken-down element's total in one row: the sum of its parts, shown (and kept live by entry.js), never posted.
 
-    A total posted anyway (``v-<element>-<orgunit>``, from a crafted or outdated form) is passed to the service,
-    which refuses it: the error shows here and nothing is saved.
+    A total posted anyway is refused (see ``EntryGrid.posted_totals``) and its error shows here.
     """
 
     column: GridColumn
@@ -85,7 +84,6 @@ class GridTotal:
     hint: str = ""
     flag: str = ""
     error: str = ""
-    posted: tuple[str, str] | None = None  # (value, not-available reason) posted for the total
     is_total: ClassVar[bool] = True
 
     @property
@@ -169,6 +167,7 @@ class EntryGrid:
                 row.cells.append(cell)
             self.rows.append(row)
         self.footer = self._footer()
+        self.posted_totals = self._posted_totals()
 
     def _total(self, column: GridColumn, row: GridRow, previous: dict, hints: dict) -> GridTotal:
         """The row's total of ``column.element``: its parts are the cells just before it."""
@@ -179,10 +178,22 @@ class EntryGrid:
         hint = hints.get((element.pk, unit.pk))
         if hint is not None:
             total.hint, total.flag = hint.text, hint.flag
-        data = self.data
-        if data is not None and not row.locked and ((data.get(f"v-{total.name}") or "").strip() or data.get(f"na-{total.name}")):
-            total.posted = ((data.get(f"v-{total.name}") or "").strip(), data.get(f"na-{total.name}") or "")
         return total
+
+    def _posted_totals(self) -> list[CellInput]:
+        """Totals posted for broken-down elements (``v-<element>-<orgunit>``, from a crafted or outdated form): passed on
+        for the service to refuse, since a total is summed from its parts, never entered."""
+        if self.data is None:
+            return []
+        found = []
+        broken_down = [e for e in self.elements if e.category_combo_id is not None]
+        for row in (r for r in self.rows if not r.locked):
+            for element in broken_down:
+                name = f"{element.pk}-{row.orgunit.pk}"
+                raw, reason = (self.data.get(f"v-{name}") or "").strip(), self.data.get(f"na-{name}") or ""
+                if raw or reason:
+                    found.append(CellInput(element, row.orgunit, self.period, raw, reason, ref=name))
+        return found
 
     def _footer(self) -> list[str] | None:
         """Each summed column's total over the rows (display only), or None when there is nothing to add up."""
@@ -204,16 +215,10 @@ class EntryGrid:
 
     def cells(self) -> tuple[list[CellInput], list[CellError]]:
         """What the grid asks to write (the changed cells), and the cells that break the 'required' rule."""
-        inputs, missing = [], []
+        inputs, missing = list(self.posted_totals), []
         for row in self.rows:
             for cell in row.cells:
-                if row.locked:
-                    continue
-                if cell.is_total:
-                    if cell.posted is not None:  # refused by the service: a broken-down element's total is summed
-                        raw, reason = cell.posted
-                        total = CellInput(cell.element, cell.orgunit, self.period, raw, reason, ref=cell.name)
-                        inputs.append(total)
+                if row.locked or cell.is_total:
                     continue
                 if cell.not_available and cell.not_available not in NotAvailableReason.values:
                     cell.not_available = NotAvailableReason.OTHER

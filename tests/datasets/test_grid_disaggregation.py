@@ -283,3 +283,24 @@ def test_hints_keyed_by_option_combination_show_in_their_part_and_element_hints_
     assert "ds-hint" not in cell_html(f'name="v-{field(population, unit, "F_NONMUN")}"')
     assert "⚠ รวมเดิม 40" in cell_html(f'data-total="{field(population, unit)}"')
     assert html.count("รวมเดิม") == 1
+
+
+def test_a_broken_down_percentage_has_no_total_column_and_a_posted_total_is_still_refused(client_a, dataset, sex_area, subdistricts):
+    rate = DataElement.objects.create(
+        code="RATE_SA",
+        dataset=dataset,
+        name_th="อัตรา",
+        value_type=ValueType.PERCENT,
+        aggregation="average",
+        category_combo=sex_area,
+        required=False,
+    )
+    html = client_a.get(url(dataset)).content.decode()
+    table = read_table(html)
+    assert table.header[:2] == [[("หน่วยพื้นที่", 1, 3), ("อัตรา", 4, 1)], [("ชาย", 2, 1), ("หญิง", 2, 1)]]
+    assert table.totals == {} and table.footer == []  # percentages of parts do not add up
+    unit = subdistricts[0]
+    response = client_a.post(url(dataset), {f"v-{field(rate, unit)}": "50", f"na-{field(rate, unit)}": ""})
+    assert response.status_code == 200
+    assert "RATE_SA 990101: RATE_SA แยกตามหมวดหมู่: กรอกแต่ละส่วน ระบบรวมยอดให้เอง" in response.content.decode()
+    assert not DataValue.objects.exists()
