@@ -78,11 +78,11 @@ def test_a_total_or_a_foreign_combination_is_refused_and_nothing_is_written(popu
     unit, period = subdistricts[0], Period.objects.for_code("2568-01")
     whole = CellInput(element=population, orgunit=unit, period=period, raw=100)
     result = datavalues_save(cells=[*option_cells(population, unit, "2568-01", {"M_MUN": 1}), whole], user=entry_a)
-    assert not result.ok and "enter each part" in result.errors[0].message
+    assert not result.ok and "กรอกแต่ละส่วน ระบบรวมยอดให้เอง" in result.errors[0].message
     combo = sex_area.option_combos.get(code="M_MUN")
     plain = CellInput(element=elements["cases"], orgunit=unit, period=period, option_combo=combo, raw=5)
     result = datavalues_save(cells=[plain], user=entry_a)
-    assert not result.ok and "does not belong" in result.errors[0].message
+    assert not result.ok and "ไม่ได้เป็นของ CASES" in result.errors[0].message
     twice = option_cells(population, unit, "2568-01", {"F_MUN": 1}) * 2
     assert not datavalues_save(cells=twice, user=entry_a).ok
     assert not DataValue.objects.exists() and not AggregateOptionValue.objects.exists()
