@@ -349,8 +349,8 @@ def national(url: str, values: int, samples: int) -> list[Result]:
     call_command("migrate", verbosity=0)
     from _common import ensure_national, session_cookie
 
+    from benchdata.values import BENCH_DATASET
     from datasets.aggregates import aggregates_rebuild, aggregates_recompute
-    from datasets.bulk import BENCH_DATASET
     from datasets.models import DataElement, DataValue, ValueSource
     from datasets.services import CellInput, datavalues_save
     from poc.models import OrgUnit, OrgUnitLevel, Period, User
