@@ -46,9 +46,8 @@ def parse_expression(text: str) -> ast.Expression:
             or type(node) in _BINARY | _UNARY
         )
         if not allowed:
-            raise ValidationError(
-                _("“%(e)s”: only numbers, data-element codes (CODE, CODE.OPTION), + - * / and parentheses are allowed.") % {"e": text}, code="forbidden"
-            )
+            message = _("“%(e)s”: only numbers, data-element codes (CODE, CODE.OPTION), + - * / and parentheses are allowed.")
+            raise ValidationError(message % {"e": text}, code="forbidden")
     return tree
 
 
