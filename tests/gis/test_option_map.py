@@ -57,8 +57,7 @@ def test_ratio_of_two_options_is_per_100_of_the_second(client, shapes, populatio
     values = _values(response)
     assert values["9901"] == pytest.approx(80 / 95 * 100)
     assert values["9902"] == pytest.approx(400.0)
-    assert _meta(response) == {"kind": "element", "code": "POPSA", "name": "ประชากร: ชาย ต่อ หญิง 100", "unit": "ต่อ 100",
-                               "ratio": ["M", "F"]}  # fmt: skip
+    assert _meta(response) == {"kind": "element", "code": "POPSA", "name": "ประชากร: ชาย ต่อ หญิง 100", "unit": "ต่อ 100", "ratio": ["M", "F"]}
     # No municipal residents in 9902: a ratio over zero is no value, not infinity.
     assert _values(client.get(URL, {"element": "POPSA", "period": "2568-01", "parent": "99", "ratio": "F_MUN:MUN"})) == {
         "9901": pytest.approx(55 / 115 * 100),
@@ -88,8 +87,10 @@ def test_unknown_option_or_ratio_is_a_thai_400(client, shapes, population, eleme
 def test_etag_and_cached_body_are_per_option(client, shapes, population, entry_a):
     client.force_login(entry_a)
     query = {"element": "POPSA", "period": "2568-01", "parent": "99"}
-    responses = {key: client.get(URL, {**query, **extra}) for key, extra in
-                 {"total": {}, "F": {"option": "F"}, "M": {"option": "M"}, "ratio": {"ratio": "M:F"}}.items()}  # fmt: skip
+    responses = {
+        key: client.get(URL, {**query, **extra})
+        for key, extra in {"total": {}, "F": {"option": "F"}, "M": {"option": "M"}, "ratio": {"ratio": "M:F"}}.items()
+    }
     assert len({r["ETag"] for r in responses.values()}) == 4
     assert _values(responses["M"]) == {"9901": 80, "9902": 8}
     assert client.get(URL, {**query, "option": "F"}, HTTP_IF_NONE_MATCH=responses["F"]["ETag"]).status_code == 304

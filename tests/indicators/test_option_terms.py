@@ -54,8 +54,10 @@ def test_female_share_is_the_exact_share_per_unit_and_summed_up_the_tree(populat
     share = _indicator("FSHARE", "POPSA.F", "POPSA")
     municipal = _indicator("FMUN", "POPSA.F_MUN", "POPSA.MUN")
     first, second = subdistricts[0], subdistricts[1]
-    save(option_cells(population, first, "FY2568", {"M_MUN": 10, "M_NONMUN": 20, "F_MUN": 30, "F_NONMUN": 40})
-         + option_cells(population, second, "FY2568", {"M_MUN": 5, "F_NONMUN": 15}))  # fmt: skip
+    save(
+        option_cells(population, first, "FY2568", {"M_MUN": 10, "M_NONMUN": 20, "F_MUN": 30, "F_NONMUN": 40})
+        + option_cells(population, second, "FY2568", {"M_MUN": 5, "F_NONMUN": 15})
+    )
     assert set(share.inputs.values_list("code", flat=True)) == {"POPSA"}
     province, district = OrgUnit.objects.get(code="99"), OrgUnit.objects.get(code="9901")
     values = indicator_values(share, [first.pk, second.pk, district.pk, province.pk], "FY2568")
