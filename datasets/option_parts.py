@@ -19,20 +19,35 @@ from datasets.models import CategoryOption, CategoryOptionCombo, DataElement
 class OptionPart:
     code: str
     ids: tuple[int, ...]
-    named: CategoryOption | CategoryOptionCombo
+    combo_id: int
+    is_combination: bool  # F_MUN names an option combination, F an option
 
     @property
     def name(self) -> str:
-        return self.named.name
+        """Thai first (English on an English page); read only when a title is drawn, not for a cached map."""
+        if self.is_combination:
+            return CategoryOptionCombo.objects.get(pk=self.ids[0]).name
+        return CategoryOption.objects.filter(category__combos=self.combo_id, code=self.code).first().name
 
 
 def option_part(element: DataElement, code: str) -> OptionPart:
-    """The part of ``element`` named ``code``; ``ValueError`` with a Thai message when there is none."""
-    ids = tuple(option_filter(element, code))
-    named = CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id, code=code).first()
-    if named is None:
-        named = CategoryOption.objects.filter(category__combos=element.category_combo_id, code=code).first()
-    return OptionPart(code, ids, named)
+    """The part of ``element`` named ``code``; ``ValueError`` with a Thai message when there is none.
+
+    The same reading as :func:`datasets.categories.option_filter` in one query (each option combination with its
+    options' codes): a map request resolves its part before anything else.
+    """
+    if element.category_combo_id is None:
+        option_filter(element, code)  # raises its Thai message
+    rows = CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id).values_list("pk", "code", "options__code")
+    exact, holding = set(), set()
+    for pk, combo_code, option_code in rows:
+        if combo_code == code:
+            exact.add(pk)
+        if option_code == code:
+            holding.add(pk)
+    if not exact and not holding:
+        option_filter(element, code)  # raises its Thai message
+    return OptionPart(code, tuple(sorted(exact or holding)), element.category_combo_id, bool(exact))
 
 
 def ratio_parts(element: DataElement, text: str) -> tuple[OptionPart, OptionPart]:

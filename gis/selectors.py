@@ -74,6 +74,8 @@ def ratio_value(first: float | None, second: float | None) -> float | None:
 def _element_part_values(selection: MapSelection, orgunit_ids, period: PeriodSpec) -> dict[int, float | None]:
     element = selection.element
     if selection.ratio is not None:
+        if isinstance(orgunit_ids, QuerySet):  # read twice: resolve the units once
+            orgunit_ids = list(orgunit_ids.values_list("pk", flat=True))
         first, second = (element_values([element], orgunit_ids, period, option_combo_ids=part.ids) for part in selection.ratio)
         return {unit_id: ratio_value(value, second[(element_id, unit_id)]) for (element_id, unit_id), value in first.items()}
     ids = selection.option.ids if selection.option is not None else None
