@@ -324,17 +324,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         else:
             units = [unit, *OrgUnit.objects.in_tree().filter(parent=unit).order_by("code")]
             values = pivot(items=items, orgunits=units, periods=periods)
-        outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
-        header = [str(o.label if isinstance(o, Period) else o.name) for o in outer]
-        columns = [(i, item, col) for i, item in enumerate(items) for col in inner]
-        table = []
-        for row in outer:
-            cells = []
-            for i, _item, col in columns:
-                unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
-                cells.append(values.get((i, unit_id, period_code)))
-            table.append((row, cells))
-        col_labels = [f"{item_label(item)} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
+        header, col_labels, table = _pivot_layout(items, units, periods, values, rows_are)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             return _export(export, [_("Row"), *col_labels], [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)])
@@ -343,6 +333,27 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         context.update({"table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
                         "col_labels": col_labels, "figure": fig.to_plotly_json(), "query": request.GET.urlencode()})  # fmt: skip
     return render(request, "cockpit/pivot.html", context)
+
+
+def _pivot_layout(items: list, units: list, periods: list[Period], values: dict, rows_are: str) -> tuple[list[str], list[str], list]:
+    """(row headings, column headings, [(row, cells)]): rows are the org units, the periods, or the items themselves
+    (an element's total and its parts by category one under the other) with a column per unit and period."""
+    if rows_are == "items":
+        columns = [(unit, period) for unit in units for period in periods]
+        table = [(item, [values.get((i, unit.pk, period.code)) for unit, period in columns]) for i, item in enumerate(items)]
+        return [item_label(item) for item in items], [f"{unit.name} · {period.label}" for unit, period in columns], table
+    outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
+    header = [str(o.label if isinstance(o, Period) else o.name) for o in outer]
+    columns = [(i, item, col) for i, item in enumerate(items) for col in inner]
+    table = []
+    for row in outer:
+        cells = []
+        for i, _item, col in columns:
+            unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
+            cells.append(values.get((i, unit_id, period_code)))
+        table.append((row, cells))
+    col_labels = [f"{item_label(item)} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
+    return header, col_labels, table
 
 
 def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:

@@ -81,3 +81,13 @@ def test_unknown_category_or_one_no_chosen_element_has_is_a_thai_400(gov, popula
     response = gov.get(reverse("cockpit:pivot"), {"item": f"i:{rate.pk}", "from": 2568, "to": 2568, "by": "SEX", "export": "csv"})
     assert response.status_code == 400
     assert "ไม่มีรายการข้อมูลที่เลือกซึ่งแยกตามหมวดหมู่ SEX" in response.content.decode()
+
+
+def test_rows_by_category_put_the_total_and_each_part_one_under_the_other(gov, population):  # noqa: F811
+    rows = _csv(gov.get(reverse("cockpit:pivot"), {**_query(population), "by": "SEX", "rows": "items", "export": "csv"}))
+    assert [label.split(" · ")[0] for label in rows[0][1:]] == ["จังหวัดทดสอบ", "อำเภอทดสอบ 1", "อำเภอทดสอบ 2"]
+    assert rows[1:] == [
+        ["POPSA · รวม", "185.0", "175.0", "10.0"],
+        ["POPSA · ชาย", "88.0", "80.0", "8.0"],
+        ["POPSA · หญิง", "97.0", "95.0", "2.0"],
+    ]
