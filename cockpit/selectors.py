@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from cockpit.breakdown import ElementPart
 from cockpit.definitions import indicator_definition
 from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
@@ -295,9 +296,10 @@ def readable_indicators(user: User):
 
 
 def pivot(
-    *, items: list[Indicator | DataElement], orgunits: list[OrgUnit], periods: list[Period]
+    *, items: list[Indicator | DataElement | ElementPart], orgunits: list[OrgUnit], periods: list[Period]
 ) -> dict[tuple[int, int, str], float | None]:
-    """Values keyed (item index, org unit id, period code): indicators from materialised values, elements from aggregates.
+    """Values keyed (item index, org unit id, period code): indicators from materialised values, elements (and parts of
+    broken-down elements) from aggregates.
 
     Keyed by code, not id: periods nobody stored yet are passed unsaved (reads never create them) and have no id.
     """
@@ -312,11 +314,16 @@ def pivot(
         for indicator_id, unit_id, period_id, value in rows:
             result[(indicator_index[indicator_id], unit_id, codes[period_id])] = value
     elements = [(i, item) for i, item in enumerate(items) if isinstance(item, DataElement)]
-    for period in periods if elements else []:
+    parts = [(i, item) for i, item in enumerate(items) if isinstance(item, ElementPart)]
+    for period in periods if elements or parts else []:
         values = element_values([e for _i, e in elements], unit_ids, period)
         for i, element in elements:
             for unit_id in unit_ids:
                 result[(i, unit_id, period.code)] = values[(element.pk, unit_id)]
+        for i, part in parts:  # one read per part: each sums its own option combinations
+            values = element_values([part.element], unit_ids, period, option_combo_ids=part.option_combo_ids)
+            for unit_id in unit_ids:
+                result[(i, unit_id, period.code)] = values[(part.element.pk, unit_id)]
     return result
 
 
