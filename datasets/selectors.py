@@ -17,6 +17,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue
+from poc.lookups import ids_filter
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
 
@@ -65,17 +66,18 @@ def element_values(
     """Value of each element for each org unit (its whole subtree) over ``period``.
 
     One query per period type involved, whatever the number of org units. ``orgunits`` may be an
-    OrgUnit queryset: it is then joined as a subquery instead of sent as a long list of ids (a
-    national map holds ~7,400 subdistricts). Sums and averages are rolled up over the periods in the
-    database, so one row per element and unit comes back rather than one per stored period.
+    OrgUnit queryset: its ids are read first and sent as one array (``poc.lookups``), so the unique
+    key (element, org unit, period) serves the read whatever the planner's statistics. Sums and
+    averages are rolled up over the periods in the database, so one row per element and unit comes
+    back rather than one per stored period.
     """
     elements = list(elements)
     if isinstance(orgunits, QuerySet):
         orgunit_ids = list(orgunits.values_list("pk", flat=True))
-        unit_filter = Q(orgunit_id__in=orgunits.values("pk"))
+        unit_filter = ids_filter("orgunit_id", orgunit_ids, orgunits)
     else:
         orgunit_ids = [o if isinstance(o, int) else o.pk for o in orgunits]
-        unit_filter = Q(orgunit_id__in=orgunit_ids)
+        unit_filter = ids_filter("orgunit_id", orgunit_ids)
     result: dict[tuple[int, int], float | None] = {(pk, o): None for pk in [e.pk for e in elements] for o in orgunit_ids}
     by_type: dict[str, list[DataElement]] = defaultdict(list)
     for element in elements:
