@@ -99,7 +99,7 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dic
 def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> None:
     """The per-indicator choice: an approved-only tile shows no value standing on data not yet through its last
     approval level; any other such tile says it shows unapproved values. Outside the tile cache, so an approval
-    shows at once; one query for all tiles."""
+    shows at once; one query for all tiles, and the unapproved datasets' cached read."""
     approved_only: dict[str, bool] = {}
     inputs: dict[str, set[int]] = defaultdict(set)
     rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "approved_only", "inputs__dataset_id")
@@ -107,7 +107,7 @@ def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> Non
         approved_only[code] = only
         if dataset_id is not None:
             inputs[code].add(dataset_id)
-    pending = unapproved_datasets(set().union(*inputs.values()), orgunit, fiscal_year) if inputs else set()
+    pending = _pending_datasets(set().union(*inputs.values()), [t["pk"] for t in tiles], orgunit, fiscal_year) if inputs else set()
     for tile in tiles:
         tile["approval"] = ""
         if tile["raw"] is None or not inputs[tile["code"]] & pending:
@@ -117,6 +117,15 @@ def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> Non
             tile["approval"] = "awaiting"
         else:
             tile["approval"] = "unapproved"
+
+
+def _pending_datasets(dataset_ids: set[int], indicator_pks: list[int], orgunit: OrgUnit, fiscal_year: int) -> set[int]:
+    """The datasets with values not yet through their last approval (a scan of the year's values), kept under the versions
+    of the indicators they feed: a write refreshes those indicators and an approval, return or reopening bumps them
+    (``verification.services``), so the note still changes at once."""
+    datasets = hashlib.blake2b(repr(sorted(dataset_ids)).encode(), digest_size=8).hexdigest()
+    key = f"cockpit:unapproved:{indicators_stamp(indicator_pks)}:{datasets}:{orgunit.pk}:{fiscal_year}"
+    return cache.get_or_set(key, lambda: unapproved_datasets(dataset_ids, orgunit, fiscal_year), CACHE_SECONDS)
 
 
 def _tile_key(pk: int, version: int, orgunit_id: int, fiscal_year: int) -> str:

@@ -95,3 +95,12 @@ def test_a_cold_cockpit_costs_the_same_queries_whatever_the_datasets_and_periods
     many = _cold_queries(gov)
     assert many == few
     assert many <= 34  # session, user, permissions, the tiles' batch and the reporting year's coverage (33 on SpatiaLite)
+
+
+def test_a_warm_wall_does_not_scan_the_values_for_approvals_again(gov, rate, inputs, subdistricts, entry_a, write):
+    write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    assert _tile(gov.get(reverse("cockpit:tiles"), {"fy": 2568}), "RATE1")["approval"] == "unapproved"
+    with CaptureQueriesContext(connection) as ctx:
+        again = gov.get(reverse("cockpit:tiles"), {"fy": 2568})
+    assert _tile(again, "RATE1")["approval"] == "unapproved"
+    assert not [q for q in ctx.captured_queries if "datasets_datavalue" in q["sql"]]  # kept with RATE1's version
