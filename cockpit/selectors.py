@@ -102,12 +102,14 @@ def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> Non
     shows at once; one query for all tiles, and the unapproved datasets' cached read."""
     approved_only: dict[str, bool] = {}
     inputs: dict[str, set[int]] = defaultdict(set)
-    rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "approved_only", "inputs__dataset_id")
-    for code, only, dataset_id in rows:
+    feeds: dict[int, set[int]] = defaultdict(set)  # dataset -> indicators it feeds
+    rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "pk", "approved_only", "inputs__dataset_id")
+    for code, pk, only, dataset_id in rows:
         approved_only[code] = only
         if dataset_id is not None:
             inputs[code].add(dataset_id)
-    pending = _pending_datasets(set().union(*inputs.values()), [t["pk"] for t in tiles], orgunit, fiscal_year) if inputs else set()
+            feeds[dataset_id].add(pk)
+    pending = _pending_datasets(feeds, orgunit, fiscal_year) if feeds else set()
     for tile in tiles:
         tile["approval"] = ""
         if tile["raw"] is None or not inputs[tile["code"]] & pending:
@@ -119,13 +121,27 @@ def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> Non
             tile["approval"] = "unapproved"
 
 
-def _pending_datasets(dataset_ids: set[int], indicator_pks: list[int], orgunit: OrgUnit, fiscal_year: int) -> set[int]:
-    """The datasets with values not yet through their last approval (a scan of the year's values), kept under the versions
-    of the indicators they feed: a write refreshes those indicators and an approval, return or reopening bumps them
-    (``verification.services``), so the note still changes at once."""
-    datasets = hashlib.blake2b(repr(sorted(dataset_ids)).encode(), digest_size=8).hexdigest()
-    key = f"cockpit:unapproved:{indicators_stamp(indicator_pks)}:{datasets}:{orgunit.pk}:{fiscal_year}"
-    return cache.get_or_set(key, lambda: unapproved_datasets(dataset_ids, orgunit, fiscal_year), CACHE_SECONDS)
+def _pending_datasets(feeds: dict[int, set[int]], orgunit: OrgUnit, fiscal_year: int) -> set[int]:
+    """The datasets (keys of ``feeds``: dataset -> indicators it feeds) with values not yet through their last approval.
+
+    Each dataset's answer is kept under the versions of the indicators it feeds: a write refreshes them and an approval,
+    return or reopening bumps them (``verification.services``), so the note changes at once, and only the datasets
+    behind what changed are scanned again (one query for all of them)."""
+    versions = indicator_versions({pk for pks in feeds.values() for pk in pks})
+
+    def key(dataset_id: int) -> str:
+        stamp = hashlib.blake2b(repr(sorted((pk, versions[pk]) for pk in feeds[dataset_id])).encode(), digest_size=8).hexdigest()
+        return f"cockpit:unapproved:{dataset_id}:{stamp}:{orgunit.pk}:{fiscal_year}"
+
+    keys = {dataset_id: key(dataset_id) for dataset_id in feeds}
+    found = cache.get_many(list(keys.values()))
+    known = {dataset_id: found[k] for dataset_id, k in keys.items() if k in found}
+    if missing := [dataset_id for dataset_id in feeds if dataset_id not in known]:
+        pending = unapproved_datasets(missing, orgunit, fiscal_year)
+        fresh = {dataset_id: dataset_id in pending for dataset_id in missing}
+        cache.set_many({keys[dataset_id]: flag for dataset_id, flag in fresh.items()}, CACHE_SECONDS)
+        known.update(fresh)
+    return {dataset_id for dataset_id, flag in known.items() if flag}
 
 
 def _tile_key(pk: int, version: int, orgunit_id: int, fiscal_year: int) -> str:

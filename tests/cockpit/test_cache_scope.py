@@ -104,3 +104,18 @@ def test_a_warm_wall_does_not_scan_the_values_for_approvals_again(gov, rate, inp
         again = gov.get(reverse("cockpit:tiles"), {"fy": 2568})
     assert _tile(again, "RATE1")["approval"] == "unapproved"
     assert not [q for q in ctx.captured_queries if "datasets_datavalue" in q["sql"]]  # kept with RATE1's version
+
+
+def test_after_a_write_only_the_datasets_behind_it_are_scanned_for_approvals(
+    gov, rate, water, inputs, subdistricts, entry_a, write, monthly_dataset
+):
+    districts = sorted({s.parent for s in subdistricts}, key=lambda d: d.code)
+    write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    write(entry_a, [(inputs["storage"], d, "2568-03", 40) for d in districts])
+    gov.get(reverse("cockpit:tiles"), {"fy": 2568})
+    write(entry_a, [(inputs["storage"], d, "2568-03", 60) for d in districts])
+    with CaptureQueriesContext(connection) as ctx:
+        again = gov.get(reverse("cockpit:tiles"), {"fy": 2568})
+    assert (_tile(again, "RATE1")["approval"], _tile(again, "WATER")["approval"]) == ("unapproved", "unapproved")
+    scans = [q["sql"] for q in ctx.captured_queries if "datasets_datavalue" in q["sql"]]
+    assert len(scans) == 1 and f'"dataset_id" IN ({monthly_dataset.pk})' in scans[0], scans
