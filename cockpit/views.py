@@ -35,6 +35,7 @@ from cockpit.selectors import (
     drilldown,
     flat_tiles,
     format_value,
+    indicators_stamp,
     open_alert_count,
     pivot,
     readable_indicators,
@@ -44,7 +45,7 @@ from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge,
 from datasets.models import Category
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
-from indicators.services import indicators_version
+from indicators.services import indicator_versions, indicators_version
 from poc import permissions
 from poc.exports import csv_text, neutralise_workbook
 from poc.group_selectors import GroupAggregation
@@ -100,10 +101,11 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 
 @login_required
 def tiles(request: HttpRequest) -> HttpResponse:
-    version = indicators_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, version)
+    fiscal_year = _fiscal_year(request, unit, indicators_version())
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
+    # The rendered wall keys on the versions of the indicators it shows: a write elsewhere keeps it.
+    version = indicators_stamp([tile["pk"] for group in groups for tile in group["tiles"]])
     scope = scope_key(readable_indicators(request.user))  # users who may read the same indicators share the rendered wall
     context = {
         "groups": groups, "scope": scope, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups),
@@ -178,7 +180,7 @@ def _trend_figure(years: list[int], values: list, partial: list, targets: list, 
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     # Same answer for unknown and not permitted: an indicator on restricted inputs does not reveal itself.
     indicator = get_object_or_404(readable_indicators(request.user), code=code)
-    version = indicators_version()
+    version = indicator_versions([indicator.pk])[indicator.pk]  # this indicator's own: writes to others keep its page
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
 

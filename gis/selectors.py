@@ -38,7 +38,8 @@ from verification.models import SubmissionEvent
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
-# fetched and unpickled from a shared cache on every request. Keyed by the boundaries' version.
+# fetched and unpickled from a shared cache on every request; the shared cache holds them once for
+# every worker's first request. Keyed by the boundaries' version.
 # Edits outside imports (an admin renaming a unit) show within SKELETON_MAX_AGE seconds.
 SKELETON_CACHE_SIZE = 64
 SKELETON_MAX_AGE = 15 * 60
@@ -129,6 +130,19 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitG
     cached = _SKELETONS.get(key)
     if cached is not None and cached[0] > time.monotonic() - SKELETON_MAX_AGE:
         return cached[1]
+    # A worker's first request finds the features another worker built in the shared cache (same boundaries' version).
+    shared_key = f"map-skeletons:{hashlib.sha1(repr(key).encode()).hexdigest()}"
+    skeletons = cache.get(shared_key)
+    if skeletons is None:
+        skeletons = _build_skeletons(parent, level, group)
+        cache.set(shared_key, skeletons, SKELETON_MAX_AGE)
+    if len(_SKELETONS) >= SKELETON_CACHE_SIZE:
+        _SKELETONS.pop(next(iter(_SKELETONS)))
+    _SKELETONS[key] = (time.monotonic(), skeletons)
+    return skeletons
+
+
+def _build_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None) -> list[tuple[int, str]]:
     rows = (
         map_units(parent, level, group)
         .annotate(
@@ -151,9 +165,6 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitG
         skeletons.append(
             (pk, f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":')
         )
-    if len(_SKELETONS) >= SKELETON_CACHE_SIZE:
-        _SKELETONS.pop(next(iter(_SKELETONS)))
-    _SKELETONS[key] = (time.monotonic(), skeletons)
     return skeletons
 
 

@@ -35,11 +35,25 @@ VERSION = "indicators"
 
 
 def indicators_version() -> int:
-    """Bumped on every refresh; cockpit caches key on it so they never serve stale tiles."""
+    """Bumped on every refresh of any indicator: pages that read all indicators at once key on it."""
     return cache_versions.current(VERSION)
 
 
-def _bump_version() -> None:
+def _indicator_name(pk: int) -> str:
+    return f"{VERSION}:{pk}"
+
+
+def indicator_versions(pks: Iterable[int]) -> dict[int, int]:
+    """Each indicator's own version (one cache round trip): cockpit tiles and drill-downs key on it, so a write
+    redraws only the indicators fed by the elements it changed, not every cached cockpit."""
+    pks = list(pks)
+    found = cache_versions.current_many(_indicator_name(pk) for pk in pks)
+    return {pk: found[_indicator_name(pk)] for pk in pks}
+
+
+def bump_indicators(pks: Iterable[int]) -> None:
+    """Forget what is cached about these indicators (their own versions) and whatever keys on the global version."""
+    cache_versions.bump_many(_indicator_name(pk) for pk in set(pks))
     cache_versions.bump(VERSION)
 
 
@@ -148,7 +162,7 @@ def indicator_values_refresh(
     )  # fmt: skip
     if rows:
         changed = {"indicator_ids": {i.pk for i in indicators}, "orgunit_ids": set(unit_levels), "period_ids": changed_periods}
-        transaction.on_commit(_bump_version)
+        transaction.on_commit(lambda: bump_indicators(changed["indicator_ids"]))
         transaction.on_commit(lambda: indicator_values_changed.send(sender=IndicatorValue, **changed))
     return len(rows)
 
@@ -178,7 +192,8 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     with transaction.atomic():
         indicator.save()
         indicator.inputs.set(inputs)
-        transaction.on_commit(_bump_version)  # a changed definition or setting (approved data only) redraws the cockpit
+        # A changed definition or setting (approved data only) redraws this indicator's tile and pages.
+        transaction.on_commit(lambda: bump_indicators([indicator.pk]))
     return indicator
 
 
