@@ -29,10 +29,11 @@ def main() -> None:
 
     from django.db import connection
 
+    from datasets.aggregates import aggregates_rebuild, aggregates_recompute
     from datasets.bulk import BENCH_DATASET
     from datasets.models import AggregateValue, DataValue, ValueSource
     from datasets.selectors import element_value
-    from datasets.services import CellInput, aggregates_rebuild, aggregates_recompute, datavalues_save
+    from datasets.services import CellInput, datavalues_save
     from poc.models import OrgUnit, Period
 
     count = ensure_national(args.values)

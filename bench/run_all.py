@@ -349,9 +349,10 @@ def national(url: str, values: int, samples: int) -> list[Result]:
     call_command("migrate", verbosity=0)
     from _common import ensure_national, session_cookie
 
+    from datasets.aggregates import aggregates_rebuild, aggregates_recompute
     from datasets.bulk import BENCH_DATASET
     from datasets.models import DataElement, DataValue, ValueSource
-    from datasets.services import CellInput, aggregates_rebuild, aggregates_recompute, datavalues_save
+    from datasets.services import CellInput, datavalues_save
     from poc.models import OrgUnit, OrgUnitLevel, Period, User
 
     count = ensure_national(values)

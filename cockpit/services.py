@@ -94,7 +94,7 @@ def changed_scope(orgunit_ids: Iterable[int] | None) -> set[int] | None:
     orgunit_ids = set(orgunit_ids)
     if len(orgunit_ids) > SCOPED_UNITS_MAX:
         return None
-    from datasets.services import ancestor_ids
+    from datasets.aggregates import ancestor_ids
 
     units = OrgUnit.objects.without_shapes().filter(pk__in=orgunit_ids).only("pk", "path")
     return {pk for chain in ancestor_ids(units).values() for pk in chain} | orgunit_ids

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.utils import timezone
 
+from datasets.aggregates import aggregates_rebuild
 from datasets.models import DataElement, Dataset, DataValue, Topic, ValueSource, ValueType
-from datasets.services import aggregates_rebuild
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodType, periods_in_fiscal_year
 

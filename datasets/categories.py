@@ -67,3 +67,21 @@ def option_combos_with(element: DataElement, option: CategoryOption) -> list[Cat
     if element.category_combo_id is None:
         return []
     return list(CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id, options=option).order_by("order", "code"))
+
+
+def option_filter(element: DataElement, code: str) -> list[int]:
+    """Ids of the option combinations ``code`` names for ``element``: an option combination (``F_MUN``) or one
+    option (``F``: every combination holding it, i.e. summed over the other categories).
+
+    Raises ``ValueError`` with a Thai message when the element is not broken down or the code is not one of its options.
+    """
+    if element.category_combo_id is None:
+        raise ValueError(_("%(e)s is not broken down by categories") % {"e": element.code})
+    combos = CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id)
+    exact = list(combos.filter(code=code).values_list("pk", flat=True))
+    if exact:
+        return exact
+    ids = list(combos.filter(options__code=code).values_list("pk", flat=True).distinct())
+    if not ids:
+        raise ValueError(_("%(e)s has no category option %(o)s") % {"e": element.code, "o": code})
+    return sorted(ids)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 
-from datasets.models import AggregateValue, Aggregation, DataElement, Dataset, DataValue
+from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, DataElement, Dataset, DataValue
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
 
@@ -60,9 +60,16 @@ def rollup(aggregation: str, rows: list[tuple[object, float, int]]) -> float | N
 
 
 def element_values(
-    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit | int], period: Period | PeriodSpec
+    elements: Iterable[DataElement],
+    orgunits: Iterable[OrgUnit | int],
+    period: Period | PeriodSpec,
+    *,
+    option_combo_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], float | None]:
     """Value of each element for each org unit (its whole subtree) over ``period``.
+
+    ``option_combo_ids`` narrows broken-down elements to those option combinations, summed (e.g. every
+    หญิง cell of SEX × AREA, from :func:`datasets.categories.option_filter`); ``None`` reads the totals.
 
     One query per period type involved, whatever the number of org units. ``orgunits`` may be an
     OrgUnit queryset: it is then joined as a subquery instead of sent as a long list of ids (a
@@ -84,11 +91,15 @@ def element_values(
         periods = {p.pk: p.start_date for p in stored_periods(period_type, period)}
         if not periods:
             continue
-        stored = AggregateValue.objects.filter(unit_filter, period_id__in=list(periods), count__gt=0)
+        if option_combo_ids is None:
+            stored = AggregateValue.objects.filter(unit_filter, period_id__in=list(periods), count__gt=0)
+        else:  # several combination rows per element, unit and period: summed below
+            combos = list(option_combo_ids)
+            stored = AggregateOptionValue.objects.filter(unit_filter, period_id__in=list(periods), option_combo_id__in=combos, count__gt=0)
         summed = {e.pk: e.aggregation for e in group if e.aggregation != Aggregation.LAST}
         if summed:
             rows = stored.filter(element_id__in=list(summed))
-            if len(periods) == 1:  # one stored row per element and unit already: no grouping (sorting) needed
+            if len(periods) == 1 and option_combo_ids is None:  # one stored row per element and unit: no grouping needed
                 rows = rows.values_list("element_id", "orgunit_id", "total", "count")
             else:
                 rows = rows.values_list("element_id", "orgunit_id").annotate(sum_total=Sum("total"), sum_count=Sum("count")).order_by()
@@ -98,18 +109,20 @@ def element_values(
         latest = [e.pk for e in group if e.aggregation == Aggregation.LAST]
         if latest:
             by_key: dict[tuple[int, int], list] = defaultdict(list)
-            for element_id, orgunit_id, period_id, total, count in stored.filter(element_id__in=latest).values_list(
-                "element_id", "orgunit_id", "period_id", "total", "count"
-            ):
+            rows = stored.filter(element_id__in=latest).values_list("element_id", "orgunit_id", "period_id")
+            rows = rows.annotate(sum_total=Sum("total"), sum_count=Sum("count")).order_by()
+            for element_id, orgunit_id, period_id, total, count in rows:
                 by_key[(element_id, orgunit_id)].append((periods[period_id], total, count))
             for key, rows in by_key.items():
                 result[key] = rollup(Aggregation.LAST, rows)
     return result
 
 
-def element_value(element: DataElement, orgunit: OrgUnit | int, period: Period | PeriodSpec) -> float | None:
+def element_value(
+    element: DataElement, orgunit: OrgUnit | int, period: Period | PeriodSpec, *, option_combo_ids: Iterable[int] | None = None
+) -> float | None:
     key_orgunit = orgunit if isinstance(orgunit, int) else orgunit.pk
-    return element_values([element], [key_orgunit], period)[(element.pk, key_orgunit)]
+    return element_values([element], [key_orgunit], period, option_combo_ids=option_combo_ids)[(element.pk, key_orgunit)]
 
 
 def element_series(element: DataElement, orgunit: OrgUnit | int, periods: Iterable[Period | PeriodSpec]) -> list[float | None]:

@@ -1,8 +1,9 @@
 """Writing data values: one validated, permission-checked, audited, all-or-nothing path.
 
-The entry form, file import, API, admin and demo seed all call :func:`datavalues_save`. It keeps
-:class:`~datasets.models.AggregateValue` current in the same transaction (live analytics: no batch
-rebuild) and announces the change with :data:`datasets.signals.values_changed` after commit.
+The entry form, file import, API, admin and demo seed all call :func:`datavalues_save`. It keeps the
+aggregates (:mod:`datasets.aggregates`) current in the same transaction (live analytics: no batch
+rebuild) and announces the change with :data:`datasets.signals.values_changed` after commit. A
+broken-down element's cells are written per option combination; its total is never written, it is derived.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from datasets.aggregates import aggregates_apply_deltas, ancestor_ids
 from datasets.models import (
-    NUMERIC_TYPES,
+    AggregateOptionValue,
     AggregateValue,
+    CategoryOptionCombo,
     DataElement,
     Dataset,
     DataValue,
@@ -68,6 +71,8 @@ class CellInput:
     not_available: str = ""
     comment: str = ""
     ref: str = ""  # where it came from (form field, file row) for error messages
+    # The option combination (e.g. หญิง × ในเขตเทศบาล) for an element broken down by categories; None otherwise.
+    option_combo: CategoryOptionCombo | None = None
     # The cell as the writer last saw it (``value_state`` of the stored value, "" for none), or None to overwrite
     # whatever is there. When the stored value differs, someone else changed it meanwhile: nothing is written for
     # the cell and it comes back in ``SaveResult.conflicts`` (no lost update).
@@ -192,8 +197,8 @@ def datavalues_save(
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
     # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times).
-    keys = [(cell.element.id, cell.orgunit.id, cell.period.id) for cell in cells]
-    for cell, (_element_id, orgunit_id, period_id) in zip(cells, keys, strict=True):
+    keys = [(cell.element.id, cell.orgunit.id, cell.period.id, cell.option_combo.id if cell.option_combo else None) for cell in cells]
+    for cell, (_element_id, orgunit_id, period_id, _combo_id) in zip(cells, keys, strict=True):
         form = (cell.element.dataset_id, orgunit_id, period_id)
         if form not in forms:
             forms[form] = (cell.element.dataset, cell.orgunit, cell.period)
@@ -203,11 +208,11 @@ def datavalues_save(
     for lock in VALUE_LOCKS:
         locked |= lock(open_forms)
     reasons = set(NotAvailableReason.values)
-    parsed: list[tuple[CellInput, float | None, str, tuple[int, int, int]]] = []
-    seen: set[tuple[int, int, int]] = set()
+    parsed: list[tuple[CellInput, float | None, str, CellKey]] = []
+    seen: set[CellKey] = set()
     for cell, key in zip(cells, keys, strict=True):
         form = (cell.element.dataset_id, key[1], key[2])
-        problem = problems[form]
+        problem = problems[form] or _check_option_combo(cell)
         if problem is None and cell.not_available and cell.not_available not in reasons:
             problem = _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
         if problem is None and form in locked:
@@ -232,8 +237,24 @@ def datavalues_save(
     return result
 
 
-VALUE_COLUMNS = ["element_id", "orgunit_id", "period_id", "value_num", "value_text", "not_available", "comment"]
-AUDIT_COLUMNS = ["element_id", "orgunit_id", "period_id", "old_value", "new_value", "action"]
+# (element, org unit, period, option combination or None): one stored cell.
+CellKey = tuple[int, int, int, int | None]
+
+
+def _check_option_combo(cell: CellInput) -> str | None:
+    """A broken-down element takes values per option combination of its own combination, never a total."""
+    combo_id = cell.element.category_combo_id
+    if cell.option_combo is None:
+        if combo_id is not None:
+            return _("%(e)s is broken down by categories: enter each part, the total is summed") % {"e": cell.element.code}
+        return None
+    if cell.option_combo.combo_id != combo_id:
+        return _("option combination %(c)s does not belong to %(e)s") % {"c": cell.option_combo.code, "e": cell.element.code}
+    return None
+
+
+VALUE_COLUMNS = ["element_id", "orgunit_id", "period_id", "option_combo_id", "value_num", "value_text", "not_available", "comment"]
+AUDIT_COLUMNS = ["element_id", "orgunit_id", "period_id", "option_combo_id", "old_value", "new_value", "action"]
 
 
 # A save that changes this many rows refreshes the planner statistics itself: many PostgreSQL set-ups
@@ -246,7 +267,7 @@ def _analyze(*models: type) -> None:
         return
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"ANALYZE {_table(model)}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 class _Stored(NamedTuple):
@@ -261,28 +282,27 @@ class _Stored(NamedTuple):
     updated_at: dt.datetime
 
 
-def _write(
-    parsed: list[tuple[CellInput, float | None, str, tuple[int, int, int]]], user: User | None, source: str, result: SaveResult
-) -> None:
-    existing: dict[tuple[int, int, int], _Stored] = {}
+def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: User | None, source: str, result: SaveResult) -> None:
+    existing: dict[CellKey, _Stored] = {}
     for chunk_start in range(0, len(parsed), 5000):
         chunk = [key for _c, _n, _t, key in parsed[chunk_start : chunk_start + 5000]]
         rows = DataValue.objects.filter(
             element_id__in={k[0] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[2] for k in chunk}
         ).select_for_update()
-        fields = ["element_id", "orgunit_id", "period_id", *_Stored._fields]
-        existing.update({(e, o, p): _Stored(*rest) for e, o, p, *rest in rows.values_list(*fields)})
+        fields = ["element_id", "orgunit_id", "period_id", "option_combo_id", *_Stored._fields]
+        existing.update({(e, o, p, c): _Stored(*rest) for e, o, p, c, *rest in rows.values_list(*fields)})
     # New values and audit rows as plain tuples: a million model instances would cost more than writing them.
     to_create: list[tuple] = []
     to_update, to_delete, audits = [], [], []
-    deltas: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    deltas: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0])
+    option_deltas: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0])
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
     numeric = {c.element.id: c.element.is_numeric for c, _n, _t, _k in parsed}
     units = {key[1]: c.orgunit for c, _n, _t, key in parsed if numeric[key[0]]}
     chains = ancestor_ids(units.values())
     for cell, num, text, key in parsed:
-        element_id, orgunit_id, period_id = key
+        element_id, orgunit_id, period_id, combo_id = key
         current = existing.get(key)
         clear = not cell.not_available and cell.raw in (None, "")
         new_state = "" if clear else _state_text(num, text, cell.not_available)
@@ -300,14 +320,14 @@ def _write(
             action = "delete"
             new_num = None
         elif current is None:
-            to_create.append((element_id, orgunit_id, period_id, num, text, cell.not_available, cell.comment))
+            to_create.append((element_id, orgunit_id, period_id, combo_id, num, text, cell.not_available, cell.comment))
             action = "create"
             new_num = num
         else:
             to_update.append((current.pk, num, text, cell.not_available, cell.comment))
             action = "update"
             new_num = num
-        audits.append((element_id, orgunit_id, period_id, old_state, new_state, action))
+        audits.append((element_id, orgunit_id, period_id, combo_id, old_state, new_state, action))
         if numeric[element_id] and (old_num is not None or new_num is not None):
             total = (new_num or 0.0) - (old_num or 0.0)
             count = (new_num is not None) - (old_num is not None)
@@ -315,15 +335,19 @@ def _write(
                 delta = deltas[(element_id, ancestor_id, period_id)]
                 delta[0] += total
                 delta[1] += count
+                if combo_id is not None:
+                    delta = option_deltas[(element_id, combo_id, ancestor_id, period_id)]
+                    delta[0] += total
+                    delta[1] += count
     stamps = {"created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id}
     _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
     _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
     DataValue.objects.filter(pk__in=to_delete).delete()
     _insert(DataValueAudit, AUDIT_COLUMNS, audits, source=source, user_id=user_id, at=now)
-    aggregates_apply_deltas(deltas)
+    aggregates_apply_deltas(deltas, option_deltas)
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if len(to_create) + len(to_update) + len(to_delete) >= ANALYZE_AFTER:
-        _analyze(DataValue, AggregateValue)
+        _analyze(DataValue, AggregateValue, AggregateOptionValue)
     if audits:
         changed = {
             "element_ids": {k[0] for _c, _n, _t, k in parsed},
@@ -333,12 +357,13 @@ def _write(
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
 
 
-def _last_change(key: tuple[int, int, int], current: _Stored | None) -> tuple[str, dt.datetime | None]:
+def _last_change(key: CellKey, current: _Stored | None) -> tuple[str, dt.datetime | None]:
     """Who changed a cell last and when: the value's stamps, or the audit trail when it was cleared."""
     if current is not None:
         user_id, at = current.updated_by_id, current.updated_at
     else:
-        last = DataValueAudit.objects.filter(element_id=key[0], orgunit_id=key[1], period_id=key[2]).order_by("-at", "-pk").first()
+        cell = DataValueAudit.objects.filter(element_id=key[0], orgunit_id=key[1], period_id=key[2], option_combo_id=key[3])
+        last = cell.order_by("-at", "-pk").first()
         user_id, at = (last.user_id, last.at) if last else (None, None)
     user = User.objects.filter(pk=user_id).only("username", "first_name", "last_name").first() if user_id else None
     return ((user.get_full_name() or user.username) if user else ""), at
@@ -415,209 +440,6 @@ def _copy_text(value: object) -> str:
     if text and ("\\" in text or "\t" in text or "\n" in text or "\r" in text):
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
-
-
-def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:
-    """Ids of each org unit and all its ancestors, from the materialised paths, in one query."""
-    units = {unit.pk: unit.path.rstrip("/").split("/") for unit in orgunits}
-    by_code = dict(OrgUnit.objects.filter(code__in={c for codes in units.values() for c in codes}).values_list("code", "pk"))
-    return {pk: [by_code[c] for c in codes if c in by_code] for pk, codes in units.items()}
-
-
-def aggregates_apply_deltas(deltas: dict[tuple[int, int, int], list[float]]) -> None:
-    """Add (total, count) deltas to aggregate rows, creating them when missing (upserts; multi-row on PostgreSQL)."""
-    if not deltas:
-        return
-    table = connection.ops.quote_name(AggregateValue._meta.db_table)
-    count = connection.ops.quote_name("count")
-    conflict = (
-        f"ON CONFLICT (element_id, orgunit_id, period_id) DO UPDATE SET "
-        f"total = {table}.total + excluded.total, {count} = {table}.{count} + excluded.{count}"
-    )
-    large = connection.vendor == "postgresql" and len(deltas) >= 5000
-    # Upserts in key order (no deadlock between concurrent imports); the large path sorts in the database.
-    rows = [(e, o, p, d[0], int(d[1])) for (e, o, p), d in (deltas.items() if large else sorted(deltas.items()))]
-    with connection.cursor() as cursor:
-        if large:
-            # Large imports: COPY the deltas into a scratch table, then one set-based upsert (in key order).
-            cursor.execute("DROP TABLE IF EXISTS aggregate_delta")
-            cursor.execute(
-                "CREATE TEMPORARY TABLE aggregate_delta (element_id bigint, orgunit_id bigint, period_id bigint, "
-                "total double precision, count integer) ON COMMIT DROP"
-            )
-            buffer = io.StringIO()
-            buffer.writelines(f"{e}\t{o}\t{p}\t{t!r}\t{c}\n" for e, o, p, t, c in rows)
-            buffer.seek(0)
-            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", buffer)
-            cursor.execute(
-                f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) "
-                f"SELECT element_id, orgunit_id, period_id, total, count FROM aggregate_delta "
-                f"ORDER BY element_id, orgunit_id, period_id {conflict}"
-            )
-        elif connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            # Keys are unique within the batch, so one statement can upsert thousands of rows.
-            sql = f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) VALUES %s {conflict}"
-            execute_values(cursor.cursor, sql, rows, page_size=5000)
-        else:
-            sql = f"INSERT INTO {table} (element_id, orgunit_id, period_id, total, {count}) VALUES (%s, %s, %s, %s, %s) {conflict}"
-            cursor.executemany(sql, rows)
-
-
-@dataclass
-class AggregateCheck:
-    checked: int = 0
-    differences: list[tuple[int, int, int, tuple[float, int], tuple[float, int]]] = field(default_factory=list)
-
-
-def aggregates_recompute(*, fix: bool = False, element_ids: Iterable[int] | None = None, set_based: bool | None = None) -> AggregateCheck:
-    """Recompute every aggregate from raw values and compare (``check_aggregates``); ``fix`` rewrites.
-
-    On PostgreSQL the recompute is set-based inside the database (minutes, not hours, at 10M values);
-    ``set_based=False`` forces the Python path that SpatiaLite uses.
-    """
-    if set_based is None:
-        set_based = connection.vendor == "postgresql"
-    element_ids = None if element_ids is None else sorted(set(element_ids))
-    if set_based:
-        return _recompute_in_database(fix=fix, element_ids=element_ids)
-    return _recompute_in_python(fix=fix, element_ids=element_ids)
-
-
-def aggregates_rebuild() -> int:
-    """Rewrite every aggregate from raw values without comparing (after a bulk load); returns the row count."""
-    if connection.vendor != "postgresql":
-        _recompute_in_python(fix=True, element_ids=None)
-        return AggregateValue.objects.count()
-    with transaction.atomic(), connection.cursor() as cursor:
-        _expected_table(cursor, None, lock=True)
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses to run with deferred FK checks pending
-        cursor.execute(f"TRUNCATE {_table(AggregateValue)}")
-        rows = _insert_expected(cursor)
-    with connection.cursor() as cursor:
-        # Fresh planner statistics for the rewritten table: with the truncated table's, a national map read
-        # every aggregate row of the element (1 s at 10M values) instead of its 928 districts (37 ms).
-        cursor.execute(f"ANALYZE {_table(AggregateValue)}")
-    return rows
-
-
-def _recompute_in_python(*, fix: bool, element_ids: list[int] | None) -> AggregateCheck:
-    expected: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
-    values = DataValue.objects.filter(value_num__isnull=False, element__value_type__in=[t.value for t in NUMERIC_TYPES])
-    if element_ids is not None:
-        values = values.filter(element_id__in=element_ids)
-    paths = dict(OrgUnit.objects.values_list("pk", "path"))
-    ids_by_code = dict(OrgUnit.objects.values_list("code", "pk"))
-    ancestors: dict[int, list[int]] = {}
-    for element_id, orgunit_id, period_id, num in values.values_list("element_id", "orgunit_id", "period_id", "value_num").iterator(5000):
-        chain = ancestors.get(orgunit_id)
-        if chain is None:
-            chain = ancestors[orgunit_id] = [ids_by_code[c] for c in paths[orgunit_id].rstrip("/").split("/") if c in ids_by_code]
-        for ancestor_id in chain:
-            bucket = expected[(element_id, ancestor_id, period_id)]
-            bucket[0] += num
-            bucket[1] += 1
-    stored_rows = AggregateValue.objects.all()
-    if element_ids is not None:
-        stored_rows = stored_rows.filter(element_id__in=element_ids)
-    stored = {(a.element_id, a.orgunit_id, a.period_id): (a.total, a.count) for a in stored_rows.iterator(5000)}
-    report = AggregateCheck(checked=len(set(expected) | set(stored)))
-    for key in set(expected) | set(stored):
-        want = tuple(expected.get(key, (0.0, 0)))
-        have = stored.get(key, (0.0, 0))
-        if want[1] != have[1] or not math.isclose(want[0], have[0], rel_tol=1e-9, abs_tol=1e-6):
-            report.differences.append((*key, (have[0], have[1]), (want[0], int(want[1]))))
-    if fix and report.differences:
-        with transaction.atomic():
-            stored_rows.delete()
-            AggregateValue.objects.bulk_create(
-                [AggregateValue(element_id=e, orgunit_id=o, period_id=p, total=t, count=int(c)) for (e, o, p), (t, c) in expected.items()],
-                batch_size=5000,
-            )
-    return report
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-EXPECTED = "aggregate_expected"
-
-
-def _expected_table(cursor, element_ids: list[int] | None, lock: bool) -> None:
-    """Fill a temporary table with the aggregates raw values imply, one INSERT … GROUP BY per hierarchy depth.
-
-    Depth k of a unit's materialised path (``21/2101/210101/``) names its ancestor at that depth, so
-    each pass joins values to one ancestor each. The unit itself is a plain copy (one value per cell).
-    """
-    if lock:  # writers wait while the rebuild reads, so no delta is lost between read and swap
-        cursor.execute(f"LOCK TABLE {_table(DataValue)} IN SHARE MODE")
-    values, orgunits, elements = _table(DataValue), _table(OrgUnit), _table(DataElement)
-    where = f"v.value_num IS NOT NULL AND e.value_type IN ({', '.join(['%s'] * len(NUMERIC_TYPES))})"
-    params: list = sorted(t.value for t in NUMERIC_TYPES)
-    if element_ids is not None:
-        where += " AND v.element_id = ANY(%s)"
-        params.append(element_ids)
-    # Dropped first as well: inside an outer transaction (a caller's atomic block) ON COMMIT has not come yet.
-    cursor.execute(f"DROP TABLE IF EXISTS {EXPECTED}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {EXPECTED} ON COMMIT DROP AS "
-        f"SELECT v.element_id, v.orgunit_id, v.period_id, v.value_num AS total, 1 AS count "
-        f"FROM {values} v JOIN {elements} e ON e.id = v.element_id WHERE {where}",
-        params,
-    )
-    cursor.execute(f"SELECT max(length(path) - length(replace(path, '/', ''))) FROM {orgunits}")
-    depth = cursor.fetchone()[0] or 0
-    for k in range(1, depth):
-        cursor.execute(
-            f"INSERT INTO {EXPECTED} (element_id, orgunit_id, period_id, total, count) "
-            f"SELECT v.element_id, a.id, v.period_id, SUM(v.value_num), COUNT(*) "
-            f"FROM {values} v JOIN {elements} e ON e.id = v.element_id JOIN {orgunits} o ON o.id = v.orgunit_id "
-            f"JOIN {orgunits} a ON a.code = split_part(o.path, '/', {k}) "
-            f"WHERE {where} AND split_part(o.path, '/', {k + 1}) <> '' GROUP BY v.element_id, a.id, v.period_id",
-            params,
-        )
-    cursor.execute(f"ANALYZE {EXPECTED}")
-
-
-def _insert_expected(cursor) -> int:
-    count = connection.ops.quote_name("count")
-    cursor.execute(
-        f"INSERT INTO {_table(AggregateValue)} (element_id, orgunit_id, period_id, total, {count}) "
-        f"SELECT element_id, orgunit_id, period_id, SUM(total), SUM(count) FROM {EXPECTED} GROUP BY element_id, orgunit_id, period_id"
-    )
-    return cursor.rowcount
-
-
-def _recompute_in_database(*, fix: bool, element_ids: list[int] | None) -> AggregateCheck:
-    """Set-based recompute: expected rows in a temporary table, FULL OUTER JOIN against the stored ones."""
-    stored = _table(AggregateValue)
-    count = connection.ops.quote_name("count")
-    stored_where, params = ("WHERE element_id = ANY(%s)", [element_ids]) if element_ids is not None else ("", [])
-    compare = (
-        f"FROM (SELECT element_id, orgunit_id, period_id, SUM(total) AS total, SUM(count) AS count FROM {EXPECTED} "
-        f"GROUP BY element_id, orgunit_id, period_id) x "
-        f"FULL OUTER JOIN (SELECT element_id, orgunit_id, period_id, total, {count} AS count FROM {stored} {stored_where}) s "
-        f"ON s.element_id = x.element_id AND s.orgunit_id = x.orgunit_id AND s.period_id = x.period_id"
-    )
-    report = AggregateCheck()
-    with transaction.atomic(), connection.cursor() as cursor:
-        _expected_table(cursor, element_ids, lock=fix)
-        cursor.execute(f"SELECT count(*) {compare}", params)
-        report.checked = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT COALESCE(x.element_id, s.element_id), COALESCE(x.orgunit_id, s.orgunit_id), COALESCE(x.period_id, s.period_id), "
-            f"COALESCE(s.total, 0), COALESCE(s.count, 0), COALESCE(x.total, 0), COALESCE(x.count, 0) {compare} "
-            f"WHERE COALESCE(s.count, 0) <> COALESCE(x.count, 0) OR abs(COALESCE(s.total, 0) - COALESCE(x.total, 0)) > "
-            f"greatest(1e-9 * greatest(abs(COALESCE(s.total, 0)), abs(COALESCE(x.total, 0))), 1e-6)",
-            params,
-        )
-        report.differences = [(e, o, p, (float(st), int(sc)), (float(xt), int(xc))) for e, o, p, st, sc, xt, xc in cursor.fetchall()]
-        if fix and report.differences:
-            cursor.execute(f"DELETE FROM {stored} {stored_where}", params)
-            _insert_expected(cursor)
-    return report
 
 
 def importprofile_save(*, user: User, dataset: Dataset, name: str, mapping: dict) -> ImportProfile:

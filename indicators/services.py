@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from datasets.aggregates import ancestor_ids
 from datasets.models import AggregateValue, DataElement
 from datasets.selectors import element_values
-from datasets.services import ancestor_ids
 from indicators.expressions import evaluate
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Polarity
 from indicators.signals import indicator_values_changed

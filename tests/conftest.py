@@ -106,3 +106,11 @@ def en():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def sex_area(db):
+    """The SEX × AREA category combination with its four option combinations (tests/categories.py)."""
+    from tests.categories import make_sex_area
+
+    return make_sex_area()

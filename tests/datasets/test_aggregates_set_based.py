@@ -4,10 +4,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from datasets.aggregates import aggregates_recompute
 from datasets.bulk import BENCH_DATASET, datavalues_bulk_generate
 from datasets.models import AggregateValue, Dataset, DataValue
 from datasets.selectors import element_value
-from datasets.services import aggregates_recompute
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import parse_period
 

@@ -3,8 +3,9 @@
 import pytest
 from django.conf import settings
 
+from datasets.aggregates import aggregates_recompute
 from datasets.models import AggregateValue, DataValue, DataValueAudit
-from datasets.services import CellInput, aggregates_recompute, datavalues_save
+from datasets.services import CellInput, datavalues_save
 from poc.models import Period
 from poc.periods import parse_period
 

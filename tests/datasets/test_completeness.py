@@ -95,8 +95,8 @@ def test_a_closed_unit_cannot_receive_values(dataset, elements, subdistricts, en
 
 
 def test_large_writes_take_the_fast_insert_path_with_audit_and_exact_aggregates(dataset, elements, subdistricts, entry_a):
+    from datasets.aggregates import aggregates_recompute
     from datasets.models import DataValueAudit
-    from datasets.services import aggregates_recompute
 
     periods = [Period.objects.for_code(f"{year}-{month:02d}") for year in (2565, 2566, 2567, 2568) for month in range(1, 13)]
     keys = [(k, u, p) for k in ("cases", "rate", "beds") for u in subdistricts for p in periods]

@@ -3,11 +3,11 @@ import datetime as dt
 import pytest
 from django.db.models import F
 
+from datasets.aggregates import aggregates_recompute
 from datasets.catalogue import catalogue_load, catalogue_read
 from datasets.demo import seed_values
 from datasets.models import DataElement, Dataset, DataValue, ValueSource
 from datasets.selectors import completeness, element_value
-from datasets.services import aggregates_recompute
 from poc.demo import seed_agencies
 from poc.periods import parse_period
 

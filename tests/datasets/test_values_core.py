@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from datasets.aggregates import aggregates_recompute
 from datasets.models import AggregateValue, DataValue, DataValueAudit
 from datasets.selectors import element_value, element_values
-from datasets.services import CellInput, aggregates_recompute, datavalues_save
+from datasets.services import CellInput, datavalues_save
 from poc.models import OrgUnit, Period
 from poc.periods import parse_period
 

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from datasets.aggregates import aggregates_rebuild
 from datasets.bulk import benchmark_dataset_create, datavalues_bulk_generate
-from datasets.services import aggregates_rebuild
 from poc.national import national_hierarchy_import, national_reference_dir, national_villages_generate
 
 

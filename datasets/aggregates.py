@@ -1,0 +1,283 @@
+"""Live aggregates: sums and counts of every element per ancestor org unit and period, kept current by each write.
+
+Two tables, one engine: :class:`~datasets.models.AggregateValue` holds each element's total over all its option
+combinations, :class:`~datasets.models.AggregateOptionValue` the sums per option combination of broken-down
+elements. The write service (:mod:`datasets.services`) adds deltas in the same transaction; ``check_aggregates``
+recomputes both from raw values (set-based inside PostgreSQL, in Python on SpatiaLite) and ``--fix`` rewrites them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from datasets.models import NUMERIC_TYPES, AggregateOptionValue, AggregateValue, DataElement, DataValue
+from poc.models import OrgUnit
+
+
+@dataclass(frozen=True)
+class _Table:
+    """An aggregate table: its model, key columns (the org unit's among them) and which values it sums."""
+
+    model: type
+    keys: tuple[str, ...]
+    value_filter: str  # SQL on the values table ``v``; "" for every numeric value
+
+    @property
+    def name(self) -> str:
+        return connection.ops.quote_name(self.model._meta.db_table)
+
+    @property
+    def scratch(self) -> str:
+        return f"{self.model._meta.db_table}_expected"
+
+
+TOTALS = _Table(AggregateValue, ("element_id", "orgunit_id", "period_id"), "")
+BY_OPTION = _Table(AggregateOptionValue, ("element_id", "option_combo_id", "orgunit_id", "period_id"), "v.option_combo_id IS NOT NULL")
+TABLES = (TOTALS, BY_OPTION)
+
+# (element, org unit, period) → [total, count]; per option: (element, option combination, org unit, period) → [total, count]
+Deltas = dict[tuple[int, ...], list[float]]
+
+
+def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:
+    """Ids of each org unit and all its ancestors, from the materialised paths, in one query."""
+    units = {unit.pk: unit.path.rstrip("/").split("/") for unit in orgunits}
+    by_code = dict(OrgUnit.objects.filter(code__in={c for codes in units.values() for c in codes}).values_list("code", "pk"))
+    return {pk: [by_code[c] for c in codes if c in by_code] for pk, codes in units.items()}
+
+
+def aggregates_apply_deltas(deltas: Deltas, option_deltas: Deltas | None = None) -> None:
+    """Add (total, count) deltas to the totals and, for broken-down elements, the per-combination rows (upserts)."""
+    _apply(TOTALS, deltas)
+    _apply(BY_OPTION, option_deltas or {})
+
+
+def _apply(table: _Table, deltas: Deltas) -> None:
+    if not deltas:
+        return
+    name, count = table.name, connection.ops.quote_name("count")
+    keys = ", ".join(table.keys)
+    conflict = f"ON CONFLICT ({keys}) DO UPDATE SET total = {name}.total + excluded.total, {count} = {name}.{count} + excluded.{count}"
+    large = connection.vendor == "postgresql" and len(deltas) >= 5000
+    # Upserts in key order (no deadlock between concurrent imports); the large path sorts in the database.
+    rows = [(*key, d[0], int(d[1])) for key, d in (deltas.items() if large else sorted(deltas.items()))]
+    with connection.cursor() as cursor:
+        if large:
+            # Large imports: COPY the deltas into a scratch table, then one set-based upsert (in key order).
+            cursor.execute("DROP TABLE IF EXISTS aggregate_delta")
+            id_columns = ", ".join(f"{k} bigint" for k in table.keys)
+            cursor.execute(f"CREATE TEMPORARY TABLE aggregate_delta ({id_columns}, total double precision, count integer) ON COMMIT DROP")
+            buffer = io.StringIO()
+            buffer.writelines("\t".join(map(str, row[:-2])) + f"\t{row[-2]!r}\t{row[-1]}\n" for row in rows)
+            buffer.seek(0)
+            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", buffer)
+            cursor.execute(
+                f"INSERT INTO {name} ({keys}, total, {count}) SELECT {keys}, total, count FROM aggregate_delta ORDER BY {keys} {conflict}"
+            )
+        elif connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            # Keys are unique within the batch, so one statement can upsert thousands of rows.
+            execute_values(cursor.cursor, f"INSERT INTO {name} ({keys}, total, {count}) VALUES %s {conflict}", rows, page_size=5000)
+        else:
+            placeholders = ", ".join(["%s"] * (len(table.keys) + 2))
+            cursor.executemany(f"INSERT INTO {name} ({keys}, total, {count}) VALUES ({placeholders}) {conflict}", rows)
+
+
+@dataclass
+class AggregateCheck:
+    """Rows compared and the differences: ``(*key, (stored total, count), (expected total, count))``.
+
+    ``differences`` are the element totals keyed (element, org unit, period); ``option_differences`` the
+    per-combination rows keyed (element, option combination, org unit, period).
+    """
+
+    checked: int = 0
+    differences: list[tuple] = field(default_factory=list)
+    option_differences: list[tuple] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.option_differences
+
+
+def aggregates_recompute(*, fix: bool = False, element_ids: Iterable[int] | None = None, set_based: bool | None = None) -> AggregateCheck:
+    """Recompute every aggregate from raw values and compare (``check_aggregates``); ``fix`` rewrites.
+
+    On PostgreSQL the recompute is set-based inside the database (minutes, not hours, at 10M values);
+    ``set_based=False`` forces the Python path that SpatiaLite uses.
+    """
+    if set_based is None:
+        set_based = connection.vendor == "postgresql"
+    element_ids = None if element_ids is None else sorted(set(element_ids))
+    if set_based:
+        return _recompute_in_database(fix=fix, element_ids=element_ids)
+    return _recompute_in_python(fix=fix, element_ids=element_ids)
+
+
+def aggregates_rebuild() -> int:
+    """Rewrite every aggregate from raw values without comparing (after a bulk load); returns the row count."""
+    if connection.vendor != "postgresql":
+        _recompute_in_python(fix=True, element_ids=None)
+        return AggregateValue.objects.count() + AggregateOptionValue.objects.count()
+    rows = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_values(cursor)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses to run with deferred FK checks pending
+        for table in TABLES:
+            _expected_table(cursor, table, None)
+            cursor.execute(f"TRUNCATE {table.name}")
+            rows += _insert_expected(cursor, table)
+    with connection.cursor() as cursor:
+        # Fresh planner statistics for the rewritten tables: with the truncated table's, a national map read
+        # every aggregate row of the element (1 s at 10M values) instead of its 928 districts (37 ms).
+        for table in TABLES:
+            cursor.execute(f"ANALYZE {table.name}")
+    return rows
+
+
+def _recompute_in_python(*, fix: bool, element_ids: list[int] | None) -> AggregateCheck:
+    expected: dict[_Table, Deltas] = {table: defaultdict(lambda: [0.0, 0]) for table in TABLES}
+    values = DataValue.objects.filter(value_num__isnull=False, element__value_type__in=[t.value for t in NUMERIC_TYPES])
+    if element_ids is not None:
+        values = values.filter(element_id__in=element_ids)
+    paths = dict(OrgUnit.objects.values_list("pk", "path"))
+    ids_by_code = dict(OrgUnit.objects.values_list("code", "pk"))
+    ancestors: dict[int, list[int]] = {}
+    rows = values.values_list("element_id", "option_combo_id", "orgunit_id", "period_id", "value_num").iterator(5000)
+    for element_id, combo_id, orgunit_id, period_id, num in rows:
+        chain = ancestors.get(orgunit_id)
+        if chain is None:
+            chain = ancestors[orgunit_id] = [ids_by_code[c] for c in paths[orgunit_id].rstrip("/").split("/") if c in ids_by_code]
+        for ancestor_id in chain:
+            bucket = expected[TOTALS][(element_id, ancestor_id, period_id)]
+            bucket[0] += num
+            bucket[1] += 1
+            if combo_id is not None:
+                bucket = expected[BY_OPTION][(element_id, combo_id, ancestor_id, period_id)]
+                bucket[0] += num
+                bucket[1] += 1
+    report = AggregateCheck()
+    for table in TABLES:
+        stored_rows = table.model.objects.all()
+        if element_ids is not None:
+            stored_rows = stored_rows.filter(element_id__in=element_ids)
+        stored = {tuple(row[:-2]): (row[-2], row[-1]) for row in stored_rows.values_list(*table.keys, "total", "count").iterator(5000)}
+        want_rows = expected[table]
+        keys = set(want_rows) | set(stored)
+        report.checked += len(keys)
+        differences = report.differences if table is TOTALS else report.option_differences
+        for key in keys:
+            want = tuple(want_rows.get(key, (0.0, 0)))
+            have = stored.get(key, (0.0, 0))
+            if want[1] != have[1] or not math.isclose(want[0], have[0], rel_tol=1e-9, abs_tol=1e-6):
+                differences.append((*key, (have[0], have[1]), (want[0], int(want[1]))))
+        if fix and differences:
+            with transaction.atomic():
+                stored_rows.delete()
+                table.model.objects.bulk_create(
+                    [table.model(**dict(zip(table.keys, key, strict=True)), total=t, count=int(c)) for key, (t, c) in want_rows.items()],
+                    batch_size=5000,
+                )
+    return report
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _lock_values(cursor) -> None:
+    """Writers wait while a rebuild reads, so no delta is lost between read and swap."""
+    cursor.execute(f"LOCK TABLE {_table(DataValue)} IN SHARE MODE")
+
+
+def _expected_table(cursor, table: _Table, element_ids: list[int] | None) -> None:
+    """Fill a temporary table with the aggregates raw values imply, one INSERT … GROUP BY per hierarchy depth.
+
+    Depth k of a unit's materialised path (``21/2101/210101/``) names its ancestor at that depth, so
+    each pass joins values to one ancestor each. The unit itself is a plain copy (one value per cell).
+    """
+    values, orgunits, elements = _table(DataValue), _table(OrgUnit), _table(DataElement)
+    where = f"v.value_num IS NOT NULL AND e.value_type IN ({', '.join(['%s'] * len(NUMERIC_TYPES))})"
+    if table.value_filter:
+        where += f" AND {table.value_filter}"
+    params: list = sorted(t.value for t in NUMERIC_TYPES)
+    if element_ids is not None:
+        where += " AND v.element_id = ANY(%s)"
+        params.append(element_ids)
+    keys = ", ".join(table.keys)
+    own = ", ".join(f"v.{k}" for k in table.keys)
+    by_ancestor = ", ".join("a.id" if k == "orgunit_id" else f"v.{k}" for k in table.keys)
+    # Dropped first as well: inside an outer transaction (a caller's atomic block) ON COMMIT has not come yet.
+    cursor.execute(f"DROP TABLE IF EXISTS {table.scratch}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table.scratch} ON COMMIT DROP AS "
+        f"SELECT {own}, v.value_num AS total, 1 AS count FROM {values} v JOIN {elements} e ON e.id = v.element_id WHERE {where}",
+        params,
+    )
+    cursor.execute(f"SELECT max(length(path) - length(replace(path, '/', ''))) FROM {orgunits}")
+    depth = cursor.fetchone()[0] or 0
+    for k in range(1, depth):
+        cursor.execute(
+            f"INSERT INTO {table.scratch} ({keys}, total, count) "
+            f"SELECT {by_ancestor}, SUM(v.value_num), COUNT(*) "
+            f"FROM {values} v JOIN {elements} e ON e.id = v.element_id JOIN {orgunits} o ON o.id = v.orgunit_id "
+            f"JOIN {orgunits} a ON a.code = split_part(o.path, '/', {k}) "
+            f"WHERE {where} AND split_part(o.path, '/', {k + 1}) <> '' GROUP BY {by_ancestor}",
+            params,
+        )
+    cursor.execute(f"ANALYZE {table.scratch}")
+
+
+def _insert_expected(cursor, table: _Table) -> int:
+    count, keys = connection.ops.quote_name("count"), ", ".join(table.keys)
+    cursor.execute(
+        f"INSERT INTO {table.name} ({keys}, total, {count}) SELECT {keys}, SUM(total), SUM(count) FROM {table.scratch} GROUP BY {keys}"
+    )
+    return cursor.rowcount
+
+
+def _recompute_in_database(*, fix: bool, element_ids: list[int] | None) -> AggregateCheck:
+    """Set-based recompute: expected rows in a temporary table, FULL OUTER JOIN against the stored ones."""
+    report = AggregateCheck()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if fix:
+            _lock_values(cursor)
+        for table in TABLES:
+            _expected_table(cursor, table, element_ids)
+            differences = _compare(cursor, table, element_ids, report)
+            (report.differences if table is TOTALS else report.option_differences).extend(differences)
+            if fix and differences:
+                stored_where, params = ("WHERE element_id = ANY(%s)", [element_ids]) if element_ids is not None else ("", [])
+                cursor.execute(f"DELETE FROM {table.name} {stored_where}", params)
+                _insert_expected(cursor, table)
+    return report
+
+
+def _compare(cursor, table: _Table, element_ids: list[int] | None, report: AggregateCheck) -> list[tuple]:
+    count, keys = connection.ops.quote_name("count"), ", ".join(table.keys)
+    stored_where, params = ("WHERE element_id = ANY(%s)", [element_ids]) if element_ids is not None else ("", [])
+    join = " AND ".join(f"s.{k} = x.{k}" for k in table.keys)
+    compare = (
+        f"FROM (SELECT {keys}, SUM(total) AS total, SUM(count) AS count FROM {table.scratch} GROUP BY {keys}) x "
+        f"FULL OUTER JOIN (SELECT {keys}, total, {count} AS count FROM {table.name} {stored_where}) s ON {join}"
+    )
+    cursor.execute(f"SELECT count(*) {compare}", params)
+    report.checked += cursor.fetchone()[0]
+    key_columns = ", ".join(f"COALESCE(x.{k}, s.{k})" for k in table.keys)
+    cursor.execute(
+        f"SELECT {key_columns}, COALESCE(s.total, 0), COALESCE(s.count, 0), COALESCE(x.total, 0), COALESCE(x.count, 0) {compare} "
+        f"WHERE COALESCE(s.count, 0) <> COALESCE(x.count, 0) OR abs(COALESCE(s.total, 0) - COALESCE(x.total, 0)) > "
+        f"greatest(1e-9 * greatest(abs(COALESCE(s.total, 0)), abs(COALESCE(x.total, 0))), 1e-6)",
+        params,
+    )
+    width = len(table.keys)
+    return [
+        (*row[:width], (float(row[width]), int(row[width + 1])), (float(row[width + 2]), int(row[width + 3]))) for row in cursor.fetchall()
+    ]
