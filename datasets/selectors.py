@@ -265,7 +265,9 @@ def completeness(
             for period_id, unit_id, element_id, na, n, in_time in rows:
                 if unit_id not in expected[code_of_period[period_id]]:
                     continue  # a value from a unit that was closed or not assigned then: not an expected cell
-                cell = Tally(filled=n - na, not_available=na, on_time=in_time or 0)
+                # A broken-down element's cells (one per option combination) make one expected cell: filled when any
+                # holds a value, on time when the first was entered by the due date.
+                cell = Tally(filled=min(1, n - na), not_available=int(n == na), on_time=min(1, in_time or 0))
                 by_unit[(fy_of_period[period_id], unit_id)].add(cell)
                 report.by_element[element_id].add(cell)
         element_periods = 0

@@ -126,9 +126,9 @@ def _verified_late_form(dataset: Dataset, period: Period, entry, verifier) -> in
     if unit is None or previous is None:
         return 0
     cells = [
-        CellInput(element=value.element, orgunit=unit, period=period, raw=value.value_num)
+        CellInput(element=value.element, orgunit=unit, period=period, option_combo=value.option_combo, raw=value.value_num)
         for value in DataValue.objects.filter(element__dataset=dataset, orgunit=unit, period=previous, value_num__isnull=False)
-        .select_related("element__dataset")
+        .select_related("element__dataset", "option_combo")
     ]  # fmt: skip
     if not cells or not datavalues_save(cells=cells, user=entry, source=ValueSource.DEMO).ok:
         return 0

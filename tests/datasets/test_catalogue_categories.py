@@ -57,8 +57,11 @@ def test_categories_load_with_generated_option_combinations(tmp_path, agency_a):
     assert result.created == {"topics": 1, "categories": 2, "category_combos": 1, "datasets": 1, "elements": 2}
     assert list(CategoryOption.objects.filter(category__code="AREA").values_list("code", flat=True)) == ["MUN", "NONMUN"]
     assert cells("SEX_AREA") == [
-        ("M_MUN", "ชาย, ในเขตเทศบาล"), ("M_NONMUN", "ชาย, นอกเขตเทศบาล"), ("F_MUN", "หญิง, ในเขตเทศบาล"), ("F_NONMUN", "หญิง, นอกเขตเทศบาล"),
-    ]  # fmt: skip
+        ("M_MUN", "ชาย, ในเขตเทศบาล"),
+        ("M_NONMUN", "ชาย, นอกเขตเทศบาล"),
+        ("F_MUN", "หญิง, ในเขตเทศบาล"),
+        ("F_NONMUN", "หญิง, นอกเขตเทศบาล"),
+    ]
     assert DataElement.objects.get(code="X_POP").category_combo.code == "SEX_AREA"
     assert DataElement.objects.get(code="X_HOUSES").category_combo is None
 
@@ -106,9 +109,12 @@ def stored_female_cell(tmp_path, agency_a, province):
     path = write(tmp_path, CATEGORIES)
     assert catalogue_load(paths=[path]).ok
     DataValue.objects.create(
-        element=DataElement.objects.get(code="X_POP"), orgunit=OrgUnit.objects.get(code="990101"), period=Period.objects.for_code("2568"),
-        option_combo=CategoryOptionCombo.objects.get(code="F_MUN"), value_num=120,
-    )  # fmt: skip
+        element=DataElement.objects.get(code="X_POP"),
+        orgunit=OrgUnit.objects.get(code="990101"),
+        period=Period.objects.for_code("2568"),
+        option_combo=CategoryOptionCombo.objects.get(code="F_MUN"),
+        value_num=120,
+    )
     return path
 
 
