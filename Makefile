@@ -53,7 +53,7 @@ test: system-test venv
 smoke: system-run venv
 	env -u DATABASE_URL POC_VAR_DIR=$$(mktemp -d) bash -c '\
 	  $(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python manage.py seed_demo && \
-	  $(BIN)/python manage.py check && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python tools/smoke.py home gis:map gis:layers risk:campaign_list risk:training_plan risk:contingency_plan documents:document_list documents:letter_list verification:submissions verification:violations verification:responsibility verification:notifications'
+	  $(BIN)/python manage.py check && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python tools/smoke.py home gis:map gis:layers risk:campaign_list operations:training_plan operations:contingency_plan documents:document_list documents:letter_list verification:submissions verification:violations verification:responsibility verification:notifications'
 
 # README tour screenshots from the seeded demo (throw-away SpatiaLite, Chromium at 1440×900, a wall and a phone).
 screenshots: system-test venv

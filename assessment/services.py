@@ -1,27 +1,24 @@
 """The province's self-assessment: the five rubric levels scored from the system's own evidence.
 
-Each criterion is a small function registered for a level; it measures one figure in the database
-and says whether the criterion is met. A level is reached when its criteria and those of every
-level below are met (the rubric is cumulative). The report follows the seed's structure: indicator,
+The rubric (``RUBRIC``) lists each criterion's level, title and target; the app owning the data measures
+it — a small function registered for the criterion's code (``poc.criteria.measures``, in the app's
+``ready()``) that reads one figure and says whether the target is met. A level is reached when its
+criteria and those of every level below are met (the rubric is cumulative). The report follows the seed's structure: indicator,
 criteria, result per step, evidence, weighted score.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.apps import apps
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from datasets.selectors import Tally
 from indicators.reporting import reporting_year
-from poc import registry
+from poc.criteria import Measure, measure_for, measures, pct
 from poc.periods import fiscal_year_bounds
 
 LEVEL_TITLES = {
@@ -107,74 +104,70 @@ class Evidence:
         return total
 
 
-CRITERIA = registry.CRITERIA
+@dataclass(frozen=True)
+class Rule:
+    """One line of the rubric; the app named in ``app`` measures it (``poc.criteria.measures``)."""
+
+    level: int
+    code: str
+    title: str | Promise
+    target: str | Promise
+    app: str
 
 
-def criterion(level: int) -> Callable:
-    def register(func: Callable[[Evidence], Criterion]) -> Callable[[Evidence], Criterion]:
-        CRITERIA.register((level, func))
-        return func
-
-    return register
-
-
-def _model(label: str) -> type | None:
-    """A model of another app, or None when that app is not installed (the criterion is then not met)."""
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _pct(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
-
-
-def _fy_datetimes(fy: int) -> tuple[dt.datetime, dt.datetime]:
-    start, end = fiscal_year_bounds(fy)
-    tz = timezone.get_current_timezone()
-    return dt.datetime.combine(start, dt.time.min, tz), dt.datetime.combine(end, dt.time.max, tz)
-
-
-def _missing(level: int, code: str, title: str | Promise, target: str | Promise, app: str) -> Criterion:
-    return Criterion(level, code, title, target, _("module %(app)s not installed") % {"app": app}, False)
+RUBRIC = [
+    Rule(1, "1.1", _("Topic groups with data for the fiscal year"), _("all topic groups (at least 45)"), "datasets"),
+    Rule(1, "1.2", _("Integrated-management indicators defined"), _("at least 33, each with a definition and formula"), "indicators"),
+    Rule(1, "1.3", _("Datasets with the current fiscal year and the 3 before"), _("100% of active datasets"), "datasets"),
+    Rule(1, "1.4", _("Completeness of the fiscal year's data"), _("at least 95% of expected cells"), "datasets"),
+    Rule(2, "2.1", _("Executives use the cockpit and their dashboards"), _("executive visits recorded in the fiscal year"), "operations"),
+    Rule(2, "2.2", _("IT staff development plan for the fiscal year"), _("at least one planned course"), "operations"),
+    Rule(3, "3.1", _("Datasets under verification rules or range checks"), _("at least 90% of active datasets"), "verification"),
+    Rule(3, "3.2", _("Values entered by their due date"), _("at least 80%"), "datasets"),
+    Rule(3, "3.3", _("Training executed"), _("at least 80% of registered participants completed"), "operations"),
+    Rule(4, "4.1", _("GIS: boundaries and thematic layers"), _("boundaries for every district and at least one thematic layer"), "gis"),
+    Rule(4, "4.2", _("Document library in use"), _("documents published in the fiscal year"), "documents"),
+    Rule(4, "4.3", _("Management cockpit fed with indicator values"), _("every indicator has a value for the fiscal year"), "indicators"),
+    Rule(5, "5.1", _("Verified backup"), _("a backup verified by restore within the last 2 days"), "operations"),
+    Rule(5, "5.2", _("Warning system"), _("at least one active warning rule"), "cockpit"),
+    Rule(
+        5,
+        "5.3",
+        _("IT risk assessment reported by 30 September"),
+        _("a campaign of the fiscal year with at least 80% of agencies answering by 30 Sep"),
+        "risk",
+    ),
+]
 
 
-# --- Level 1 ---------------------------------------------------------------------------------
-@criterion(1)
-def topics_with_current_data(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
+def _criterion(rule: Rule, evidence: Evidence) -> Criterion:
+    measure = measure_for(rule.code)
+    if measure is None:  # the app that measures it is not installed: the criterion cannot be met
+        return Criterion(rule.level, rule.code, rule.title, rule.target, _("module %(app)s not installed") % {"app": rule.app}, False)
+    found = measure(evidence)
+    return Criterion(rule.level, rule.code, rule.title, rule.target, found.figure, found.met, found.evidence)
+
+
+# --- Measured from the datasets the assessment is built on ----------------------------------------
+@measures("1.1")
+def topics_with_current_data(evidence: Evidence) -> Measure:
     from datasets.models import Topic
 
-    start, end = fiscal_year_bounds(fy)
+    start, end = fiscal_year_bounds(evidence.fy)
     topics = Topic.objects.annotate(
         filled=Count("datasets__elements__values", filter=Q(datasets__elements__values__period__start_date__range=(start, end)))
     )
     total = topics.count()
     covered = [t for t in topics if t.filled]
-    return Criterion(
-        1, "1.1", _("Topic groups with data for the fiscal year"), _("all topic groups (at least 45)"),
-        f"{len(covered)}/{total}", total >= 45 and len(covered) == total,
-        [f"{t.code} {t.name}" for t in topics if not t.filled][:10],
-    )  # fmt: skip
+    gaps = [f"{t.code} {t.name}" for t in topics if not t.filled][:10]
+    return Measure(f"{len(covered)}/{total}", total >= 45 and len(covered) == total, gaps)
 
 
-@criterion(1)
-def indicators_defined(evidence: Evidence) -> Criterion:
-    title, target = _("Integrated-management indicators defined"), _("at least 33, each with a definition and formula")
-    indicator = _model("indicators.Indicator")
-    if indicator is None:
-        return _missing(1, "1.2", title, target, "indicators")
-    total = indicator.objects.count()
-    defined = indicator.objects.exclude(numerator="").count()
-    return Criterion(1, "1.2", title, target, f"{defined}/{total}", defined >= 33 and defined == total)
-
-
-@criterion(1)
-def history_of_four_years(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
+@measures("1.3")
+def history_of_four_years(evidence: Evidence) -> Measure:
     from datasets.models import Dataset
 
+    fy = evidence.fy
     years = [fy - 3, fy - 2, fy - 1, fy]
     datasets = list(Dataset.objects.filter(is_active=True))
     with_history = []
@@ -185,180 +178,25 @@ def history_of_four_years(evidence: Evidence) -> Criterion:
         if present >= set(years):
             with_history.append(dataset)
     gaps = [evidence.dataset_label(d) for d in datasets if d not in with_history]
-    return Criterion(
-        1, "1.3", _("Datasets with the current fiscal year and the 3 before"), _("100% of active datasets"),
-        f"{len(with_history)}/{len(datasets)} ({_pct(len(with_history), len(datasets))}%)",
-        bool(datasets) and len(with_history) == len(datasets), gaps[:10],
-    )  # fmt: skip
+    figure = f"{len(with_history)}/{len(datasets)} ({pct(len(with_history), len(datasets))}%)"
+    return Measure(figure, bool(datasets) and len(with_history) == len(datasets), gaps[:10])
 
 
-@criterion(1)
-def completeness(evidence: Evidence) -> Criterion:
+@measures("1.4")
+def completeness(evidence: Evidence) -> Measure:
     tally = evidence.completeness
     rate = round(tally.rate or 0.0, 1)
     figure = _("%(rate)s%% (%(reported)d of %(expected)d cells; %(na)d not available)") % {
         "rate": rate, "reported": tally.reported, "expected": tally.expected, "na": tally.not_available,
     }  # fmt: skip
-    return Criterion(1, "1.4", _("Completeness of the fiscal year's data"), _("at least 95% of expected cells"), figure, rate >= 95)
+    return Measure(figure, rate >= 95)
 
 
-# --- Level 2 ---------------------------------------------------------------------------------
-@criterion(2)
-def executive_views(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
-    title, target = _("Executives use the cockpit and their dashboards"), _("executive visits recorded in the fiscal year")
-    page_view = _model("risk.PageView")
-    if page_view is None:
-        return _missing(2, "2.1", title, target, "risk")
-    from risk.usage import flush_page_views
-
-    flush_page_views()
-    start, end = _fy_datetimes(fy)
-    visits = page_view.objects.filter(at__range=(start, end), user__groups__name="executive", view_name__startswith="cockpit")
-    users = visits.values("user").distinct().count()
-    return Criterion(2, "2.1", title, target, _("%(v)d visits by %(u)d executives") % {"v": visits.count(), "u": users}, visits.exists())
-
-
-@criterion(2)
-def training_plan(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
-    title, target = _("IT staff development plan for the fiscal year"), _("at least one planned course")
-    course = _model("risk.Course")
-    if course is None:
-        return _missing(2, "2.2", title, target, "risk")
-    courses = course.objects.filter(fiscal_year=fy)
-    return Criterion(2, "2.2", title, target, str(courses.count()), courses.exists(), [c.title for c in courses[:10]])
-
-
-# --- Level 3 ---------------------------------------------------------------------------------
-@criterion(3)
-def verification_coverage(evidence: Evidence) -> Criterion:
-    """A dataset is under verification when it has validation rules, or every numeric element has a range check."""
-    from datasets.models import NUMERIC_TYPES, Dataset
-
-    title, target = _("Datasets under verification rules or range checks"), _("at least 90% of active datasets")
-    rule = _model("verification.ValidationRule")
-    if rule is None:
-        return _missing(3, "3.1", title, target, "verification")
-    active = Dataset.objects.filter(is_active=True)
-    unchecked = active.filter(
-        elements__value_type__in=list(NUMERIC_TYPES), elements__min_value__isnull=True, elements__max_value__isnull=True
-    )
-    verified = Q(pk__in=rule.objects.values("dataset")) | ~Q(pk__in=unchecked.values("pk"))
-    covered = active.filter(verified).count()
-    rate = _pct(covered, active.count())
-    gaps = [evidence.dataset_label(d) for d in active.exclude(verified).only("pk", "code")[:10]]
-    return Criterion(3, "3.1", title, target, f"{covered}/{active.count()} ({rate}%)", rate >= 90, gaps)
-
-
-@criterion(3)
-def timeliness(evidence: Evidence) -> Criterion:
+@measures("3.2")
+def timeliness(evidence: Evidence) -> Measure:
     tally = evidence.completeness
     rate = round(tally.on_time_rate or 0.0, 1)
-    return Criterion(
-        3, "3.2", _("Values entered by their due date"), _("at least 80%"), f"{rate}% ({tally.on_time}/{tally.expected})", rate >= 80
-    )
-
-
-@criterion(3)
-def training_executed(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
-    title, target = _("Training executed"), _("at least 80% of registered participants completed")
-    participant = _model("risk.Participant")
-    if participant is None:
-        return _missing(3, "3.3", title, target, "risk")
-    registered = participant.objects.filter(course__fiscal_year=fy)
-    done = registered.filter(status="completed").count()
-    rate = _pct(done, registered.count())
-    return Criterion(3, "3.3", title, target, f"{rate}% ({done}/{registered.count()})", registered.exists() and rate >= 80)
-
-
-# --- Level 4 ---------------------------------------------------------------------------------
-@criterion(4)
-def gis_layers(evidence: Evidence) -> Criterion:
-    from poc.models import OrgUnit
-
-    title, target = _("GIS: boundaries and thematic layers"), _("boundaries for every district and at least one thematic layer")
-    layer = _model("maps.ThematicLayer")  # the gis app is labelled "maps" (django.contrib.gis owns "gis")
-    if layer is None:
-        return _missing(4, "4.1", title, target, "gis")
-    without = OrgUnit.objects.filter(level=2, geom__isnull=True).count()
-    layers = layer.objects.count()
-    return Criterion(
-        4,
-        "4.1",
-        title,
-        target,
-        _("%(l)d layers; %(d)d districts without boundary") % {"l": layers, "d": without},
-        layers > 0 and without == 0,
-    )
-
-
-@criterion(4)
-def document_library(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
-    title, target = _("Document library in use"), _("documents published in the fiscal year")
-    document = _model("documents.Document")
-    if document is None:
-        return _missing(4, "4.2", title, target, "documents")
-    start, end = fiscal_year_bounds(fy)
-    count = document.objects.filter(date__range=(start, end)).count()
-    return Criterion(4, "4.2", title, target, str(count), count > 0)
-
-
-@criterion(4)
-def cockpit_indicators(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
-    title, target = _("Management cockpit fed with indicator values"), _("every indicator has a value for the fiscal year")
-    indicator = _model("indicators.Indicator")
-    value = _model("indicators.IndicatorValue")
-    if indicator is None or value is None:
-        return _missing(4, "4.3", title, target, "indicators")
-    total = indicator.objects.count()
-    with_values = value.objects.filter(period__fiscal_year=fy, value__isnull=False).values("indicator").distinct().count()
-    return Criterion(4, "4.3", title, target, f"{with_values}/{total}", total > 0 and with_values == total)
-
-
-# --- Level 5 ---------------------------------------------------------------------------------
-@criterion(5)
-def verified_backups(evidence: Evidence) -> Criterion:
-    title, target = _("Verified backup"), _("a backup verified by restore within the last 2 days")
-    backup = _model("risk.BackupRecord")
-    if backup is None:
-        return _missing(5, "5.1", title, target, "risk")
-    last = backup.objects.filter(verification_status="ok").order_by("-created_at").first()
-    recent = last is not None and last.created_at >= timezone.now() - dt.timedelta(days=2)
-    figure = timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M") if last else _("none")
-    return Criterion(5, "5.1", title, target, figure, recent)
-
-
-@criterion(5)
-def warning_rules(evidence: Evidence) -> Criterion:
-    title, target = _("Warning system"), _("at least one active warning rule")
-    rule = _model("cockpit.WarningRule")
-    if rule is None:
-        return _missing(5, "5.2", title, target, "cockpit")
-    active = rule.objects.filter(is_active=True) if any(f.name == "is_active" for f in rule._meta.fields) else rule.objects.all()
-    return Criterion(5, "5.2", title, target, str(active.count()), active.exists(), [str(r) for r in active[:10]])
-
-
-@criterion(5)
-def risk_assessment_done(evidence: Evidence) -> Criterion:
-    fy = evidence.fy
-    title, target = (
-        _("IT risk assessment reported by 30 September"),
-        _("a campaign of the fiscal year with at least 80% of agencies answering by 30 Sep"),
-    )
-    campaign = _model("risk.RiskCampaign")
-    if campaign is None:
-        return _missing(5, "5.3", title, target, "risk")
-    _start, end = _fy_datetimes(fy)
-    best = (0.0, None)
-    for item in campaign.objects.filter(fiscal_year=fy):
-        invited = item.agencies.count()
-        answered = item.responses.filter(status="submitted", submitted_at__lte=end).count()
-        best = max(best, (_pct(answered, invited), item.title), key=lambda pair: pair[0])
-    return Criterion(5, "5.3", title, target, f"{best[0]}%", best[0] >= 80, [best[1]] if best[1] else [])
+    return Measure(f"{rate}% ({tally.on_time}/{tally.expected})", rate >= 80)
 
 
 def default_fiscal_year() -> int:
@@ -369,4 +207,4 @@ def default_fiscal_year() -> int:
 
 def assess(fiscal_year: int | None = None, *, user=None) -> Assessment:
     evidence = Evidence(fiscal_year or default_fiscal_year(), user)
-    return Assessment(evidence.fy, [func(evidence) for _level, func in sorted(CRITERIA, key=lambda pair: pair[0])])
+    return Assessment(evidence.fy, [_criterion(rule, evidence) for rule in RUBRIC])

@@ -7,6 +7,7 @@ class CockpitConfig(AppConfig):
     verbose_name = _("Management cockpit")
 
     def ready(self) -> None:
+        from cockpit import criteria  # noqa: F401  (self-assessment measures register on import)
         from datasets.signals import values_changed
         from indicators.signals import indicator_values_changed
         from poc.navigation import NavItem, register

@@ -14,7 +14,9 @@ from poc.models import LocalizedNameMixin, OrgUnit, OrgUnitLevel, Period, Role
 from poc.permissions import RestrictedQuerySet
 
 
-class Severity(models.TextChoices):
+class AlertSeverity(models.TextChoices):
+    """How urgent a warning rule's alert is."""
+
     INFO = "info", _("Information")
     WARNING = "warning", _("Warning")
     CRITICAL = "critical", _("Critical")
@@ -47,7 +49,7 @@ class WarningRule(LocalizedNameMixin, models.Model):
         _("change (%)"), null=True, blank=True, help_text=_("Fires when the change reaches it: +50 for a rise of half, -30 for a fall")
     )
     missing_days = models.PositiveSmallIntegerField(_("days past due"), null=True, blank=True)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    severity = models.CharField(_("severity"), max_length=10, choices=AlertSeverity.choices, default=AlertSeverity.WARNING)
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("recipients"), blank=True, related_name="+")
     recipient_roles = models.JSONField(_("recipient roles"), default=list, blank=True, help_text=_("Role names, e.g. executive"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -107,7 +109,7 @@ class Alert(models.Model):
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     value = models.FloatField(null=True, blank=True)
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity = models.CharField(max_length=10, choices=AlertSeverity.choices)
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN, db_index=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -14,10 +14,10 @@ from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
 from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
-from indicators.services import values_version
+from indicators.services import indicators_version
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
-from verification.selectors import unapproved_datasets
+from verification.approvals import unapproved_datasets
 
 SPARK_YEARS = 5
 CACHE_SECONDS = 600
@@ -40,7 +40,7 @@ def sparkline_points(values: list[float | None], width: int = 100, height: int =
 
 
 def _cache_key(*parts: object) -> str:
-    return ":".join(["cockpit", str(values_version()), get_language() or "th", *map(str, parts)])
+    return ":".join(["cockpit", str(indicators_version()), get_language() or "th", *map(str, parts)])
 
 
 def _change(value: float | None, previous: float | None, polarity: str) -> dict | None:
@@ -284,7 +284,8 @@ LIGHT_COLOURS = {Light.GREEN: "#1e8e3e", Light.AMBER: "#e0a100", Light.RED: "#c6
 VERSUS_COLOURS = {"better": "#1e8e3e", "worse": "#e0a100", "": "#5b7db1"}
 
 
-def readable_elements(user: User):
+def chartable_elements(user: User):
+    """Integer, decimal and percent elements whose dataset ``user`` may read (what a cockpit chart can plot)."""
     return DataElement.objects.restrict(user, "view").filter(value_type__in=["integer", "decimal", "percent"])
 
 

@@ -23,11 +23,12 @@ from cockpit import brief
 from cockpit.definitions import indicator_definition
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
 from cockpit.group_values import group_pivot, group_table
-from cockpit.models import AlertStatus, DashboardPin, Display, InformationRequest, Severity
+from cockpit.models import AlertSeverity, AlertStatus, DashboardPin, Display, InformationRequest
 from cockpit.selectors import (
     CACHE_SECONDS,
     LIGHT_COLOURS,
     VERSUS_COLOURS,
+    chartable_elements,
     cockpit_summary,
     cockpit_tiles,
     drilldown,
@@ -35,14 +36,13 @@ from cockpit.selectors import (
     format_value,
     open_alert_count,
     pivot,
-    readable_elements,
     readable_indicators,
     visible_alerts,
 )
 from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
-from indicators.services import values_version
+from indicators.services import indicators_version
 from poc import permissions
 from poc.exports import csv_text, neutralise_workbook
 from poc.group_selectors import GroupAggregation
@@ -98,7 +98,7 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 
 @login_required
 def tiles(request: HttpRequest) -> HttpResponse:
-    version = values_version()
+    version = indicators_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
@@ -121,19 +121,19 @@ def _warroom_pages(groups: list[dict]) -> list[list[dict]]:
 def brief_pdf(request: HttpRequest) -> HttpResponse:
     """The cockpit on one printed page for the monthly meeting (built in ``cockpit.brief``)."""
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, values_version())
+    fiscal_year = _fiscal_year(request, unit, indicators_version())
     content = brief.brief_pdf(user=request.user, orgunit=unit, fiscal_year=fiscal_year)
     return pdf_response(content, f"cockpit-brief-{unit.code}-{fiscal_year}.pdf")
 
 
 @login_required
 def warroom(request: HttpRequest) -> HttpResponse:
-    version = values_version()
+    version = indicators_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
     open_alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN)
-    rank = Case(When(severity=Severity.CRITICAL, then=0), When(severity=Severity.WARNING, then=1), default=2)
+    rank = Case(When(severity=AlertSeverity.CRITICAL, then=0), When(severity=AlertSeverity.WARNING, then=1), default=2)
     alerts = open_alerts.select_related("rule", "orgunit", "period").order_by(rank, "-opened_at", "-id")[:WARROOM_ALERTS]
     context = {
         "groups": groups, "summary": cockpit_summary(groups), "alerts": alerts, "alert_count": open_alerts.count(),
@@ -176,7 +176,7 @@ def _trend_figure(years: list[int], values: list, partial: list, targets: list, 
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     # Same answer for unknown and not permitted: an indicator on restricted inputs does not reveal itself.
     indicator = get_object_or_404(readable_indicators(request.user), code=code)
-    version = values_version()
+    version = indicators_version()
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
 
@@ -210,7 +210,7 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
 # --- Personal dashboard -----------------------------------------------------------------------
 def _subjects(user) -> list[tuple[str, str]]:
     indicators = [(f"i:{i.pk}", f"{i.code} {i.name}") for i in readable_indicators(user)]
-    elements = [(f"e:{e.pk}", f"{e.code} {e.name}") for e in readable_elements(user).order_by("code")]
+    elements = [(f"e:{e.pk}", f"{e.code} {e.name}") for e in chartable_elements(user).order_by("code")]
     return [(_("Indicators"), indicators), (_("Data elements"), elements)]
 
 
@@ -224,7 +224,7 @@ def _subject(user, value: str) -> tuple[Indicator | None, object | None]:
         raise BadParameter(_("Choose an indicator or a data element from the list."))
     if kind == "i":
         return get_object_or_404(readable_indicators(user), pk=pk), None
-    return None, get_object_or_404(readable_elements(user), pk=pk)
+    return None, get_object_or_404(chartable_elements(user), pk=pk)
 
 
 def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
@@ -306,7 +306,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     group_set = OrgUnitGroupSet.objects.filter(code=code_param(request.GET, "group_set")).first()
     how = request.GET.get("how") if request.GET.get("how") in set(GroupAggregation) else ""
     context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
-               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], values_version()),
+               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], indicators_version()),
                "group_sets": OrgUnitGroupSet.objects.order_by("code"), "group_set": group_set, "how": how,
                "aggregations": [(GroupAggregation.SUM, _("Sum")), (GroupAggregation.MEAN, _("Mean"))]}  # fmt: skip
     if range_error:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from datasets.columns import column_targets
 from datasets.imports import TRUSTED_MATCHES
 from datasets.layout import Layout
 from datasets.models import Dataset, ImportProfile
@@ -28,7 +29,9 @@ class MappingForm(forms.Form):
     def __init__(self, *args, dataset: Dataset, layout: Layout | None, mapping: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         sheets = layout.sheets if layout else []  # an unreadable file: nothing to map, its error is shown
-        elements = [("", _("— ignore this column —"))] + [(e.code, f"{e.code} · {e.name_th}") for e in dataset.elements.all()]
+        # An element, or each option combination of a broken-down element (never its total: that is summed).
+        targets = [(t.code, f"{t.code} · {t.name_th}") for t in column_targets(dataset.elements.all())]
+        elements = [("", _("— ignore this column —")), *targets]
         self.columns: list[tuple[str, str, str]] = []  # (field name, header, how it was matched)
         chosen = mapping.get("elements", {})
         keys: dict[str, tuple[str, str, str | None]] = {}
@@ -42,7 +45,7 @@ class MappingForm(forms.Form):
             label = header or _("(period only)")
             self.fields[f"col-{number}"] = forms.ChoiceField(choices=elements, initial=initial, required=False, label=label)
             how = "profile" if key in chosen else match
-            self.columns.append((f"col-{number}", header or key, how if how in TRUSTED_MATCHES or how == "close" else ""))
+            self.columns.append((f"col-{number}", header or key, how if how in TRUSTED_MATCHES or how in ("close", "total") else ""))
         self.questions: list[tuple[str, str, int]] = []  # (field name, label, first row)
         answers = mapping.get("units", {})
         labels: dict[str, tuple[int, list]] = {}

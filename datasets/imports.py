@@ -3,13 +3,14 @@
 The mapping is plain JSON, the same in the mapping step, an :class:`~datasets.models.ImportProfile` and the
 ``import_values`` command::
 
-    {"elements": {"<column header without its period>": "ELEMENT_CODE" or "" (ignore)},
+    {"elements": {"<column header without its period>": "ELEMENT_CODE", "ELEMENT.OPTION_COMBO" or "" (ignore)},
      "units": {"<row label>": "ORGUNIT_CODE"},   # answers to ambiguous or close names
      "period": "FY2568"}                          # only when neither sheet nor column names one
 
 Columns are mapped by their header *without* the period, so next year's edition (a new ``ปี 2569`` sheet or
-column) imports with the same profile. Values go through :func:`datasets.services.datavalues_save`: every row is
-checked, and any problem means nothing is saved.
+column) imports with the same profile. A broken-down element's columns map to its option combinations (``POP.M_MUN``,
+:mod:`datasets.columns`); its total is summed from them, so a column cannot map to it. Values go through
+:func:`datasets.services.datavalues_save`: every row is checked, and any problem means nothing is saved.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from datasets.layout import Layout, SheetLayout, detect_layout
-from datasets.models import NUMERIC_TYPES, DataElement, Dataset, ValueSource, format_number
+from datasets.columns import ColumnTarget, targets_by_code, total_refused
+from datasets.layout import Column, Layout, SheetLayout, detect_layout
+from datasets.models import NUMERIC_TYPES, Dataset, ValueSource, format_number
 from datasets.readers import HEAD_ROWS, ReadError, Sheet, cell_text, is_missing, read_sheets, to_number
 from datasets.services import CellInput, datavalues_save
 from datasets.transfer import RowError
@@ -81,19 +83,19 @@ class FileImport:
         }  # fmt: skip
 
 
-def element_for(column_key: str, detected: str | None, match: str, mapping: dict, elements: dict[str, DataElement]) -> DataElement | None:
-    """The element a value column goes to: the mapping's choice, else a trusted detection.
+def target_for(column_key: str, detected: str | None, match: str, mapping: dict, targets: dict[str, ColumnTarget]) -> ColumnTarget | None:
+    """The element (or option combination) a value column goes to: the mapping's choice, else a trusted detection.
 
     A *complete* mapping (confirmed in the mapping step, a saved profile) names every column it was shown: a column it
     does not know is a changed header, perhaps a changed definition, and waits for the clerk (:class:`NewColumn`).
     """
     chosen = mapping.get("elements", {})
     if column_key in chosen:
-        return elements.get(chosen[column_key])
+        return targets.get(chosen[column_key])
     if detected and match in TRUSTED_MATCHES:
         if mapping.get("complete"):
             raise NewColumn(detected)
-        return elements.get(detected)
+        return targets.get(detected)
     return None
 
 
@@ -103,11 +105,11 @@ class NewColumn(Exception):
 
 def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping: dict, result: FileImport) -> list[CellInput]:
     """The values the mapped file asks to write, with every row-level problem added to ``result.errors``."""
-    elements = {e.code: e for e in dataset.elements.all()}
+    targets = targets_by_code(dataset.elements.all())
     by_name = {s.name: s for s in sheets}
     units = {u.code: u for u in OrgUnit.objects.without_shapes().filter(level=dataset.collection_level)}
     periods: dict[str, Period | str] = {}
-    seen: dict[tuple[int, int, int], str] = {}
+    seen: dict[tuple[int, int, int, int | None], str] = {}
     cells: list[CellInput] = []
     unmapped: set[str] = set()
 
@@ -126,30 +128,18 @@ def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping
 
     for sheet_layout in layout.sheets:
         if sheet_layout.kind == "records":
-            cells += _records_cells(layout, sheet_layout, dataset, mapping, result, elements, period_for, unmapped)
+            cells += _records_cells(layout, sheet_layout, mapping, result, targets, period_for, unmapped)
             continue
         rows = by_name[sheet_layout.name].rows
-        columns = []
-        for column in sheet_layout.columns:
-            if column.role != "value":
-                continue
-            try:
-                element = element_for(column.key, column.element, column.element_match, mapping, elements)
-            except NewColumn:
-                result.errors.append(RowError((sheet_layout.header_rows or [0])[-1], _where(sheet_layout, len(layout.sheets))(column.index),
-                                              _new_column(column.header)))  # fmt: skip
-                continue
-            if element is None:
-                unmapped.add(column.header or column_letter(column.index))
-                continue
-            columns.append((column, element))
         where = _where(sheet_layout, len(layout.sheets))
+        columns = _mapped_value_columns(sheet_layout, where, mapping, targets, result, unmapped)
         for row in sheet_layout.rows:
             if row.kind != "unit":
                 result.errors.append(RowError(row.row, where(sheet_layout.orgunit_column), _unit_question(row)))
                 continue
             unit = units[row.unit]
-            for column, element in columns:
+            for column, target in columns:
+                element = target.element
                 raw = rows[row.row - 1][column.index] if column.index < len(rows[row.row - 1]) else None
                 if raw is None:
                     continue
@@ -169,23 +159,53 @@ def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping
                 if element.value_type in NUMERIC_TYPES:
                     number = to_number(raw)
                     value = raw if number is None else number  # not a number: datavalues_save reports it
-                key = (element.pk, unit.pk, period.pk)
+                key = (element.pk, unit.pk, period.pk, target.option_combo.pk if target.option_combo else None)
                 if key in seen:
                     result.errors.append(RowError(row.row, where(column.index), _("the same value as %(r)s (org unit %(o)s, %(e)s, %(p)s)")
-                                                  % {"r": seen[key], "o": unit.name_th, "e": element.code, "p": period.code}))  # fmt: skip
+                                                  % {"r": seen[key], "o": unit.name_th, "e": target.code, "p": period.code}))  # fmt: skip
                     continue
                 seen[key] = f"{sheet_layout.name}!{column_letter(column.index)}{row.row}"
-                cells.append(CellInput(element=element, orgunit=unit, period=period, raw=value, ref=f"{row.row}:{where(column.index)}"))
+                ref = f"{row.row}:{where(column.index)}"
+                cells.append(CellInput(element=element, orgunit=unit, period=period, raw=value, option_combo=target.option_combo, ref=ref))
                 if len(result.preview) < PREVIEW_ROWS:
                     shown = format_number(value) if isinstance(value, float) else cell_text(value)
-                    preview = PreviewValue(sheet_layout.name, row.row, unit.code, unit.name_th, element.code, period.code, shown)
+                    preview = PreviewValue(sheet_layout.name, row.row, unit.code, unit.name_th, target.code, period.code, shown)
                     result.preview.append(preview)
     result.unmapped = sorted(unmapped)
     return cells
 
 
+def _mapped_value_columns(
+    sheet_layout: SheetLayout,
+    where: Callable[[int | None], str],
+    mapping: dict,
+    targets: dict[str, ColumnTarget],
+    result: FileImport,
+    unmapped: set[str],
+) -> list[tuple[Column, ColumnTarget]]:
+    """The sheet's value columns with the element (or option combination) each goes to. A column the complete mapping
+    has not seen, or mapped to a broken-down element's total, is an error on the header row; unmapped ones are noted."""
+    header_row = (sheet_layout.header_rows or [0])[-1]
+    columns = []
+    for column in sheet_layout.columns:
+        if column.role != "value":
+            continue
+        try:
+            target = target_for(column.key, column.element, column.element_match, mapping, targets)
+        except NewColumn:
+            result.errors.append(RowError(header_row, where(column.index), _new_column(column.header)))
+            continue
+        if target is None:
+            unmapped.add(column.header or column_letter(column.index))
+        elif target.is_total:  # a profile saved before the element was broken down, or a hand-written mapping
+            result.errors.append(RowError(header_row, where(column.index), total_refused(target)))
+        else:
+            columns.append((column, target))
+    return columns
+
+
 def _records_cells(
-    layout: Layout, sheet_layout: SheetLayout, dataset: Dataset, mapping: dict, result: FileImport, elements: dict[str, DataElement],
+    layout: Layout, sheet_layout: SheetLayout, mapping: dict, result: FileImport, targets: dict[str, ColumnTarget],
     period_for: Callable[[str], Period | str], unmapped: set[str],
 ) -> list[CellInput]:  # fmt: skip
     """Point or dated records combined per unit and period, each element as it aggregates."""
@@ -200,18 +220,8 @@ def _records_cells(
     for record in records:
         first_row.setdefault((record.unit.pk, record.period_code), record.row)
     cells = []
-    for column in sheet_layout.columns:
-        if column.role != "value":
-            continue
-        try:
-            element = element_for(column.key, column.element, column.element_match, mapping, elements)
-        except NewColumn:
-            result.errors.append(RowError((sheet_layout.header_rows or [0])[-1], where(column.index), _new_column(column.header)))
-            continue
-        if element is None:
-            unmapped.add(column.header)
-            continue
-        combined, problems = aggregate(records, element, column.index)
+    for column, target in _mapped_value_columns(sheet_layout, where, mapping, targets, result, unmapped):
+        combined, problems = aggregate(records, target.element, column.index)
         for row, message in problems:
             result.errors.append(RowError(row, where(column.index), message))
         for (unit_id, code), number in sorted(combined.items(), key=lambda item: (units[item[0][0]].code, item[0][1])):
@@ -221,9 +231,12 @@ def _records_cells(
                 result.errors.append(RowError(row, where(column.index), period))
                 continue
             unit = units[unit_id]
-            cells.append(CellInput(element=element, orgunit=unit, period=period, raw=number, ref=f"{row}:{where(column.index)}"))
+            ref = f"{row}:{where(column.index)}"
+            cells.append(
+                CellInput(element=target.element, orgunit=unit, period=period, raw=number, option_combo=target.option_combo, ref=ref)
+            )
             if len(result.preview) < PREVIEW_ROWS:
-                preview = PreviewValue(sheet_layout.name, row, unit.code, unit.name_th, element.code, period.code, format_number(number))
+                preview = PreviewValue(sheet_layout.name, row, unit.code, unit.name_th, target.code, period.code, format_number(number))
                 result.preview.append(preview)
     return cells
 
@@ -313,14 +326,17 @@ def clean_mapping(dataset: Dataset, mapping: object) -> dict:
     """A mapping with only known keys, element codes of ``dataset``, org units of its level and a valid period."""
     if not isinstance(mapping, dict):
         raise ValidationError(_("The mapping must be a JSON object."))
-    codes = set(dataset.elements.values_list("code", flat=True)) | {""}
+    targets = targets_by_code(dataset.elements.all())
     elements = mapping.get("elements") or {}
     units = mapping.get("units") or {}
     if not isinstance(elements, dict) or not isinstance(units, dict):
         raise ValidationError(_("The mapping must be a JSON object."))
-    wrong = sorted(str(v) for v in elements.values() if v not in codes)
+    wrong = sorted(str(v) for v in elements.values() if v and v not in targets)
     if wrong:
         raise ValidationError(_("Unknown data element(s) for dataset %(d)s: %(c)s") % {"d": dataset.code, "c": ", ".join(wrong)})
+    totals = [targets[v] for v in elements.values() if v and targets[v].is_total]
+    if totals:
+        raise ValidationError(total_refused(totals[0]))
     at_level = OrgUnit.objects.filter(level=dataset.collection_level, code__in=[str(v) for v in units.values()])
     known = set(at_level.values_list("code", flat=True))
     wrong = sorted(str(v) for v in units.values() if v not in known)

@@ -15,6 +15,7 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 
+from datasets.columns import ColumnTarget, column_targets
 from datasets.models import DataElement, Dataset
 from datasets.readers import THAI_DIGITS as THAI_DIGITS_TABLE
 from datasets.readers import Cell, Sheet, cell_text, is_missing, to_number
@@ -206,8 +207,8 @@ class Column:
     role: str = "ignore"  # orgunit | value | period | ignore
     period: str | None = None
     month: int | None = None  # a month header without its year (the sheet's year completes it)
-    element: str | None = None  # proposed element code
-    element_match: str = ""  # code | name | only | close | profile
+    element: str | None = None  # proposed column code: an element's, or ``ELEMENT.OPTION_COMBO`` (datasets.columns)
+    element_match: str = ""  # code | name | only | close | profile | total (a broken-down element's total: not imported)
 
 
 @dataclass
@@ -314,23 +315,66 @@ def _month_in(sheet_period: str | None, month: int) -> str | None:
 _TITLE_YEAR = re.compile(r"(?:ปี|พ\.ศ\.)[^\d]{0,20}?(\d{4})")  # "ปีเพาะปลูก 2566", "พ.ศ. 2567"
 
 
-def _element_for(key: str, elements: list[DataElement]) -> tuple[str | None, str]:
+def _element_for(key: str, targets: list[ColumnTarget]) -> tuple[str | None, str]:
+    """The column code (:mod:`datasets.columns`) a header proposes, and how it was found; ``(None, "total")`` for the
+    total, or a partial sum, of a broken-down element: derived from its parts, never imported."""
+    parts = [t for t in targets if not t.is_total]
     if not key:
-        return (elements[0].code, "only") if len(elements) == 1 else (None, "")
+        return (parts[0].code, "only") if len(parts) == 1 else (None, "")
     wanted = normalize_name(key)[0]
-    for element in elements:
-        if element.code.lower() == key.lower():
-            return element.code, "code"
-    for element in elements:
-        names = {normalize_name(element.name_th)[0], normalize_name(element.name_en)[0]} - {""}
-        if wanted in names or any(wanted.startswith(n) or n.startswith(wanted) for n in names if len(n) >= 4):
+    for target in targets:
+        if target.code.lower() == key.lower():
+            return (None, "total") if target.is_total else (target.code, "code")
+    broken_down = [t for t in targets if t.option_combo is not None]
+    if broken_down:
+        found = _option_combo_for(key, broken_down)
+        if found != (None, ""):
+            return found
+    plain = [t.element for t in targets if t.element.category_combo_id is None]
+    for element in plain:
+        if wanted in _names(element) or any(wanted.startswith(n) or n.startswith(wanted) for n in _names(element) if len(n) >= 4):
             return element.code, "name"
-    names = {normalize_name(e.name_th)[0]: e.code for e in elements}
+    names = {normalize_name(e.name_th)[0]: e.code for e in plain}
     close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
     return (names[close[0]], "close") if close else (None, "")
 
 
-def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elements: list[DataElement]) -> SheetLayout | None:
+def _names(element: DataElement) -> set[str]:
+    return {normalize_name(element.name_th)[0], normalize_name(element.name_en)[0]} - {""}
+
+
+_HEADER_PARTS = re.compile(r"\s*(?:/|,|\(|\)|\n)\s*")
+
+
+def _option_combo_for(key: str, targets: list[ColumnTarget]) -> tuple[str | None, str]:
+    """A header naming a broken-down element and one option of each of its categories (``ประชากร / ชาย / ในเขตเทศบาล``,
+    ``ประชากร (ชาย, ในเขตเทศบาล)``). The options alone (``ชาย / ในเขตเทศบาล`` under a title) are only proposed; the
+    element with some of its options, or none, is a (partial) total."""
+    words = {normalize_name(part)[0] for part in _HEADER_PARTS.split(key)} - {""}
+    summing = {w for w in words if _SUBTOTAL.match(w)}  # "ประชากร / ชาย / รวม": a partial total
+    exact, proposed, totals = [], [], False
+    for target in targets:
+        options = [
+            {normalize_name(o.name_th)[0], normalize_name(o.name_en)[0], o.code.lower()} - {""} for o in target.option_combo.options.all()
+        ]
+        names = _names(target.element)
+        named = {w for w in words if any(w == n or (len(n) >= 4 and n in w) for n in names)}  # "จำนวนประชากร" names ประชากร
+        given = [o for o in options if o & words]
+        rest = words - named - set().union(*options)
+        if named and len(given) == len(options) and not rest:
+            exact.append(target.code)
+        elif not named and len(given) == len(options) and not rest:
+            proposed.append(target.code)
+        elif named and not rest - summing:
+            totals = True
+    if len(exact) == 1:
+        return exact[0], "name"
+    if not exact and len(proposed) == 1:
+        return proposed[0], "close"
+    return (None, "total") if totals and not exact else (None, "")
+
+
+def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, targets: list[ColumnTarget]) -> SheetLayout | None:
     """The layout of one sheet, or ``None`` for a sheet with no table (notes, charts as cells)."""
     rows = sheet.rows
     width = max((len(r) for r in rows), default=0)
@@ -392,7 +436,7 @@ def detect_sheet(sheet: Sheet, period_type: str, matcher: OrgUnitMatcher, elemen
             continue
         if any(to_number(rows[r][column.index]) is not None for r in data_rows if column.index < len(rows[r])):
             column.role = "value"
-            column.element, column.element_match = _element_for(column.key, elements)
+            column.element, column.element_match = _element_for(column.key, targets)
     sheet_period = period_from_label(sheet.name, period_type, short_years=True)
     if sheet_period is None:  # a single year named in the title rows ("ปีเพาะปลูก 2566") dates the sheet
         years = {y for r in range(first_data) if r not in header_rows for y in _TITLE_YEAR.findall(" ".join(map(cell_text, rows[r])))}
@@ -451,7 +495,8 @@ def detect_layout(sheets: list[Sheet], dataset: Dataset | None, *, answers: dict
 
         elements = list(dataset.elements.all())
         found = {sheet.name: detect_records(sheet, elements) for sheet in sheets}
-        layout = _detect([s for s in sheets if found[s.name] is None], dataset.collection_level, dataset.period_type, elements, answers)
+        targets = column_targets(elements, totals=True)
+        layout = _detect([s for s in sheets if found[s.name] is None], dataset.collection_level, dataset.period_type, targets, answers)
         for sheet in sheets:
             if found[sheet.name] is not None:
                 sheet_layout, records, problems = place_records(sheet, found[sheet.name], dataset, answers or {})
@@ -463,7 +508,7 @@ def detect_layout(sheets: list[Sheet], dataset: Dataset | None, *, answers: dict
     return max(tries, key=lambda layout: sum(1 for s in layout.sheets for r in s.rows if r.kind == "unit"))
 
 
-def _detect(sheets: list[Sheet], level: int, period_type: str, elements: list[DataElement], answers: dict[str, str] | None) -> Layout:
+def _detect(sheets: list[Sheet], level: int, period_type: str, targets: list[ColumnTarget], answers: dict[str, str] | None) -> Layout:
     matcher = OrgUnitMatcher(level, answers)
-    layouts = [detect_sheet(sheet, period_type, matcher, elements) for sheet in sheets]
+    layouts = [detect_sheet(sheet, period_type, matcher, targets) for sheet in sheets]
     return Layout([layout for layout in layouts if layout is not None], level)

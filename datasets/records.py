@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
+from datasets.columns import column_targets
 from datasets.layout import Column, OrgUnitMatcher, SheetLayout, Skipped, _element_for
 from datasets.models import Aggregation, DataElement, Dataset
 from datasets.readers import THAI_DIGITS, Cell, Sheet, cell_text, is_missing, to_number
@@ -50,12 +51,13 @@ def detect_records(sheet: Sheet, elements: list[DataElement]) -> RecordColumns |
         if found["date"] is None or not (has_point or found["place"] is not None):
             continue
         used = {i for i in found.values() if i is not None}
+        targets = column_targets(elements, totals=True)
         values = []
         for index, header in enumerate(headers):
             if index in used or not header:
                 continue
             column = Column(index, header, header, role="value")
-            column.element, column.element_match = _element_for(header, elements)
+            column.element, column.element_match = _element_for(header, targets)
             values.append(column)
         return RecordColumns(number, found["lat"], found["lon"], found["date"], None if has_point else found["place"], values)
     return None

@@ -1,4 +1,5 @@
-"""Excel/CSV templates, value downloads and validated uploads (one row per org unit, one column per element).
+"""Excel/CSV templates, value downloads and validated uploads (one row per org unit, one column per element or option
+combination of a broken-down element: :mod:`datasets.columns`).
 
 Uploads go through :func:`datasets.services.datavalues_save` like the entry form: every row is
 checked first (unknown codes, wrong types, out of range, duplicates, wrong period, someone else's
@@ -14,6 +15,7 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from datasets.columns import column_targets, targets_by_code, total_refused, unknown_column
 from datasets.models import Dataset, DataValue, NotAvailableReason, ValueSource, format_number
 from datasets.readers import HEAD_ROWS, ReadError, cell_text, read_sheets
 from datasets.services import CellInput, datavalues_save
@@ -62,22 +64,26 @@ def collection_units(dataset: Dataset, within: OrgUnit, period: Period) -> list[
 
 
 def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_values: bool) -> tablib.Dataset:
-    """The template (``with_values=False``) or the current values of ``dataset`` for ``period``."""
-    elements = list(dataset.elements.all())
+    """The template (``with_values=False``) or the current values of ``dataset`` for ``period``.
+
+    One column per element, or per option combination of a broken-down element (``ประชากร (ชาย, ในเขตเทศบาล)`` above
+    the code ``POP.M_MUN``, see :mod:`datasets.columns`); a broken-down element's total is derived, so it has no column.
+    """
+    targets = column_targets(dataset.elements.all())
     units = collection_units(dataset, within, period)
     # Two rows people read (Thai name, unit) above the row of codes the importer reads (see _header_row).
-    names = [_("Period"), _("Org-unit code"), _("Org-unit name"), *(e.name_th for e in elements)]
+    names = [_("Period"), _("Org-unit code"), _("Org-unit name"), *(t.name_th for t in targets)]
     table = tablib.Dataset(headers=names, title=dataset.code[:31])
-    table.append(["", "", _("unit"), *(e.unit for e in elements)])
-    table.append(FIXED_COLUMNS + [e.code for e in elements])
+    table.append(["", "", _("unit"), *(t.element.unit for t in targets)])
+    table.append(FIXED_COLUMNS + [t.code for t in targets])
     values = {}
     if with_values and period.pk is not None:  # an unsaved period (a GET never creates one) holds no values
-        rows = DataValue.objects.filter(element__in=elements, orgunit__in=units, period=period)
-        values = {(v.element_id, v.orgunit_id): v for v in rows}
+        rows = DataValue.objects.filter(element__in=[t.element for t in targets], orgunit__in=units, period=period)
+        values = {(v.element_id, v.option_combo_id, v.orgunit_id): v for v in rows}
     for unit in units:
         cells = []
-        for element in elements:
-            value = values.get((element.pk, unit.pk))
+        for target in targets:
+            value = values.get((target.element.pk, target.option_combo.pk if target.option_combo else None, unit.pk))
             if value is None:
                 cells.append("")
             elif value.not_available:
@@ -126,15 +132,21 @@ def values_import(
         return result
     headers, rows, first_number = _header_row(table)
     elements = {e.code: e for e in dataset.elements.all()}
+    targets = targets_by_code(elements.values())
     missing = [c for c in FIXED_COLUMNS[:2] if c not in headers]
-    unknown = [h for h in headers if h and h not in FIXED_COLUMNS and h not in elements]
     if missing:
         result.errors.append(RowError(1, ", ".join(missing), _("missing column(s)")))
-    for column in unknown:
-        result.errors.append(RowError(1, column, _("unknown data element %(c)s for dataset %(d)s") % {"c": column, "d": dataset.code}))
+    for header in headers:
+        if not header or header in FIXED_COLUMNS:
+            continue
+        target = targets.get(header)
+        if target is None:
+            result.errors.append(RowError(1, header, unknown_column(header, elements, dataset.code)))
+        elif target.is_total:
+            result.errors.append(RowError(1, header, total_refused(target)))
     if result.errors:
         return result
-    columns = [(i, elements[h]) for i, h in enumerate(headers) if h in elements]
+    columns = [(i, targets[h]) for i, h in enumerate(headers) if h in targets]
     period_index, unit_index = headers.index("period"), headers.index("orgunit_code")
     units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level)}
     periods: dict[str, Period | None] = {}
@@ -163,7 +175,7 @@ def values_import(
         seen.setdefault((period_code, unit_code), number)
         if period is None or unit is None:
             continue
-        for index, element in columns:
+        for index, target in columns:
             raw = row[index] if index < len(row) else None
             text = "" if raw is None else str(raw).strip()
             if not text:
@@ -172,8 +184,9 @@ def values_import(
             if text.lower().startswith(NA_PREFIX):
                 reason = text[len(NA_PREFIX) :].lstrip(":").strip()
                 not_available = reason if reason in NotAvailableReason.values else NotAvailableReason.OTHER
-            cells.append(CellInput(element=element, orgunit=unit, period=period, raw="" if not_available else raw,
-                                   not_available=not_available, ref=f"{number}:{element.code}"))  # fmt: skip
+            cells.append(CellInput(element=target.element, orgunit=unit, period=period, raw="" if not_available else raw,
+                                   not_available=not_available, option_combo=target.option_combo,
+                                   ref=f"{number}:{target.code}"))  # fmt: skip
         if progress and number % 5000 == 0:
             progress(int(40 * number / total), _("checking rows"))
     result.values = len(cells)

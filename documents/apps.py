@@ -7,6 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents and correspondence")
 
     def ready(self) -> None:
+        from documents import criteria  # noqa: F401  (self-assessment measures register on import)
         from poc.navigation import NavItem, register
 
         register(NavItem("documents:document_list", _("Documents"), order=64, visible=lambda request: True))

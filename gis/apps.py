@@ -9,13 +9,13 @@ class GisConfig(AppConfig):
 
     def ready(self) -> None:
         from datasets.signals import values_changed
-        from gis import receivers
+        from gis import criteria, receivers  # noqa: F401  (criteria: self-assessment measures register on import)
         from indicators.signals import indicator_values_changed
         from poc.navigation import NavItem, register
         from poc.signals import orgunits_imported
 
         orgunits_imported.connect(receivers.refresh_shapes_after_import, dispatch_uid="gis.refresh_shapes")
-        values_changed.connect(receivers.forget_values_version, dispatch_uid="gis.values_version")
+        values_changed.connect(receivers.forget_measure_changed_at, dispatch_uid="gis.measure_changed_at")
         indicator_values_changed.connect(receivers.forget_indicator_version, dispatch_uid="gis.indicator_version")
         register(NavItem("gis:map", _("Map"), order=40, visible=lambda request: True))
         register(NavItem("gis:layers", _("Map layers"), order=41, visible=lambda request: request.user.is_authenticated))

@@ -14,7 +14,7 @@ from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel, Role
 from poc.periods import PeriodError, parse_period
 
 
-def readable_elements(user):
+def mappable_elements(user):
     """Numeric data elements whose dataset ``user`` may read (what a choropleth can show)."""
     return DataElement.objects.restrict(user, "view").filter(value_type__in=NUMERIC_TYPES).select_related("dataset")
 
@@ -42,7 +42,7 @@ class MapQueryForm(forms.Form):
         code = self.cleaned_data["element"].strip()
         if not code:
             return None
-        element = readable_elements(self.user).filter(code=code).first()
+        element = mappable_elements(self.user).filter(code=code).first()
         if element is None:
             # Same answer for unknown and not permitted: restricted datasets do not reveal themselves.
             raise ValidationError(_("Unknown data element: %(code)s") % {"code": code}, code="not_found")

@@ -1,4 +1,4 @@
-"""Signal receivers: keep simplified boundaries in step with imports, and the values version fresh."""
+"""Signal receivers: keep simplified boundaries in step with imports, and when each measure last changed."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def refresh_shapes_after_import(sender, orgunit_ids: list[int], **kwargs) -> Non
     shapes_refresh(orgunit_ids=orgunit_ids)
 
 
-def forget_values_version(sender, element_ids=(), **kwargs) -> None:
+def forget_measure_changed_at(sender, element_ids=(), **kwargs) -> None:
     cache_versions.forget("map-element", element_ids)
 
 

@@ -31,8 +31,8 @@ from poc import cache_versions
 from poc.group_selectors import GroupAggregation, combine, outermost_members
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
+from verification.approvals import units_with_unapproved
 from verification.models import SubmissionEvent
-from verification.selectors import units_with_unapproved
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
@@ -193,7 +193,7 @@ def breadcrumb(unit: OrgUnit) -> list[dict]:
     return [_unit_summary(u) for u in unit.ancestors()] + [_unit_summary(unit)]
 
 
-def values_version(measure: DataElement | Indicator) -> dt.datetime:
+def measure_changed_at(measure: DataElement | Indicator) -> dt.datetime:
     """When the measure's values last changed (cached; the values-changed signals clear the entry)."""
     is_indicator = isinstance(measure, Indicator)
     key = cache_versions.stamp_key("map-indicator" if is_indicator else "map-element", measure.pk)
@@ -220,7 +220,7 @@ def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, st
     """ETag and Last-Modified of a choropleth response, without building it."""
     modified = shapes_version()
     if selection.measure is not None:
-        modified = max(modified, values_version(selection.measure))
+        modified = max(modified, measure_changed_at(selection.measure))
     # The indicator's "approved data only" choice changes the body without touching values or shapes.
     parts = [repr(sorted(query)), modified.isoformat(), str(getattr(selection.measure, "approved_only", False))]
     if selection.group is not None:  # membership edits change the drawing without touching shapes or values

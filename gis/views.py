@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from datasets.models import AggregateValue
-from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, readable_elements, readable_indicators
+from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, mappable_elements, readable_indicators
 from gis.models import ThematicLayer
 from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, series_figure
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
@@ -171,7 +171,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "form": form, "config": config, "periods": periods, "period_code": period_code, "element": element, "indicator": indicator,
         "reported_percent": None if share is None else int(share * 100),
         "period_label": parse_period(period_code).label() if period_code else "",
-        "elements": readable_elements(request.user).order_by("dataset__code", "order", "code"),
+        "elements": mappable_elements(request.user).order_by("dataset__code", "order", "code"),
         "indicators": readable_indicators(request.user).order_by("order", "code"),
         "groups": OrgUnitGroup.objects.restrict(request.user, "view").select_related("group_set").order_by("group_set__code", "code"),
     }  # fmt: skip

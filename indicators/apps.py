@@ -8,6 +8,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from datasets.signals import values_changed
+        from indicators import criteria  # noqa: F401  (self-assessment measures register on import)
 
         values_changed.connect(on_values_changed, dispatch_uid="indicators.refresh")
 

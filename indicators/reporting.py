@@ -20,7 +20,7 @@ from datasets.models import AggregateValue
 from datasets.selectors import expected_orgunits
 from indicators.models import Indicator
 from indicators.selectors import element_coverage
-from indicators.services import values_version
+from indicators.services import indicators_version
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodType, fiscal_year_bounds, fiscal_year_of, parse_period
 
@@ -97,7 +97,7 @@ def reporting_year(orgunit: OrgUnit | None = None, today: dt.date | None = None)
     threshold = complete_share()
     if orgunit is None:
         return ReportingYear(current - 1, current, threshold)
-    key = f"reporting-year:{values_version()}:{orgunit.pk}:{today.isoformat()}:{threshold}"
+    key = f"reporting-year:{indicators_version()}:{orgunit.pk}:{today.isoformat()}:{threshold}"
     cached = cache.get(key)
     if cached is not None:
         return cached

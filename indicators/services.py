@@ -33,7 +33,7 @@ CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "indicators.yaml"
 VERSION = "indicators"
 
 
-def values_version() -> int:
+def indicators_version() -> int:
     """Bumped on every refresh; cockpit caches key on it so they never serve stale tiles."""
     return cache_versions.current(VERSION)
 

@@ -43,7 +43,7 @@ GROUPS: dict[str, Promise] = {
 }
 GROUP_OF_NAMESPACE = {
     "datasets": "data", "open_data": "data", "verification": "review", "cockpit": "dashboards", "gis": "dashboards",
-    "documents": "office", "risk": "it", "assessment": "it",
+    "documents": "office", "risk": "it", "operations": "it", "assessment": "it",
 }  # fmt: skip
 
 # Per role: the groups in the order that role needs them, and the pages it uses every day (shown as direct links).

@@ -542,7 +542,7 @@ def response_view(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(agency_id=user.agency_id) if _signed_in(user) and user.agency_id else queryset.none()
 
 
-rule("risk.BackupRecord", Action.VIEW, Action.MANAGE)(_everything_for_it)
+rule("operations.BackupRecord", Action.VIEW, Action.MANAGE)(_everything_for_it)
 rule("poc.User", Action.VIEW, Action.MANAGE)(_everything_for_it)  # issuing accounts
 
 
@@ -580,6 +580,7 @@ def _own_rows(queryset: QuerySet, user) -> QuerySet:
 
 for _label, _field in [
     ("datasets.DataValue", "element"), ("datasets.DataValueAudit", "element"), ("datasets.AggregateValue", "element"),
+    ("datasets.AggregateOptionValue", "element"),
     ("verification.ValidationRule", "dataset"), ("verification.OutlierConfirmation", "element"),
     ("verification.SubmissionEvent", "submission"), ("cockpit.AlertEvent", "alert"), ("indicators.IndicatorTarget", "indicator"),
     ("maps.ThematicFeature", "layer"), ("risk.RiskAnswer", "response"), ("documents.LetterRoute", "letter"),
@@ -587,14 +588,20 @@ for _label, _field in [
     rule(_label, Action.VIEW)(_via(_field))
 rule("datasets.DataValue", Action.CHANGE)(_via("element", Action.CHANGE))
 rule("verification.Notification", Action.VIEW, Action.CHANGE)(_own_rows)
-rule("risk.ContingencyPlanVersion", Action.VIEW)(_signed_in_rows)
-rule("risk.Course", Action.VIEW)(_signed_in_rows)
-rule("risk.Participant", Action.VIEW)(_signed_in_rows)
+rule("operations.ContingencyPlanVersion", Action.VIEW)(_signed_in_rows)
+rule("operations.Course", Action.VIEW)(_signed_in_rows)
+rule("operations.Participant", Action.VIEW)(_signed_in_rows)
 rule("risk.MitigationAction", Action.VIEW)(_executive_or_it_rows)
 rule("risk.RiskQuestion", Action.VIEW)(_signed_in_rows)
-for _label in ("risk.ContingencyPlanVersion", "risk.Course", "risk.Participant", "risk.MitigationAction", "risk.RiskQuestion"):
+for _label in (
+    "operations.ContingencyPlanVersion",
+    "operations.Course",
+    "operations.Participant",
+    "risk.MitigationAction",
+    "risk.RiskQuestion",
+):
     rule(_label, Action.CHANGE)(_everything_for_it)
-rule("risk.PageView", Action.VIEW)(_everything_for_it)  # the usage report
+rule("operations.PageView", Action.VIEW)(_everything_for_it)  # the usage report
 
 
 def _public_rows(queryset: QuerySet, user) -> QuerySet:
@@ -614,6 +621,11 @@ UNSCOPED: dict[str, str] = {
     "poc.OrgUnitChange": "boundary changes are public reference data",
     "poc.MunicipalityArea": "which subdistricts a municipality covers is public reference data",
     "datasets.Topic": "the topic list is the public catalogue's table of contents",
+    "datasets.Category": "categories (sex, age group, area) are public catalogue metadata, like DHIS2's",
+    "datasets.CategoryOption": "category options are public catalogue metadata",
+    "datasets.CategoryCombo": "category combinations are public catalogue metadata",
+    "datasets.CategoryComboMember": "a category's place in a combination is public catalogue metadata",
+    "datasets.CategoryOptionCombo": "option combinations are generated public catalogue metadata",
     "maps.OrgUnitShape": "simplified public boundaries",
     "documents.LetterCounter": "running numbers, reached only through letter_register",
     "verification.Reminder": "a log of e-mails sent, never shown",

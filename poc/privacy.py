@@ -49,7 +49,7 @@ def retention_apply(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     deleted: dict[str, int] = {}
     targets = [
-        ("risk.PageView", "at", settings.POC_PAGEVIEW_RETENTION_DAYS),
+        ("operations.PageView", "at", settings.POC_PAGEVIEW_RETENTION_DAYS),
         ("verification.Notification", "created_at", settings.POC_NOTIFICATION_RETENTION_DAYS),
     ]
     for label, field, days in targets:
@@ -132,8 +132,8 @@ def person_anonymise(*, actor: User, person: User) -> User:
 
 def _clear_person_references(person: User) -> None:
     """Free-text copies of the person's name and their private rows (sessions, notifications, object permissions)."""
-    if apps.is_installed("risk"):
-        apps.get_model("risk", "Participant").objects.filter(user=person).update(name=_("Former participant"))
+    if apps.is_installed("operations"):
+        apps.get_model("operations", "Participant").objects.filter(user=person).update(name=_("Former participant"))
     if apps.is_installed("verification"):
         apps.get_model("verification", "Notification").objects.filter(user=person).delete()
     if apps.is_installed("guardian"):

@@ -4,7 +4,7 @@ importing them (register in the contributing app's ``AppConfig.ready()``).
     VALUE_LOCKS   checks that lock entry cells (verification: a verified submission)
     ENTRY_HINTS   hints beside entry-grid cells (verification: expected ranges, outlier flags)
     NAVIGATION    main-menu items (``poc.navigation.NavItem``), one per URL name
-    CRITERIA      self-assessment criteria as (level, function), via ``@assessment.services.criterion``
+    CRITERIA      self-assessment measures as (criterion code, function), via ``@poc.criteria.measures``
     FORM_STATUSES where each entry form stands (verification: submitted, verified), via ``datasets.formstate.register``
     HOME_PANELS   panels of the home page (``poc.home.HomePanel``: datasets shows what a clerk owes)
 
@@ -48,6 +48,6 @@ class Registry(Generic[T]):
 VALUE_LOCKS: Registry[Callable[..., set[tuple[int, int, int]]]] = Registry("value locks")
 ENTRY_HINTS: Registry[Callable[..., dict]] = Registry("entry-grid hints")
 NAVIGATION: Registry[Any] = Registry("navigation", key=lambda item: item.url_name)
-CRITERIA: Registry[tuple[int, Callable[..., Any]]] = Registry("self-assessment criteria", key=lambda pair: pair[1])
+CRITERIA: Registry[tuple[str, Callable[..., Any]]] = Registry("self-assessment measures", key=lambda pair: pair[0])
 FORM_STATUSES: Registry[Callable[..., dict]] = Registry("entry-form statuses")
 HOME_PANELS: Registry[Any] = Registry("home-page panels", key=lambda panel: panel.key)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "datasets",
     "gis",
     "risk",
+    "operations",
     "documents",
     "assessment",
     "indicators",
@@ -80,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "poc.middleware.RejectControlCharactersMiddleware",
     "poc.middleware.ForcePasswordChangeMiddleware",
-    "risk.middleware.PageViewMiddleware",
+    "operations.middleware.PageViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -101,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "poc.context_processors.portal",
                 "cockpit.context_processors.alerts",
-                "verification.context_processors.notifications",
+                "poc.context_processors.notifications",
             ],
             "builtins": ["poc.templatetags.thai", "poc.templatetags.access"],
         },
@@ -156,13 +157,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Bangkok"
 # Apps add their periodic jobs here; every job is also a management command.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # risk: back up, verify and prune every night (also `manage.py backup` / `verify_backup`)
-    "risk-backup-nightly": {"task": "risk.tasks.backup_nightly", "schedule": crontab(hour=1, minute=30)},
+    # operations: back up, verify and prune every night (also `manage.py backup --verify`)
+    "operations-backup-nightly": {"task": "operations.tasks.backup_nightly", "schedule": crontab(hour=1, minute=30)},
     "cockpit-evaluate-warnings": {"task": "cockpit.tasks.evaluate_warnings_task", "schedule": 30 * 60},
     # verification: reminder e-mails each morning (also `manage.py send_reminders`; never twice per event)
     "verification-reminders": {"task": "verification.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
-    # risk: page views buffered in Redis -> usage table (also `manage.py flush_page_views`)
-    "risk-flush-page-views": {"task": "risk.tasks.flush_page_views", "schedule": 60},
+    # operations: page views buffered in Redis -> usage table (also `manage.py flush_page_views`)
+    "operations-flush-page-views": {"task": "operations.tasks.flush_page_views", "schedule": 60},
     # datasets: uploads left by an abandoned mapping step (also `manage.py clean_uploads`)
     "datasets-clean-uploads": {"task": "datasets.tasks.stale_uploads_delete_task", "schedule": crontab(hour=2, minute=15)},
     # poc: PDPA retention of page views and notifications (also `manage.py apply_retention`)
@@ -313,7 +314,7 @@ POC_COMPLETE_SHARE = float(os.environ.get("POC_COMPLETE_SHARE", 0.9))
 # Set POC_SEPARATION_OF_DUTIES=0 for one-person agencies where the same officer must do both.
 POC_SEPARATION_OF_DUTIES = env_bool("POC_SEPARATION_OF_DUTIES", True)
 
-# Backups (risk app): archive directory, retention (newest per day/ISO week/month) and the age after
+# Backups (operations app): archive directory, retention (newest per day/ISO week/month) and the age after
 # which the IT page warns that no verified backup is recent enough.
 POC_BACKUP_DIR = Path(os.environ.get("POC_BACKUP_DIR", VAR_DIR / "backups"))
 POC_BACKUP_KEEP_DAILY = int(os.environ.get("POC_BACKUP_KEEP_DAILY", 7))

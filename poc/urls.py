@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
@@ -28,6 +28,12 @@ urlpatterns = [
     path("cockpit/", include("cockpit.urls")),
     path("admin/", admin.site.urls),
     path("risk/", include("risk.urls")),
+    path("operations/", include("operations.urls")),
+    # Backups, the contingency plan, training and usage were under /risk/ before the operations app: old links still work.
+    re_path(
+        r"^risk/(?P<rest>(?:backups|contingency|training|usage)/.*)$",
+        RedirectView.as_view(url="/operations/%(rest)s", query_string=True, permanent=True),
+    ),
     path("gis/", include("gis.urls")),
     path("documents/", include("documents.urls")),
     path("datasets/", include("datasets.urls")),

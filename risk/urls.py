@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from risk.views import backups, operations, survey
+from risk.views import survey
 
 app_name = "risk"
 
@@ -18,16 +18,4 @@ urlpatterns = [
     path("survey/questions/standard/", survey.questions_load, name="questions_load"),
     path("survey/questions/new/", survey.question_edit, name="question_add"),
     path("survey/questions/<int:pk>/", survey.question_edit, name="question_edit"),
-    path("contingency/", operations.contingency_plan, name="contingency_plan"),
-    path("contingency/edit/", operations.contingency_plan_edit, name="contingency_plan_edit"),
-    path("contingency/v<int:version>/", operations.contingency_plan, name="contingency_plan_version"),
-    path("training/", operations.training_plan, name="training_plan"),
-    path("training/courses/new/", operations.course_edit, name="course_add"),
-    path("training/courses/<int:pk>/", operations.course_detail, name="course_detail"),
-    path("training/courses/<int:pk>/edit/", operations.course_edit, name="course_edit"),
-    path("training/participants/<int:pk>/status/", operations.participant_status, name="participant_status"),
-    path("usage/", operations.usage, name="usage_report"),
-    path("backups/", backups.backup_list, name="backup_list"),
-    path("backups/run/", backups.backup_start, name="backup_start"),
-    path("backups/<int:pk>/verify/", backups.backup_verify, name="backup_verify"),
 ]

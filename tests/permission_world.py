@@ -24,9 +24,11 @@ from gis.models import LayerVisibility
 from gis.services import layer_create
 from indicators.models import Indicator, IndicatorValue
 from indicators.services import indicator_save
+from operations import services as operations
+from operations.models import BackupRecord, ContingencyPlanVersion, Course
 from poc.models import OrgUnit, Period
 from risk import services as risk
-from risk.models import BackupRecord, ContingencyPlanVersion, Course, RiskArea, RiskQuestion, RiskResponse
+from risk.models import RiskArea, RiskQuestion, RiskResponse
 from verification import services as verification
 from verification.models import Notification
 
@@ -87,10 +89,10 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks, province, agen
     campaign = risk.campaign_create(user=it_admin, title="IT risk", fiscal_year=2568, deadline=dt.date(2025, 8, 31),
                                     agencies=[agency_a, agency_b], questions=[question])  # fmt: skip
     action = risk.action_create(user=it_admin, campaign=campaign, description="MFA", owner="IT", due_date=dt.date(2025, 9, 30))
-    course = risk.course_save(user=it_admin, course=Course(title="GIS", start_date=dt.date(2024, 11, 5), end_date=dt.date(2024, 11, 6),
-                                                           planned_seats=4))  # fmt: skip
-    participant = risk.participant_add(user=it_admin, course=course, agency=agency_b, name="B person")
-    risk.contingency_plan_save(user=it_admin, title="Plan", contacts="IT", recovery_steps="Restore")
+    course = operations.course_save(user=it_admin, course=Course(title="GIS", start_date=dt.date(2024, 11, 5),
+                                                                 end_date=dt.date(2024, 11, 6), planned_seats=4))  # fmt: skip
+    participant = operations.participant_add(user=it_admin, course=course, agency=agency_b, name="B person")
+    operations.contingency_plan_save(user=it_admin, title="Plan", contacts="IT", recovery_steps="Restore")
     backup = BackupRecord.objects.create(filename="b.dump", created_at=timezone.now(), engine="postgis", sha256="0" * 64)
     return {
         "secret": secret, "cases": cases, "secret_rate": secret_rate, "public_rate": public_rate, "submission": submission,

@@ -19,7 +19,7 @@ from poc.permissions import RULES, UNSCOPED, Action, restrict
 from tests.permission_registry import B_ROWS, LOGIN, PAGES, ROLES
 from tests.permission_world import SECRETS, province_verifier, world  # noqa: F401
 
-PROJECT_APPS = {"poc", "api", "datasets", "indicators", "maps", "cockpit", "risk", "documents", "verification", "assessment"}
+PROJECT_APPS = {"poc", "api", "datasets", "indicators", "maps", "cockpit", "risk", "operations", "documents", "verification", "assessment"}
 # Roles holding agency B's restricted right (view_restricted): the provincial IT group.
 READS_B = {"province_verifier", "it_admin"}
 

@@ -21,7 +21,9 @@ class VerificationConfig(AppConfig):
         from datasets.hints import register as register_hints
         from datasets.services import VALUE_LOCKS
         from poc.navigation import NavItem, register
-        from verification.selectors import entry_hints, form_statuses
+        from verification import criteria  # noqa: F401  (self-assessment measures register on import)
+        from verification.outliers import entry_hints
+        from verification.selectors import form_statuses
         from verification.services import values_locked
 
         VALUE_LOCKS.register(values_locked)
@@ -34,8 +36,8 @@ class VerificationConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
+        from poc.notifications import forget_unread_counts
         from verification.models import Notification
-        from verification.selectors import forget_unread_counts
 
         # Admin edits and any other single-row change: the header count must never be stale.
         def forget(sender, instance: Notification, **kwargs) -> None:

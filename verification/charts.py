@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from poc.periods import parse_period, period_label
-from verification.selectors import TrackingReport
+from verification.tracking import TrackingReport
 
 
 def _layout(fig: go.Figure, **extra) -> dict:

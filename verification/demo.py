@@ -11,8 +11,10 @@ from django.db import transaction
 
 from datasets.models import DataElement, Dataset, DataValue, ValueSource, VerificationBy
 from datasets.services import CellInput, datavalues_save
+from poc import permissions
 from poc.models import OrgUnit, Period
-from verification import selectors, services
+from verification import services
+from verification.cells import GEOMETRY, units_with_values
 from verification.models import Status, Submission, ValidationRule
 
 # dataset, name, left, operator, right, severity, Thai message, English message
@@ -94,7 +96,7 @@ def seed_submissions(users: dict) -> int:
             continue
         for kind in (VerificationBy.AGENCY, VerificationBy.PROVINCE):
             for dataset in Dataset.objects.restrict(entry, "change").filter(verification_by=kind).order_by("code"):
-                verifier = next((u for u in verifiers if selectors.can_verify(u, dataset)), None)
+                verifier = next((u for u in verifiers if permissions.can(u, "verify", dataset)), None)
                 count = None if verifier is None else _seed_dataset_submissions(dataset, entry, verifier)
                 if count is not None:
                     created += count
@@ -107,7 +109,7 @@ def _seed_dataset_submissions(dataset: Dataset, entry, verifier) -> int | None: 
     periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
                    .distinct().order_by("-start_date")[:4])  # fmt: skip
     open_states = STATES[:-1]
-    units = list(selectors.units_with_values(dataset, periods[0]).order_by("code")[: len(open_states)]) if len(periods) == 4 else []
+    units = list(units_with_values(dataset, periods[0]).order_by("code")[: len(open_states)]) if len(periods) == 4 else []
     if len(units) < len(open_states):
         return None
     created = sum(_advance(dataset, unit, periods[0], state, entry, verifier) for unit, state in zip(units, open_states, strict=True))
@@ -119,9 +121,9 @@ def _verified_late_form(dataset: Dataset, period: Period, entry, verifier) -> in
 
     Verified values are locked, so the demo locks only a cell no other seed writes: re-seeding stays possible.
     """
-    reported = selectors.units_with_values(dataset, period).values("pk")
+    reported = units_with_values(dataset, period).values("pk")
     unit = OrgUnit.objects.filter(level=dataset.collection_level).open_on(period.end_date).exclude(pk__in=reported)
-    unit = unit.defer(*selectors.GEOMETRY).order_by("code").first()
+    unit = unit.defer(*GEOMETRY).order_by("code").first()
     previous = Period.objects.filter(code=period.spec.previous().code).first()
     if unit is None or previous is None:
         return 0

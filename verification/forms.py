@@ -8,7 +8,7 @@ from datasets.models import Dataset
 from poc.fields import PeriodField, period_options
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodType
-from verification.models import Severity, Status
+from verification.models import RuleSeverity, Status
 
 
 class PeriodCodeField(PeriodField):
@@ -83,7 +83,7 @@ class ViolationFilterForm(forms.Form):
     dataset = forms.ModelChoiceField(Dataset.objects.none(), required=False, label=_("Dataset"))
     period = PeriodCodeField(required=False, label=_("Period"))
     orgunit = OrgUnitChoiceField(required=False, label=_("Org unit (and below)"))
-    severity = forms.ChoiceField(choices=[("", "---------"), *Severity.choices], required=False, label=_("Severity"))
+    severity = forms.ChoiceField(choices=[("", "---------"), *RuleSeverity.choices], required=False, label=_("Severity"))
 
     def __init__(self, *args, datasets=None, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

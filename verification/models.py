@@ -24,7 +24,9 @@ class Operator(models.TextChoices):
     GE = ">=", _("is at least")
 
 
-class Severity(models.TextChoices):
+class RuleSeverity(models.TextChoices):
+    """How a failed validation rule weighs: an error blocks submission, a warning needs a comment."""
+
     ERROR = "error", _("Error (blocks submission)")
     WARNING = "warning", _("Warning (needs a comment)")
 
@@ -37,7 +39,7 @@ class ValidationRule(models.Model):
     left = models.CharField(_("left side"), max_length=500)
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices)
     right = models.CharField(_("right side"), max_length=500)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    severity = models.CharField(_("severity"), max_length=10, choices=RuleSeverity.choices, default=RuleSeverity.ERROR)
     message_th = models.CharField(_("message (Thai)"), max_length=300, blank=True)
     message_en = models.CharField(_("message (English)"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -75,7 +77,7 @@ class Violation(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity = models.CharField(max_length=10, choices=RuleSeverity.choices)
     left_value = models.FloatField(null=True)
     right_value = models.FloatField(null=True)
     detail = models.CharField(max_length=1000)

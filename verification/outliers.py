@@ -3,18 +3,24 @@
 DHIS2's mean ± 2 SD over all history flags every wet-season month as an outlier. Here a value is
 compared with the same month/quarter of previous years (median and MAD, |0.6745·(x−median)/MAD| > 3.5)
 when at least three years exist, otherwise with all previous periods, and not at all with too little
-history. Pure functions: the selectors feed them values read from the database.
+history. The maths are pure functions; the reads below feed them values from the database (entry-form hints,
+the verifier's flags).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from datasets.hints import CellHint
+from datasets.models import DataElement
+from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, PeriodType, to_be
+from verification.cells import cell_values
+from verification.models import OutlierConfirmation
 
 Z_THRESHOLD = 3.5
 MAD_SCALE = 0.6745
@@ -115,3 +121,79 @@ def assess(
     if low <= value <= high:
         return None
     return OutlierFlag("history", value, low, high, text)
+
+
+# --- Reads: the flags and ranges of stored cells ---------------------------------------------------
+def _history_periods(period_type: str, current: PeriodSpec) -> list[Period]:
+    earliest = current.start.replace(year=current.start.year - MAX_SEASONAL_YEARS)
+    return list(Period.objects.filter(period_type=period_type, start_date__gte=earliest, start_date__lte=current.start))
+
+
+def _cell_histories(
+    elements: list[DataElement], orgunits: list[OrgUnit], period: Period
+) -> tuple[dict[tuple[int, int], dict[PeriodSpec, float]], dict[tuple[int, int, int], float]]:
+    """Earlier values of each (element, org unit) by period, and all values read (one query per level kind)."""
+    periods = _history_periods(period.period_type, period.spec)
+    values = cell_values(elements, orgunits, periods)
+    specs = {p.pk: p.spec for p in periods}
+    histories: dict[tuple[int, int], dict[PeriodSpec, float]] = {}
+    for (e, o, p), v in values.items():
+        if p != period.pk:
+            histories.setdefault((e, o), {})[specs[p]] = v
+    return histories, values
+
+
+def outlier_flags(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], OutlierFlag]:
+    """Flags for the current values of each (element, org unit) in ``period`` (entry form, verifier's queue)."""
+    elements = [e for e in elements if e.is_numeric]
+    orgunits = list(orgunits)
+    if not elements:
+        return {}
+    histories, values = _cell_histories(elements, orgunits, period)
+    flags = {}
+    for element in elements:
+        for unit in orgunits:
+            current = values.get((element.pk, unit.pk, period.pk))
+            flag = assess(current, period.spec, histories.get((element.pk, unit.pk), {}), element.min_value, element.max_value)
+            if flag:
+                flags[(element.pk, unit.pk)] = flag
+    return flags
+
+
+def expected_ranges(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period
+) -> dict[tuple[int, int], tuple[float, float, str]]:
+    """(low, high, explanation) per (element, org unit) before a value is typed: hints for the entry form."""
+    elements = [e for e in elements if e.is_numeric]
+    orgunits = list(orgunits)
+    if not elements:
+        return {}
+    histories, _values = _cell_histories(elements, orgunits, period)
+    ranges = {}
+    for key, history in histories.items():
+        expected = expected_range(period.spec, history)
+        if expected:
+            ranges[key] = expected
+    return ranges
+
+
+def confirmations(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period
+) -> dict[tuple[int, int], OutlierConfirmation]:
+    """The latest confirmation of each cell (it applies only while the value is the one confirmed)."""
+    latest: dict[tuple[int, int], OutlierConfirmation] = {}
+    rows = OutlierConfirmation.objects.filter(element__in=list(elements), orgunit__in=list(orgunits), period=period).select_related("user")
+    for row in rows.order_by("at", "id"):
+        latest[(row.element_id, row.orgunit_id)] = row
+    return latest
+
+
+def entry_hints(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], CellHint]:
+    """For the data-entry grid: the expected range of each cell and the outlier flag of its stored value."""
+    elements, orgunits = list(elements), list(orgunits)
+    hints: dict[tuple[int, int], CellHint] = {}
+    for key, (_low, _high, explanation) in expected_ranges(elements, orgunits, period).items():
+        hints[key] = CellHint(text=explanation)
+    for key, flag in outlier_flags(elements, orgunits, period).items():
+        hints[key] = CellHint(text=hints.get(key, CellHint()).text, flag=flag.explanation)
+    return hints

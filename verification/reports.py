@@ -18,7 +18,8 @@ from poc.exports import neutralise_workbook
 from poc.models import Agency
 from poc.pdf import render_pdf
 from poc.periods import PeriodType, format_date_be, period_containing
-from verification.selectors import AgencyTracking, MatrixRow, TrackingLine, TrackingReport
+from verification.timeliness import MatrixRow
+from verification.tracking import AgencyTracking, TrackingLine, TrackingReport
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F8")
 

@@ -1,19 +1,16 @@
-"""Writes for verification: validation runs, the submission workflow, outlier confirmations,
-bulk verification, notifications and reminders. Views, commands and tasks all call these."""
+"""Writes for verification: validation runs, the submission workflow, outlier confirmations, bulk verification
+and notifications (due-date reminders: ``verification.reminders``). Views, commands and tasks all call these."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.models import DataElement, Dataset, DataValue
@@ -21,22 +18,22 @@ from indicators.models import Indicator
 from indicators.services import VERSION as INDICATORS_VERSION
 from poc import cache_versions, permissions
 from poc.models import OrgUnit, Period, User
-from poc.periods import format_date_be, period_containing
+from poc.notifications import forget_unread_counts
 from verification import selectors
+from verification.approvals import approval_waiting_for, approving_unit
+from verification.cells import GEOMETRY, cell_values, unit_values_by_code, units_with_values
 from verification.models import (
     LOCKED_STATUSES,
     Notification,
     OutlierConfirmation,
-    Reminder,
-    ReminderKind,
-    Severity,
+    RuleSeverity,
     Status,
     Submission,
     SubmissionEvent,
     ValidationRule,
     Violation,
 )
-from verification.selectors import forget_unread_counts
+from verification.rule_checks import evaluate_rule, rules_evaluate
 
 
 class WorkflowError(ValidationError):
@@ -56,7 +53,7 @@ class ValidationRun:
 def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None = None) -> ValidationRun:
     """Evaluate every active rule for each unit with values in the subtree; replace the stored violations."""
     rules = list(dataset.validation_rules.filter(is_active=True))
-    units = list(selectors.units_with_values(dataset, period, orgunit))
+    units = list(units_with_values(dataset, period, orgunit))
     scope = Violation.objects.filter(dataset=dataset, period=period)
     if orgunit is not None:
         scope = scope.filter(orgunit__path__startswith=orgunit.path)
@@ -65,22 +62,22 @@ def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None 
     if not rules:
         return report
     found = []
-    values = selectors.unit_values_by_code(dataset, units, period)
+    values = unit_values_by_code(dataset, units, period)
     for unit in units:
         for rule in rules:
-            result = selectors.evaluate_rule(rule, values[unit.pk])
+            result = evaluate_rule(rule, values[unit.pk])
             if result.passed is False:
                 found.append(
                     Violation(rule=rule, dataset=dataset, orgunit=unit, period=period, severity=rule.severity,
                               left_value=result.left, right_value=result.right, detail=result.detail[:1000])
                 )  # fmt: skip
     Violation.objects.bulk_create(found, batch_size=2000)
-    report.errors = sum(v.severity == Severity.ERROR for v in found)
+    report.errors = sum(v.severity == RuleSeverity.ERROR for v in found)
     report.warnings = len(found) - report.errors
     return report
 
 
-def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: str, right: str, severity: str = Severity.ERROR,
+def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: str, right: str, severity: str = RuleSeverity.ERROR,
                            message_th: str = "", message_en: str = "") -> ValidationRule:  # fmt: skip
     rule = ValidationRule(dataset=dataset, name=name, left=left, operator=operator, right=right, severity=severity,
                           message_th=message_th, message_en=message_en)  # fmt: skip
@@ -107,7 +104,7 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 def verifiers_of(dataset: Dataset) -> list[User]:
     candidates = User.objects.filter(is_active=True, groups__name="verifier").select_related("agency").distinct()
-    return [u for u in candidates if selectors.can_verify(u, dataset)]
+    return [u for u in candidates if permissions.can(u, "verify", dataset)]
 
 
 # --- Submission workflow ------------------------------------------------------------------------
@@ -200,7 +197,7 @@ def submission_submit(*, submission: Submission, user: User, comment: str = "") 
     if not DataValue.objects.filter(element__dataset=submission.dataset, period=submission.period,
                                     orgunit__path__startswith=submission.orgunit.path).exists():  # fmt: skip
         raise WorkflowError(_("There are no values to submit."), code="empty")
-    results = selectors.rules_evaluate(submission.dataset, submission.orgunit, submission.period)
+    results = rules_evaluate(submission.dataset, submission.orgunit, submission.period)
     errors = [r.detail for r in results if r.is_error]
     if errors:
         raise WorkflowError([_("Fix the errors before submitting:"), *errors], code="rule_errors")
@@ -269,7 +266,7 @@ def submission_verify(*, submission: Submission, user: User, comment: str = "") 
     level = submission.approval_level + 1
     if submission.status not in ALLOWED["verify"][0]:
         return _transition(submission, "verify", user, comment)  # raises the forbidden-transition error
-    waiting = selectors.approval_waiting_for(submission.dataset, submission.orgunit, submission.period, level)
+    waiting = approval_waiting_for(submission.dataset, submission.orgunit, submission.period, level)
     if waiting:
         raise WorkflowError(
             [
@@ -281,26 +278,40 @@ def submission_verify(*, submission: Submission, user: User, comment: str = "") 
     action = "verify" if level >= submission.dataset.approval_levels else "approve"
     group = [submission]
     if level > 1:
-        below = selectors.approving_unit(submission.orgunit, level - 1)
+        below = approving_unit(submission.orgunit, level - 1)
         group += Submission.objects.filter(
             dataset=submission.dataset, period=submission.period, orgunit__path__startswith=below.path,
             status=Status.APPROVED, approval_level=level - 1,
         ).exclude(pk=submission.pk).select_related("dataset", "orgunit", "period").order_by("orgunit__path")  # fmt: skip
+    return _approve(group, action=action, level=level, user=user, comment=comment.strip())[0]
+
+
+def _approve(group: list[Submission], *, action: str, level: int, user: User, comment: str) -> list[Submission]:
+    """The one write path of an approval, for a single submission, the unit below moving up together, or bulk
+    verification: each row locked, still at the level the caller read (two verifiers acting at once cannot move it
+    twice), the verify rule checked on it, moved up; then data entry hears of a verification and the next level's
+    approvers of a complete unit below."""
     done = []
     for member in group:
-        _require_verifier(user, member)
-        done.append(_transition(member, action, user, comment.strip()))
-    submission = done[0]
-    for member in done:
-        if action == "verify":
+        locked = Submission.objects.select_for_update().select_related("dataset", "orgunit", "period").get(pk=member.pk)
+        if locked.approval_level != level - 1:
+            raise WorkflowError(
+                _("%(s)s changed meanwhile (now “%(status)s”, %(n)d of %(m)d levels approved): look at it again.")
+                % {"s": _describe(locked), "status": locked.get_status_display(), "n": locked.approval_level,
+                   "m": locked.dataset.approval_levels},
+                code="changed_meanwhile",
+            )  # fmt: skip
+        _require_verifier(user, locked)
+        done.append(_transition(locked, action, user, comment))
+    first = done[0]
+    if action in ("verify", "bulk_verify"):
+        for member in done:
             title = _("%(s)s was verified") % {"s": _describe(member)}
             notify(users=list(selectors.data_entry_users(member.dataset)), title=title, url=_url(member))
-    if action == "approve" and not selectors.approval_waiting_for(
-        submission.dataset, submission.orgunit, submission.period, level + 1
-    ):  # the unit below is complete
-        title = _("%(s)s waits for approval at level %(n)d") % {"s": _describe(submission), "n": level + 1}
-        notify(users=approvers_of(submission), title=title, url=_url(submission))
-    return submission
+    elif not approval_waiting_for(first.dataset, first.orgunit, first.period, level + 1):  # the unit below is complete
+        title = _("%(s)s waits for approval at level %(n)d") % {"s": _describe(first), "n": level + 1}
+        notify(users=approvers_of(first), title=title, url=_url(first))
+    return done
 
 
 @transaction.atomic
@@ -340,7 +351,7 @@ def outlier_confirm(*, element: DataElement, orgunit: OrgUnit, period: Period, u
     dataset = element.dataset
     permissions.require(user, "work", dataset)
     comment = _require_comment(comment)
-    value = selectors.cell_values([element], [orgunit], [period]).get((element.pk, orgunit.pk, period.pk))
+    value = cell_values([element], [orgunit], [period]).get((element.pk, orgunit.pk, period.pk))
     if value is None:
         raise ValidationError(_("There is no value to confirm."), code="no_value")
     return OutlierConfirmation.objects.create(
@@ -390,25 +401,25 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
     counts = {}
     for unit_id, period_id in DataValue.objects.filter(element__dataset=dataset, period__in=periods).values_list("orgunit_id", "period_id"):
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
-    units = OrgUnit.objects.defer(*selectors.GEOMETRY).in_bulk({u for u, _p in counts})
+    units = OrgUnit.objects.defer(*GEOMETRY).in_bulk({u for u, _p in counts})
     by_period = {p.pk: p for p in periods}
     for period in periods:
         keys = sorted((u, p) for (u, p) in counts if p == period.pk)
         unit_list = [units[u] for u, _p in keys]
-        values = selectors.unit_values_by_code(dataset, unit_list, period)
-        rules = list(dataset.validation_rules.filter(is_active=True, severity=Severity.ERROR))
+        values = unit_values_by_code(dataset, unit_list, period)
+        rules = list(dataset.validation_rules.filter(is_active=True, severity=RuleSeverity.ERROR))
         for unit_id, period_id in keys:
             if (unit_id, period_id) in verified:
                 plan.already += 1
                 continue
-            errors = [r.detail for r in (selectors.evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
+            errors = [r.detail for r in (evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
             level = reached.get((unit_id, period_id), 0) + 1
             plan.levels[(unit_id, period_id)] = level
             if (unit_id, period_id) in own or (
                 (unit_id, period_id) not in reached and not permissions.approval_scope_covers(user, dataset, units[unit_id], level)
             ):
                 errors.append(not_yours)
-            if waiting := selectors.approval_waiting_for(dataset, units[unit_id], by_period[period_id], level):
+            if waiting := approval_waiting_for(dataset, units[unit_id], by_period[period_id], level):
                 errors.append(
                     _("Level %(n)d waits until every unit below is approved at level %(m)d: %(u)s")
                     % {"n": level, "m": level - 1, "u": ", ".join(waiting)}
@@ -426,87 +437,17 @@ def _require_verifier_dataset(user: User, dataset: Dataset) -> None:
 
 @transaction.atomic
 def bulk_verify(*, dataset: Dataset, until: Period, user: User, comment: str) -> BulkPlan:
-    """Approve one level (and so lock) everything the preview lists, through the workflow's transition: one level
-    datasets are verified; up the levels each unit reaches the level the preview showed, and the last one verifies."""
+    """Approve one level (and so lock) everything the preview lists, one submission after another through the same
+    approval as a single one (row lock, verify rule, notifications): one level datasets are verified; up the levels
+    each unit reaches the level the preview showed, and the last one verifies. A row another verifier moved since the
+    preview stops the whole run (nothing saved): the preview is shown again."""
     comment = _require_comment(comment)
     plan = bulk_verify_plan(dataset=dataset, until=until, user=user)
     for unit, period, _count in plan.to_verify:
         submission, created = Submission.objects.get_or_create(dataset=dataset, orgunit=unit, period=period)
         if created:
             SubmissionEvent.objects.create(submission=submission, from_status="", to_status=Status.DRAFT, user=user, comment=comment)
-        permissions.require(user, "verify", submission, _("You are not a verifier of this dataset."))
-        final = plan.levels[(unit.pk, period.pk)] >= dataset.approval_levels
-        _transition(submission, "bulk_verify" if final else "bulk_approve", user, comment)
+        level = plan.levels[(unit.pk, period.pk)]
+        action = "bulk_verify" if level >= dataset.approval_levels else "bulk_approve"
+        _approve([submission], action=action, level=level, user=user, comment=comment)
     return plan
-
-
-# --- Reminders ----------------------------------------------------------------------------------
-@dataclass
-class ReminderReport:
-    sent: int = 0
-    skipped: int = 0
-    events: list[str] = field(default_factory=list)
-
-
-def _reminder_events(dataset: Dataset, today: dt.date) -> list[tuple[Period, str, dt.date]]:
-    """(period, kind, due date) for the dataset's recent periods that are not fully reported."""
-    days_before = selectors.reminder_days_before()
-    current = period_containing(dataset.period_type, today)
-    events = []
-    for steps in range(0, 4):
-        spec = current.shifted(-steps)
-        due = selectors.due_date(dataset, spec)
-        if today > due:
-            kind = ReminderKind.OVERDUE
-        elif (due - today).days <= days_before:
-            kind = ReminderKind.DUE_SOON
-        else:
-            continue
-        expected = {u.pk for u in selectors.expected_orgunits(dataset, spec)}
-        reported = {u for (_c, u) in selectors.first_entries(dataset, [spec])}
-        if expected and expected <= reported:
-            continue
-        events.append((Period.objects.for_spec(spec), kind, due))
-    return events
-
-
-def reminders_send(*, today: dt.date | None = None) -> ReminderReport:
-    """E-mail and notify data-entry users N days before a due date and when overdue, once per event and user."""
-    today = today or timezone.localdate()
-    report = ReminderReport()
-    for dataset in (
-        Dataset.objects.filter(is_active=True)
-        .select_related("agency__orgunit")
-        .defer(*(f"agency__orgunit__{f}" for f in selectors.GEOMETRY))
-        .with_assigned_units()
-    ):
-        events = _reminder_events(dataset, today)
-        if not events:
-            continue
-        users = list(selectors.data_entry_users(dataset))
-        for period, kind, due in events:
-            for user in users:
-                if _reminder_send_one(dataset=dataset, period=period, kind=kind, due=due, user=user, today=today):
-                    report.sent += 1
-                    report.events.append(f"{kind} {dataset.code} {period.code} → {user.username}")
-                else:
-                    report.skipped += 1
-    return report
-
-
-@transaction.atomic
-def _reminder_send_one(*, dataset: Dataset, period: Period, kind: str, due: dt.date, user: User, today: dt.date) -> bool:
-    _reminder, created = Reminder.objects.get_or_create(dataset=dataset, period=period, kind=kind, user=user)
-    if not created:
-        return False
-    url = reverse("verification:responsibility")
-    with translation.override("th"):
-        context = {"user": user, "dataset": dataset, "period": period.label, "due": format_date_be(due, long=True),
-                   "days": abs((due - today).days), "url": url, "agency": dataset.agency}  # fmt: skip
-        text = render_to_string(f"verification/email/reminder_{kind}.txt", context).strip()
-    subject, _blank, body = text.partition("\n")
-    if user.email:
-        send_mail(subject.strip(), body.strip(), None, [user.email])  # an error rolls back the log row: retried next run
-    Notification.objects.create(user=user, title=subject.strip()[:300], body=body.strip(), url=url)
-    forget_unread_counts([user.pk])
-    return True

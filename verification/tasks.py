@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from verification.services import reminders_send
+from verification.reminders import reminders_send
 
 
 @shared_task

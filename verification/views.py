@@ -1,4 +1,4 @@
-"""Thin views over verification.services and verification.selectors."""
+"""Thin views over verification's services and its reads (selectors, rule checks, approvals, timeliness, tracking)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from poc.params import id_list_param
 from poc.pdf import pdf_response
 from poc.permissions import Gate, role_required
 from verification import charts, reports, selectors, services
+from verification.approvals import approval_chain
 from verification.forms import (
     BulkVerifyForm,
     CommentForm,
@@ -32,6 +33,9 @@ from verification.forms import (
     ViolationFilterForm,
 )
 from verification.models import Notification, Status, Submission, Violation
+from verification.rule_checks import rules_evaluate
+from verification.timeliness import responsibility_matrix
+from verification.tracking import tracking_report
 
 REVIEWABLE = (Status.SUBMITTED, Status.RESUBMITTED, Status.APPROVED)  # awaiting a verifier, at some level
 
@@ -45,12 +49,12 @@ def _errors(exc: ValidationError) -> list[str]:
 def submissions(request: HttpRequest) -> HttpResponse:
     """Agency users' submissions and the verifier's queue (filters: agency, dataset, status, period)."""
     user = request.user
-    visible_datasets = selectors.datasets_workable(user)
+    visible_datasets = Dataset.objects.restrict(user, "work")
     form = SubmissionFilterForm(request.GET or None, datasets=visible_datasets)
     queryset = selectors.submissions_visible(user)
     to_verify = request.GET.get("queue") == "1"
     if to_verify:
-        queryset = queryset.filter(dataset__in=selectors.datasets_verifiable(user), status__in=REVIEWABLE).filter(
+        queryset = queryset.filter(dataset__in=Dataset.objects.restrict(user, "verify"), status__in=REVIEWABLE).filter(
             Q(dataset__approval_levels=1) | Q(pk__in=Submission.objects.restrict(user, "verify").values("pk"))
         )  # up the levels, only what is this verifier's level to approve
     if form.is_valid():
@@ -66,13 +70,13 @@ def submissions(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     open_form = SubmissionOpenForm(datasets=visible_datasets, user=user)
     return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
-                                                             "can_bulk": selectors.datasets_verifiable(user).exists()})  # fmt: skip
+                                                             "can_bulk": Dataset.objects.restrict(user, "verify").exists()})  # fmt: skip
 
 
 @login_required
 @require_POST
 def submission_open(request: HttpRequest) -> HttpResponse:
-    visible = selectors.datasets_workable(request.user)
+    visible = Dataset.objects.restrict(request.user, "work")
     form = SubmissionOpenForm(request.POST, datasets=visible, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -102,11 +106,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "submission": submission,
         "rows": selectors.submission_values(submission),
-        "results": selectors.rules_evaluate(dataset, submission.orgunit, submission.period),
+        "results": rules_evaluate(dataset, submission.orgunit, submission.period),
         "events": submission.events.select_related("user"),
-        "can_submit": selectors.can_submit(request.user, dataset) and submission.status in (Status.DRAFT, Status.RETURNED),
+        "can_submit": permissions.can(request.user, "change", dataset) and submission.status in (Status.DRAFT, Status.RETURNED),
         "can_review": submission.status in REVIEWABLE and permissions.can(request.user, "verify", submission),
-        "chain": selectors.approval_chain(submission) if dataset.approval_levels > 1 else [],
+        "chain": approval_chain(submission) if dataset.approval_levels > 1 else [],
         "can_reopen": submission.status == Status.VERIFIED and permissions.can(request.user, "verify", submission),
         "comment_form": CommentForm(),
     }
@@ -162,7 +166,7 @@ def outlier_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bulk_verify(request: HttpRequest) -> HttpResponse:
     """Verify past periods in one go, after a preview of what will be locked."""
-    datasets = selectors.datasets_verifiable(request.user)
+    datasets = Dataset.objects.restrict(request.user, "verify")
     if not datasets.exists():
         permissions.deny()  # a page for verifiers only: nothing to verify, nothing to see
     form = BulkVerifyForm(request.POST or request.GET or None, datasets=datasets)
@@ -210,7 +214,7 @@ def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, Que
 def violations(request: HttpRequest) -> HttpResponse:
     """Every violation (no cap), paginated, with a hotspot map and a trend over periods."""
     form, queryset = _filtered_violations(request)
-    runnable = selectors.datasets_workable(request.user)
+    runnable = Dataset.objects.restrict(request.user, "work")
     hotspots = selectors.violation_hotspots(queryset)
     context = {
         "form": form,
@@ -228,7 +232,7 @@ def violations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def validation_run(request: HttpRequest) -> HttpResponse:
-    runnable = selectors.datasets_workable(request.user)
+    runnable = Dataset.objects.restrict(request.user, "work")
     form = ValidationRunForm(request.POST, datasets=runnable, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -277,7 +281,7 @@ def responsibility(request: HttpRequest) -> HttpResponse:
     agency = None
     if request.GET.get("agency"):
         agency = Agency.objects.filter(code=request.GET["agency"]).first()
-    rows = selectors.responsibility_matrix(user=request.user, agency=agency)
+    rows = responsibility_matrix(user=request.user, agency=agency)
     if request.GET.get("format") == "xlsx":
         return reports.xlsx_response(reports.responsibility_xlsx(rows), "responsibility-matrix.xlsx")
     agencies = Agency.objects.filter(datasets__in=Dataset.objects.restrict(request.user, "view").filter(is_active=True)).distinct()
@@ -291,7 +295,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     form = TrackingForm(request.GET or {"period": reports.current_window_code()})
     if not form.is_valid():
         return render(request, "verification/tracking.html", {"form": form})
-    report = selectors.tracking_report(form.cleaned_data["period"], user=request.user)
+    report = tracking_report(form.cleaned_data["period"], user=request.user)
     output = request.GET.get("format")
     if output == "xlsx":
         return reports.xlsx_response(reports.tracking_xlsx(report), f"tracking-{report.window.code}.xlsx")
@@ -306,7 +310,7 @@ def tracking_letter(request: HttpRequest, agency_code: str) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     agency = get_object_or_404(Agency, code=agency_code)
-    report = selectors.tracking_report(form.cleaned_data["period"], user=request.user)
+    report = tracking_report(form.cleaned_data["period"], user=request.user)
     letter = reports.follow_up_letter(report, agency)
     if letter is None:
         raise Http404(_("This agency has nothing overdue in the period."))

@@ -1,11 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from assessment.services import assess
-from risk.models import BackupRecord
+from operations.models import BackupRecord
 from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,31 @@ def test_verification_coverage_counts_rules_or_range_checks(elements, dataset, e
     elements["beds"].min_value = 0
     elements["beds"].save()
     assert by_code(assess(2568))["3.1"].met  # every numeric element is now range-checked
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the page-view buffer lives in Redis")
+def test_executive_visits_include_buffered_page_views_and_assessing_writes_nothing(executive, entry_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from operations.models import PageView
+    from operations.usage import flush_page_views, record_page_view
+    from poc.periods import fiscal_year_of
+
+    flush_page_views()  # whatever earlier tests left in the buffer
+    stored = PageView.objects.count()
+    fiscal_year = fiscal_year_of(timezone.localdate())
+    record_page_view(user_id=executive.pk, agency_id=executive.agency_id, view_name="cockpit:tiles", path="/cockpit/")
+    record_page_view(user_id=executive.pk, agency_id=executive.agency_id, view_name="home", path="/")  # not the cockpit
+    record_page_view(user_id=entry_a.pk, agency_id=entry_a.agency_id, view_name="cockpit:tiles", path="/cockpit/")  # not an executive
+
+    with translation.override("en"), CaptureQueriesContext(connection) as queries:
+        visits = by_code(assess(fiscal_year))["2.1"]
+
+    assert visits.met and visits.figure == "1 visits by 1 executives"
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == [] and PageView.objects.count() == stored
+    assert flush_page_views() == 3  # the buffer was read, not emptied
+    with translation.override("en"):
+        assert by_code(assess(fiscal_year))["2.1"].figure == "1 visits by 1 executives"

@@ -17,7 +17,7 @@ def test_it_group_runs_the_tracking_report_and_a_verified_backup(
     assert page.locator("a:has-text('Excel')").count() == 1 and page.locator("a:has-text('PDF')").count() == 1
     screenshot(page, "journey-it-tracking")
 
-    page.goto("/risk/backups/")
+    page.goto("/operations/backups/")
     page.click("button[type=submit].primary")  # back up now: written, then verified by a restore
     page.wait_for_load_state("networkidle")
     rows = page.locator("table.data tbody tr")

@@ -127,3 +127,14 @@ def test_large_saves_take_the_copy_path_and_keep_parts_exact(population, entry_a
     assert result.ok and result.created == len(batch) >= 500
     assert element_value(population, province, parse_period("2568-01")) == 10 * len(units)
     assert aggregates_recompute().ok
+
+
+def test_per_combination_aggregates_are_read_through_their_element(population, entry_a, entry_b, subdistricts):
+    from datasets.models import Sensitivity
+    from poc.permissions import restrict
+
+    datavalues_save(cells=option_cells(population, subdistricts[0], "2568-01", {"F_MUN": 2}), user=entry_a)
+    population.dataset.sensitivity = Sensitivity.RESTRICTED
+    population.dataset.save()
+    assert restrict(AggregateOptionValue.objects.all(), entry_a, "view").exists()
+    assert not restrict(AggregateOptionValue.objects.all(), entry_b, "view").exists()

@@ -51,7 +51,7 @@ SHARED_PARAMETERS = ("fy", "orgunit", "agency", "page", "period", "format", "id"
 # Parameters the source scan cannot see (Django's own views building their forms inside a method).
 DECLARED_PARAMETERS = {"admin:login": ("username", "password", "next")}
 # Endpoints not sent hostile POSTs: their effect is outside the database or ends the test's session.
-NO_POST = {"logout", "risk:backup_start", "risk:backup_verify"}
+NO_POST = {"logout", "operations:backup_start", "operations:backup_verify"}
 # Writes a request may make without changing the portal's data: sessions, the cache table, and the usage log
 # (page views: buffered in Redis and flushed in batches; without Redis written per view).
 ALLOWED_WRITES = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(django_session|poc_cache|risk_pageview)"?', re.IGNORECASE)
@@ -152,7 +152,7 @@ def world(
     admin = make_user("root", ["it_admin"], it_agency, is_superuser=True)
     from cockpit.models import InformationRequest
     from documents.models import Document
-    from risk.models import Course
+    from operations.models import Course
 
     document = Document.objects.create(date="2025-01-15", subject="หนังสือทดสอบ", category="circular", agency=agency_a)
     course = Course.objects.create(title="PDPA", start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 3, 2))

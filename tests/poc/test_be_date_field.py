@@ -9,8 +9,9 @@ from freezegun import freeze_time
 
 from cockpit.forms import RequestForm
 from documents.forms import LetterForm
+from operations.forms import CourseForm
 from poc.fields import BEDateField, BEDateInput
-from risk.forms import CampaignForm, CourseForm, MitigationActionForm
+from risk.forms import CampaignForm, MitigationActionForm
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from assessment.services import assess
 from cockpit.models import Alert, RuleKind
 from datasets.models import DataValue
+from poc import permissions
 from poc.models import MunicipalityArea, OrgUnit, OrgUnitGroup, User
-from verification import selectors
 from verification.models import Status, Submission
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +52,12 @@ def test_seeded_demo_is_rayong_quiet_and_gives_every_role_work(settings):
     # The province-wide verifier has submissions waiting for them.
     verifier = User.objects.get(username="verifier")
     waiting = Submission.objects.filter(status__in=[Status.SUBMITTED, Status.RESUBMITTED]).select_related("dataset")
-    assert [s for s in waiting if selectors.can_verify(verifier, s.dataset)]
+    assert [s for s in waiting if permissions.can(verifier, "verify", s.dataset)]
     # Health submissions have a verifier of their own agency (not only the IT administrators).
     health = [s for s in waiting if s.dataset.agency.code == "PROV-HEALTH"]
     verifiers = [u for u in User.objects.filter(groups__name="verifier") if not u.is_it_admin]
-    assert health and all(any(selectors.can_verify(u, s.dataset) for u in verifiers) for s in health)
-    assert any(selectors.can_verify(User.objects.get(username="health_verifier"), s.dataset) for s in health)
+    assert health and all(any(permissions.can(u, "verify", s.dataset) for u in verifiers) for s in health)
+    assert any(permissions.can(User.objects.get(username="health_verifier"), "verify", s.dataset) for s in health)
 
     # The self-assessment of the last completed fiscal year finds its evidence in that year.
     result = assess()

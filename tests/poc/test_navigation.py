@@ -57,8 +57,8 @@ def test_the_header_is_a_folding_menu_of_task_groups(client, entry_a):
 @freeze_time("2026-11-28")
 def test_fiscal_year_filters_are_picked_in_words(client, it_admin):
     client.force_login(it_admin)
-    html = client.get(reverse("risk:training_plan")).content.decode()
+    html = client.get(reverse("operations:training_plan")).content.decode()
     select = re.search(r'<select id="f-fy" name="fy">(.*?)</select>', html, re.S).group(1)
     assert '<option value="2570" selected>ปีงบประมาณ 2570</option>' in select and "ปีงบประมาณ 2565" in select and "2564" not in select
-    html = client.get(reverse("risk:training_plan"), {"fy": "2560"}).content.decode()
+    html = client.get(reverse("operations:training_plan"), {"fy": "2560"}).content.decode()
     assert '<option value="2560" selected>ปีงบประมาณ 2560</option>' in html

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from operations.models import PageView
 from poc.models import User
-from risk.models import PageView
 from tests.conftest import TEST_PASSWORD
 from verification.models import Notification
 
@@ -57,7 +57,7 @@ def test_it_admin_exports_everything_held_about_a_person(client, it_admin, entry
     assert data["account"]["email"] == "somchai@example.go.th" and data["account"]["phone"] == "081-234-5678"
     assert "password" not in data["account"] and "correct-horse" not in response.content.decode()
     assert [n["title"] for n in data["related"]["verification.Notification"]] == ["ครบกำหนดส่งข้อมูล"]
-    assert data["related"]["risk.PageView"][0]["path"] == "/datasets/entry/"
+    assert data["related"]["operations.PageView"][0]["path"] == "/datasets/entry/"
     assert data["roles"] == ["data_entry"]
     assert LogEntry.objects.filter(user=it_admin, object_id=str(entry_a.pk), change_message__contains="exported").exists()
 

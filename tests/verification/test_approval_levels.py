@@ -3,42 +3,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from guardian.shortcuts import assign_perm
 
-from poc.models import Agency, OrgUnit
-from verification import selectors, services
+from verification import services
+from verification.approvals import approval_chain
 from verification.models import Notification, Status, Submission
 from verification.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def two_levels(population, rules):
-    population.approval_levels = 2
-    population.save()
-    return population
-
-
-@pytest.fixture
-def district_office(make_user, agency_a):
-    """The verifier of district 9901's office, granted verify_data on the owning provincial agency."""
-    office = Agency.objects.create(code="AG-D1", name_th="สำนักงานอำเภอทดสอบ 1", orgunit=OrgUnit.objects.get(code="9901"))
-    user = make_user("district_verifier", ["verifier"], office)
-    assign_perm("poc.verify_data", user, agency_a)
-    return user
-
-
-@pytest.fixture
-def submitted(two_levels, district_office, pop_values, subdistricts, entry_a):
-    """Both subdistricts of district 9901 submitted for 2568-01 (balanced values), its office already in place."""
-    period = None
-    result = []
-    for unit in subdistricts[:2]:
-        period = pop_values(unit, "2568-01", POP_MALE=60, POP_FEMALE=40, POP_TOTAL=100, DEATHS=1)
-        submission = services.submission_get_or_create(dataset=two_levels, orgunit=unit, period=period, user=entry_a)
-        result.append(services.submission_submit(submission=submission, user=entry_a))
-    return result
 
 
 def state(submission):
@@ -61,7 +32,7 @@ def test_one_level_stays_the_default_and_verifies_in_one_step(population, rules,
     services.submission_submit(submission=submission, user=entry_a)
     services.submission_verify(submission=submission, user=it_verifier)
     assert state(submission) == (Status.VERIFIED, 1)
-    assert selectors.approval_chain(submission)[0].state == "done"
+    assert approval_chain(submission)[0].state == "done"
 
 
 def test_two_level_approval_with_a_return_from_the_top(submitted, district_office, it_verifier, entry_a, subdistricts, en):
@@ -117,7 +88,7 @@ def test_two_level_approval_with_a_return_from_the_top(submitted, district_offic
         ("resubmitted", "approved", "district_verifier", 1, ""),
         ("approved", "verified", "it_verifier", 2, ""),
     ]
-    chain = selectors.approval_chain(first)
+    chain = approval_chain(first)
     assert [(s.level, s.unit.code, s.state, s.by.username) for s in chain] == [
         (1, "9901", "done", "district_verifier"),
         (2, "99", "done", "it_verifier"),

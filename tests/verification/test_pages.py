@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from poc.notifications import unread_notification_count
 from verification import services
 from verification.models import Notification, Status, Submission, Violation
-from verification.selectors import unread_notification_count
 
 pytestmark = pytest.mark.django_db
 

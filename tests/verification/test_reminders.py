@@ -6,7 +6,7 @@ from django.core.management import call_command
 from freezegun import freeze_time
 
 from verification.models import Notification, Reminder
-from verification.services import reminders_send
+from verification.reminders import reminders_send
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from datasets.models import Dataset, Sensitivity, VerificationBy
 from tests.verification.test_workflow import balanced, submission  # noqa: F401
 from verification import services
 from verification.models import Status
-from verification.selectors import tracking_report
+from verification.tracking import tracking_report
 
 pytestmark = pytest.mark.django_db
 

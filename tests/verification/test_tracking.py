@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from datasets.models import DataElement, Dataset
 from tests.pdf_text import pdf_fonts, pdf_text
 from verification import reports
-from verification.selectors import tracking_report
+from verification.tracking import tracking_report
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from datasets.models import DataValue, VerificationBy
+from poc import permissions
 from poc.models import OrgUnit, Period
-from verification import selectors, services
+from verification import services
 from verification.models import Notification, OutlierConfirmation, Status, Submission
+from verification.outliers import expected_ranges, outlier_flags
 from verification.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +85,11 @@ def test_warnings_need_a_comment_to_submit(pop_values, population, subdistricts,
 
 
 def test_who_verifies_follows_the_dataset_configuration(submission, population, entry_a, entry_b, verifier_a, it_verifier):
-    assert selectors.can_verify(it_verifier, population) and not selectors.can_verify(verifier_a, population)
-    assert not selectors.can_verify(entry_a, population)
+    assert permissions.can(it_verifier, "verify", population) and not permissions.can(verifier_a, "verify", population)
+    assert not permissions.can(entry_a, "verify", population)
     population.verification_by = VerificationBy.AGENCY
     population.save()
-    assert selectors.can_verify(verifier_a, population) and not selectors.can_verify(it_verifier, population)
+    assert permissions.can(verifier_a, "verify", population) and not permissions.can(it_verifier, "verify", population)
     with pytest.raises(PermissionDenied):
         services.submission_submit(submission=submission, user=entry_b)
     services.submission_submit(submission=submission, user=entry_a)
@@ -167,10 +169,10 @@ def test_entry_form_gets_flags_and_expected_ranges_from_the_units_own_season(pop
         pop_values(unit, f"{year}-07", DEATHS=deaths * 10)  # a different season must not widen January's range
     period = pop_values(unit, "2568-01", DEATHS=40)
     deaths = pop_elements["DEATHS"]
-    flag = selectors.outlier_flags([deaths], [unit], period)[(deaths.pk, unit.pk)]
+    flag = outlier_flags([deaths], [unit], period)[(deaths.pk, unit.pk)]
     # January 2564–2567: 10, 12, 11, 13 → median 11.5, MAD 1 → 11.5 ± 5.19
     assert flag.explanation == "expected 6.3–16.7, from Jan 2564–2567"
-    low, high, text = selectors.expected_ranges([deaths], [unit], period)[(deaths.pk, unit.pk)]
+    low, high, text = expected_ranges([deaths], [unit], period)[(deaths.pk, unit.pk)]
     assert (round(low, 1), round(high, 1), text) == (6.3, 16.7, flag.explanation)
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from verification.services import reminders_send
+from verification.reminders import reminders_send
 
 
 class Command(BaseCommand):

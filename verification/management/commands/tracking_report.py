@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from verification import reports
-from verification.selectors import tracking_report
+from verification.tracking import tracking_report
 
 
 class Command(BaseCommand):
