@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When, prefetch_related_objects
 from django.utils import timezone
 
-from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, DataElement, Dataset, DataValue
+from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
 from poc.lookups import ids_filter
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
@@ -217,11 +217,13 @@ def completeness(
 ) -> CompletenessReport:  # fmt: skip
     """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
 
-    Expected cells = elements × org units assigned and open in each period × periods whose due date
-    has passed by ``as_of``. Only values of expected cells count, and each cell is unique, so no rate
-    can exceed 100%. A cell is on time when it was first entered (``DataValue.created_at``) by its
-    due date (period end + ``due_days``): no "mark complete" step. ``by_orgunit`` attributes cells to
-    their ancestor at ``orgunit_level`` (cells collected above that level are left out of it).
+    Expected cells = cells per form × org units assigned and open in each period × periods whose due
+    date has passed by ``as_of``; a form's cells are its elements', a broken-down element counting one
+    cell per option combination (a part left empty is a missing cell, not a complete report). Only values
+    of expected cells count, and each cell is unique, so no rate can exceed 100%. A cell is on time when
+    it was first entered (``DataValue.created_at``) by its due date (period end + ``due_days``): no "mark
+    complete" step. ``by_orgunit`` attributes cells to their ancestor at ``orgunit_level`` (cells
+    collected above that level are left out of it).
     """
     as_of = as_of or timezone.localdate()
     report = CompletenessReport()
@@ -242,9 +244,13 @@ def completeness(
         for d in datasets
     }
     periods = {p.code: p for p in Period.objects.filter(code__in={s.code for specs in specs_of.values() for _fy, s in specs})}
+    combo_ids = {e.category_combo_id for d in datasets for e in d.elements.all() if e.category_combo_id}
+    parts = dict(_option_combo_counts(combo_ids)) if combo_ids else {}
     for dataset in datasets:
         report.datasets[dataset.pk] = dataset
         elements = list(dataset.elements.all())
+        cells_of = {e.pk: parts.get(e.category_combo_id, 1) for e in elements}
+        per_form = sum(cells_of.values())
         specs = specs_of[dataset.pk]
         if not elements or not specs:
             continue
@@ -254,7 +260,7 @@ def completeness(
         by_unit: dict[tuple[int, int], Tally] = defaultdict(Tally)
         for fy, spec in specs:
             for unit_id in expected[spec.code]:
-                by_unit[(fy, unit_id)].expected += len(elements)
+                by_unit[(fy, unit_id)].expected += per_form
         fy_of_period = {periods[s.code].pk: fy for fy, s in specs if s.code in periods}
         # Periods expecting the same units (all of them unless a unit opened or closed within the years) are read
         # together: two grouped queries per set, counted by the database, only expected cells (ids, not a join).
@@ -278,12 +284,18 @@ def completeness(
                 report.by_element[element_id].add(Tally(filled=n - na, not_available=na, on_time=in_time or 0))
         element_periods = 0
         for (fy, unit_id), tally in by_unit.items():
-            element_periods += tally.expected // len(elements)
+            element_periods += tally.expected // per_form
             _tally_add(report, dataset, fy, level_ancestor.get(unit_id), tally)
         if element_periods:
             for element in elements:
-                report.by_element[element.pk].expected += element_periods
+                report.by_element[element.pk].expected += element_periods * cells_of[element.pk]
     return report
+
+
+def _option_combo_counts(combo_ids: set[int]) -> list[tuple[int, int]]:
+    """(category combination, number of option combinations): the cells a broken-down element has per form."""
+    rows = CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values("combo_id").annotate(n=Count("id")).order_by()
+    return [(row["combo_id"], row["n"]) for row in rows]
 
 
 def _prefetch_assignments(datasets: list[Dataset]) -> None:
