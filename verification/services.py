@@ -21,7 +21,7 @@ from poc.models import OrgUnit, Period, User
 from poc.notifications import forget_unread_counts
 from verification import selectors
 from verification.approvals import approval_waiting_for, approving_unit
-from verification.cells import GEOMETRY, cell_values, unit_values_by_code, units_with_values
+from verification.cells import GEOMETRY, cell_values, term_labels, unit_values_by_code, units_with_values
 from verification.models import (
     LOCKED_STATUSES,
     Notification,
@@ -62,10 +62,10 @@ def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None 
     if not rules:
         return report
     found = []
-    values = unit_values_by_code(dataset, units, period)
+    values, labels = unit_values_by_code(dataset, units, period), term_labels(dataset)
     for unit in units:
         for rule in rules:
-            result = evaluate_rule(rule, values[unit.pk])
+            result = evaluate_rule(rule, values[unit.pk], labels)
             if result.passed is False:
                 found.append(
                     Violation(rule=rule, dataset=dataset, orgunit=unit, period=period, severity=rule.severity,
@@ -403,6 +403,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
     units = OrgUnit.objects.defer(*GEOMETRY).in_bulk({u for u, _p in counts})
     by_period = {p.pk: p for p in periods}
+    labels = term_labels(dataset)
     for period in periods:
         keys = sorted((u, p) for (u, p) in counts if p == period.pk)
         unit_list = [units[u] for u, _p in keys]
@@ -412,7 +413,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
             if (unit_id, period_id) in verified:
                 plan.already += 1
                 continue
-            errors = [r.detail for r in (evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
+            errors = [r.detail for r in (evaluate_rule(rule, values[unit_id], labels) for rule in rules) if r.passed is False]
             level = reached.get((unit_id, period_id), 0) + 1
             plan.levels[(unit_id, period_id)] = level
             if (unit_id, period_id) in own or (
