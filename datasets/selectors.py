@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 
-from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, DataElement, Dataset, DataValue
+from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
 
@@ -215,11 +215,13 @@ def completeness(
 ) -> CompletenessReport:  # fmt: skip
     """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
 
-    Expected cells = elements × org units assigned and open in each period × periods whose due date
-    has passed by ``as_of``. Only values of expected cells count, and each cell is unique, so no rate
-    can exceed 100%. A cell is on time when it was first entered (``DataValue.created_at``) by its
-    due date (period end + ``due_days``): no "mark complete" step. ``by_orgunit`` attributes cells to
-    their ancestor at ``orgunit_level`` (cells collected above that level are left out of it).
+    Expected cells = cells of a form × org units assigned and open in each period × periods whose due
+    date has passed by ``as_of``; a form has one cell per element without categories and one per option
+    combination of a broken-down element (a missing option is a missing cell, not a complete report).
+    Only values of expected cells count, and each cell is unique, so no rate can exceed 100%. A cell
+    is on time when it was first entered (``DataValue.created_at``) by its due date (period end +
+    ``due_days``): no "mark complete" step. ``by_orgunit`` attributes cells to their ancestor
+    at ``orgunit_level`` (cells collected above that level are left out of it).
     """
     as_of = as_of or timezone.localdate()
     report = CompletenessReport()
@@ -236,19 +238,21 @@ def completeness(
     for dataset in datasets:
         report.datasets[dataset.pk] = dataset
         elements = list(dataset.elements.all())
+        cells = element_cell_counts(elements)
+        form_cells = sum(cells.values())
         specs = [
             (fy, spec) for fy in fiscal_years for spec in periods_in_fiscal_year(dataset.period_type, fy) if due_date(dataset, spec) < as_of
         ]
-        if not elements or not specs:
+        if not form_cells or not specs:
             continue
         periods = {p.code: p for p in Period.objects.filter(code__in=[s.code for _fy, s in specs])}
         expected: dict[str, set[int]] = {s.code: {u.pk for u in expected_orgunits(dataset, units, s)} for _fy, s in specs}
-        # Every element of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
+        # Every cell of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
         # and per element rather than per cell (a national province expects ~200,000 cells).
         by_unit: dict[tuple[int, int], Tally] = defaultdict(Tally)
         for fy, spec in specs:
             for unit_id in expected[spec.code]:
-                by_unit[(fy, unit_id)].expected += len(elements)
+                by_unit[(fy, unit_id)].expected += form_cells
         fy_of_period = {periods[s.code].pk: fy for fy, s in specs if s.code in periods}
         code_of_period = {periods[s.code].pk: s.code for _fy, s in specs if s.code in periods}
         if fy_of_period:
@@ -268,14 +272,26 @@ def completeness(
                 cell = Tally(filled=n - na, not_available=na, on_time=in_time or 0)
                 by_unit[(fy_of_period[period_id], unit_id)].add(cell)
                 report.by_element[element_id].add(cell)
-        element_periods = 0
+        forms = 0
         for (fy, unit_id), tally in by_unit.items():
-            element_periods += tally.expected // len(elements)
+            forms += tally.expected // form_cells
             _tally_add(report, dataset, fy, level_ancestor.get(unit_id), tally)
-        if element_periods:
+        if forms:
             for element in elements:
-                report.by_element[element.pk].expected += element_periods
+                report.by_element[element.pk].expected += forms * cells[element.pk]
     return report
+
+
+def element_cell_counts(elements: Iterable[DataElement]) -> dict[int, int]:
+    """Cells of one form per element: 1 without categories, else its number of option combinations (one query, none
+    when no element is broken down)."""
+    elements = list(elements)
+    combo_ids = {e.category_combo_id for e in elements if e.category_combo_id}
+    sizes = {}
+    if combo_ids:
+        rows = CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values_list("combo_id").annotate(n=Count("id")).order_by()
+        sizes = dict(rows)
+    return {e.pk: sizes.get(e.category_combo_id, 0) if e.category_combo_id else 1 for e in elements}
 
 
 def _tally_add(report: CompletenessReport, dataset: Dataset, fiscal_year: int, ancestor: int | None, tally: Tally) -> None:
