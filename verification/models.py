@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import DataElement, Dataset
+from datasets.models import CategoryOptionCombo, DataElement, Dataset
 from poc.models import OrgUnit, Period
 from poc.permissions import RestrictedQuerySet
 from verification.cells import option_terms
@@ -102,9 +102,18 @@ class Violation(models.Model):
 
 
 class OutlierConfirmation(models.Model):
-    """A user confirming that a flagged value is right, with the reason (append-only: the audit trail)."""
+    """A user confirming that a flagged value is right, with the reason (append-only: the audit trail).
+    ``option_combo``: the confirmed cell of a broken-down element (null: its total, or an element without categories)."""
 
     element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo,
+        verbose_name=_("category option combination"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     value = models.FloatField(_("confirmed value"))

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from datasets.models import DataElement, ValueType
 from datasets.services import datavalues_save
@@ -16,12 +17,27 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def th():
+    """Thai messages whatever an earlier test left active."""
+    with translation.override("th"):
+        yield
+
+
+@pytest.fixture
 def broken_down(dataset, sex_area):
     """POP and DENGUE by SEX × AREA, and BEDS without categories, in the health dataset."""
-    pop = DataElement.objects.create(code="POP", dataset=dataset, name_th="ประชากร", name_en="Population",
-                                     value_type=ValueType.INTEGER, category_combo=sex_area, order=1)  # fmt: skip
-    dengue = DataElement.objects.create(code="DENGUE", dataset=dataset, name_th="ผู้ป่วยไข้เลือดออก", name_en="Dengue cases",
-                                        value_type=ValueType.INTEGER, category_combo=sex_area, order=2)  # fmt: skip
+    pop = DataElement.objects.create(
+        code="POP", dataset=dataset, name_th="ประชากร", name_en="Population", value_type=ValueType.INTEGER, category_combo=sex_area, order=1
+    )
+    dengue = DataElement.objects.create(
+        code="DENGUE",
+        dataset=dataset,
+        name_th="ผู้ป่วยไข้เลือดออก",
+        name_en="Dengue cases",
+        value_type=ValueType.INTEGER,
+        category_combo=sex_area,
+        order=2,
+    )
     beds = DataElement.objects.create(code="BEDS", dataset=dataset, name_th="เตียง", value_type=ValueType.INTEGER, order=3)
     return {"POP": pop, "DENGUE": dengue, "BEDS": beds}
 
@@ -51,12 +67,21 @@ def test_a_rule_on_one_option_fails_for_that_option_only_and_names_it(broken_dow
     unit = subdistricts[0]
     _write(entry_a, broken_down["POP"], unit, "2568-01", {"M_MUN": 10, "M_NONMUN": 20, "F_MUN": 30, "F_NONMUN": 40})
     period = _write(entry_a, broken_down["DENGUE"], unit, "2568-01", {"M_MUN": 50, "F_MUN": 3, "F_NONMUN": 4})
-    services.validation_rule_create(dataset=dataset, name="หญิง", left="DENGUE.F", operator="<=", right="POP.F",
-                                    message_th="ผู้ป่วยหญิงต้องไม่เกินประชากรหญิง", message_en="Female cases exceed female population")  # fmt: skip
-    services.validation_rule_create(dataset=dataset, name="ชาย", left="DENGUE.M", operator="<=", right="POP.M",
-                                    message_en="Male cases exceed male population")  # fmt: skip
-    services.validation_rule_create(dataset=dataset, name="cell", left="DENGUE.M_MUN", operator="<=", right="POP.M_MUN",
-                                    severity="warning", message_en="Municipal men")  # fmt: skip
+    services.validation_rule_create(
+        dataset=dataset,
+        name="หญิง",
+        left="DENGUE.F",
+        operator="<=",
+        right="POP.F",
+        message_th="ผู้ป่วยหญิงต้องไม่เกินประชากรหญิง",
+        message_en="Female cases exceed female population",
+    )
+    services.validation_rule_create(
+        dataset=dataset, name="ชาย", left="DENGUE.M", operator="<=", right="POP.M", message_en="Male cases exceed male population"
+    )
+    services.validation_rule_create(
+        dataset=dataset, name="cell", left="DENGUE.M_MUN", operator="<=", right="POP.M_MUN", severity="warning", message_en="Municipal men"
+    )
     female, male, cell = rules_evaluate(dataset, unit, period)
     assert (female.passed, female.left, female.right) == (True, 7, 70)
     assert (male.passed, male.left, male.right) == (False, 50, 30)
@@ -69,12 +94,13 @@ def test_a_rule_on_one_option_fails_for_that_option_only_and_names_it(broken_dow
     assert sorted(Violation.objects.values_list("rule__name", "left_value", "right_value")) == [("cell", 50, 10), ("ชาย", 50, 30)]
 
 
-def test_a_failed_option_rule_blocks_submission_with_the_option_named_in_thai(broken_down, entry_a, subdistricts, dataset):
+def test_a_failed_option_rule_blocks_submission_with_the_option_named_in_thai(broken_down, entry_a, subdistricts, dataset, th):
     unit = subdistricts[0]
     _write(entry_a, broken_down["POP"], unit, "2568-01", {"F_MUN": 30, "F_NONMUN": 40})
     period = _write(entry_a, broken_down["DENGUE"], unit, "2568-01", {"F_MUN": 80})
-    services.validation_rule_create(dataset=dataset, name="หญิง", left="DENGUE.F", operator="<=", right="POP.F_MUN",
-                                    message_th="ผู้ป่วยหญิงเกินประชากรหญิงในเขตเทศบาล")  # fmt: skip
+    services.validation_rule_create(
+        dataset=dataset, name="หญิง", left="DENGUE.F", operator="<=", right="POP.F_MUN", message_th="ผู้ป่วยหญิงเกินประชากรหญิงในเขตเทศบาล"
+    )
     submission = Submission.objects.create(dataset=dataset, orgunit=unit, period=period)
     with pytest.raises(ValidationError) as error:
         services.submission_submit(submission=submission, user=entry_a)
@@ -99,7 +125,7 @@ def test_a_total_term_of_a_broken_down_element_is_the_sum_of_its_parts(broken_do
         ("POP.__class__", "“.”"),
     ],
 )
-def test_an_unknown_option_is_refused_with_a_thai_message_when_the_rule_is_saved(broken_down, dataset, left, message):
+def test_an_unknown_option_is_refused_with_a_thai_message_when_the_rule_is_saved(broken_down, dataset, left, message, th):
     with pytest.raises(ValidationError) as error:
         services.validation_rule_create(dataset=dataset, name="bad", left=left, operator="<=", right="POP.F")
     assert message in error.value.message_dict["left"][0]
