@@ -31,7 +31,10 @@ TERM_SEPARATOR = "."  # POP.F, POP.F_MUN
 NAME_SEPARATOR = " · "  # ประชากร · หญิง, ในเขตเทศบาล
 
 
-def _split(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], periods: Iterable[Period]):
+def _split(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], periods: Iterable[Period]
+) -> tuple[list[DataElement], list[int], list[int], list[int]] | None:
+    """(elements, unit ids at the collection level, unit ids above it, period ids); None when there is nothing to read."""
     elements, orgunits, periods = list(elements), list(orgunits), list(periods)
     if not elements or not orgunits or not periods:
         return None
