@@ -2,7 +2,7 @@
 so a CKAN harvester (the national GD Catalog or a province's own CKAN) can pull them.
 
 Only public, active datasets appear (``access.public_datasets``), whoever asks. Most fields derive from the
-catalogue (period type → update frequency, collection level → disaggregation, element units → unit of measure,
+catalogue (period type → update frequency, collection level and the elements' categories → disaggregation, element units → unit of measure,
 years with values → first/last year); objective, licence and official statistics are stored on the dataset.
 """
 
@@ -28,7 +28,9 @@ FREQUENCY = {
 LEVEL_WORDS = {
     OrgUnitLevel.PROVINCE: "จังหวัด", OrgUnitLevel.DISTRICT: "อำเภอ", OrgUnitLevel.SUBDISTRICT: "ตำบล", OrgUnitLevel.VILLAGE: "หมู่บ้าน",
 }  # fmt: skip
+# The option combination last (empty for an element without categories), so readers by position keep working.
 CSV_COLUMNS = ["period", "period_start", "period_end", "orgunit_code", "orgunit_name", "element_code", "element_name", "value", "unit"]
+CSV_COLUMNS += ["option_combo_code", "option_combo_name"]
 
 
 def slug(code: str) -> str:
@@ -37,7 +39,12 @@ def slug(code: str) -> str:
 
 
 def packages() -> DatasetQuerySet:
-    return access.public_datasets().select_related("topic", "agency").prefetch_related("elements").order_by("code")
+    return (
+        access.public_datasets()
+        .select_related("topic", "agency")
+        .prefetch_related("elements__category_combo__members__category")
+        .order_by("code")
+    )
 
 
 def package_find(name_or_id: str) -> Dataset | None:
@@ -74,6 +81,16 @@ def package_dicts(datasets: Iterable[Dataset], request) -> list[dict]:
     return [package_dict(d, request, years.get(d.pk, (None, None, None))) for d in datasets]
 
 
+def disaggregation(dataset: Dataset, elements: list) -> list[str]:
+    """What the dataset's figures are broken down by: its org-unit levels, then its elements' categories (Thai names,
+    each once, in element and combination order), e.g. ``["จังหวัด", "อำเภอ", "ตำบล", "เพศ", "เขตการปกครอง"]``."""
+    words = [LEVEL_WORDS[level] for level in sorted(LEVEL_WORDS) if level <= dataset.collection_level]
+    for element in elements:
+        if element.category_combo is not None:
+            words += [m.category.name_th for m in element.category_combo.members.all() if m.category.name_th not in words]
+    return words
+
+
 def package_dict(dataset: Dataset, request, years: tuple) -> dict:
     first, last, modified = years
     unit, interval = FREQUENCY[PeriodType(dataset.period_type)]
@@ -96,7 +113,7 @@ def package_dict(dataset: Dataset, request, years: tuple) -> dict:
         "data_category": "ข้อมูลสาธารณะ", "license_id": dataset.license, "license_title": dataset.license,
         "accessible_condition": "เปิดเผยได้โดยไม่มีเงื่อนไข",
         "first_year_of_data": str(first) if first else "", "last_year_of_data": str(last) if last else "",
-        "disaggregate": [LEVEL_WORDS[level] for level in sorted(LEVEL_WORDS) if level <= dataset.collection_level],
+        "disaggregate": disaggregation(dataset, elements),
         "unit_of_measure": ", ".join(units), "official_statistics": "ใช่" if dataset.official_statistics else "ไม่ใช่",
         "metadata_modified": modified.isoformat() if modified else None,
         "resources": [{
@@ -108,15 +125,17 @@ def package_dict(dataset: Dataset, request, years: tuple) -> dict:
 
 
 def csv_rows(dataset: Dataset) -> Iterable[list[str]]:
-    """Every value of a public dataset, one row each, under English column names without spaces."""
+    """Every value of a public dataset, one row each, under English column names without spaces; a broken-down
+    element's value names its option combination (code and English name: the columns are English)."""
     yield CSV_COLUMNS
     values = (
-        DataValue.objects.filter(element__dataset=dataset, not_available="").select_related("element", "orgunit", "period")
-        .order_by("period__start_date", "orgunit__path", "element__order", "element__code")
+        DataValue.objects.filter(element__dataset=dataset, not_available="").select_related("element", "orgunit", "period", "option_combo")
+        .order_by("period__start_date", "orgunit__path", "element__order", "element__code", "option_combo__order")
     )  # fmt: skip
     for v in values.iterator(chunk_size=5000):
         value = format_number(v.value_num) if v.value_num is not None else v.value_text
         yield [
             v.period.code, v.period.start_date.isoformat(), v.period.end_date.isoformat(), v.orgunit.code,
             v.orgunit.name_en or v.orgunit.name_th, v.element.code, v.element.name_en or v.element.name_th, value, v.element.unit,
+            v.option_combo.code if v.option_combo else "", (v.option_combo.name_en or v.option_combo.name_th) if v.option_combo else "",
         ]  # fmt: skip

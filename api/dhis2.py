@@ -1,8 +1,8 @@
 """DHIS2's dataValueSets formats: JSON, CSV and ADX XML, read into :class:`Dhis2Value` and written back.
 
 Formats follow DHIS2's documentation (data values import/export): identifiers are our codes
-(``idScheme=code``), periods are DHIS2 ISO identifiers (ADX: start/duration), the only category option
-combination is the default one (``api.categories``).
+(``idScheme=code``), periods are DHIS2 ISO identifiers (ADX: start/duration), category option combinations are
+codes or, in ADX, one attribute per category (``api.categories``).
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ _VALUE_KNOWN = {"dataElement", "value"}
 
 def read_adx(body: bytes) -> list[Dhis2Value]:
     """ADX: ``<adx><group orgUnit period dataSet><dataValue dataElement value/></group></adx>``; parsed without
-    entities or DTDs (defusedxml). Extra attributes are disaggregation (categories), refused per value."""
+    entities or DTDs (defusedxml). Extra attributes are disaggregation (category code = option code), checked per value."""
     try:
         root = SafeET.fromstring(body)
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
@@ -188,7 +188,7 @@ def write_adx(values: Iterable[Dhis2Value], dataset_of: dict[str, str], exported
         key = (dataset_of.get(v.data_element, ""), v.org_unit, v.period)
         if key not in groups:
             groups[key] = SubElement(root, "group", {"dataSet": key[0], "orgUnit": v.org_unit, "period": v.period})
-        node = SubElement(groups[key], "dataValue", {"dataElement": v.data_element, "value": v.value or ""})
+        node = SubElement(groups[key], "dataValue", {"dataElement": v.data_element, **v.disaggregation, "value": v.value or ""})
         if v.comment:
             SubElement(node, "annotation").text = v.comment
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)

@@ -19,7 +19,18 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from cockpit.models import WarningRule
-from datasets.models import DataElement, Dataset, Topic
+from datasets.categories import categorycombo_sync
+from datasets.models import (
+    Category,
+    CategoryCombo,
+    CategoryComboMember,
+    CategoryOption,
+    CategoryOptionCombo,
+    DataElement,
+    Dataset,
+    DataValue,
+    Topic,
+)
 from indicators.models import Indicator, IndicatorTarget
 from poc.models import Agency, OrgUnit, OrgUnitLevel
 from verification.models import ValidationRule
@@ -40,12 +51,20 @@ class Section:
     skip: tuple[str, ...] = ()
 
 
-# In dependency order: each section refers only to sections above it.
+# In dependency order: each section refers only to sections above it. A combination's option combinations are not a
+# section: they follow from its categories (``categorycombo_sync``); the package lists them under
+# ``category_option_combos`` so a reader sees every cell, and an import checks it gets the same ones.
 SECTIONS = [
     Section("topics", Topic, ("code",)),
     Section("agencies", Agency, ("code",), skip=("orgunit", "is_provincial_it", "letter_prefix", "email", "phone")),
+    Section("categories", Category, ("code",)),
+    Section("category_options", CategoryOption, ("category", "code"), refs={"category": "categories"}),
+    Section("category_combos", CategoryCombo, ("code",)),
+    Section(
+        "category_combo_members", CategoryComboMember, ("combo", "category"), refs={"combo": "category_combos", "category": "categories"}
+    ),
     Section("datasets", Dataset, ("code",), refs={"topic": "topics", "agency": "agencies"}, skip=("orgunits",)),
-    Section("elements", DataElement, ("code",), refs={"dataset": "datasets"}),
+    Section("elements", DataElement, ("code",), refs={"dataset": "datasets", "category_combo": "category_combos"}),
     Section("indicators", Indicator, ("code",), refs={"agency": "agencies"}, many={"inputs": "elements"}),
     Section("indicator_targets", IndicatorTarget, ("indicator", "fiscal_year"), refs={"indicator": "indicators"}),
     Section("validation_rules", ValidationRule, ("dataset", "name"), refs={"dataset": "datasets"}),
@@ -94,8 +113,17 @@ def metadata_export(*, datasets: Iterable[str] | None = None) -> dict[str, Any]:
         if unknown:
             raise ValidationError(_("Unknown dataset(s): %(c)s") % {"c": ", ".join(sorted(unknown))}, code="unknown_dataset")
     chosen = list(chosen.select_related("topic", "agency").order_by("code"))
-    elements = list(DataElement.objects.filter(dataset__in=chosen).select_related("dataset").order_by("dataset__code", "order", "code"))
+    elements = list(
+        DataElement.objects.filter(dataset__in=chosen)
+        .select_related("dataset", "category_combo")
+        .order_by("dataset__code", "order", "code")
+    )
     element_ids = {e.pk for e in elements}
+    combo_ids = {e.category_combo_id for e in elements if e.category_combo_id}
+    members = list(
+        CategoryComboMember.objects.filter(combo_id__in=combo_ids).select_related("combo", "category").order_by("combo__code", "order")
+    )
+    category_ids = {m.category_id for m in members}
     indicators = [
         i for i in Indicator.objects.prefetch_related("inputs__dataset").select_related("agency").order_by("order", "code")
         if {e.pk for e in i.inputs.all()} <= element_ids and (datasets is None or i.inputs.exists())
@@ -106,6 +134,13 @@ def metadata_export(*, datasets: Iterable[str] | None = None) -> dict[str, Any]:
         "agencies": sorted(
             {a.pk: a for a in [d.agency for d in chosen] + [i.agency for i in indicators if i.agency]}.values(), key=lambda a: a.code
         ),
+        "categories": list(Category.objects.filter(pk__in=category_ids).order_by("order", "code")),
+        "category_options": list(
+            CategoryOption.objects.filter(category_id__in=category_ids).select_related("category")
+            .order_by("category__code", "order", "code")
+        ),
+        "category_combos": list(CategoryCombo.objects.filter(pk__in=combo_ids).order_by("code")),
+        "category_combo_members": members,
         "datasets": chosen,
         "elements": elements,
         "indicators": indicators,
@@ -124,7 +159,10 @@ def metadata_export(*, datasets: Iterable[str] | None = None) -> dict[str, Any]:
     package: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     for section in SECTIONS:
         package[section.name] = [_record(section, obj) for obj in records[section.name]]
-    package["categories"] = []  # no disaggregation yet: the default category combination only
+    package["category_option_combos"] = [
+        {"combo": c.combo.code, "code": c.code, "name_th": c.name_th, "name_en": c.name_en, "order": c.order}
+        for c in CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).select_related("combo").order_by("combo__code", "order", "code")
+    ]
     return package
 
 
@@ -159,8 +197,6 @@ def metadata_read(text: str) -> dict[str, Any]:
     if package.get("version") != VERSION:
         raise MetadataError(_("Metadata package version %(v)s is not supported (this portal reads version %(w)s).")
                             % {"v": package.get("version"), "w": VERSION})  # fmt: skip
-    if package.get("categories"):
-        raise MetadataError(_("The package has categories (disaggregation), which this portal does not have yet."))
     return package
 
 
@@ -176,6 +212,8 @@ def metadata_import(*, package: dict[str, Any], dry_run: bool = False) -> Import
                 continue
             for index, row in enumerate(rows):
                 _import_row(section, row, index, report, province)
+        if not report.errors:
+            _sync_option_combos(package, report)
         if report.errors or dry_run:
             transaction.set_rollback(True)
     return report
@@ -233,6 +271,10 @@ def _import_row(section: Section, row: Any, index: int, report: ImportReport, pr
         before = None
     else:
         before = _record(section, obj)
+    if isinstance(obj, DataElement) and obj.pk and "category_combo" in values and _combo_change_refused(obj, values["category_combo"]):
+        message = _("%(w)s (%(k)s): values are stored for this element, so its category combination cannot change")
+        report.errors.append(message % {"w": where, "k": key})
+        return
     for name, value in values.items():
         setattr(obj, name, value)
     try:
@@ -255,3 +297,28 @@ def _import_row(section: Section, row: Any, index: int, report: ImportReport, pr
         report.changed.append(label)
     else:
         report.unchanged.append(label)
+
+
+def _combo_change_refused(element: DataElement, combo: CategoryCombo | None) -> bool:
+    """An element's values are stored per its combination's cells: the combination may change only while it has none."""
+    return element.category_combo_id != (combo.pk if combo else None) and DataValue.objects.filter(element=element).exists()
+
+
+def _sync_option_combos(package: dict[str, Any], report: ImportReport) -> None:
+    """Generate the option combinations of every combination in the package and check they are the ones it lists."""
+    listed: dict[str, list[str]] = {}
+    for row in package.get("category_option_combos") or []:
+        if isinstance(row, dict):
+            listed.setdefault(str(row.get("combo")), []).append(str(row.get("code")))
+    for row in package.get("category_combos") or []:
+        combo = CategoryCombo.objects.filter(code=row.get("code")).first() if isinstance(row, dict) else None
+        if combo is None:
+            continue
+        try:
+            generated = [c.code for c in categorycombo_sync(combo=combo)]
+        except ValidationError as exc:
+            report.errors.append(f"category_combos ({combo.code}): " + "; ".join(exc.messages))
+            continue
+        if combo.code in listed and sorted(listed[combo.code]) != sorted(generated):
+            message = _("category_combos (%(c)s): its categories give the option combinations %(g)s, the package lists %(l)s")
+            report.errors.append(message % {"c": combo.code, "g": ", ".join(generated), "l": ", ".join(listed[combo.code])})

@@ -56,8 +56,12 @@ class Dhis2DataValueSerializer(serializers.Serializer):
     dataElement = serializers.CharField()
     period = serializers.CharField()
     orgUnit = serializers.CharField()
-    categoryOptionCombo = serializers.CharField(required=False, allow_blank=True)
-    attributeOptionCombo = serializers.CharField(required=False, allow_blank=True)
+    categoryOptionCombo = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("A broken-down element's option combination code (F_MUN); otherwise the default (HllvX50cXC0, default or empty)"),
+    )
+    attributeOptionCombo = serializers.CharField(required=False, allow_blank=True, help_text=_("Only the default"))
     value = serializers.CharField(allow_null=True, allow_blank=True, required=False)
     storedBy = serializers.CharField(required=False, allow_blank=True)
     lastUpdated = serializers.CharField(required=False, allow_blank=True)
@@ -114,9 +118,17 @@ class DataValueRowSerializer(serializers.Serializer):
     value = serializers.SerializerMethodField()
     not_available = serializers.CharField()
     updated_at = serializers.DateTimeField()
+    option_combo = serializers.SerializerMethodField(help_text=_("Category option combination code (F_MUN); empty: not broken down"))
+    option_combo_name = serializers.SerializerMethodField(help_text=_("Its name (Thai, or English when asked in English)"))
 
     def get_value(self, obj) -> str:
         return format_number(obj.value_num) if obj.value_num is not None else obj.value_text
+
+    def get_option_combo(self, obj) -> str:
+        return obj.option_combo.code if obj.option_combo is not None else ""
+
+    def get_option_combo_name(self, obj) -> str:
+        return obj.option_combo.name if obj.option_combo is not None else ""
 
 
 class AnalyticsQuery(serializers.Serializer):
@@ -124,9 +136,16 @@ class AnalyticsQuery(serializers.Serializer):
     orgunit = CommaListField(help_text=_("Org unit codes (each the sum over its whole subtree)"))
     period = CommaListField(help_text=_("Period codes (2568-01, 2568-Q1, FY2568…); coarser than the data: rolled up"))
     children = serializers.BooleanField(required=False, default=False, help_text=_("Answer for the units directly below each org unit"))
+    option = CommaListField(
+        required=False,
+        help_text=_(
+            "Category options (F: summed over the other categories) or option combinations (F_MUN), one row each; "
+            "every element must be broken down by them. Without it: each element's total."
+        ),
+    )
 
     def validate(self, attrs: dict) -> dict:
-        if len(attrs["element"]) * len(attrs["orgunit"]) * len(attrs["period"]) > 50_000:
+        if len(attrs["element"]) * len(attrs["orgunit"]) * len(attrs["period"]) * max(1, len(attrs.get("option", []))) > 50_000:
             raise serializers.ValidationError(_("Too many combinations: ask for fewer elements, org units or periods."))
         return attrs
 
@@ -164,3 +183,41 @@ class CkanResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     result = serializers.JSONField(required=False)
     error = serializers.DictField(required=False, child=serializers.CharField())
+
+
+class NamedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_th = serializers.CharField()
+    name_en = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(help_text=_("Thai, or English when asked in English"))
+
+
+class CategoryOptionSerializer(NamedSerializer):
+    order = serializers.IntegerField()
+
+
+class CategorySerializer(NamedSerializer):
+    order = serializers.IntegerField()
+    options = CategoryOptionSerializer(many=True)
+
+
+class CategoryOptionComboSerializer(NamedSerializer):
+    order = serializers.IntegerField()
+    options = serializers.ListField(child=serializers.CharField(), help_text=_("Option codes, in the combination's category order"))
+
+
+class CategoryComboSerializer(NamedSerializer):
+    categories = serializers.ListField(child=serializers.CharField(), help_text=_("Category codes, in order"))
+    option_combos = CategoryOptionComboSerializer(many=True)
+
+
+class ElementComboSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    dataset = serializers.CharField()
+    category_combo = serializers.CharField(allow_null=True, help_text=_("Null: the element is not broken down"))
+
+
+class CategoriesSerializer(serializers.Serializer):
+    categories = CategorySerializer(many=True)
+    category_combos = CategoryComboSerializer(many=True)
+    elements = ElementComboSerializer(many=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api import access
-from api.categories import CategoryComboError, check_adx_disaggregation, check_option_combo
+from api.categories import CategoryComboError, OptionComboResolver, check_attribute_combo
 from api.dhis2 import Dhis2Value
 from api.dhis2_periods import from_dhis2
 from api.models import ApiToken
@@ -168,6 +168,7 @@ def _resolve(user: User, values: list[Dhis2Value], summary: ImportSummary) -> li
     area = access.entry_unit(user)
     units = {u.code: u for u in OrgUnit.objects.without_shapes().filter(code__in={v.org_unit for v in values})}
     periods: dict[str, Period | str] = {}
+    option_combos = OptionComboResolver()
     cells = []
     for index, value in enumerate(values):
         element = elements.get(value.data_element)
@@ -198,18 +199,28 @@ def _resolve(user: User, values: list[Dhis2Value], summary: ImportSummary) -> li
             summary.conflict(index, value.period, message % {"p": value.period, "d": element.dataset.code, **kinds}, "period")
             continue
         try:
-            check_option_combo(value.category_option_combo)
-            check_option_combo(value.attribute_option_combo, attribute=True)
-            check_adx_disaggregation(value.disaggregation)
+            check_attribute_combo(value.attribute_option_combo)
         except CategoryComboError as exc:
-            summary.conflict(index, value.category_option_combo or value.attribute_option_combo or str(value.disaggregation), str(exc),
-                             "categoryOptionCombo")  # fmt: skip
+            summary.conflict(index, value.attribute_option_combo, str(exc), "attributeOptionCombo")
+            continue
+        try:
+            if value.disaggregation:
+                option_combo = option_combos.resolve_adx(element, value.disaggregation)
+            else:
+                option_combo = option_combos.resolve(element, value.category_option_combo)
+        except CategoryComboError as exc:
+            named = ", ".join(f"{k}={v}" for k, v in sorted(value.disaggregation.items())) or value.category_option_combo or element.code
+            summary.conflict(index, named, str(exc), "categoryOptionCombo")
             continue
         if len(value.comment) > 500:
             summary.conflict(index, value.comment[:40], _("The comment is longer than 500 characters."), "comment")
             continue
         raw = value.value if value.value not in (None, "") else None
-        cells.append(CellInput(element=element, orgunit=unit, period=period, raw=raw, comment=value.comment, ref=str(index)))
+        cells.append(
+            CellInput(
+                element=element, orgunit=unit, period=period, option_combo=option_combo, raw=raw, comment=value.comment, ref=str(index)
+            )
+        )
     return cells
 
 
@@ -221,11 +232,11 @@ def _apply_strategy(strategy: str, cells: list[CellInput]) -> tuple[list[CellInp
         DataValue.objects.filter(
             element_id__in={c.element.pk for c in cells}, orgunit_id__in={c.orgunit.pk for c in cells},
             period_id__in={c.period.pk for c in cells},
-        ).values_list("element_id", "orgunit_id", "period_id")
+        ).values_list("element_id", "orgunit_id", "period_id", "option_combo_id")
     )  # fmt: skip
     kept = []
     for cell in cells:
-        exists = (cell.element.pk, cell.orgunit.pk, cell.period.pk) in existing
+        exists = (cell.element.pk, cell.orgunit.pk, cell.period.pk, cell.option_combo.pk if cell.option_combo else None) in existing
         wanted = not exists if strategy == ImportStrategy.CREATE else exists  # UPDATE and DELETE act on stored values only
         if not wanted:
             continue

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", portal.token_revoke_view, name="api_token_revoke"),
     path("datavalues/", views.DataValueList.as_view(), name="api_datavalues"),
     path("analytics/", views.AnalyticsView.as_view(), name="api_analytics"),
+    path("categories/", views.CategoriesView.as_view(), name="api_categories"),
     # DHIS2 clients call /api/dataValueSets, with an optional format suffix (.json, .csv, .adx)
     re_path(r"^dataValueSets(?:\.(?P<format>json|csv|adx))?/?$", views.DataValueSetsView.as_view(), name="api_datavaluesets"),
     path("3/action/package_list", views.CkanPackageList.as_view(), name="ckan_package_list"),

@@ -31,6 +31,7 @@ from api.renderers import (
 from api.serializers import (
     AnalyticsQuery,
     AnalyticsSerializer,
+    CategoriesSerializer,
     CkanListQuery,
     CkanResponseSerializer,
     CkanSearchQuery,
@@ -146,7 +147,8 @@ class DataValueList(ListAPIView):
     filterset_class = DataValueFilter
     pagination_class = DataValuePagination
     renderer_classes = [Dhis2JsonRenderer, CsvTableRenderer]
-    csv_columns = ["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at"]
+    # option_combo last, so clients reading the columns by position keep working
+    csv_columns = ["dataset", "element", "orgunit", "period", "value", "not_available", "updated_at", "option_combo"]
 
     def get_queryset(self):
         code = self.request.query_params.get("dataset")
@@ -155,8 +157,20 @@ class DataValueList(ListAPIView):
         return selectors.datavalues_readable(self.request.user)
 
 
+class CategoriesView(APIView):
+    """Disaggregation metadata: categories and options, combinations and their option combinations, each readable
+    element's combination; the codes ``option``/``option_combo`` and ``categoryOptionCombo`` take."""
+
+    renderer_classes = [Dhis2JsonRenderer]
+
+    @extend_schema(responses={200: CategoriesSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(selectors.categories_catalogue(request.user))
+
+
 class AnalyticsView(APIView):
-    """Element × org unit × period from the live aggregates (sums over each unit's subtree, rolled up over periods)."""
+    """Element × org unit × period (× category option) from the live aggregates (sums over each unit's subtree, rolled
+    up over periods)."""
 
     @extend_schema(parameters=[AnalyticsQuery], responses={200: AnalyticsSerializer, 400: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
@@ -166,7 +180,7 @@ class AnalyticsView(APIView):
         try:
             rows = selectors.analytics(
                 user=request.user, elements=params["element"], orgunits=params["orgunit"], periods=params["period"],
-                children=params["children"],
+                children=params["children"], options=params.get("option"),
             )  # fmt: skip
         except LookupError as exc:
             raise ValidationError({"detail": [str(exc)]}) from None

@@ -60,7 +60,7 @@ def ensure_national(values: int) -> int:
     """generate_national unless the benchmark dataset already holds values; returns the value count."""
     from django.core.management import call_command
 
-    from datasets.bulk import BENCH_DATASET
+    from benchdata.values import BENCH_DATASET
     from datasets.models import DataValue
 
     existing = DataValue.objects.filter(element__dataset__code=BENCH_DATASET).count()

@@ -29,8 +29,8 @@ def main() -> None:
 
     from django.db import connection
 
+    from benchdata.values import BENCH_DATASET
     from datasets.aggregates import aggregates_rebuild, aggregates_recompute
-    from datasets.bulk import BENCH_DATASET
     from datasets.models import AggregateValue, DataValue, ValueSource
     from datasets.selectors import element_value
     from datasets.services import CellInput, datavalues_save

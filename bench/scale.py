@@ -26,8 +26,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    from benchdata.values import BENCH_DATASET
     from datasets import selectors
-    from datasets.bulk import BENCH_DATASET
     from datasets.models import AggregateValue, DataElement
     from datasets.selectors import element_values
     from poc.models import OrgUnit, OrgUnitLevel

@@ -17,7 +17,8 @@ from poc.models import OrgUnitGroup, OrgUnitGroupSet, Period
 
 
 def default_aggregation(item: Indicator | DataElement) -> GroupAggregation:
-    """Counts add up over a group; rates, means and indicators (ratios) are averaged."""
+    """Counts add up over a group; rates, means and indicators (ratios) are averaged (a part of an element as the element)."""
+    item = getattr(item, "element", item)
     if isinstance(item, DataElement) and item.aggregation == Aggregation.SUM:
         return GroupAggregation.SUM
     return GroupAggregation.MEAN

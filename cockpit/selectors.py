@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from cockpit.breakdown import ElementPart
 from cockpit.definitions import indicator_definition
 from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
 from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
-from indicators.services import indicators_version
+from indicators.services import indicator_versions
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
 from verification.approvals import unapproved_datasets
@@ -40,7 +42,7 @@ def sparkline_points(values: list[float | None], width: int = 100, height: int =
 
 
 def _cache_key(*parts: object) -> str:
-    return ":".join(["cockpit", str(indicators_version()), get_language() or "th", *map(str, parts)])
+    return ":".join(["cockpit", get_language() or "th", *map(str, parts)])
 
 
 def _change(value: float | None, previous: float | None, polarity: str) -> dict | None:
@@ -86,7 +88,7 @@ def _state(light: str, value: float | None, enough: bool, judged: bool) -> str:
 def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dict]:
     """Perspectives with the tiles ``user`` may read, for one org unit and fiscal year.
 
-    Every tile is computed once (three queries) and cached for all users; each user's copy keeps
+    Every tile is computed once and cached for all users under its indicator's version; each user's copy keeps
     only the indicators whose inputs they may all read (``poc.permissions``)."""
     readable = set(Indicator.objects.restrict(user, "view").filter(is_active=True).values_list("code", flat=True))
     groups = [{**group, "tiles": [{**t} for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
@@ -98,15 +100,17 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dic
 def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> None:
     """The per-indicator choice: an approved-only tile shows no value standing on data not yet through its last
     approval level; any other such tile says it shows unapproved values. Outside the tile cache, so an approval
-    shows at once; one query for all tiles."""
+    shows at once; one query for all tiles, and the unapproved datasets' cached read."""
     approved_only: dict[str, bool] = {}
     inputs: dict[str, set[int]] = defaultdict(set)
-    rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "approved_only", "inputs__dataset_id")
-    for code, only, dataset_id in rows:
+    feeds: dict[int, set[int]] = defaultdict(set)  # dataset -> indicators it feeds
+    rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "pk", "approved_only", "inputs__dataset_id")
+    for code, pk, only, dataset_id in rows:
         approved_only[code] = only
         if dataset_id is not None:
             inputs[code].add(dataset_id)
-    pending = unapproved_datasets(set().union(*inputs.values()), orgunit, fiscal_year) if inputs else set()
+            feeds[dataset_id].add(pk)
+    pending = _pending_datasets(feeds, orgunit, fiscal_year) if feeds else set()
     for tile in tiles:
         tile["approval"] = ""
         if tile["raw"] is None or not inputs[tile["code"]] & pending:
@@ -118,23 +122,82 @@ def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> Non
             tile["approval"] = "unapproved"
 
 
+def _pending_datasets(feeds: dict[int, set[int]], orgunit: OrgUnit, fiscal_year: int) -> set[int]:
+    """The datasets (keys of ``feeds``: dataset -> indicators it feeds) with values not yet through their last approval.
+
+    Each dataset's answer is kept under the versions of the indicators it feeds: a write refreshes them and an approval,
+    return or reopening bumps them (``verification.services``), so the note changes at once, and only the datasets
+    behind what changed are scanned again (one query for all of them)."""
+    versions = indicator_versions({pk for pks in feeds.values() for pk in pks})
+
+    def key(dataset_id: int) -> str:
+        stamp = hashlib.blake2b(repr(sorted((pk, versions[pk]) for pk in feeds[dataset_id])).encode(), digest_size=8).hexdigest()
+        return f"cockpit:unapproved:{dataset_id}:{stamp}:{orgunit.pk}:{fiscal_year}"
+
+    keys = {dataset_id: key(dataset_id) for dataset_id in feeds}
+    found = cache.get_many(list(keys.values()))
+    known = {dataset_id: found[k] for dataset_id, k in keys.items() if k in found}
+    if missing := [dataset_id for dataset_id in feeds if dataset_id not in known]:
+        pending = unapproved_datasets(missing, orgunit, fiscal_year)
+        fresh = {dataset_id: dataset_id in pending for dataset_id in missing}
+        cache.set_many({keys[dataset_id]: flag for dataset_id, flag in fresh.items()}, CACHE_SECONDS)
+        known.update(fresh)
+    return {dataset_id for dataset_id, flag in known.items() if flag}
+
+
+def _tile_key(pk: int, version: int, orgunit_id: int, fiscal_year: int) -> str:
+    return f"cockpit:tile:{get_language() or 'th'}:{orgunit_id}:{fiscal_year}:{pk}:{version}"
+
+
+def indicators_stamp(pks: list[int]) -> str:
+    """A short stamp that changes when any of these indicators is rewritten: the key of a page showing them."""
+    versions = sorted(indicator_versions(pks).items())
+    return hashlib.blake2b(repr(versions).encode(), digest_size=8).hexdigest()
+
+
 def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
+    """Every active indicator's tile, each cached under its own indicator's version: a write recomputes only the
+    tiles of the indicators fed by what it changed (in one batch, a bounded number of queries)."""
+    active = list(Indicator.objects.filter(is_active=True).values_list("pk", flat=True))
+    versions = indicator_versions(active)
+    keys = {pk: _tile_key(pk, versions[pk], orgunit.pk, fiscal_year) for pk in active}
+    found = cache.get_many(list(keys.values()))
+    tiles = {pk: found[key] for pk, key in keys.items() if key in found}
+    if missing := [pk for pk in active if pk not in tiles]:
+        computed = _compute_tiles(missing, orgunit, fiscal_year)
+        cache.set_many({keys[pk]: tile for pk, tile in computed.items()}, CACHE_SECONDS)
+        tiles.update(computed)
+    comments = _red_comments([pk for pk in active if tiles[pk]["state"] == Light.RED])
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for pk in active:
+        tile = tiles[pk]
+        groups[tile["perspective"]].append({**tile, "comment": comments.get(pk) if tile["state"] == Light.RED else None})
+    return [{"name": name, "tiles": group} for name, group in groups.items()]
+
+
+def _red_comments(indicator_ids: list[int]) -> dict[int, dict]:
+    """Red tiles' latest acknowledgement comments, kept with the alerts' version (not inside the tiles)."""
     from cockpit.services import alerts_version
 
-    key = _cache_key("tiles", alerts_version(), orgunit.pk, fiscal_year)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    if not indicator_ids:
+        return {}
+    return cache.get_or_set(
+        f"cockpit:comments:{alerts_version()}:{indicators_stamp(indicator_ids)}", lambda: _latest_comments(indicator_ids), CACHE_SECONDS
+    )
+
+
+def _compute_tiles(pks: list[int], orgunit: OrgUnit, fiscal_year: int) -> dict[int, dict]:
+    """Tiles of the indicators ``pks``: a fixed number of queries whatever their number, datasets or periods."""
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
-    indicators = list(Indicator.objects.filter(is_active=True).select_related("agency").prefetch_related("inputs__dataset"))
+    indicators = list(Indicator.objects.filter(pk__in=pks).select_related("agency").prefetch_related("inputs__dataset"))
     coverage = input_coverage(indicators, orgunit, years)
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
-        orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
+        indicator_id__in=pks, orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
     ).values_list("indicator_id", "period__fiscal_year", "value"):
         values[(indicator_id, year)] = value
     targets = targets_by_year(indicators, [fiscal_year])
-    groups: dict[str, list[dict]] = defaultdict(list)
+    tiles: dict[int, dict] = {}
     for indicator in indicators:
         value = values.get((indicator.pk, fiscal_year))
         target = targets.get((indicator.pk, fiscal_year))
@@ -145,9 +208,9 @@ def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
         state = _state(light, value, enough[fiscal_year], thresholds(indicator, target) is not None)
         comparable = enough[fiscal_year] and enough[fiscal_year - 1]
         series = [values.get((indicator.pk, y)) if enough[y] else None for y in years]
-        groups[indicator.perspective].append({
+        tiles[indicator.pk] = {
             "code": indicator.code, "pk": indicator.pk, "name": indicator.name, "unit": indicator.unit, "polarity": indicator.polarity,
-            "value": format_value(value, indicator.decimals), "raw": value,
+            "perspective": indicator.perspective, "value": format_value(value, indicator.decimals), "raw": value,
             "target": format_value(target.target, indicator.decimals) if target else "",
             "light": light if state in (Light.RED, Light.AMBER, Light.GREEN) else Light.GREY, "state": state,
             "change": _change(value, values.get((indicator.pk, fiscal_year - 1)), indicator.polarity) if comparable else None,
@@ -155,14 +218,8 @@ def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
             "agency": indicator.agency.name if indicator.agency else "",
             # Below 100%: the value stands on part of the expected data (an agency is late), and the tile says so.
             "coverage": None if value is None or now_share >= 1.0 else int(now_share * 100),
-        })  # fmt: skip
-    comments = _latest_comments([t["pk"] for tiles in groups.values() for t in tiles if t["state"] == Light.RED])
-    for tiles in groups.values():
-        for tile in tiles:
-            tile["comment"] = comments.get(tile["pk"]) if tile["state"] == Light.RED else None
-    result = [{"name": name, "tiles": tiles} for name, tiles in groups.items()]
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+        }  # fmt: skip
+    return tiles
 
 
 def flat_tiles(groups: list[dict]) -> list[dict]:
@@ -209,7 +266,7 @@ def comparable_across_levels(indicator: Indicator) -> bool:
 def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> dict:
     """Children of ``orgunit`` ranked, judged by their own targets where set (never by the province's, which would paint
     them all one colour), the unit's value against its target, and its trend without partly reported years (cached)."""
-    key = _cache_key("drill", indicator.pk, orgunit.pk, fiscal_year)
+    key = _cache_key("drill", indicator.pk, indicator_versions([indicator.pk])[indicator.pk], orgunit.pk, fiscal_year)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -295,9 +352,10 @@ def readable_indicators(user: User):
 
 
 def pivot(
-    *, items: list[Indicator | DataElement], orgunits: list[OrgUnit], periods: list[Period]
+    *, items: list[Indicator | DataElement | ElementPart], orgunits: list[OrgUnit], periods: list[Period]
 ) -> dict[tuple[int, int, str], float | None]:
-    """Values keyed (item index, org unit id, period code): indicators from materialised values, elements from aggregates.
+    """Values keyed (item index, org unit id, period code): indicators from materialised values, elements (and parts of
+    broken-down elements) from aggregates.
 
     Keyed by code, not id: periods nobody stored yet are passed unsaved (reads never create them) and have no id.
     """
@@ -312,11 +370,16 @@ def pivot(
         for indicator_id, unit_id, period_id, value in rows:
             result[(indicator_index[indicator_id], unit_id, codes[period_id])] = value
     elements = [(i, item) for i, item in enumerate(items) if isinstance(item, DataElement)]
-    for period in periods if elements else []:
+    parts = [(i, item) for i, item in enumerate(items) if isinstance(item, ElementPart)]
+    for period in periods if elements or parts else []:
         values = element_values([e for _i, e in elements], unit_ids, period)
         for i, element in elements:
             for unit_id in unit_ids:
                 result[(i, unit_id, period.code)] = values[(element.pk, unit_id)]
+        for i, part in parts:  # one read per part: each sums its own option combinations
+            values = element_values([part.element], unit_ids, period, option_combo_ids=part.option_combo_ids)
+            for unit_id in unit_ids:
+                result[(i, unit_id, period.code)] = values[(part.element.pk, unit_id)]
     return result
 
 

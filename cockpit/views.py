@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cockpit import brief
+from cockpit.breakdown import breakdown_param, expand_items, item_label
 from cockpit.definitions import indicator_definition
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
 from cockpit.group_values import group_pivot, group_table
@@ -34,15 +35,17 @@ from cockpit.selectors import (
     drilldown,
     flat_tiles,
     format_value,
+    indicators_stamp,
     open_alert_count,
     pivot,
     readable_indicators,
     visible_alerts,
 )
 from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
+from datasets.models import Category
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
-from indicators.services import indicators_version
+from indicators.services import indicator_versions, indicators_version
 from poc import permissions
 from poc.exports import csv_text, neutralise_workbook
 from poc.group_selectors import GroupAggregation
@@ -98,10 +101,11 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 
 @login_required
 def tiles(request: HttpRequest) -> HttpResponse:
-    version = indicators_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, version)
+    fiscal_year = _fiscal_year(request, unit, indicators_version())
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
+    # The rendered wall keys on the versions of the indicators it shows: a write elsewhere keeps it.
+    version = indicators_stamp([tile["pk"] for group in groups for tile in group["tiles"]])
     scope = scope_key(readable_indicators(request.user))  # users who may read the same indicators share the rendered wall
     context = {
         "groups": groups, "scope": scope, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups),
@@ -176,7 +180,7 @@ def _trend_figure(years: list[int], values: list, partial: list, targets: list, 
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     # Same answer for unknown and not permitted: an indicator on restricted inputs does not reveal itself.
     indicator = get_object_or_404(readable_indicators(request.user), code=code)
-    version = indicators_version()
+    version = indicator_versions([indicator.pk])[indicator.pk]  # this indicator's own: writes to others keep its page
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, version)
 
@@ -301,14 +305,17 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         years, range_error = pivot_years(current, current), exc.messages[0]
     rows_are = request.GET.get("rows", "orgunits")
+    by = breakdown_param(request.GET, "by")  # a broken-down element's columns by these categories, beside its total
     items = [item for value in chosen if (item := next(filter(None, _subject(request.user, value)), None))]
+    items = expand_items(items, by)
     # By group: the rows are a group set's groups (a cluster, the EEC, coastal …) instead of the unit's parts.
     group_set = OrgUnitGroupSet.objects.filter(code=code_param(request.GET, "group_set")).first()
     how = request.GET.get("how") if request.GET.get("how") in set(GroupAggregation) else ""
     context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
                "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], indicators_version()),
                "group_sets": OrgUnitGroupSet.objects.order_by("code"), "group_set": group_set, "how": how,
-               "aggregations": [(GroupAggregation.SUM, _("Sum")), (GroupAggregation.MEAN, _("Mean"))]}  # fmt: skip
+               "aggregations": [(GroupAggregation.SUM, _("Sum")), (GroupAggregation.MEAN, _("Mean"))],
+               "categories": Category.objects.order_by("order", "code"), "by": [c.code for c in by]}  # fmt: skip
     if range_error:
         return render(request, "cockpit/pivot.html", {**context, "range_error": range_error}, status=400)
     if items:
@@ -319,17 +326,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         else:
             units = [unit, *OrgUnit.objects.in_tree().filter(parent=unit).order_by("code")]
             values = pivot(items=items, orgunits=units, periods=periods)
-        outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
-        header = [str(o.label if isinstance(o, Period) else o.name) for o in outer]
-        columns = [(i, item, col) for i, item in enumerate(items) for col in inner]
-        table = []
-        for row in outer:
-            cells = []
-            for i, _item, col in columns:
-                unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
-                cells.append(values.get((i, unit_id, period_code)))
-            table.append((row, cells))
-        col_labels = [f"{item.code} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
+        header, col_labels, table = _pivot_layout(items, units, periods, values, rows_are)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             return _export(export, [_("Row"), *col_labels], [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)])
@@ -338,6 +335,27 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         context.update({"table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
                         "col_labels": col_labels, "figure": fig.to_plotly_json(), "query": request.GET.urlencode()})  # fmt: skip
     return render(request, "cockpit/pivot.html", context)
+
+
+def _pivot_layout(items: list, units: list, periods: list[Period], values: dict, rows_are: str) -> tuple[list[str], list[str], list]:
+    """(row headings, column headings, [(row, cells)]): rows are the org units, the periods, or the items themselves
+    (an element's total and its parts by category one under the other) with a column per unit and period."""
+    if rows_are == "items":
+        columns = [(unit, period) for unit in units for period in periods]
+        table = [(item, [values.get((i, unit.pk, period.code)) for unit, period in columns]) for i, item in enumerate(items)]
+        return [item_label(item) for item in items], [f"{unit.name} · {period.label}" for unit, period in columns], table
+    outer, inner = (units, periods) if rows_are == "orgunits" else (periods, units)
+    header = [str(o.label if isinstance(o, Period) else o.name) for o in outer]
+    columns = [(i, item, col) for i, item in enumerate(items) for col in inner]
+    table = []
+    for row in outer:
+        cells = []
+        for i, _item, col in columns:
+            unit_id, period_code = (row.pk, col.code) if rows_are == "orgunits" else (col.pk, row.code)
+            cells.append(values.get((i, unit_id, period_code)))
+        table.append((row, cells))
+    col_labels = [f"{item_label(item)} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
+    return header, col_labels, table
 
 
 def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:

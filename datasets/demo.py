@@ -6,9 +6,12 @@ started), for every org unit at its collection level, written through
 ``source=demo``. Values follow each element's ``demo`` recipe in the catalogue files: a province
 total split by a deterministic weight (DOPA registered population when the reference data is
 present), yearly growth, relative noise and a monthly seasonal shape; ``ratio_of`` and ``sum_of``
-keep related elements consistent (male + female = total). Some forms are left missing, some entered
-after their due date and a few cells are marked not available, so completeness and timeliness pages
-have something to show. Everything is seeded from codes: the same catalogue gives the same values.
+keep related elements consistent (employed + unemployed = labour force). A broken-down element's
+total is shared among its option combinations (:meth:`OptionSplit.option_shares`): by the recipe's
+``split``, by DOPA's male/female register for sex, and by the municipalities' coverage for the
+municipal area (the rule of migration 0011). Some forms are left missing, some entered after their
+due date and a few cells are marked not available, so completeness and timeliness pages have
+something to show. Everything is seeded from codes: the same catalogue gives the same values.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import random
 import time
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -26,9 +30,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from datasets.catalogue import Catalogue, ElementSpec, catalogue_load, catalogue_read
-from datasets.models import Aggregation, DataElement, Dataset, DataValue, DataValueAudit, NotAvailableReason, ValueSource, ValueType
+from datasets.categories import element_option_combos
+from datasets.models import (
+    Aggregation,
+    CategoryOptionCombo,
+    DataElement,
+    Dataset,
+    DataValue,
+    DataValueAudit,
+    NotAvailableReason,
+    ValueSource,
+    ValueType,
+)
 from datasets.services import CellInput, datavalues_save
-from poc.models import OrgUnit, OrgUnitLevel, Period
+from poc.models import MunicipalityArea, OrgUnit, OrgUnitLevel, Period
 from poc.periods import fiscal_year_of, periods_in_fiscal_year
 
 # The current fiscal year and 4 before it: the self-assessment rates the last completed year, which
@@ -77,16 +92,85 @@ def orgunit_weights(province: OrgUnit) -> dict[int, float]:
 
 
 def _reference_population() -> dict[str, float]:
+    return {code: total for code, (total, _male, _female) in _reference_register().items()}
+
+
+def _reference_register() -> dict[str, tuple[float, float, float]]:
+    """DOPA's latest registered total, male and female population per unit code (empty without the reference file)."""
     path = settings.POC_REFERENCE_DIR / "rayong_population_dopa.csv"
     if not path.is_file():
         return {}
-    latest: dict[str, tuple[int, float]] = {}
+    latest: dict[str, tuple[int, tuple[float, float, float]]] = {}
     with path.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             year, code = int(row["year"]), row["code"]
             if code not in latest or year > latest[code][0]:
-                latest[code] = (year, float(row["total"] or 0))
-    return {code: total for code, (_year, total) in latest.items()}
+                latest[code] = (year, (float(row["total"] or 0), float(row["male"] or 0), float(row["female"] or 0)))
+    return {code: figures for code, (_year, figures) in latest.items()}
+
+
+def municipal_shares() -> dict[int, float]:
+    """Share of a unit's population inside a municipality, where the reference data says: 1 for a municipality and
+    for a subdistrict covered by one of unknown share, the recorded shares (at most 1) otherwise; villages follow
+    their subdistrict. Units missing here take the recipe's ``AREA`` split."""
+    covered: dict[int, list[float | None]] = defaultdict(list)
+    for subdistrict_id, share in MunicipalityArea.objects.values_list("subdistrict_id", "share"):
+        covered[subdistrict_id].append(share)
+    shares = {pk: 1.0 for pk in OrgUnit.objects.filter(level=OrgUnitLevel.MUNICIPALITY).values_list("pk", flat=True)}
+    for subdistrict_id, rows in covered.items():
+        shares[subdistrict_id] = 1.0 if any(share is None for share in rows) else min(1.0, sum(rows))
+    for pk, parent_id in OrgUnit.objects.filter(level=OrgUnitLevel.VILLAGE, parent_id__in=list(covered)).values_list("pk", "parent_id"):
+        shares[pk] = shares[parent_id]
+    return shares
+
+
+def share_out(amount: float, shares: dict[int, float], whole: bool) -> dict[int, float]:
+    """``amount`` in proportion to ``shares``; whole numbers by the largest remainder, so the parts add up to it exactly."""
+    total_share = sum(shares.values()) or 1.0
+    exact = {key: amount * share / total_share for key, share in shares.items()}
+    if not whole:
+        return {key: round(value, 2) for key, value in exact.items()}
+    parts = {key: float(int(value)) for key, value in exact.items()}
+    order = list(shares)
+    for key in sorted(exact, key=lambda k: (-(exact[k] - parts[k]), order.index(k)))[: max(0, round(amount - sum(parts.values())))]:
+        parts[key] += 1
+    return parts
+
+
+@dataclass
+class OptionSplit:
+    """What a seed needs to share broken-down elements' totals: cells, their options, and the per-unit overrides."""
+
+    cells: dict[int, list[CategoryOptionCombo]]  # element id → its option combinations
+    options: dict[int, dict[str, str]]  # option combination id → {category code: option code}
+    register: dict[str, tuple[float, float, float]]  # DOPA total, male, female per unit code
+    municipal: dict[int, float]  # unit id → municipal share
+
+    @classmethod
+    def for_elements(cls, elements: list[DataElement]) -> OptionSplit:
+        cells = {e.pk: element_option_combos(e) for e in elements if e.category_combo_id}
+        combos = CategoryOptionCombo.objects.filter(combo_id__in={e.category_combo_id for e in elements})
+        combos = combos.prefetch_related("options__category")
+        options = {combo.pk: {option.category.code: option.code for option in combo.options.all()} for combo in combos}
+        return cls(cells, options, _reference_register(), municipal_shares())
+
+    def option_shares(self, element: DataElement, spec: ElementSpec, unit: OrgUnit) -> dict[int, float]:
+        """Share of the element's total per option combination at ``unit``: the product of each category's option share."""
+        split = spec.demo.get("split") or {}
+        register = self.register.get(unit.code)
+        result = {}
+        for option_combo in self.cells[element.pk]:
+            share = 1.0
+            for category, option in self.options[option_combo.pk].items():
+                given = dict(split.get(category) or {})
+                if category == "SEX" and register and register[1] + register[2] > 0:
+                    given = {"M": register[1], "F": register[2]}
+                if category == "AREA" and unit.pk in self.municipal:
+                    given = {"MUN": self.municipal[unit.pk], "NONMUN": 1 - self.municipal[unit.pk]}
+                options = {o for o_c in self.cells[element.pk] for c, o in self.options[o_c.pk].items() if c == category}
+                share *= given.get(option, 0.0) / (sum(given.values()) or 1.0) if given else 1.0 / len(options)
+            result[option_combo.pk] = share
+        return result
 
 
 def _season(kind: str | None, period: Period) -> float:
@@ -196,6 +280,7 @@ def seed_values(*, province: OrgUnit, catalogue: Catalogue, today: dt.date | Non
         elements = [(e, catalogue.elements[e.code]) for e in dataset.elements.all() if e.code in catalogue.elements]
         if not elements:
             continue
+        split = OptionSplit.for_elements([e for e, _spec in elements])
         assigned = dataset.assigned_unit_ids()
         periods = _periods(dataset, fiscal_years, today)
         units = [u for u in units_by_level[dataset.collection_level] if not assigned or u.pk in assigned]
@@ -229,7 +314,14 @@ def seed_values(*, province: OrgUnit, catalogue: Catalogue, today: dt.date | Non
                     if value is None or (not element.required and rng.random() < 0.05):
                         continue
                     values[element.code] = value
-                    cells.append(CellInput(element=element, orgunit=unit, period=period, raw=value))
+                    if element.pk not in split.cells:
+                        cells.append(CellInput(element=element, orgunit=unit, period=period, raw=value))
+                        continue
+                    parts = share_out(float(value), split.option_shares(element, spec, unit), element.value_type == ValueType.INTEGER)
+                    for option_combo in split.cells[element.pk]:
+                        part = parts[option_combo.pk]
+                        raw = int(part) if element.value_type == ValueType.INTEGER else part
+                        cells.append(CellInput(element=element, orgunit=unit, period=period, option_combo=option_combo, raw=raw))
         result = datavalues_save(cells=cells, user=None, source=ValueSource.DEMO, check_permissions=False)
         if not result.ok:
             raise RuntimeError(f"{dataset.code}: " + "; ".join(f"{e.element}/{e.orgunit}: {e.message}" for e in result.errors[:5]))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django import forms
 from django.conf import settings
@@ -12,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from datasets.formstate import form_statuses, situations
+from datasets.grid_columns import GridColumn, format_total, grid_columns, header_rows, parse_figure
 from datasets.hints import cell_hints
-from datasets.models import DataElement, Dataset, DataValue, NotAvailableReason, ValueType, format_number
+from datasets.models import CategoryOptionCombo, DataElement, Dataset, DataValue, NotAvailableReason, ValueType, format_number
 from datasets.readers import UPLOAD_TYPES
 from datasets.services import CellConflict, CellError, CellInput, value_state
 from poc.fields import PeriodField, PeriodOption, period_options
@@ -38,6 +41,24 @@ class GridCell:
     changed: bool = False  # the user changed this cell
     locked: str = ""  # "verified by … on …": shown read-only, never posted
     conflict: CellConflict | None = None  # changed by someone else since loaded: both values shown, the user chooses
+    column: GridColumn | None = None
+    is_total: ClassVar[bool] = False
+
+    @property
+    def option_combo(self) -> CategoryOptionCombo | None:
+        return self.column.option_combo if self.column else None
+
+    @property
+    def label(self) -> str:
+        """The element and, for a part of a broken-down element, its options: ``ประชากร · หญิง, ในเขตเทศบาล``."""
+        return self.column.label if self.column else self.element.name
+
+    @property
+    def total_of(self) -> str:
+        """For a part of a summed broken-down element: the name of its total in the row (entry.js adds it up)."""
+        if self.option_combo is None or not self.column.summed:
+            return ""
+        return f"{self.element.pk}-{self.orgunit.pk}"
 
     @property
     def theirs(self) -> str:
@@ -49,9 +70,35 @@ class GridCell:
 
 
 @dataclass
+class GridTotal:
+    """A broken-down element's total in one row: the sum of its parts, shown (and kept live by entry.js), never posted.
+
+    A total posted anyway is refused (see ``EntryGrid.posted_totals``) and its error shows here.
+    """
+
+    column: GridColumn
+    orgunit: OrgUnit
+    name: str
+    value: str = ""
+    previous: str = ""
+    hint: str = ""
+    flag: str = ""
+    error: str = ""
+    is_total: ClassVar[bool] = True
+
+    @property
+    def element(self) -> DataElement:
+        return self.column.element
+
+    @property
+    def label(self) -> str:
+        return self.column.label
+
+
+@dataclass
 class GridRow:
     orgunit: OrgUnit
-    cells: list[GridCell] = field(default_factory=list)
+    cells: list[GridCell | GridTotal] = field(default_factory=list)
     locked: str = ""
 
 
@@ -64,10 +111,12 @@ def state_display(state: str) -> str:
 
 
 class EntryGrid:
-    """The entry grid of one dataset and period: one row per org unit, one cell per element.
+    """The entry grid of one dataset and period: one row per org unit, one cell per element (per option combination
+    for an element broken down by categories, followed by its live total).
 
     Fields are named ``v-<element>-<orgunit>`` (value), ``na-<element>-<orgunit>`` (not-available reason) and
-    ``o-<element>-<orgunit>`` (the stored value when the form was loaded). Only cells the user changed are written
+    ``o-<element>-<orgunit>`` (the stored value when the form was loaded); a part of a broken-down element adds its
+    option combination: ``v-<element>-<orgunit>-<option combination>``. Only cells the user changed are written
     (entry.js does not even post the others), each checked against what the user saw, so a value someone else saved
     meanwhile is never overwritten unseen. Rows of verified forms are read-only.
     """
@@ -75,7 +124,10 @@ class EntryGrid:
     def __init__(self, dataset: Dataset, period: Period, orgunits: list[OrgUnit], data: dict | None = None) -> None:
         self.dataset, self.period, self.orgunits = dataset, period, orgunits
         self.elements = list(dataset.elements.all())
+        self.columns = grid_columns(self.elements)
+        self.header = header_rows(self.columns)
         self.data = data
+        self.other_errors: list[str] = []  # errors of fields the grid does not show
         current = self._values(period)
         previous_period = Period.objects.for_spec(period.spec.previous())
         previous = self._values(previous_period)
@@ -87,14 +139,20 @@ class EntryGrid:
         for unit in orgunits:
             status = statuses.get((unit.pk, period.code))
             row = GridRow(unit, locked=status.verified_text if status and status.locked else "")
-            for element in self.elements:
-                key = (element.pk, unit.pk)
-                name = f"{element.pk}-{unit.pk}"
+            for column in self.columns:
+                if column.is_total:
+                    row.cells.append(self._total(column, row, previous, hints))
+                    continue
+                element, combo_id = column.element, column.option_combo.pk if column.option_combo else None
+                key = (element.pk, unit.pk, combo_id)
+                name = f"{element.pk}-{unit.pk}" if combo_id is None else f"{element.pk}-{unit.pk}-{combo_id}"
                 stored = current.get(key)
                 cell = GridCell(element, unit, name, previous=_display(previous.get(key)), attrs=attrs[element.pk], locked=row.locked)
+                cell.column = column
                 cell.original = value_state(stored)
-                if key in hints:
-                    cell.hint, cell.flag = hints[key].text, hints[key].flag
+                hint = hints.get(key if combo_id is not None else key[:2])
+                if hint is not None:
+                    cell.hint, cell.flag = hint.text, hint.flag
                 posted = data is not None and not row.locked and (f"v-{name}" in data or f"na-{name}" in data)
                 if posted and data.get(f"keep-{name}") != "theirs":
                     cell.value = (data.get(f"v-{name}") or "").strip()
@@ -108,21 +166,59 @@ class EntryGrid:
                     cell.value = "" if stored.not_available else _display(stored)
                 row.cells.append(cell)
             self.rows.append(row)
+        self.footer = self._footer()
+        self.posted_totals = self._posted_totals()
+
+    def _total(self, column: GridColumn, row: GridRow, previous: dict, hints: dict) -> GridTotal:
+        """The row's total of ``column.element``: its parts are the cells just before it."""
+        element, unit = column.element, row.orgunit
+        parts = [c for c in row.cells if not c.is_total and c.element.pk == element.pk]
+        total = GridTotal(column, unit, f"{element.pk}-{unit.pk}", value=format_total(_sum(c.value for c in parts if not c.not_available)))
+        total.previous = format_total(_sum(_display(previous.get((element.pk, unit.pk, c.option_combo.pk))) for c in parts))
+        hint = hints.get((element.pk, unit.pk))
+        if hint is not None:
+            total.hint, total.flag = hint.text, hint.flag
+        return total
+
+    def _posted_totals(self) -> list[CellInput]:
+        """Totals posted for broken-down elements (``v-<element>-<orgunit>``, from a crafted or outdated form): passed on
+        for the service to refuse, since a total is summed from its parts, never entered."""
+        if self.data is None:
+            return []
+        found = []
+        broken_down = [e for e in self.elements if e.category_combo_id is not None]
+        for row in (r for r in self.rows if not r.locked):
+            for element in broken_down:
+                name = f"{element.pk}-{row.orgunit.pk}"
+                raw, reason = (self.data.get(f"v-{name}") or "").strip(), self.data.get(f"na-{name}") or ""
+                if raw or reason:
+                    found.append(CellInput(element, row.orgunit, self.period, raw, reason, ref=name))
+        return found
+
+    def _footer(self) -> list[str] | None:
+        """Each summed column's total over the rows (display only), or None when there is nothing to add up."""
+        if len(self.rows) < 2 or not any(c.summed for c in self.columns):
+            return None
+        footer = []
+        for index, column in enumerate(self.columns):
+            cells = [row.cells[index] for row in self.rows]
+            footer.append(format_total(_sum(c.value for c in cells if c.is_total or not c.not_available)) if column.summed else "")
+        return footer
 
     @staticmethod
     def _state(cell: GridCell) -> str:
         return f"n/a:{cell.not_available}" if cell.not_available else cell.value
 
-    def _values(self, period: Period) -> dict[tuple[int, int], DataValue]:
+    def _values(self, period: Period) -> dict[tuple[int, int, int | None], DataValue]:
         rows = DataValue.objects.filter(element__in=self.elements, orgunit__in=self.orgunits, period=period)
-        return {(v.element_id, v.orgunit_id): v for v in rows}
+        return {(v.element_id, v.orgunit_id, v.option_combo_id): v for v in rows}
 
     def cells(self) -> tuple[list[CellInput], list[CellError]]:
         """What the grid asks to write (the changed cells), and the cells that break the 'required' rule."""
-        inputs, missing = [], []
+        inputs, missing = list(self.posted_totals), []
         for row in self.rows:
             for cell in row.cells:
-                if row.locked:
+                if row.locked or cell.is_total:
                     continue
                 if cell.not_available and cell.not_available not in NotAvailableReason.values:
                     cell.not_available = NotAvailableReason.OTHER
@@ -133,14 +229,24 @@ class EntryGrid:
                     continue
                 raw = "" if cell.not_available else cell.value
                 inputs.append(CellInput(element=cell.element, orgunit=cell.orgunit, period=self.period, raw=raw,
-                                        not_available=cell.not_available, ref=cell.name, expected=cell.expected))  # fmt: skip
+                                        not_available=cell.not_available, ref=cell.name, expected=cell.expected,
+                                        option_combo=cell.option_combo))  # fmt: skip
         return inputs, missing
 
     def attach_errors(self, errors: list[CellError]) -> None:
+        """Each error in its cell; a part's error names its options (``ประชากร · หญิง, ในเขตเทศบาล: …``), since on a
+        phone the column's header has often scrolled out of sight."""
         by_ref = {e.ref: e.message for e in errors}
+        shown = set()
         for row in self.rows:
             for cell in row.cells:
-                cell.error = by_ref.get(cell.name, "")
+                message = by_ref.get(cell.name, "")
+                if message:
+                    shown.add(cell.name)
+                    if cell.is_total or cell.option_combo is not None:
+                        message = f"{cell.label}: {message}"
+                cell.error = message
+        self.other_errors = [f"{e.element} {e.orgunit}: {e.message}" for e in errors if e.ref not in shown]
 
     def attach_conflicts(self, conflicts: list[CellConflict], data: dict) -> None:
         """Show each conflicting cell with the user's value in the box and theirs beside it; saving again keeps the
@@ -149,15 +255,31 @@ class EntryGrid:
         for row in self.rows:
             for cell in row.cells:
                 conflict = by_ref.get(cell.name)
-                if conflict is None:
+                if conflict is None or cell.is_total:
                     continue
                 cell.conflict, cell.original = conflict, conflict.theirs
                 cell.value = (data.get(f"v-{cell.name}") or "").strip()
                 cell.not_available = data.get(f"na-{cell.name}") or ""
+        for row in self.rows:
+            for index, cell in enumerate(row.cells):
+                if cell.is_total:  # the typed parts, as entry.js will show them
+                    parts = [c for c in row.cells[:index] if not c.is_total and c.element.pk == cell.element.pk]
+                    cell.value = format_total(_sum(c.value for c in parts if not c.not_available))
+        self.footer = self._footer()
+
+    @property
+    def footer_cells(self) -> list[tuple[str, GridColumn]]:
+        return list(zip(self.footer or [], self.columns, strict=False))
 
     @property
     def all_locked(self) -> bool:
         return bool(self.rows) and all(row.locked for row in self.rows)
+
+
+def _sum(texts: Iterable[str]) -> float | None:
+    """The sum of the figures among ``texts`` (what is not a number is left out), or None when there is none."""
+    numbers = [n for n in map(parse_figure, texts) if n is not None]
+    return sum(numbers) if numbers else None
 
 
 def _display(value: DataValue | None) -> str:
@@ -168,7 +290,8 @@ def _display(value: DataValue | None) -> str:
     return format_number(value.value_num) if value.value_num is not None else value.value_text
 
 
-NUMBER_PATTERN = r"\s*[\-+]?[0-9][0-9, ]*(\.[0-9]+)?\s*%?\s*"
+# Thai digits are numbers too (the server reads them), so the browser must not flag them.
+NUMBER_PATTERN = r"\s*[\-+]?[0-9๐-๙][0-9๐-๙, ]*(\.[0-9๐-๙]+)?\s*%?\s*"
 
 
 def input_attrs(element: DataElement) -> dict[str, str]:

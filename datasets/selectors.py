@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When, prefetch_related_objects
 from django.utils import timezone
 
 from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
+from poc.lookups import ids_filter
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
 
@@ -72,17 +73,18 @@ def element_values(
     หญิง cell of SEX × AREA, from :func:`datasets.categories.option_filter`); ``None`` reads the totals.
 
     One query per period type involved, whatever the number of org units. ``orgunits`` may be an
-    OrgUnit queryset: it is then joined as a subquery instead of sent as a long list of ids (a
-    national map holds ~7,400 subdistricts). Sums and averages are rolled up over the periods in the
-    database, so one row per element and unit comes back rather than one per stored period.
+    OrgUnit queryset: its ids are read first and sent as one array (``poc.lookups``), so the unique
+    key (element, org unit, period) serves the read whatever the planner's statistics. Sums and
+    averages are rolled up over the periods in the database, so one row per element and unit comes
+    back rather than one per stored period.
     """
     elements = list(elements)
     if isinstance(orgunits, QuerySet):
         orgunit_ids = list(orgunits.values_list("pk", flat=True))
-        unit_filter = Q(orgunit_id__in=orgunits.values("pk"))
+        unit_filter = ids_filter("orgunit_id", orgunit_ids, orgunits)
     else:
         orgunit_ids = [o if isinstance(o, int) else o.pk for o in orgunits]
-        unit_filter = Q(orgunit_id__in=orgunit_ids)
+        unit_filter = ids_filter("orgunit_id", orgunit_ids)
     result: dict[tuple[int, int], float | None] = {(pk, o): None for pk in [e.pk for e in elements] for o in orgunit_ids}
     by_type: dict[str, list[DataElement]] = defaultdict(list)
     for element in elements:
@@ -215,13 +217,13 @@ def completeness(
 ) -> CompletenessReport:  # fmt: skip
     """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
 
-    Expected cells = cells of a form × org units assigned and open in each period × periods whose due
-    date has passed by ``as_of``; a form has one cell per element without categories and one per option
-    combination of a broken-down element (a missing option is a missing cell, not a complete report).
-    Only values of expected cells count, and each cell is unique, so no rate can exceed 100%. A cell
-    is on time when it was first entered (``DataValue.created_at``) by its due date (period end +
-    ``due_days``): no "mark complete" step. ``by_orgunit`` attributes cells to their ancestor
-    at ``orgunit_level`` (cells collected above that level are left out of it).
+    Expected cells = cells per form × org units assigned and open in each period × periods whose due
+    date has passed by ``as_of``; a form's cells are its elements', a broken-down element counting one
+    cell per option combination (a part left empty is a missing cell, not a complete report). Only values
+    of expected cells count, and each cell is unique, so no rate can exceed 100%. A cell is on time when
+    it was first entered (``DataValue.created_at``) by its due date (period end + ``due_days``): no "mark
+    complete" step. ``by_orgunit`` attributes cells to their ancestor at ``orgunit_level`` (cells
+    collected above that level are left out of it).
     """
     as_of = as_of or timezone.localdate()
     report = CompletenessReport()
@@ -235,63 +237,73 @@ def completeness(
         if unit.level == orgunit_level:
             report.orgunits[unit.pk] = unit
     fiscal_years = sorted(set(fiscal_years))
+    datasets = list(datasets)
+    _prefetch_assignments(datasets)
+    specs_of = {
+        d.pk: [(fy, spec) for fy in fiscal_years for spec in periods_in_fiscal_year(d.period_type, fy) if due_date(d, spec) < as_of]
+        for d in datasets
+    }
+    periods = {p.code: p for p in Period.objects.filter(code__in={s.code for specs in specs_of.values() for _fy, s in specs})}
+    combo_ids = {e.category_combo_id for d in datasets for e in d.elements.all() if e.category_combo_id}
+    parts = dict(_option_combo_counts(combo_ids)) if combo_ids else {}
     for dataset in datasets:
         report.datasets[dataset.pk] = dataset
         elements = list(dataset.elements.all())
-        cells = element_cell_counts(elements)
-        form_cells = sum(cells.values())
-        specs = [
-            (fy, spec) for fy in fiscal_years for spec in periods_in_fiscal_year(dataset.period_type, fy) if due_date(dataset, spec) < as_of
-        ]
-        if not form_cells or not specs:
+        cells_of = {e.pk: parts.get(e.category_combo_id, 1) for e in elements}
+        per_form = sum(cells_of.values())
+        specs = specs_of[dataset.pk]
+        if not elements or not specs:
             continue
-        periods = {p.code: p for p in Period.objects.filter(code__in=[s.code for _fy, s in specs])}
-        expected: dict[str, set[int]] = {s.code: {u.pk for u in expected_orgunits(dataset, units, s)} for _fy, s in specs}
-        # Every cell of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
+        expected: dict[str, frozenset[int]] = {s.code: frozenset(u.pk for u in expected_orgunits(dataset, units, s)) for _fy, s in specs}
+        # Every element of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
         # and per element rather than per cell (a national province expects ~200,000 cells).
         by_unit: dict[tuple[int, int], Tally] = defaultdict(Tally)
         for fy, spec in specs:
             for unit_id in expected[spec.code]:
-                by_unit[(fy, unit_id)].expected += form_cells
+                by_unit[(fy, unit_id)].expected += per_form
         fy_of_period = {periods[s.code].pk: fy for fy, s in specs if s.code in periods}
-        code_of_period = {periods[s.code].pk: s.code for _fy, s in specs if s.code in periods}
-        if fy_of_period:
-            on_time = Case(
-                *[When(period_id=p.pk, created_at__lt=_due_moment(dataset, p), then=1) for p in periods.values()],
-                default=0, output_field=IntegerField(),
-            )  # fmt: skip
-            rows = (
-                DataValue.objects.filter(element__in=elements, period_id__in=list(fy_of_period), orgunit__path__startswith=within.path)
-                .values_list("period_id", "orgunit_id", "element_id")
-                .annotate(na=Count("id", filter=~Q(not_available="")), n=Count("id"), on_time=Sum(on_time))
-                .order_by()
+        # Periods expecting the same units (all of them unless a unit opened or closed within the years) are read
+        # together: two grouped queries per set, counted by the database, only expected cells (ids, not a join).
+        same_units: dict[frozenset[int], list[Period]] = defaultdict(list)
+        for _fy, spec in specs:
+            if spec.code in periods and expected[spec.code]:
+                same_units[expected[spec.code]].append(periods[spec.code])
+        for unit_ids, group in same_units.items():
+            cells = DataValue.objects.filter(
+                ids_filter("element_id", [e.pk for e in elements]),
+                ids_filter("period_id", [p.pk for p in group]),
+                ids_filter("orgunit_id", sorted(unit_ids)),
             )
-            for period_id, unit_id, element_id, na, n, in_time in rows:
-                if unit_id not in expected[code_of_period[period_id]]:
-                    continue  # a value from a unit that was closed or not assigned then: not an expected cell
-                cell = Tally(filled=n - na, not_available=na, on_time=in_time or 0)
-                by_unit[(fy_of_period[period_id], unit_id)].add(cell)
-                report.by_element[element_id].add(cell)
-        forms = 0
+            due = [When(period_id=p.pk, created_at__lt=_due_moment(dataset, p), then=1) for p in group]
+            # Resolved once (one When per period: a daily dataset has 365) and shared by both reads.
+            cells = cells.alias(in_time=Case(*due, default=0, output_field=IntegerField()))
+            counts = {"na": Count("id", filter=~Q(not_available="")), "n": Count("id"), "on_time": Sum("in_time")}
+            for period_id, unit_id, na, n, in_time in cells.values_list("period_id", "orgunit_id").annotate(**counts).order_by():
+                by_unit[(fy_of_period[period_id], unit_id)].add(Tally(filled=n - na, not_available=na, on_time=in_time or 0))
+            for element_id, na, n, in_time in cells.values_list("element_id").annotate(**counts).order_by():
+                report.by_element[element_id].add(Tally(filled=n - na, not_available=na, on_time=in_time or 0))
+        element_periods = 0
         for (fy, unit_id), tally in by_unit.items():
-            forms += tally.expected // form_cells
+            element_periods += tally.expected // per_form
             _tally_add(report, dataset, fy, level_ancestor.get(unit_id), tally)
-        if forms:
+        if element_periods:
             for element in elements:
-                report.by_element[element.pk].expected += forms * cells[element.pk]
+                report.by_element[element.pk].expected += element_periods * cells_of[element.pk]
     return report
 
 
-def element_cell_counts(elements: Iterable[DataElement]) -> dict[int, int]:
-    """Cells of one form per element: 1 without categories, else its number of option combinations (one query, none
-    when no element is broken down)."""
-    elements = list(elements)
-    combo_ids = {e.category_combo_id for e in elements if e.category_combo_id}
-    sizes = {}
-    if combo_ids:
-        rows = CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values_list("combo_id").annotate(n=Count("id")).order_by()
-        sizes = dict(rows)
-    return {e.pk: sizes.get(e.category_combo_id, 0) if e.category_combo_id else 1 for e in elements}
+def _option_combo_counts(combo_ids: set[int]) -> list[tuple[int, int]]:
+    """(category combination, number of option combinations): the cells a broken-down element has per form."""
+    rows = CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values("combo_id").annotate(n=Count("id")).order_by()
+    return [(row["combo_id"], row["n"]) for row in rows]
+
+
+def _prefetch_assignments(datasets: list[Dataset]) -> None:
+    """Elements and assigned units of every dataset in a few queries, not once per dataset and period (a caller's
+    prefetch, e.g. :meth:`DatasetQuerySet.with_assigned_units`, is kept)."""
+    units = Prefetch("orgunits", queryset=OrgUnit.objects.without_shapes())
+    members = Prefetch("orgunit_groups__members", queryset=OrgUnit.objects.only("pk"))
+    prefetch_related_objects(datasets, "elements", units, members)
 
 
 def _tally_add(report: CompletenessReport, dataset: Dataset, fiscal_year: int, ancestor: int | None, tally: Tally) -> None:

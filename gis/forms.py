@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from datasets.models import NUMERIC_TYPES, DataElement
+from datasets.option_parts import option_part, ratio_parts
 from gis.models import LayerVisibility
 from gis.selectors import MapSelection
 from indicators.models import Indicator
@@ -33,6 +34,9 @@ class MapQueryForm(forms.Form):
     parent = forms.CharField(required=False)
     level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[("", ""), *OrgUnitLevel.choices])
     group = forms.CharField(required=False)
+    # A broken-down element's part (``F``, ``F_MUN``) or the ratio of two parts (``M:F``, per 100 of the second).
+    option = forms.CharField(required=False, max_length=100)
+    ratio = forms.CharField(required=False, max_length=201)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +94,30 @@ class MapQueryForm(forms.Form):
             raise ValidationError(_("Choose a data element or an indicator, not both."), code="both")
         if (data.get("element") or data.get("indicator")) and not data.get("period") and "period" not in self.errors:
             self.add_error("period", ValidationError(_("Choose a period."), code="required"))
+        self._clean_parts(data)
         return data
+
+    def _clean_parts(self, data: dict) -> None:
+        """Resolve ``option`` or ``ratio`` against the chosen element (a Thai 400 for an unknown option)."""
+        option, ratio = (data.get("option") or "").strip(), (data.get("ratio") or "").strip()
+        data["option_part"], data["ratio_parts"] = None, None
+        if not option and not ratio:
+            return
+        field = "option" if option else "ratio"
+        if option and ratio:
+            self.add_error("ratio", ValidationError(_("Choose an option or a ratio, not both."), code="parts"))
+        elif data.get("element") is None:
+            if field not in self.errors and "element" not in self.errors:
+                message = _("An option or a ratio needs a data element broken down by categories.")
+                self.add_error(field, ValidationError(message, code="parts"))
+        else:
+            try:
+                if option:
+                    data["option_part"] = option_part(data["element"], option)
+                else:
+                    data["ratio_parts"] = ratio_parts(data["element"], ratio)
+            except ValueError as exc:
+                self.add_error(field, ValidationError(str(exc), code="parts"))
 
     @property
     def not_found(self) -> bool:
@@ -100,7 +127,7 @@ class MapQueryForm(forms.Form):
         data = self.cleaned_data
         return MapSelection(
             element=data["element"], indicator=data["indicator"], period=data["period"], parent=data["parent"], level=data["level"],
-            group=data.get("group"),
+            group=data.get("group"), option=data.get("option_part"), ratio=data.get("ratio_parts"),
         )  # fmt: skip
 
 

@@ -20,9 +20,11 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from datasets.models import DataElement, DataValueAudit
-from datasets.selectors import element_series, element_values
+from datasets.option_parts import OptionPart
+from datasets.selectors import element_series, element_value, element_values
 from gis.models import OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
@@ -36,7 +38,8 @@ from verification.models import SubmissionEvent
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
-# fetched and unpickled from a shared cache on every request. Keyed by the boundaries' version.
+# fetched and unpickled from a shared cache on every request; the shared cache holds them once for
+# every worker's first request. Keyed by the boundaries' version.
 # Edits outside imports (an admin renaming a unit) show within SKELETON_MAX_AGE seconds.
 SKELETON_CACHE_SIZE = 64
 SKELETON_MAX_AGE = 15 * 60
@@ -53,10 +56,32 @@ class MapSelection:
     level: int | None
     indicator: Indicator | None = None
     group: OrgUnitGroup | None = None  # draw the group's members instead of a part of the tree
+    option: OptionPart | None = None  # one part of a broken-down element (female population) …
+    ratio: tuple[OptionPart, OptionPart] | None = None  # … or the first part per 100 of the second (males per 100 females)
 
     @property
     def measure(self) -> DataElement | Indicator | None:
         return self.element or self.indicator
+
+
+RATIO_BASE = 100  # a ratio of two parts is per 100 of the second, as DOPA's sex ratio (males per 100 females)
+
+
+def ratio_value(first: float | None, second: float | None) -> float | None:
+    """``first`` per 100 ``second``; no value when either is missing or the second is zero."""
+    return None if first is None or not second else first / second * RATIO_BASE
+
+
+def _element_part_values(selection: MapSelection, orgunit_ids, period: PeriodSpec) -> dict[int, float | None]:
+    element = selection.element
+    if selection.ratio is not None:
+        if isinstance(orgunit_ids, QuerySet):  # read twice: resolve the units once
+            orgunit_ids = list(orgunit_ids.values_list("pk", flat=True))
+        first, second = (element_values([element], orgunit_ids, period, option_combo_ids=part.ids) for part in selection.ratio)
+        return {unit_id: ratio_value(value, second[(element_id, unit_id)]) for (element_id, unit_id), value in first.items()}
+    ids = selection.option.ids if selection.option is not None else None
+    joined = element_values([element], orgunit_ids, period, option_combo_ids=ids)
+    return {unit_id: value for (_element_id, unit_id), value in joined.items()}
 
 
 def measure_values(selection: MapSelection, orgunit_ids: list[int] | QuerySet[OrgUnit]) -> dict[int, float | None]:
@@ -67,8 +92,7 @@ def measure_values(selection: MapSelection, orgunit_ids: list[int] | QuerySet[Or
     if selection.period is None:
         return {}
     if selection.element is not None:
-        joined = element_values([selection.element], orgunit_ids, selection.period)
-        return {orgunit_id: value for (_element_id, orgunit_id), value in joined.items()}
+        return _element_part_values(selection, orgunit_ids, selection.period)
     if selection.indicator is not None:
         values = indicator_values(selection.indicator, orgunit_ids, selection.period)
         if selection.indicator.approved_only:  # the indicator's choice: a unit with unapproved inputs shows no value
@@ -106,6 +130,19 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitG
     cached = _SKELETONS.get(key)
     if cached is not None and cached[0] > time.monotonic() - SKELETON_MAX_AGE:
         return cached[1]
+    # A worker's first request finds the features another worker built in the shared cache (same boundaries' version).
+    shared_key = f"map-skeletons:{hashlib.sha1(repr(key).encode()).hexdigest()}"
+    skeletons = cache.get(shared_key)
+    if skeletons is None:
+        skeletons = _build_skeletons(parent, level, group)
+        cache.set(shared_key, skeletons, SKELETON_MAX_AGE)
+    if len(_SKELETONS) >= SKELETON_CACHE_SIZE:
+        _SKELETONS.pop(next(iter(_SKELETONS)))
+    _SKELETONS[key] = (time.monotonic(), skeletons)
+    return skeletons
+
+
+def _build_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None) -> list[tuple[int, str]]:
     rows = (
         map_units(parent, level, group)
         .annotate(
@@ -128,9 +165,6 @@ def feature_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitG
         skeletons.append(
             (pk, f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":')
         )
-    if len(_SKELETONS) >= SKELETON_CACHE_SIZE:
-        _SKELETONS.pop(next(iter(_SKELETONS)))
-    _SKELETONS[key] = (time.monotonic(), skeletons)
     return skeletons
 
 
@@ -148,7 +182,7 @@ def choropleth_geojson(selection: MapSelection) -> str:
         "group": _group_summary(selection, values) if selection.group else None,
         "parent": _unit_summary(selection.parent) if selection.parent else None,
         "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],
-        "measure": _measure_summary(selection.measure) if selection.measure else None,
+        "measure": measure_summary(selection) if selection.measure else None,
         "period": selection.period.code if selection.period else None,
     }
     return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{features}]}}'
@@ -183,9 +217,28 @@ def _unit_summary(unit: OrgUnit) -> dict:
     return {"code": unit.code, "name_th": unit.name_th, "name_en": unit.name_en, "level": unit.level}
 
 
-def _measure_summary(measure: DataElement | Indicator) -> dict:
+def measure_title(selection: MapSelection) -> tuple[str, str]:
+    """(name, unit) of what is drawn: the measure, one of its parts (ประชากร · หญิง) or a ratio of two parts."""
+    measure = selection.measure
+    if selection.ratio is not None:
+        first, second = selection.ratio
+        name = _("%(measure)s: %(first)s per 100 %(second)s") % {"measure": measure.name, "first": first.name, "second": second.name}
+        return name, _("per 100")
+    if selection.option is not None:
+        return f"{measure.name} · {selection.option.name}", measure.unit
+    return measure.name, measure.unit
+
+
+def measure_summary(selection: MapSelection) -> dict:
+    measure = selection.measure
     kind = "indicator" if isinstance(measure, Indicator) else "element"
-    return {"kind": kind, "code": measure.code, "name": measure.name, "unit": measure.unit}
+    name, unit = measure_title(selection)
+    summary = {"kind": kind, "code": measure.code, "name": name, "unit": unit}
+    if selection.option is not None:
+        summary["option"] = selection.option.code
+    if selection.ratio is not None:
+        summary["ratio"] = [part.code for part in selection.ratio]
+    return summary
 
 
 def breadcrumb(unit: OrgUnit) -> list[dict]:
@@ -240,23 +293,42 @@ def series_periods(period: PeriodSpec, period_type: str, count: int | None = Non
     return [last.shifted(-n) for n in range(count - 1, -1, -1)]
 
 
-def series_figure(measure: DataElement | Indicator, orgunit: OrgUnit, period: PeriodSpec) -> dict:
-    """A plotly figure (as a dict) of the element's or indicator's values for ``orgunit`` over time."""
+def element_part_series(selection: MapSelection, orgunit: OrgUnit, periods: list[PeriodSpec]) -> list[float | None]:
+    """The selected element's values (its total, one part, or a ratio of two parts) for ``orgunit`` over ``periods``."""
+    element = selection.element
+    if selection.ratio is not None:
+        first, second = selection.ratio
+        return [
+            ratio_value(
+                element_value(element, orgunit, p, option_combo_ids=first.ids),
+                element_value(element, orgunit, p, option_combo_ids=second.ids),
+            )
+            for p in periods
+        ]
+    if selection.option is not None:
+        return [element_value(element, orgunit, p, option_combo_ids=selection.option.ids) for p in periods]
+    return element_series(element, orgunit, periods)
+
+
+def series_figure(selection: MapSelection) -> dict:
+    """A plotly figure (as a dict) of the selected measure's values for the selection's ``parent`` over time."""
     import plotly.graph_objects as go
 
+    measure, orgunit, period = selection.measure, selection.parent, selection.period
     if isinstance(measure, Indicator):
         periods = series_periods(period, measure.period_type)
         values = indicator_series(measure, orgunit.pk, periods)
     else:
         periods = series_periods(period, measure.dataset.period_type)
-        values = element_series(measure, orgunit, periods)
+        values = element_part_series(selection, orgunit, periods)
+    name, unit = measure_title(selection)
     figure = go.Figure(
         go.Scatter(x=[p.label() for p in periods], y=values, mode="lines+markers", line={"color": "#08519c"}, connectgaps=False),
         layout={
             "margin": {"l": 40, "r": 10, "t": 30, "b": 60},
             "height": 260,
-            "title": {"text": f"{orgunit.name} · {measure.name}", "font": {"size": 13}},
-            "yaxis": {"title": {"text": measure.unit}, "rangemode": "tozero"},
+            "title": {"text": f"{orgunit.name} · {name}", "font": {"size": 13}},
+            "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
             "font": {"family": "Sarabun, sans-serif"},
         },
     )

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 from datasets.models import AggregateValue
 from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, mappable_elements, readable_indicators
 from gis.models import ThematicLayer
-from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, series_figure
+from gis.parts import part_choices
+from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, measure_title, series_figure
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
@@ -65,8 +66,7 @@ def series_api(request: HttpRequest) -> JsonResponse:
     form = SeriesQueryForm(request.GET, user=request.user)
     if not form.is_valid():
         return _form_errors(form)
-    data = form.cleaned_data
-    figure = series_figure(data["element"] or data["indicator"], data["parent"], data["period"])
+    figure = series_figure(form.selection())
     return JsonResponse({"figure": figure}, headers={"Cache-Control": CACHE_CONTROL})
 
 
@@ -150,6 +150,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     start = _start_unit(request)
     group = form.cleaned_data.get("group")
+    measure_name, measure_unit = measure_title(form.selection()) if form.is_valid() and (element or indicator) else ("", "")
     config = {
         "choroplethUrl": reverse("gis:choropleth"),
         "seriesUrl": reverse("gis:series"),
@@ -160,6 +161,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "period": period_code,
         "start": start.code if start else "",
         "group": group.code if group else "",
+        "option": form.cleaned_data["option_part"].code if form.cleaned_data.get("option_part") else "",
+        "ratio": ":".join(p.code for p in form.cleaned_data["ratio_parts"]) if form.cleaned_data.get("ratio_parts") else "",
         "classification": request.GET.get("classes", "quantile"),
         "labels": {
             "noData": _("No data"), "value": _("Value"), "top": _("All"), "loading": _("Loading…"),
@@ -174,6 +177,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "elements": mappable_elements(request.user).order_by("dataset__code", "order", "code"),
         "indicators": readable_indicators(request.user).order_by("order", "code"),
         "groups": OrgUnitGroup.objects.restrict(request.user, "view").select_related("group_set").order_by("group_set__code", "code"),
+        "measure_name": measure_name, "measure_unit": measure_unit, **part_choices(element),
     }  # fmt: skip
     return render(request, "gis/map.html", context)
 

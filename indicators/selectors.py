@@ -11,6 +11,7 @@ from django.utils import timezone
 from datasets.models import AggregateValue, DataElement
 from datasets.selectors import due_date, expected_orgunits
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Light, Polarity
+from poc.lookups import ids_filter
 from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing, period_for_fiscal_year, periods_in_fiscal_year
 
@@ -28,15 +29,16 @@ def indicator_values(
 ) -> dict[int, float | None]:
     """Value of ``indicator`` for each org unit over ``period`` (None when not computed or no data).
 
-    An OrgUnit queryset is joined as a subquery rather than sent as a long list of ids.
+    An OrgUnit queryset's ids are read first and sent as one array (``poc.lookups``): the unique key serves the read
+    whatever the planner's statistics.
     """
-    if isinstance(orgunit_ids, QuerySet):
-        units = orgunit_ids.values("pk")
-        orgunit_ids = list(orgunit_ids.values_list("pk", flat=True))
-    else:
-        orgunit_ids = units = list(orgunit_ids)
+    units = orgunit_ids if isinstance(orgunit_ids, QuerySet) else None
+    orgunit_ids = list(units.values_list("pk", flat=True) if units is not None else orgunit_ids)
     result: dict[int, float | None] = dict.fromkeys(orgunit_ids)
-    rows = IndicatorValue.objects.filter(indicator=indicator, orgunit_id__in=units, period__code=_period_code(period))
+    period_id = Period.objects.filter(code=_period_code(period)).values_list("pk", flat=True).first()
+    if period_id is None:  # nobody stored that period yet
+        return result
+    rows = IndicatorValue.objects.filter(ids_filter("orgunit_id", orgunit_ids, units), indicator=indicator, period_id=period_id)
     result.update(dict(rows.values_list("orgunit_id", "value")))
     return result
 

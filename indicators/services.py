@@ -24,6 +24,7 @@ from datasets.models import AggregateValue, DataElement
 from datasets.selectors import element_values
 from indicators.expressions import evaluate
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Polarity
+from indicators.references import InputReference, indicator_references
 from indicators.signals import indicator_values_changed
 from poc import cache_versions
 from poc.models import Agency, OrgUnit, Period
@@ -34,16 +35,30 @@ VERSION = "indicators"
 
 
 def indicators_version() -> int:
-    """Bumped on every refresh; cockpit caches key on it so they never serve stale tiles."""
+    """Bumped on every refresh of any indicator: pages that read all indicators at once key on it."""
     return cache_versions.current(VERSION)
 
 
-def _bump_version() -> None:
+def _indicator_name(pk: int) -> str:
+    return f"{VERSION}:{pk}"
+
+
+def indicator_versions(pks: Iterable[int]) -> dict[int, int]:
+    """Each indicator's own version (one cache round trip): cockpit tiles and drill-downs key on it, so a write
+    redraws only the indicators fed by the elements it changed, not every cached cockpit."""
+    pks = list(pks)
+    found = cache_versions.current_many(_indicator_name(pk) for pk in pks)
+    return {pk: found[_indicator_name(pk)] for pk in pks}
+
+
+def bump_indicators(pks: Iterable[int]) -> None:
+    """Forget what is cached about these indicators (their own versions) and whatever keys on the global version."""
+    cache_versions.bump_many(_indicator_name(pk) for pk in set(pks))
     cache_versions.bump(VERSION)
 
 
 def compute(indicator: Indicator, inputs: dict[str, float | None]) -> tuple[float | None, float | None, float | None]:
-    """(value, numerator, denominator) from input values by element code."""
+    """(value, numerator, denominator) from input values by term (``POP``, ``POP.F``)."""
     numerator = evaluate(indicator.numerator, inputs)
     if not indicator.denominator.strip():
         return (None if numerator is None else numerator * indicator.factor), numerator, None
@@ -65,14 +80,39 @@ def _periods(indicator: Indicator, fiscal_year: int) -> list[Period]:
     return [Period.objects.for_spec(spec) for spec in specs]
 
 
-def _input_values(elements: list[DataElement], unit_ids: list[int], period: Period) -> dict[tuple[int, int], float | None]:
+def _element_values(
+    elements: list[DataElement], unit_ids: list[int], period: Period, option_combo_ids: tuple[int, ...] | None
+) -> dict[tuple[int, int], float | None]:
     """Element values over ``period``; calendar-year elements (population, area) that do not fit inside
     it are read for the calendar year containing the period's end — the latest annual figure."""
     yearly = [e for e in elements if e.dataset.period_type == PeriodType.CALENDAR_YEAR and period.period_type != PeriodType.CALENDAR_YEAR]
-    values = element_values([e for e in elements if e not in yearly], unit_ids, period)
+    values = element_values([e for e in elements if e not in yearly], unit_ids, period, option_combo_ids=option_combo_ids)
     if yearly:
-        values.update(element_values(yearly, unit_ids, period_containing(PeriodType.CALENDAR_YEAR, period.end_date)))
+        calendar_year = period_containing(PeriodType.CALENDAR_YEAR, period.end_date)
+        values.update(element_values(yearly, unit_ids, calendar_year, option_combo_ids=option_combo_ids))
     return values
+
+
+def _input_values(references: Iterable[InputReference], unit_ids: list[int], period: Period) -> dict[int, dict[str, float | None]]:
+    """Values of the terms by unit id and term text: totals in one read, each option filter in one more."""
+    by_filter: dict[tuple[int, ...] | None, dict[str, InputReference]] = defaultdict(dict)
+    for reference in references:
+        by_filter[reference.option_combo_ids][reference.text] = reference
+    by_unit: dict[int, dict[str, float | None]] = defaultdict(dict)
+    for option_combo_ids, group in by_filter.items():
+        elements = list({r.element.pk: r.element for r in group.values()}.values())
+        values = _element_values(elements, unit_ids, period, option_combo_ids)
+        for text, reference in group.items():
+            for unit_id in unit_ids:
+                by_unit[unit_id][text] = values[(reference.element.pk, unit_id)]
+    return by_unit
+
+
+def _references(indicator: Indicator) -> list[InputReference]:
+    """The indicator's terms; one no longer readable (an option removed since it was saved) reads as no value."""
+    elements = {e.code: e for e in indicator.inputs.all()}
+    references, _errors = indicator_references(indicator.numerator, indicator.denominator, elements)
+    return references
 
 
 @transaction.atomic
@@ -97,17 +137,14 @@ def indicator_values_refresh(
     now = timezone.now()
     rows: list[IndicatorValue] = []
     changed_periods: set[int] = set()
+    references = {indicator.pk: _references(indicator) for indicator in indicators}
     for fiscal_year in sorted(set(fiscal_years)):
         by_period: dict[int, tuple[Period, list[Indicator]]] = {}
         for indicator in indicators:
             for period in _periods(indicator, fiscal_year):
                 by_period.setdefault(period.pk, (period, []))[1].append(indicator)
         for period, group in by_period.values():
-            elements = {e.pk: e for i in group for e in i.inputs.all()}
-            values = _input_values(list(elements.values()), list(unit_levels), period)
-            by_unit: dict[int, dict[str, float | None]] = defaultdict(dict)
-            for (element_id, unit_id), value in values.items():
-                by_unit[unit_id][elements[element_id].code] = value
+            by_unit = _input_values([r for i in group for r in references[i.pk]], list(unit_levels), period)
             for indicator in group:
                 depth = _levels(indicator)
                 for unit_id, level in unit_levels.items():
@@ -125,7 +162,7 @@ def indicator_values_refresh(
     )  # fmt: skip
     if rows:
         changed = {"indicator_ids": {i.pk for i in indicators}, "orgunit_ids": set(unit_levels), "period_ids": changed_periods}
-        transaction.on_commit(_bump_version)
+        transaction.on_commit(lambda: bump_indicators(changed["indicator_ids"]))
         transaction.on_commit(lambda: indicator_values_changed.send(sender=IndicatorValue, **changed))
     return len(rows)
 
@@ -149,10 +186,14 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     missing = sorted(codes - {e.code for e in inputs})
     if missing:
         raise ValidationError(_("Unknown data elements: %(codes)s") % {"codes": ", ".join(missing)}, code="unknown_element")
+    _resolved, errors = indicator_references(indicator.numerator, indicator.denominator, {e.code: e for e in inputs})
+    if errors:
+        raise ValidationError("; ".join(errors), code="unknown_option")
     with transaction.atomic():
         indicator.save()
         indicator.inputs.set(inputs)
-        transaction.on_commit(_bump_version)  # a changed definition or setting (approved data only) redraws the cockpit
+        # A changed definition or setting (approved data only) redraws this indicator's tile and pages.
+        transaction.on_commit(lambda: bump_indicators([indicator.pk]))
     return indicator
 
 
@@ -197,6 +238,10 @@ def indicators_load(*, path: Path = CATALOGUE) -> LoadResult:
         missing = sorted(indicator.input_codes() - set(elements))
         if missing:
             result.errors.append(_("%(label)s: unknown data elements %(codes)s") % {"label": label, "codes": ", ".join(missing)})
+            continue
+        _resolved, option_errors = indicator_references(indicator.numerator, indicator.denominator, elements)
+        if option_errors:
+            result.errors.append(f"{label}: {'; '.join(option_errors)}")
             continue
         if indicator.polarity not in Polarity.values:
             result.errors.append(_("%(label)s: unknown polarity") % {"label": label})

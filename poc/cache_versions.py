@@ -38,6 +38,22 @@ def bump(name: str) -> None:
         cache.set(_key(name), _fresh(), None)
 
 
+def current_many(names: Iterable[str]) -> dict[str, int]:
+    """Several counters in one round trip (missing ones start from the clock, as :func:`current` does)."""
+    names = list(names)
+    found = cache.get_many([_key(name) for name in names])
+    missing = {_key(name): _fresh() for name in names if _key(name) not in found}
+    if missing:
+        cache.set_many(missing, None)
+        found.update(missing)
+    return {name: found[_key(name)] for name in names}
+
+
+def bump_many(names: Iterable[str]) -> None:
+    for name in names:
+        bump(name)
+
+
 def stamp_key(name: str, pk: object) -> str:
     return f"{PREFIX}:{name}:{pk}"
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "benchdata",
     # last: its demo seed reads the values the other apps seed
     "verification",
 ]

@@ -69,6 +69,7 @@ PAGES: dict[str, Page] = {
     "api_tokens":                       page("L   200 200 200 200 200"),
     "api_token_revoke":                 page("L   405 405 405 405 405", kw=lambda w: {"pk": 1}),
     "api_analytics":                    page("400 400 400 200 400 200", q=SECRET_ANALYTICS),
+    "api_categories":                   page("200 200 200 200 200 200"),  # catalogue metadata; elements of readable datasets only
     "api_datavaluesets":                page("400 400 400 200 400 200", q=SECRET_VALUE_SET),
     "api_schema":                       page("200 200 200 200 200 200"),
     "api_docs":                         page("200 200 200 200 200 200"),

@@ -50,7 +50,7 @@ SHOTS = [
     Shot("cockpit-drilldown", "governor", "/cockpit/indicator/{indicator}/"),
     Shot("cockpit-wall", "governor", "/cockpit/warroom/", WALL, full_page=False),
     Shot("cockpit-phone", "governor", "/cockpit/", PHONE, full_page=False),
-    Shot("map", "governor", "/gis/map/?element=POP_TOTAL&period={last_year}"),
+    Shot("map", "governor", "/gis/map/?element=POP&period={last_year}"),
     Shot("data-entry-grid", "entry", "/datasets/entry/?dataset={entry_dataset}&period={entry_period}&orgunit={province}"),
     Shot("dataset-history", "entry", "/datasets/{entry_dataset}/history/"),
     Shot("verification-queue", "verifier", "/verification/"),

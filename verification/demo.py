@@ -19,8 +19,6 @@ from verification.models import Status, Submission, ValidationRule
 
 # dataset, name, left, operator, right, severity, Thai message, English message
 RULES = [
-    ("DS-POP", "ชาย + หญิง = รวม", "POP_MALE + POP_FEMALE", "==", "POP_TOTAL", "error",
-     "ประชากรชายรวมหญิงต้องเท่ากับประชากรรวม", "Male plus female must equal the total population"),
     ("DS-ELECT", "ผู้มาใช้สิทธิไม่เกินผู้มีสิทธิ", "ELECT_VOTED", "<=", "ELECT_ELIGIBLE", "error",
      "ผู้มาใช้สิทธิต้องไม่เกินผู้มีสิทธิเลือกตั้ง", "Voters cannot exceed eligible voters"),
     ("DS-DENGUE", "ผู้เสียชีวิตไม่เกินผู้ป่วย", "DENGUE_DEATHS", "<=", "DENGUE_CASES", "error",
@@ -57,15 +55,19 @@ def seed_rules() -> list[ValidationRule]:
 
 
 def seed_inconsistencies() -> None:
-    """Two subdistricts whose total does not add up in the latest year (shown on the violations page)."""
-    element = DataElement.objects.filter(code="POP_TOTAL").select_related("dataset").first()
+    """Two districts reporting more voters than eligible voters in the latest year (shown on the violations page).
+
+    (Population totals cannot disagree with their parts any more: they are derived from the sex × area cells.)
+    """
+    element = DataElement.objects.filter(code="ELECT_VOTED").select_related("dataset").first()
     if element is None:
         return
     latest = Period.objects.filter(datavalues__element=element).order_by("-start_date").first()
     if latest is None:
         return
     cells = []
-    for value in DataValue.objects.filter(element=element, period=latest).select_related("orgunit").order_by("orgunit__code")[:2]:
+    eligible = DataValue.objects.filter(element__code="ELECT_ELIGIBLE", period=latest, value_num__isnull=False)
+    for value in eligible.select_related("orgunit").order_by("orgunit__code")[:2]:
         cells.append(CellInput(element=element, orgunit=value.orgunit, period=latest, raw=value.value_num + 12))
     if not Submission.objects.filter(dataset=element.dataset, period=latest, status=Status.VERIFIED).exists():
         datavalues_save(cells=cells, user=None, source=ValueSource.DEMO, check_permissions=False)
@@ -126,9 +128,9 @@ def _verified_late_form(dataset: Dataset, period: Period, entry, verifier) -> in
     if unit is None or previous is None:
         return 0
     cells = [
-        CellInput(element=value.element, orgunit=unit, period=period, raw=value.value_num)
+        CellInput(element=value.element, orgunit=unit, period=period, option_combo=value.option_combo, raw=value.value_num)
         for value in DataValue.objects.filter(element__dataset=dataset, orgunit=unit, period=previous, value_num__isnull=False)
-        .select_related("element__dataset")
+        .select_related("element__dataset", "option_combo")
     ]  # fmt: skip
     if not cells or not datavalues_save(cells=cells, user=entry, source=ValueSource.DEMO).ok:
         return 0

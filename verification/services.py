@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from datasets.models import Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
 from indicators.models import Indicator
-from indicators.services import VERSION as INDICATORS_VERSION
+from indicators.services import bump_indicators
 from poc import cache_versions, permissions
 from poc.models import OrgUnit, Period, User
 from poc.notifications import forget_unread_counts
@@ -166,7 +166,7 @@ def _forget_approval_views(dataset_id: int) -> None:
     if not (rows := list(indicators)):
         return
     ids = [pk for pk, approved_only in rows if approved_only]
-    transaction.on_commit(lambda: (cache_versions.bump(INDICATORS_VERSION), cache_versions.forget("map-indicator", ids)))
+    transaction.on_commit(lambda: (bump_indicators(pk for pk, _only in rows), cache_versions.forget("map-indicator", ids)))
 
 
 def _action_label(action: str) -> str:

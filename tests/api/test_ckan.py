@@ -45,9 +45,9 @@ def test_csv_resource_has_english_column_names_without_spaces(client, public):
     text = b"".join(client.get("/api/open-data/DS-HEALTH.csv").streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["period", "period_start", "period_end", "orgunit_code", "orgunit_name", "element_code", "element_name", "value",
-                       "unit"]  # fmt: skip
+                       "unit", "option_combo_code", "option_combo_name"]  # fmt: skip
     assert all(" " not in column for column in rows[0])
-    assert rows[1] == ["2567-09", "2024-09-01", "2024-09-30", "990101", "Subdistrict 1-1", "CASES", "Cases", "4", "ราย"]
+    assert rows[1] == ["2567-09", "2024-09-01", "2024-09-30", "990101", "Subdistrict 1-1", "CASES", "Cases", "4", "ราย", "", ""]
     assert len(rows) == 4
 
 

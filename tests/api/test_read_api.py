@@ -60,7 +60,7 @@ def test_restricted_values_never_leak_to_another_agency(token_client, entry_a, e
     assert response.json()["results"] == [] and "990101" not in response.text
     assert token_client(entry_b).get(URL + "?dataset=DS-HEALTH").status_code == 404
     assert token_client(entry_b).get(URL + "?format=csv").content.decode("utf-8-sig").strip() == (
-        "dataset,element,orgunit,period,value,not_available,updated_at"
+        "dataset,element,orgunit,period,value,not_available,updated_at,option_combo"
     )
 
 

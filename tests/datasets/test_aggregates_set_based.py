@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from benchdata.values import BENCH_DATASET, datavalues_bulk_generate
 from datasets.aggregates import aggregates_recompute
-from datasets.bulk import BENCH_DATASET, datavalues_bulk_generate
 from datasets.models import AggregateValue, Dataset, DataValue
 from datasets.selectors import element_value
 from poc.models import OrgUnit, OrgUnitLevel

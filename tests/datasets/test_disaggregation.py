@@ -78,11 +78,11 @@ def test_a_total_or_a_foreign_combination_is_refused_and_nothing_is_written(popu
     unit, period = subdistricts[0], Period.objects.for_code("2568-01")
     whole = CellInput(element=population, orgunit=unit, period=period, raw=100)
     result = datavalues_save(cells=[*option_cells(population, unit, "2568-01", {"M_MUN": 1}), whole], user=entry_a)
-    assert not result.ok and "enter each part" in result.errors[0].message
+    assert not result.ok and "กรอกแต่ละส่วน ระบบรวมยอดให้เอง" in result.errors[0].message
     combo = sex_area.option_combos.get(code="M_MUN")
     plain = CellInput(element=elements["cases"], orgunit=unit, period=period, option_combo=combo, raw=5)
     result = datavalues_save(cells=[plain], user=entry_a)
-    assert not result.ok and "does not belong" in result.errors[0].message
+    assert not result.ok and "ไม่ได้เป็นของ CASES" in result.errors[0].message
     twice = option_cells(population, unit, "2568-01", {"F_MUN": 1}) * 2
     assert not datavalues_save(cells=twice, user=entry_a).ok
     assert not DataValue.objects.exists() and not AggregateOptionValue.objects.exists()
@@ -138,3 +138,25 @@ def test_per_combination_aggregates_are_read_through_their_element(population, e
     population.dataset.save()
     assert restrict(AggregateOptionValue.objects.all(), entry_a, "view").exists()
     assert not restrict(AggregateOptionValue.objects.all(), entry_b, "view").exists()
+
+
+def test_completeness_expects_every_option_cell_and_a_missing_part_is_a_missing_cell(dataset, population, entry_a, subdistricts, province):
+    import datetime as dt
+
+    from datasets.selectors import completeness
+
+    dataset.elements.exclude(pk=population.pk).delete()
+    months = [(2567, 10), (2567, 11), (2567, 12)] + [(2568, m) for m in range(1, 10)]
+    batch = []
+    for unit in subdistricts:
+        for year, month in months:
+            parts = {"M_MUN": 1, "M_NONMUN": 1, "F_MUN": 1, "F_NONMUN": 1}
+            if unit == subdistricts[0] and month == 1:
+                del parts["F_NONMUN"]  # one part missing in one form
+            batch += option_cells(population, unit, f"{year}-{month:02d}", parts)
+    assert datavalues_save(cells=batch, user=entry_a).ok
+    report = completeness(datasets=[dataset], fiscal_years=[2568], within=province, as_of=dt.date(2025, 12, 1))
+    assert report.total.expected == len(subdistricts) * 12 * 4
+    assert report.total.filled == len(subdistricts) * 12 * 4 - 1
+    assert report.by_element[population.pk].expected == len(subdistricts) * 12 * 4
+    assert report.total.rate < 100

@@ -163,7 +163,7 @@ def test_read_api_respects_sensitivity_and_descendants(client, client_for, entry
     data = client_for(entry_a).get(url).json()
     assert sorted(r["value"] for r in data["results"]) == ["1", "2"]
     csv_text = client.get(url + "&format=csv").content.decode("utf-8-sig")
-    assert csv_text.splitlines()[0] == "dataset,element,orgunit,period,value,not_available,updated_at"
+    assert csv_text.splitlines()[0] == "dataset,element,orgunit,period,value,not_available,updated_at,option_combo"
 
 
 def test_public_datasets_form_an_open_data_catalogue(client, dataset, elements, save, entry_a, subdistricts):

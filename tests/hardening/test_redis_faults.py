@@ -72,7 +72,7 @@ def test_redis_dies_mid_import_then_the_worker_recovers(village_dataset, entry_a
     url = f"redis://127.0.0.1:{port}/0"
     redis = start_redis(port)
     cache = RedisCache(url, {})
-    client = Celery(broker=url)
+    client = Celery(broker=url, set_as_current=False)  # never the default app other tests (threads) send through
     worker = start_worker(url, tmp_path)
     values = DataValue.objects.filter(element__dataset=village_dataset)
     try:

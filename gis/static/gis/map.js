@@ -146,6 +146,7 @@
     var status = document.getElementById("map");
     status.setAttribute("aria-busy", "true");
     fetch(config.choroplethUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: parentCode,
+                                               option: config.option, ratio: config.ratio,
                                                group: parentCode ? "" : config.group }), { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
@@ -193,7 +194,8 @@
   function selectUnit(unit) {
     document.getElementById("map-selected-title").textContent = unitName(unit);
     if (!(config.element || config.indicator) || !config.period) return;
-    fetch(config.seriesUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: unit.code }), { credentials: "same-origin" })
+    fetch(config.seriesUrl + "?" + query({ element: config.element, indicator: config.indicator, period: config.period, parent: unit.code,
+                                          option: config.option, ratio: config.ratio }), { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
@@ -265,13 +267,15 @@
   }
 
   /* One measure at a time: choosing an indicator clears the element and vice versa (and the period). */
-  var other = { id_element: "id_indicator", id_indicator: "id_element" };
-  ["id_indicator", "id_element", "id_period", "id_classes"].forEach(function (id) {
+  /* A part or a ratio belongs to the element: a new measure clears both, and one clears the other. */
+  var other = { id_element: "id_indicator", id_indicator: "id_element", id_option: "id_ratio", id_ratio: "id_option" };
+  ["id_indicator", "id_element", "id_period", "id_classes", "id_option", "id_ratio"].forEach(function (id) {
     var select = document.getElementById(id);
     if (select) select.addEventListener("change", function () {
-      if (other[id]) {
-        document.getElementById(other[id]).value = "";
+      if (other[id]) document.getElementById(other[id]).value = "";
+      if (id === "id_element" || id === "id_indicator") {
         document.getElementById("id_period").value = "";
+        ["id_option", "id_ratio"].forEach(function (part) { var field = document.getElementById(part); if (field) field.value = ""; });
       }
       document.getElementById("map-filters").submit();
     });

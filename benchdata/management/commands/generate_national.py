@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from benchdata.national import national_hierarchy_import, national_reference_dir, national_villages_generate
+from benchdata.values import benchmark_dataset_create, datavalues_bulk_generate
 from datasets.aggregates import aggregates_rebuild
-from datasets.bulk import benchmark_dataset_create, datavalues_bulk_generate
-from poc.national import national_hierarchy_import, national_reference_dir, national_villages_generate
 
 
 class Command(BaseCommand):
