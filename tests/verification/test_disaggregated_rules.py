@@ -118,9 +118,9 @@ def test_a_total_term_of_a_broken_down_element_is_the_sum_of_its_parts(broken_do
 @pytest.mark.parametrize(
     ("left", "message"),
     [
-        ("POP.X", "ไม่รู้จักตัวเลือกจำแนก: POP.X"),
-        ("POP.F_X", "ไม่รู้จักตัวเลือกจำแนก: POP.F_X"),
-        ("BEDS.F", "ไม่รู้จักตัวเลือกจำแนก: BEDS.F"),
+        ("POP.X", "ไม่รู้จักตัวเลือกหมวดหมู่: POP.X"),
+        ("POP.F_X", "ไม่รู้จักตัวเลือกหมวดหมู่: POP.F_X"),
+        ("BEDS.F", "ไม่รู้จักตัวเลือกหมวดหมู่: BEDS.F"),
         ("NOPE.F", "NOPE.F"),
         ("POP.__class__", "“.”"),
     ],
@@ -130,3 +130,29 @@ def test_an_unknown_option_is_refused_with_a_thai_message_when_the_rule_is_saved
         services.validation_rule_create(dataset=dataset, name="bad", left=left, operator="<=", right="POP.F")
     assert message in error.value.message_dict["left"][0]
     assert not dataset.validation_rules.exists()
+
+
+def test_the_demo_seeds_a_rule_on_one_age_group_of_the_broken_down_dengue_cases(topic, agency_a, subdistricts, entry_a, en):
+    from datasets.models import Dataset
+    from tests.categories import make_combo
+    from verification.demo import run_rules, seed_rules
+
+    ages = make_combo("AGE", {"AGE": [("A0004", "0–4 ปี", "0–4 years"), ("A0509", "5–9 ปี", "5–9 years")]})
+    dengue = Dataset.objects.create(
+        code="DS-DENGUE", topic=topic, name_th="ไข้เลือดออก", agency=agency_a, collection_level=3, period_type="M"
+    )
+    cases = DataElement.objects.create(
+        code="DENGUE_CASES", dataset=dengue, name_th="ผู้ป่วย", name_en="Cases", value_type=ValueType.INTEGER, category_combo=ages
+    )
+    DataElement.objects.create(code="DENGUE_DEATHS", dataset=dengue, name_th="ผู้เสียชีวิต", value_type=ValueType.INTEGER)
+    _write(entry_a, cases, subdistricts[0], "2568-01", {"A0004": 6, "A0509": 2})
+    _write(entry_a, cases, subdistricts[1], "2568-01", {"A0004": 1, "A0509": 5})
+    rules = seed_rules()
+    assert [(r.name, r.left, r.right) for r in rules] == [
+        ("ผู้เสียชีวิตไม่เกินผู้ป่วย", "DENGUE_DEATHS", "DENGUE_CASES"),
+        ("ผู้ป่วยเด็กเล็กไม่เกินครึ่งหนึ่ง", "DENGUE_CASES.A0004", "DENGUE_CASES * 0.5"),
+    ]
+    run_rules(rules)
+    violation = Violation.objects.get()
+    assert (violation.orgunit, violation.left_value, violation.right_value) == (subdistricts[0], 6, 4)
+    assert "DENGUE_CASES.A0004 [0–4 years] (6) = 6 <= DENGUE_CASES (8) * 0.5 = 4" in violation.detail
