@@ -166,7 +166,7 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
 def audit(request: HttpRequest, code: str) -> HttpResponse:
     """Every change of the dataset's values, or of one cell (``element``, ``orgunit``, ``period`` codes); read-only."""
     dataset = _readable(request, code)
-    rows = DataValueAudit.objects.filter(element__dataset=dataset).select_related("element", "orgunit", "period", "user")
+    rows = DataValueAudit.objects.filter(element__dataset=dataset).select_related("element", "option_combo", "orgunit", "period", "user")
     form = AuditFilterForm(request.GET or None, dataset=dataset, within=_province())
     if form.is_bound and not form.is_valid():
         rows = rows.none()  # a filter that cannot be understood shows its error, not the whole trail

@@ -23,6 +23,9 @@ RULES = [
      "ผู้มาใช้สิทธิต้องไม่เกินผู้มีสิทธิเลือกตั้ง", "Voters cannot exceed eligible voters"),
     ("DS-DENGUE", "ผู้เสียชีวิตไม่เกินผู้ป่วย", "DENGUE_DEATHS", "<=", "DENGUE_CASES", "error",
      "ผู้เสียชีวิตต้องไม่เกินผู้ป่วย", "Deaths cannot exceed cases"),
+    ("DS-DENGUE", "ผู้ป่วยเด็กเล็กไม่เกินครึ่งหนึ่ง", "DENGUE_CASES.A0004", "<=", "DENGUE_CASES * 0.5", "warning",
+     "ผู้ป่วยอายุ 0–4 ปีเกินครึ่งหนึ่งของผู้ป่วยทั้งหมด: ตรวจการบันทึกกลุ่มอายุ",
+     "Children under five are more than half of all cases: check the age groups"),
     ("DS-VITAL", "การตายไม่สูงผิดปกติ", "VITAL_DEATHS", "<=", "VITAL_BIRTHS * 1.5", "warning",
      "จำนวนตายสูงกว่าการเกิดมากผิดปกติ", "Deaths unusually high compared with births"),
 ]  # fmt: skip

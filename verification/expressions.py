@@ -1,4 +1,4 @@
-"""Safe arithmetic over data-element codes for validation rules (``POP_MALE + POP_FEMALE``).
+"""Safe arithmetic over data-element codes for validation rules (``POP_MALE + POP_FEMALE``, ``DENGUE.F <= POP.F``).
 
 A tokenizer and a recursive-descent parser for numbers, codes, ``+ - * /``, unary signs and
 parentheses — nothing else. Rule text is typed by administrators and stored in the database, so it
@@ -7,6 +7,7 @@ is never handed to ``eval``: anything outside this grammar is rejected with a me
     expression := term (("+" | "-") term)*
     term       := factor (("*" | "/") factor)*
     factor     := ("+" | "-") factor | NUMBER | CODE | "(" expression ")"
+    CODE       := ELEMENT ["." OPTION]   (``POP`` the total, ``POP.F`` one option, ``POP.F_MUN`` one combination)
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 
 MAX_LENGTH = 500
 MAX_DEPTH = 40
-_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<code>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/()]))")
+_CODE = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9][A-Za-z0-9_]*)?"  # an option code never starts with "_" (no dunders)
+_TOKEN = re.compile(rf"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<code>{_CODE})|(?P<op>[-+*/()]))")
 
 
 class ExpressionError(ValueError):
@@ -72,13 +74,20 @@ class Expression:
         """The value, or None when an element has no value or a division by zero occurs."""
         return _evaluate(self.root, values)
 
-    def explain(self, values: Mapping[str, float | None]) -> str:
-        """``POP_MALE + POP_FEMALE`` → ``POP_MALE (120) + POP_FEMALE (130)``: names and values for messages."""
-        return _TOKEN_CODE.sub(lambda m: f"{m.group(0)} ({_fmt(values.get(m.group(0)))})", self.text.strip())
+    def explain(self, values: Mapping[str, float | None], labels: Mapping[str, str] | None = None) -> str:
+        """``POP_MALE + POP.F`` → ``POP_MALE (120) + POP.F [หญิง] (130)``: codes, option names and values for messages."""
+        labels = labels or {}
+
+        def shown(match: re.Match) -> str:
+            code = match.group(0)
+            label = f" [{labels[code]}]" if code in labels else ""
+            return f"{code}{label} ({_fmt(values.get(code))})"
+
+        return _TOKEN_CODE.sub(shown, self.text.strip())
 
 
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-_TOKEN_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CALL = re.compile(rf"({_CODE})\s*\(")
+_TOKEN_CODE = re.compile(_CODE)
 
 
 def _fmt(value: float | None) -> str:
@@ -165,9 +174,17 @@ def parse_expression(text: str, known_codes: Iterable[str] | None = None) -> Exp
         token = parser.current
         raise ExpressionError(_("Unexpected “%(t)s” at position %(p)d.") % {"t": token.text, "p": token.position})
     if known_codes is not None:
-        unknown = sorted(parser.codes - set(known_codes))
-        if unknown:
-            raise ExpressionError(_("Unknown data element code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+        known = set(known_codes)
+        unknown = sorted(parser.codes - known)
+        elements = sorted(c for c in unknown if c.split(".")[0] not in known)
+        if elements:
+            raise ExpressionError(_("Unknown data element code(s): %(codes)s.") % {"codes": ", ".join(elements)})
+        if unknown:  # the element exists: the part after the dot is not one of its options
+            message = _(
+                "Unknown category option(s): %(codes)s. Write CODE.OPTION (e.g. POP.F) or CODE.OPTION_COMBINATION (e.g. POP.F_MUN) "
+                "with an option of a broken-down element."
+            )
+            raise ExpressionError(message % {"codes": ", ".join(unknown)})
     return Expression(text=text, root=root, codes=frozenset(parser.codes))
 
 

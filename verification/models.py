@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import DataElement, Dataset
+from datasets.models import CategoryOptionCombo, DataElement, Dataset
 from poc.models import OrgUnit, Period
 from poc.permissions import RestrictedQuerySet
+from verification.cells import option_terms
 from verification.expressions import ExpressionError, parse_expression
 
 
@@ -32,7 +33,8 @@ class RuleSeverity(models.TextChoices):
 
 
 class ValidationRule(models.Model):
-    """``left operator right`` over the dataset's element codes, e.g. ``POP_MALE + POP_FEMALE == POP_TOTAL``."""
+    """``left operator right`` over the dataset's element codes, e.g. ``POP_MALE + POP_FEMALE == POP_TOTAL``; a broken-down
+    element's code is its total, ``POP.F`` its cells holding option F summed, ``POP.F_MUN`` one option combination."""
 
     dataset = models.ForeignKey(Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="validation_rules")
     name = models.CharField(_("name"), max_length=200)
@@ -59,7 +61,10 @@ class ValidationRule(models.Model):
         return self.message_th or self.message_en or self.name
 
     def clean(self) -> None:
-        known = set(DataElement.objects.filter(dataset_id=self.dataset_id).values_list("code", flat=True)) if self.dataset_id else None
+        known = None
+        if self.dataset_id:  # element codes, and CODE.OPTION / CODE.OPTION_COMBINATION of broken-down elements
+            elements = list(DataElement.objects.filter(dataset_id=self.dataset_id))
+            known = {e.code for e in elements} | set(option_terms(elements))
         errors = {}
         for side in ("left", "right"):
             try:
@@ -97,9 +102,18 @@ class Violation(models.Model):
 
 
 class OutlierConfirmation(models.Model):
-    """A user confirming that a flagged value is right, with the reason (append-only: the audit trail)."""
+    """A user confirming that a flagged value is right, with the reason (append-only: the audit trail).
+    ``option_combo``: the confirmed cell of a broken-down element (null: its total, or an element without categories)."""
 
     element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo,
+        verbose_name=_("category option combination"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     orgunit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     value = models.FloatField(_("confirmed value"))

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from datasets.hints import CellHint
-from datasets.models import DataElement
+from datasets.models import Aggregation, DataElement
 from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, PeriodType, to_be
-from verification.cells import cell_values
+from verification.cells import cell_values, option_cell_values
 from verification.models import OutlierConfirmation
 
 Z_THRESHOLD = 3.5
@@ -144,7 +144,10 @@ def _cell_histories(
 
 
 def outlier_flags(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], OutlierFlag]:
-    """Flags for the current values of each (element, org unit) in ``period`` (entry form, verifier's queue)."""
+    """Flags for the current values of each (element, org unit) in ``period`` (entry form, verifier's queue).
+
+    A broken-down element is judged here on its total against the history of its totals; the allowed range
+    bounds the entered cells (:func:`option_outlier_flags`), not their sum."""
     elements = [e for e in elements if e.is_numeric]
     orgunits = list(orgunits)
     if not elements:
@@ -152,11 +155,43 @@ def outlier_flags(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], 
     histories, values = _cell_histories(elements, orgunits, period)
     flags = {}
     for element in elements:
+        low, high = (None, None) if element.category_combo_id else (element.min_value, element.max_value)
         for unit in orgunits:
             current = values.get((element.pk, unit.pk, period.pk))
-            flag = assess(current, period.spec, histories.get((element.pk, unit.pk), {}), element.min_value, element.max_value)
+            flag = assess(current, period.spec, histories.get((element.pk, unit.pk), {}), low, high)
             if flag:
                 flags[(element.pk, unit.pk)] = flag
+    return flags
+
+
+def option_outlier_flags(
+    elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period
+) -> dict[tuple[int, int, int], OutlierFlag]:
+    """Flags per (element, option combination, org unit) of the broken-down elements: each combination's history
+    is its own series (the หญิง, ในเขตเทศบาล cell against earlier หญิง, ในเขตเทศบาล cells), and the element's allowed
+    range bounds each cell."""
+    elements = [e for e in elements if e.is_numeric and e.category_combo_id]
+    orgunits = list(orgunits)
+    if not elements or not orgunits:
+        return {}
+    periods = _history_periods(period.period_type, period.spec)
+    specs = {p.pk: p.spec for p in periods}
+    average = {e.pk for e in elements if e.aggregation == Aggregation.AVERAGE}
+    histories: dict[tuple[int, int, int], dict[PeriodSpec, float]] = {}
+    current: dict[tuple[int, int, int], float] = {}
+    for (e, c, o, p), (total, count) in option_cell_values(elements, orgunits, periods).items():
+        value = total / count if e in average else total
+        if p == period.pk:
+            current[(e, c, o)] = value
+        else:
+            histories.setdefault((e, c, o), {})[specs[p]] = value
+    by_pk = {e.pk: e for e in elements}
+    flags = {}
+    for key, value in current.items():
+        element = by_pk[key[0]]
+        flag = assess(value, period.spec, histories.get(key, {}), element.min_value, element.max_value)
+        if flag:
+            flags[key] = flag
     return flags
 
 
@@ -179,12 +214,13 @@ def expected_ranges(
 
 def confirmations(
     elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period
-) -> dict[tuple[int, int], OutlierConfirmation]:
-    """The latest confirmation of each cell (it applies only while the value is the one confirmed)."""
-    latest: dict[tuple[int, int], OutlierConfirmation] = {}
+) -> dict[tuple[int, int, int | None], OutlierConfirmation]:
+    """The latest confirmation of each (element, org unit, option combination or None for the total or an element
+    without categories): it applies only while the value is the one confirmed."""
+    latest: dict[tuple[int, int, int | None], OutlierConfirmation] = {}
     rows = OutlierConfirmation.objects.filter(element__in=list(elements), orgunit__in=list(orgunits), period=period).select_related("user")
     for row in rows.order_by("at", "id"):
-        latest[(row.element_id, row.orgunit_id)] = row
+        latest[(row.element_id, row.orgunit_id, row.option_combo_id)] = row
     return latest
 
 

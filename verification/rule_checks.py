@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, format_number
 from poc.models import OrgUnit, Period
-from verification.cells import unit_values_by_code
+from verification.cells import term_labels, unit_values_by_code
 from verification.expressions import ExpressionError, parse_expression
 from verification.models import Operator, RuleSeverity, ValidationRule
 
@@ -39,14 +39,15 @@ class RuleResult:
         return self.passed is False and self.rule.severity == RuleSeverity.WARNING
 
 
-def evaluate_rule(rule: ValidationRule, values: dict[str, float | None]) -> RuleResult:
-    """Evaluate ``rule`` over element values by code; the detail names every element and its value."""
+def evaluate_rule(rule: ValidationRule, values: dict[str, float | None], labels: dict[str, str] | None = None) -> RuleResult:
+    """Evaluate ``rule`` over element values by code; the detail names every element (and option, from ``labels``:
+    :func:`verification.cells.term_labels`) and its value."""
     try:
         left, right = parse_expression(rule.left), parse_expression(rule.right)
     except ExpressionError as exc:
         return RuleResult(rule, None, None, None, str(exc))
     left_value, right_value = left.evaluate(values), right.evaluate(values)
-    shown = f"{left.explain(values)} = {_num(left_value)} {rule.operator} {right.explain(values)} = {_num(right_value)}"
+    shown = f"{left.explain(values, labels)} = {_num(left_value)} {rule.operator} {right.explain(values, labels)} = {_num(right_value)}"
     if left_value is None or right_value is None:
         missing = sorted(c for c in left.codes | right.codes if values.get(c) is None)
         text = _("not checked: no value for %(codes)s") % {"codes": ", ".join(missing)} if missing else _("not checked: division by zero")
@@ -63,4 +64,5 @@ def _num(value: float | None) -> str:
 def rules_evaluate(dataset: Dataset, orgunit: OrgUnit, period: Period) -> list[RuleResult]:
     """Every active rule of ``dataset`` for one org unit (its own values, or its subtree's aggregates)."""
     values = unit_values_by_code(dataset, [orgunit], period)[orgunit.pk]
-    return [evaluate_rule(rule, values) for rule in dataset.validation_rules.filter(is_active=True)]
+    labels = term_labels(dataset)
+    return [evaluate_rule(rule, values, labels) for rule in dataset.validation_rules.filter(is_active=True)]

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from datasets.formstate import FormStatus
-from datasets.models import DataElement, Dataset
+from datasets.models import Aggregation, CategoryOptionCombo, DataElement, Dataset
 from poc.models import OrgUnit, Period, User
-from verification.cells import GEOMETRY, cell_values
+from verification.cells import GEOMETRY, NAME_SEPARATOR, cell_values, element_combos, option_cell_values
 from verification.models import LOCKED_STATUSES, OutlierConfirmation, RuleSeverity, Status, Submission, Violation
-from verification.outliers import OutlierFlag, confirmations, outlier_flags
+from verification.outliers import OutlierFlag, confirmations, option_outlier_flags, outlier_flags
 
 
 def submissions_visible(user: User) -> QuerySet[Submission]:
@@ -23,11 +23,19 @@ def submissions_visible(user: User) -> QuerySet[Submission]:
 
 @dataclass
 class DiffRow:
+    """One line of a submission's values: an element (a broken-down element's total), or one of its option cells."""
+
     element: DataElement
     current: float | None
     previous: float | None
     flag: OutlierFlag | None = None
     confirmation: OutlierConfirmation | None = None
+    option_combo: CategoryOptionCombo | None = None
+
+    @property
+    def label(self) -> str:
+        """``ประชากร`` or ``ประชากร · หญิง, ในเขตเทศบาล`` (English names when the page is in English)."""
+        return f"{self.element.name}{NAME_SEPARATOR}{self.option_combo.name}" if self.option_combo else self.element.name
 
     @property
     def change(self) -> float | None:
@@ -39,23 +47,35 @@ class DiffRow:
 
 
 def submission_values(submission: Submission) -> list[DiffRow]:
-    """Each element's value against the previous period, with outlier flags and confirmations."""
+    """Each element's value against the previous period, with outlier flags and confirmations; a broken-down
+    element's total is followed by each of its option cells, judged on their own histories."""
     elements = list(submission.dataset.elements.select_related("dataset"))
-    previous = Period.objects.for_spec(submission.period.spec.previous())
-    values = cell_values(elements, [submission.orgunit], [submission.period, previous])
-    flags = outlier_flags(elements, [submission.orgunit], submission.period)
-    confirmed = confirmations(elements, [submission.orgunit], submission.period)
+    unit, period = submission.orgunit, submission.period
+    previous = Period.objects.for_spec(period.spec.previous())
+    values = cell_values(elements, [unit], [period, previous])
+    parts = option_cell_values(elements, [unit], [period, previous])
+    flags = outlier_flags(elements, [unit], period)
+    option_flags = option_outlier_flags(elements, [unit], period)
+    confirmed = confirmations(elements, [unit], period)
+    combos = element_combos(elements)
+
+    def confirmation_of(key: tuple[int, int, int | None], current: float | None) -> OutlierConfirmation | None:
+        confirmation = confirmed.get(key)
+        return confirmation if confirmation and confirmation.value == current else None
+
+    def part(e: DataElement, combo_id: int, period_id: int) -> float | None:
+        total, count = parts.get((e.pk, combo_id, unit.pk, period_id), (0.0, 0))
+        return None if not count else (total / count if e.aggregation == Aggregation.AVERAGE else total)
+
     rows = []
     for e in elements:
-        current = values.get((e.pk, submission.orgunit_id, submission.period_id))
-        confirmation = confirmed.get((e.pk, submission.orgunit_id))
-        if confirmation and confirmation.value != current:
-            confirmation = None
-        rows.append(
-            DiffRow(
-                e, current, values.get((e.pk, submission.orgunit_id, previous.pk)), flags.get((e.pk, submission.orgunit_id)), confirmation
-            )
-        )
+        current = values.get((e.pk, unit.pk, period.pk))
+        before = values.get((e.pk, unit.pk, previous.pk))
+        rows.append(DiffRow(e, current, before, flags.get((e.pk, unit.pk)), confirmation_of((e.pk, unit.pk, None), current)))
+        for combo in combos.get(e.pk, []):
+            current = part(e, combo.pk, period.pk)
+            flag, confirmation = option_flags.get((e.pk, combo.pk, unit.pk)), confirmation_of((e.pk, unit.pk, combo.pk), current)
+            rows.append(DiffRow(e, current, part(e, combo.pk, previous.pk), flag, confirmation, option_combo=combo))
     return rows
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datasets.models import DataElement, Dataset, DataValue
+from datasets.models import Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
 from indicators.models import Indicator
 from indicators.services import bump_indicators
 from poc import cache_versions, permissions
@@ -21,7 +21,7 @@ from poc.models import OrgUnit, Period, User
 from poc.notifications import forget_unread_counts
 from verification import selectors
 from verification.approvals import approval_waiting_for, approving_unit
-from verification.cells import GEOMETRY, cell_values, unit_values_by_code, units_with_values
+from verification.cells import GEOMETRY, cell_values, option_cell_values, term_labels, unit_values_by_code, units_with_values
 from verification.models import (
     LOCKED_STATUSES,
     Notification,
@@ -62,10 +62,10 @@ def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None 
     if not rules:
         return report
     found = []
-    values = unit_values_by_code(dataset, units, period)
+    values, labels = unit_values_by_code(dataset, units, period), term_labels(dataset)
     for unit in units:
         for rule in rules:
-            result = evaluate_rule(rule, values[unit.pk])
+            result = evaluate_rule(rule, values[unit.pk], labels)
             if result.passed is False:
                 found.append(
                     Violation(rule=rule, dataset=dataset, orgunit=unit, period=period, severity=rule.severity,
@@ -346,16 +346,25 @@ def values_locked(forms: Collection[tuple[Dataset, OrgUnit, Period]]) -> set[tup
 
 
 # --- Outlier confirmation -----------------------------------------------------------------------
-def outlier_confirm(*, element: DataElement, orgunit: OrgUnit, period: Period, user: User, comment: str) -> OutlierConfirmation:
-    """Record that a flagged value is right, and why (for the verifier and the audit trail)."""
+def outlier_confirm(
+    *, element: DataElement, orgunit: OrgUnit, period: Period, user: User, comment: str, option_combo: CategoryOptionCombo | None = None
+) -> OutlierConfirmation:
+    """Record that a flagged value is right, and why (for the verifier and the audit trail): the element's value (a
+    broken-down element's total), or with ``option_combo`` that cell's."""
     dataset = element.dataset
     permissions.require(user, "work", dataset)
     comment = _require_comment(comment)
-    value = cell_values([element], [orgunit], [period]).get((element.pk, orgunit.pk, period.pk))
+    if option_combo is None:
+        value = cell_values([element], [orgunit], [period]).get((element.pk, orgunit.pk, period.pk))
+    else:
+        if option_combo.combo_id != element.category_combo_id:
+            raise ValidationError(_("%(e)s has no category option %(o)s") % {"e": element.code, "o": option_combo.code}, code="bad_option")
+        total, count = option_cell_values([element], [orgunit], [period]).get((element.pk, option_combo.pk, orgunit.pk, period.pk), (0, 0))
+        value = (total / count if element.aggregation == Aggregation.AVERAGE else total) if count else None
     if value is None:
         raise ValidationError(_("There is no value to confirm."), code="no_value")
     return OutlierConfirmation.objects.create(
-        element=element, orgunit=orgunit, period=period, value=value, comment=comment[:500], user=user
+        element=element, option_combo=option_combo, orgunit=orgunit, period=period, value=value, comment=comment[:500], user=user
     )
 
 
@@ -403,6 +412,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
         counts[(unit_id, period_id)] = counts.get((unit_id, period_id), 0) + 1
     units = OrgUnit.objects.defer(*GEOMETRY).in_bulk({u for u, _p in counts})
     by_period = {p.pk: p for p in periods}
+    labels = term_labels(dataset)
     for period in periods:
         keys = sorted((u, p) for (u, p) in counts if p == period.pk)
         unit_list = [units[u] for u, _p in keys]
@@ -412,7 +422,7 @@ def bulk_verify_plan(*, dataset: Dataset, until: Period, user: User) -> BulkPlan
             if (unit_id, period_id) in verified:
                 plan.already += 1
                 continue
-            errors = [r.detail for r in (evaluate_rule(rule, values[unit_id]) for rule in rules) if r.passed is False]
+            errors = [r.detail for r in (evaluate_rule(rule, values[unit_id], labels) for rule in rules) if r.passed is False]
             level = reached.get((unit_id, period_id), 0) + 1
             plan.levels[(unit_id, period_id)] = level
             if (unit_id, period_id) in own or (

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datasets.models import Dataset, DataValue
+from datasets.models import DataElement, Dataset, DataValue
 from datasets.selectors import due_date, expected_orgunits
 from poc.models import Agency, OrgUnit, User
 from poc.periods import PeriodSpec, period_containing
@@ -26,7 +26,12 @@ def units_expected_to_report(dataset: Dataset, period: PeriodSpec) -> list[OrgUn
 
 
 def first_entries(dataset: Dataset, periods: Iterable[PeriodSpec]) -> dict[tuple[str, int], dt.datetime]:
-    """When each (period code, org unit) first got a value of the dataset: the basis of timeliness."""
+    """When each (period code, org unit) was reported, the basis of timeliness: its first value of the dataset.
+
+    A required broken-down element is reported only with every option combination (a value or "not available"):
+    until then the form is missing, and it is reported when the last of those cells was first entered, if that is
+    later than the form's first value. Elements without categories keep the first-value rule.
+    """
     codes = [p.code for p in periods]
     rows = (
         DataValue.objects.filter(element__dataset=dataset, period__code__in=codes)
@@ -34,7 +39,27 @@ def first_entries(dataset: Dataset, periods: Iterable[PeriodSpec]) -> dict[tuple
         .annotate(first=Min("created_at"))
         .values_list("period__code", "orgunit_id", "first")
     )
-    return {(code, unit): first for code, unit, first in rows}
+    result = {(code, unit): first for code, unit, first in rows}
+    required = dict(
+        DataElement.objects.filter(dataset=dataset, required=True, category_combo__isnull=False)
+        .annotate(cells=Count("category_combo__option_combos"))
+        .values_list("pk", "cells")
+    )
+    if not required or not result:
+        return result
+    parts = (
+        DataValue.objects.filter(element_id__in=list(required), period__code__in=codes, option_combo__isnull=False)
+        .values_list("period__code", "orgunit_id", "element_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .order_by()
+    )
+    complete: dict[tuple[str, int], list[int]] = {}  # form → required elements with every cell
+    reported_at: dict[tuple[str, int], dt.datetime] = {}
+    for code, unit, element_id, n, last in parts:
+        if n >= required[element_id]:
+            complete.setdefault((code, unit), []).append(element_id)
+            reported_at[(code, unit)] = max(last, reported_at.get((code, unit), last))
+    return {key: max(first, reported_at[key]) for key, first in result.items() if len(complete.get(key, ())) == len(required)}
 
 
 class Timeliness:

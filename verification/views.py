@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from datasets.models import DataElement, Dataset
+from datasets.models import CategoryOptionCombo, DataElement, Dataset
 from poc import permissions
 from poc.models import Agency, OrgUnit, Period
-from poc.params import id_list_param
+from poc.params import id_list_param, id_param
 from poc.pdf import pdf_response
 from poc.permissions import Gate, role_required
 from verification import charts, reports, selectors, services
@@ -149,10 +149,12 @@ def submission_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @require_POST
 def outlier_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
-    element = get_object_or_404(DataElement, pk=request.POST.get("element"), dataset=submission.dataset)
+    element = get_object_or_404(DataElement, pk=id_param(request.POST, "element"), dataset=submission.dataset)
+    option_id = id_param(request.POST, "option_combo")  # a cell of a broken-down element; none: the element's value
+    option_combo = None if option_id is None else get_object_or_404(CategoryOptionCombo, pk=option_id, combo_id=element.category_combo_id)
     try:
         services.outlier_confirm(element=element, orgunit=submission.orgunit, period=submission.period, user=request.user,
-                                 comment=request.POST.get("comment", ""))  # fmt: skip
+                                 comment=request.POST.get("comment", ""), option_combo=option_combo)  # fmt: skip
     except PermissionDenied:
         messages.error(request, _("You may not do this."))
     except ValidationError as exc:
