@@ -99,6 +99,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _thai_first():
+    """Every test starts in the default language (Thai): a request in English leaves the thread's language behind."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def en():
     """Run a test in English (messages are Thai by default)."""

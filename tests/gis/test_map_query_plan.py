@@ -19,19 +19,19 @@ def _aggregate_reads(captured) -> list[str]:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN and planner statistics are PostgreSQL's")
-def test_the_map_read_uses_the_unique_index_on_a_table_never_analysed(client, shapes, save, entry_a, elements, subdistricts):
+def test_the_map_read_uses_the_unique_index_whatever_the_statistics_say(client, shapes, save, entry_a, elements, subdistricts):
     save(entry_a, [(elements["cases"], subdistricts[0], "2568-01", 5), (elements["cases"], subdistricts[1], "2568-01", 7)])
     period = Period.objects.get(code="2568-01")
     with connection.cursor() as cursor:
-        # A freshly loaded table: 120,000 aggregates of other elements and units, inserted inside this test's transaction,
-        # so no ANALYZE (manual or autovacuum) has ever described them to the planner.
+        # Statistics gathered while the table held two rows (earlier tests may have analysed it too), then a bulk load
+        # of 120,000 aggregates of other elements and units inside this test's transaction: stale statistics, as after
+        # a bulk load with autovacuum off, whatever ran before this test.
+        cursor.execute("ANALYZE datasets_aggregatevalue")
         cursor.execute(
             "INSERT INTO datasets_aggregatevalue (element_id, orgunit_id, period_id, total, count) "
             "SELECT 100000 + e, 100000 + u, %s, u, 1 FROM generate_series(1, 200) e, generate_series(1, 600) u",
             [period.pk],
         )
-        cursor.execute("SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'datasets_aggregatevalue'")
-        assert cursor.fetchone() in (None, (None, None))
     client.force_login(entry_a)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(URL, {"element": "CASES", "period": "2568-01", "parent": "99", "level": 3})
