@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from datasets.hints import CellHint
+from datasets.hints import CellHint, HintKey
 from datasets.models import Aggregation, DataElement
 from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, PeriodType, to_be
@@ -224,12 +224,15 @@ def confirmations(
     return latest
 
 
-def entry_hints(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[tuple[int, int], CellHint]:
+def entry_hints(elements: Iterable[DataElement], orgunits: Iterable[OrgUnit], period: Period) -> dict[HintKey, CellHint]:
     """For the data-entry grid: the expected range of each cell and the outlier flag of its stored value."""
     elements, orgunits = list(elements), list(orgunits)
-    hints: dict[tuple[int, int], CellHint] = {}
+    hints: dict[HintKey, CellHint] = {}
     for key, (_low, _high, explanation) in expected_ranges(elements, orgunits, period).items():
         hints[key] = CellHint(text=explanation)
     for key, flag in outlier_flags(elements, orgunits, period).items():
         hints[key] = CellHint(text=hints.get(key, CellHint()).text, flag=flag.explanation)
+    # Each part of a broken-down element under its own sub-column (the grid's key puts the org unit second).
+    for (element_id, combo_id, orgunit_id), flag in option_outlier_flags(elements, orgunits, period).items():
+        hints[(element_id, orgunit_id, combo_id)] = CellHint(flag=flag.explanation)
     return hints

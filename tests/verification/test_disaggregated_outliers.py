@@ -90,3 +90,15 @@ def test_an_option_of_another_combination_or_an_empty_cell_cannot_be_confirmed(p
     with pytest.raises(ValidationError):
         services.outlier_confirm(element=pop, orgunit=subdistricts[0], period=december, user=entry_a, comment="x", option_combo=empty)
     assert not OutlierConfirmation.objects.exists()
+
+
+def test_the_entry_grid_hint_of_an_outlying_part_sits_under_that_part(pop, december, subdistricts):
+    from verification.outliers import entry_hints
+
+    unit = subdistricts[0]
+    combos = {c.code: c.pk for c in pop.category_combo.option_combos.all()}
+    hints = entry_hints([pop], [unit], december)
+    assert hints[(pop.pk, unit.pk, combos["M_MUN"])].flag
+    assert hints[(pop.pk, unit.pk, combos["F_MUN"])].flag
+    assert (pop.pk, unit.pk, combos["F_NONMUN"]) not in hints
+    assert not hints.get((pop.pk, unit.pk), None) or not hints[(pop.pk, unit.pk)].flag  # the total is within its history
