@@ -13,7 +13,7 @@ from cockpit.breakdown import ElementPart
 from cockpit.definitions import indicator_definition
 from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
-from datasets.selectors import element_values
+from datasets.selectors import element_values_over
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
 from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
 from indicators.services import indicator_versions
@@ -372,12 +372,12 @@ def pivot(
     elements = [(i, item) for i, item in enumerate(items) if isinstance(item, DataElement)]
     parts = [(i, item) for i, item in enumerate(items) if isinstance(item, ElementPart)]
     for period in periods if elements or parts else []:
-        values = element_values([e for _i, e in elements], unit_ids, period)
+        values = element_values_over([e for _i, e in elements], unit_ids, period)
         for i, element in elements:
             for unit_id in unit_ids:
                 result[(i, unit_id, period.code)] = values[(element.pk, unit_id)]
         for i, part in parts:  # one read per part: each sums its own option combinations
-            values = element_values([part.element], unit_ids, period, option_combo_ids=part.option_combo_ids)
+            values = element_values_over([part.element], unit_ids, period, option_combo_ids=part.option_combo_ids)
             for unit_id in unit_ids:
                 result[(i, unit_id, period.code)] = values[(part.element.pk, unit_id)]
     return result

@@ -19,7 +19,7 @@ from django.utils import timezone
 from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
 from poc.lookups import ids_filter
 from poc.models import OrgUnit, OrgUnitLevel, Period
-from poc.periods import PeriodSpec, PeriodType, periods_in_fiscal_year
+from poc.periods import PeriodSpec, PeriodType, period_containing, periods_in_fiscal_year
 
 
 def _spec(period: Period | PeriodSpec) -> PeriodSpec:
@@ -118,6 +118,26 @@ def element_values(
             for key, rows in by_key.items():
                 result[key] = rollup(Aggregation.LAST, rows)
     return result
+
+
+def element_values_over(
+    elements: Iterable[DataElement],
+    orgunits: Iterable[OrgUnit | int],
+    period: Period,
+    *,
+    option_combo_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int], float | None]:
+    """:func:`element_values`, except that calendar-year elements (population, area) which do not fit inside a
+    fiscal year or shorter ``period`` are read for the calendar year containing its end: the latest annual figure.
+    What indicators and the pivot read for a fiscal year."""
+    elements = list(elements)
+    ids = None if option_combo_ids is None else list(option_combo_ids)
+    yearly = [e for e in elements if e.dataset.period_type == PeriodType.CALENDAR_YEAR and period.period_type != PeriodType.CALENDAR_YEAR]
+    values = element_values([e for e in elements if e not in yearly], orgunits, period, option_combo_ids=ids)
+    if yearly:
+        calendar_year = period_containing(PeriodType.CALENDAR_YEAR, period.end_date)
+        values.update(element_values(yearly, orgunits, calendar_year, option_combo_ids=ids))
+    return values
 
 
 def element_value(

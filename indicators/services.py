@@ -21,14 +21,14 @@ from django.utils.translation import gettext as _
 
 from datasets.aggregates import ancestor_ids
 from datasets.models import AggregateValue, DataElement
-from datasets.selectors import element_values
+from datasets.selectors import element_values_over
 from indicators.expressions import evaluate
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Polarity
 from indicators.references import InputReference, indicator_references
 from indicators.signals import indicator_values_changed
 from poc import cache_versions
 from poc.models import Agency, OrgUnit, Period
-from poc.periods import PeriodType, period_containing, period_for_fiscal_year, periods_in_fiscal_year
+from poc.periods import PeriodType, period_for_fiscal_year, periods_in_fiscal_year
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "indicators.yaml"
 VERSION = "indicators"
@@ -80,19 +80,6 @@ def _periods(indicator: Indicator, fiscal_year: int) -> list[Period]:
     return [Period.objects.for_spec(spec) for spec in specs]
 
 
-def _element_values(
-    elements: list[DataElement], unit_ids: list[int], period: Period, option_combo_ids: tuple[int, ...] | None
-) -> dict[tuple[int, int], float | None]:
-    """Element values over ``period``; calendar-year elements (population, area) that do not fit inside
-    it are read for the calendar year containing the period's end — the latest annual figure."""
-    yearly = [e for e in elements if e.dataset.period_type == PeriodType.CALENDAR_YEAR and period.period_type != PeriodType.CALENDAR_YEAR]
-    values = element_values([e for e in elements if e not in yearly], unit_ids, period, option_combo_ids=option_combo_ids)
-    if yearly:
-        calendar_year = period_containing(PeriodType.CALENDAR_YEAR, period.end_date)
-        values.update(element_values(yearly, unit_ids, calendar_year, option_combo_ids=option_combo_ids))
-    return values
-
-
 def _input_values(references: Iterable[InputReference], unit_ids: list[int], period: Period) -> dict[int, dict[str, float | None]]:
     """Values of the terms by unit id and term text: totals in one read, each option filter in one more."""
     by_filter: dict[tuple[int, ...] | None, dict[str, InputReference]] = defaultdict(dict)
@@ -101,7 +88,7 @@ def _input_values(references: Iterable[InputReference], unit_ids: list[int], per
     by_unit: dict[int, dict[str, float | None]] = defaultdict(dict)
     for option_combo_ids, group in by_filter.items():
         elements = list({r.element.pk: r.element for r in group.values()}.values())
-        values = _element_values(elements, unit_ids, period, option_combo_ids)
+        values = element_values_over(elements, unit_ids, period, option_combo_ids=option_combo_ids)
         for text, reference in group.items():
             for unit_id in unit_ids:
                 by_unit[unit_id][text] = values[(reference.element.pk, unit_id)]

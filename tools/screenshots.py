@@ -51,6 +51,9 @@ SHOTS = [
     Shot("cockpit-wall", "governor", "/cockpit/warroom/", WALL, full_page=False),
     Shot("cockpit-phone", "governor", "/cockpit/", PHONE, full_page=False),
     Shot("map", "governor", "/gis/map/?element=POP&period={last_year}"),
+    Shot("dengue-entry", "entry_health", "/datasets/entry/?dataset=DS-DENGUE&period={month}&orgunit={province}"),
+    Shot("population-map", "governor", "/gis/map/?element=POP&period={last_year}&option=F"),
+    Shot("population-pivot", "governor", "/cockpit/pivot/?item=e:{pop}&by=SEX&by=AREA"),
     Shot("data-entry-grid", "entry", "/datasets/entry/?dataset={entry_dataset}&period={entry_period}&orgunit={province}"),
     Shot("dataset-history", "entry", "/datasets/{entry_dataset}/history/"),
     Shot("verification-queue", "verifier", "/verification/"),
@@ -80,6 +83,7 @@ def placeholders(env: dict[str, str]) -> dict[str, str]:
         "from django.utils import timezone\n"
         "from poc.demo import demo_password\n"
         "from indicators.models import Indicator\n"
+        "from datasets.models import DataElement\n"
         "from poc.models import OrgUnit\n"
         "from poc.periods import period_containing\n"
         "from risk.models import RiskCampaign\n"
@@ -89,8 +93,9 @@ def placeholders(env: dict[str, str]) -> dict[str, str]:
         "last_year = period_containing('Y', today).previous().code\n"
         "print(json.dumps({'indicator': Indicator.objects.order_by('code').values_list('code', flat=True).first(),"
         " 'province': OrgUnit.objects.filter(level=1).order_by('code').values_list('code', flat=True).first(),"
-        " 'entry_dataset': 'DS-CROPPRICE', 'entry_period': month, 'bimonth': bimonth, 'last_year': last_year,"
+        " 'entry_dataset': 'DS-CROPPRICE', 'entry_period': month, 'month': month, 'bimonth': bimonth, 'last_year': last_year,"
         " 'campaign': str(RiskCampaign.objects.order_by('-pk').values_list('pk', flat=True).first()),"
+        " 'pop': str(DataElement.objects.get(code='POP').pk),"
         " 'password': demo_password()}))\n"
     )
     result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=env, cwd=ROOT, check=True,

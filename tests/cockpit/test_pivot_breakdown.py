@@ -91,3 +91,21 @@ def test_rows_by_category_put_the_total_and_each_part_one_under_the_other(gov, p
         ["POPSA · ชาย", "88.0", "80.0", "8.0"],
         ["POPSA · หญิง", "97.0", "95.0", "2.0"],
     ]
+
+
+def test_a_calendar_year_element_shows_its_latest_annual_figure_in_a_fiscal_year_column(gov, fy_dataset, sex_area, entry_a, subdistricts):  # noqa: F811
+    """Population is registered per calendar year: FY2568 (Oct 2567 – Sep 2568) shows the calendar year 2568 figure,
+    as the indicators read it, rather than nothing (no calendar year fits inside a fiscal year)."""
+    from datasets.models import Dataset
+
+    yearly = Dataset.objects.create(
+        code="DS-YEARLY", topic=fy_dataset.topic, name_th="รายปี", agency=fy_dataset.agency,
+        collection_level=fy_dataset.collection_level, period_type="Y",
+    )  # fmt: skip
+    element = DataElement.objects.create(
+        code="POPY", dataset=yearly, name_th="ประชากร", value_type=ValueType.INTEGER, category_combo=sex_area
+    )
+    assert datavalues_save(cells=option_cells(element, subdistricts[0], "2568", {"F_MUN": 7, "M_MUN": 5}), user=entry_a).ok
+    rows = _csv(gov.get(reverse("cockpit:pivot"), {**_query(element), "by": "SEX", "export": "csv"}))
+    assert rows[0][1:] == ["POPY · รวม · ปีงบประมาณ 2568", "POPY · ชาย · ปีงบประมาณ 2568", "POPY · หญิง · ปีงบประมาณ 2568"]
+    assert rows[1:] == [["จังหวัดทดสอบ", "12.0", "5.0", "7.0"], ["อำเภอทดสอบ 1", "12.0", "5.0", "7.0"], ["อำเภอทดสอบ 2", "", "", ""]]
