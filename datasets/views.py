@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from datasets import selectors
+from datasets import charts, selectors
 from datasets.forms import AuditFilterForm, DownloadForm, EntryGrid, EntryPickForm, UploadForm
 from datasets.formstate import form_statuses
 from datasets.import_forms import profile_choices
@@ -83,18 +83,9 @@ def dataset_detail(request: HttpRequest, code: str, open_data: bool = False) -> 
     periods, elements, values = selectors.dataset_history(dataset, province, _fiscal_years(request))
     return render(request, "datasets/detail.html", {
         "dataset": dataset, "elements": dataset.elements.all(), "open_data": open_data, "province": province,
-        "chart": _chart(periods, elements, values), "latest": periods[-1].code if periods else "",
+        "chart": charts.history(periods, elements, values), "latest": periods[-1].code if periods else "",
         "can_enter": request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists(),
     })  # fmt: skip
-
-
-def _chart(periods, elements, values) -> dict:
-    """A plotly figure (as plain data for plotly.js): one line per numeric element."""
-    labels = [p.label() for p in periods]
-    data = [{"type": "scatter", "mode": "lines+markers", "name": e.name, "x": labels, "y": [values.get((e.pk, p.code)) for p in periods]}
-            for e in elements]  # fmt: skip
-    return {"data": data, "layout": {"margin": {"t": 20, "r": 10, "b": 60, "l": 60}, "legend": {"orientation": "h"},
-                                     "font": {"family": "Sarabun, sans-serif"}, "height": 380}}  # fmt: skip
 
 
 # --- Entry ------------------------------------------------------------------------------------
@@ -157,7 +148,7 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
     rows = [(p, [values.get((e.pk, p.code)) for e in elements]) for p in reversed(periods)]
     choices = OrgUnit.objects.subtree(province).filter(level__lte=min(dataset.collection_level, OrgUnitLevel.SUBDISTRICT))
     return render(request, "datasets/history.html", {
-        "dataset": dataset, "unit": unit, "elements": elements, "rows": rows, "chart": _chart(periods, elements, values),
+        "dataset": dataset, "unit": unit, "elements": elements, "rows": rows, "chart": charts.history(periods, elements, values),
         "choices": choices,
     })  # fmt: skip
 
