@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,7 +43,7 @@ from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
 from indicators.services import indicator_versions, indicators_version
 from poc import permissions
-from poc.exports import csv_text, neutralise_workbook
+from poc.exports import table_response
 from poc.group_selectors import GroupAggregation
 from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
 from poc.params import BadParameter, code_param, fiscal_year_param, id_param
@@ -295,7 +294,8 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         header, col_labels, table = _pivot_layout(items, units, periods, values, rows_are)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
-            return _export(export, [_("Row"), *col_labels], [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)])
+            rows = [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)]
+            return table_response(filename="poc-analysis", header=[_("Row"), *col_labels], rows=rows, fmt=export)
         context.update({"table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
                         "col_labels": col_labels, "figure": charts.pivot_bars(header, col_labels, table),
                         "query": request.GET.urlencode()})  # fmt: skip
@@ -321,26 +321,6 @@ def _pivot_layout(items: list, units: list, periods: list[Period], values: dict,
         table.append((row, cells))
     col_labels = [f"{item_label(item)} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
     return header, col_labels, table
-
-
-def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
-    if kind == "csv":
-        response = HttpResponse(csv_text(header, rows).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="poc-analysis.csv"'
-        return response
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    neutralise_workbook(book)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="poc-analysis.xlsx"'
-    return response
 
 
 # --- Alerts -----------------------------------------------------------------------------------

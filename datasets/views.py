@@ -27,7 +27,7 @@ from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
 from poc import permissions
-from poc.exports import neutralise_table
+from poc.exports import tablib_response
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.params import fiscal_year_param
 from poc.periods import PeriodError, fiscal_year_of, parse_period
@@ -224,17 +224,6 @@ def completeness_json(request: HttpRequest) -> JsonResponse:
 
 
 # --- Import / export ----------------------------------------------------------------------------
-def _table_response(table, name: str, kind: str) -> HttpResponse:
-    table = neutralise_table(table)
-    if kind == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(table.export("xlsx"), content_type=content_type)
-    else:
-        response = HttpResponse(("\ufeff" + table.export("csv")).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
-
-
 def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     """``template`` (needs enter rights) or ``values`` of one period, as ``?format=xlsx|csv``."""
     dataset = _readable(request, code)
@@ -251,7 +240,7 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     within = _home_unit(request.user) if request.user.is_authenticated else _province()
     table = values_table(dataset, Period.objects.lookup(spec), within, with_values=what == "values")
     kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    return _table_response(table, f"{dataset.code}_{spec.code}_{what}", kind)
+    return tablib_response(table, filename=f"{dataset.code}_{spec.code}_{what}", fmt=kind)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from datasets.models import DataElement, Dataset
 from poc import permissions
+from poc.exports import workbook_response
 from poc.models import Agency, OrgUnit, Period
 from poc.params import id_list_param
 from poc.pdf import pdf_response
@@ -283,7 +284,7 @@ def responsibility(request: HttpRequest) -> HttpResponse:
         agency = Agency.objects.filter(code=request.GET["agency"]).first()
     rows = responsibility_matrix(user=request.user, agency=agency)
     if request.GET.get("format") == "xlsx":
-        return reports.xlsx_response(reports.responsibility_xlsx(rows), "responsibility-matrix.xlsx")
+        return workbook_response(reports.responsibility_xlsx(rows), filename="responsibility-matrix.xlsx")
     agencies = Agency.objects.filter(datasets__in=Dataset.objects.restrict(request.user, "view").filter(is_active=True)).distinct()
     return render(request, "verification/responsibility.html", {"rows": rows, "agencies": agencies, "agency": agency,
                                                                 "today": timezone.localdate()})  # fmt: skip
@@ -298,7 +299,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     report = tracking_report(form.cleaned_data["period"], user=request.user)
     output = request.GET.get("format")
     if output == "xlsx":
-        return reports.xlsx_response(reports.tracking_xlsx(report), f"tracking-{report.window.code}.xlsx")
+        return workbook_response(reports.tracking_xlsx(report), filename=f"tracking-{report.window.code}.xlsx")
     if output == "pdf":
         return pdf_response(reports.tracking_pdf(report), f"tracking-{report.window.code}.pdf")
     return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report)})
