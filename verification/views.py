@@ -24,10 +24,10 @@ from poc.pdf import pdf_response
 from poc.permissions import Gate, role_required
 from verification import charts, reports, selectors, services
 from verification.approvals import approval_chain
+from verification.filters import SubmissionFilter, ViolationFilter
 from verification.forms import (
     BulkVerifyForm,
     CommentForm,
-    SubmissionFilterForm,
     SubmissionOpenForm,
     TrackingForm,
     ValidationRunForm,
@@ -51,27 +51,18 @@ def submissions(request: HttpRequest) -> HttpResponse:
     """Agency users' submissions and the verifier's queue (filters: agency, dataset, status, period)."""
     user = request.user
     visible_datasets = Dataset.objects.restrict(user, "work")
-    form = SubmissionFilterForm(request.GET or None, datasets=visible_datasets)
     queryset = selectors.submissions_visible(user)
     to_verify = request.GET.get("queue") == "1"
     if to_verify:
         queryset = queryset.filter(dataset__in=Dataset.objects.restrict(user, "verify"), status__in=REVIEWABLE).filter(
             Q(dataset__approval_levels=1) | Q(pk__in=Submission.objects.restrict(user, "verify").values("pk"))
         )  # up the levels, only what is this verifier's level to approve
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["agency"]:
-            queryset = queryset.filter(dataset__agency=data["agency"])
-        if data["dataset"]:
-            queryset = queryset.filter(dataset=data["dataset"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        if data["period"]:
-            queryset = queryset.filter(period__code=data["period"].code)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    filters = SubmissionFilter(request.GET, queryset=queryset, datasets=visible_datasets)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     open_form = SubmissionOpenForm(datasets=visible_datasets, user=user)
-    return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
-                                                             "can_bulk": Dataset.objects.restrict(user, "verify").exists()})  # fmt: skip
+    context = {"form": filters.form, "page": page, "open_form": open_form, "to_verify": to_verify,
+               "can_bulk": Dataset.objects.restrict(user, "verify").exists()}  # fmt: skip
+    return render(request, "verification/submissions.html", context)
 
 
 @login_required
@@ -196,19 +187,9 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
 
 # --- Validation analysis ------------------------------------------------------------------------
 def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, QuerySet[Violation]]:
-    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.restrict(request.user, "view"), user=request.user)
-    queryset = selectors.violations_visible(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["dataset"]:
-            queryset = queryset.filter(dataset=data["dataset"])
-        if data["period"]:
-            queryset = queryset.filter(period__code=data["period"].code)
-        if data["orgunit"]:
-            queryset = queryset.filter(orgunit__path__startswith=data["orgunit"].path)
-        if data["severity"]:
-            queryset = queryset.filter(severity=data["severity"])
-    return form, queryset
+    datasets = Dataset.objects.restrict(request.user, "view")
+    filters = ViolationFilter(request.GET, queryset=selectors.violations_visible(request.user), datasets=datasets, user=request.user)
+    return filters.form, filters.qs
 
 
 @login_required
