@@ -34,13 +34,13 @@ from cockpit.selectors import (
     indicators_stamp,
     open_alert_count,
     pivot,
-    readable_indicators,
     visible_alerts,
 )
 from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from datasets.models import Category
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
+from indicators.selectors import readable_indicators
 from indicators.services import indicator_versions, indicators_version
 from poc import permissions
 from poc.exports import table_response

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET
 
 from datasets.models import AggregateValue
 from gis import charts
-from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, mappable_elements, readable_indicators
+from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, mappable_elements
 from gis.models import ThematicLayer
 from gis.parts import part_choices
 from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, measure_series, measure_title
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
+from indicators.selectors import readable_indicators
 from poc import permissions
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel, Period
 from poc.periods import parse_period, period_for_fiscal_year
