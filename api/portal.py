@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import itertools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +14,7 @@ from api import ckan
 from api.forms import TokenCreateForm
 from api.selectors import tokens_of
 from api.services import token_create, token_revoke
+from poc.exports import streaming_csv_response
 
 
 @login_required
@@ -42,18 +40,9 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("api_tokens")
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def open_data_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     """All values of a public dataset as CSV (the CKAN resource), streamed; no login."""
     dataset = ckan.package_find(code)
     if dataset is None:
         raise Http404
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in ckan.csv_rows(dataset))
-    response = StreamingHttpResponse(itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{dataset.code}.csv"'
-    return response
+    return streaming_csv_response(filename=dataset.code, rows=ckan.csv_rows(dataset))

@@ -15,7 +15,7 @@ from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values_over
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
-from indicators.selectors import area_targets, input_coverage, targets_by_year, thresholds, traffic_light
+from indicators.selectors import area_targets, input_coverage, readable_indicators, targets_by_year, thresholds, traffic_light
 from indicators.services import indicator_versions
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
@@ -90,7 +90,7 @@ def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dic
 
     Every tile is computed once and cached for all users under its indicator's version; each user's copy keeps
     only the indicators whose inputs they may all read (``poc.permissions``)."""
-    readable = set(Indicator.objects.restrict(user, "view").filter(is_active=True).values_list("code", flat=True))
+    readable = set(readable_indicators(user).values_list("code", flat=True))
     groups = [{**group, "tiles": [{**t} for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
     groups = [group for group in groups if group["tiles"]]
     _mark_approval([t for group in groups for t in group["tiles"]], orgunit, fiscal_year)
@@ -344,11 +344,6 @@ VERSUS_COLOURS = {"better": "#1e8e3e", "worse": "#e0a100", "": "#5b7db1"}
 def chartable_elements(user: User):
     """Integer, decimal and percent elements whose dataset ``user`` may read (what a cockpit chart can plot)."""
     return DataElement.objects.restrict(user, "view").filter(value_type__in=["integer", "decimal", "percent"])
-
-
-def readable_indicators(user: User):
-    """Active indicators all of whose inputs ``user`` may read (a rate times a public denominator gives back its input)."""
-    return Indicator.objects.restrict(user, "view").filter(is_active=True)
 
 
 def pivot(

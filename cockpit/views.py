@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 
-import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -19,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cockpit import brief
+from cockpit import brief, charts
 from cockpit.breakdown import breakdown_param, expand_items, item_label
 from cockpit.definitions import indicator_definition
 from cockpit.forms import AcknowledgeForm, AnswerForm, PinForm, RequestForm, pivot_years
@@ -27,8 +25,6 @@ from cockpit.group_values import group_pivot, group_table
 from cockpit.models import AlertSeverity, AlertStatus, DashboardPin, Display, InformationRequest
 from cockpit.selectors import (
     CACHE_SECONDS,
-    LIGHT_COLOURS,
-    VERSUS_COLOURS,
     chartable_elements,
     cockpit_summary,
     cockpit_tiles,
@@ -38,16 +34,16 @@ from cockpit.selectors import (
     indicators_stamp,
     open_alert_count,
     pivot,
-    readable_indicators,
     visible_alerts,
 )
 from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from datasets.models import Category
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
+from indicators.selectors import readable_indicators
 from indicators.services import indicator_versions, indicators_version
 from poc import permissions
-from poc.exports import csv_text, neutralise_workbook
+from poc.exports import table_response
 from poc.group_selectors import GroupAggregation
 from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
 from poc.params import BadParameter, code_param, fiscal_year_param, id_param
@@ -147,35 +143,6 @@ def warroom(request: HttpRequest) -> HttpResponse:
     return render(request, "cockpit/warroom.html", context)
 
 
-def _bar_figure(rows: list[dict], title: str, reference: float | None, reference_name: str) -> dict:
-    """Areas best first, coloured by their own target or against the unit above (never its target), its value as a line."""
-    colours = [LIGHT_COLOURS[r["light"]] if r["light"] else VERSUS_COLOURS[r["versus"]] for r in rows]  # own target, else vs above
-    fig = go.Figure(
-        go.Bar(
-            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=colours,
-            customdata=[r["code"] for r in rows], hovertemplate="%{x}: %{y:,}<extra></extra>",
-        )
-    )  # fmt: skip
-    if reference is not None:
-        fig.add_hline(y=reference, line_dash="dot", line_color="#17335f", annotation_text=reference_name, annotation_position="top left")
-    fig.update_yaxes(tickformat=",")
-    fig.update_layout(title=title, margin={"l": 50, "r": 10, "t": 40, "b": 80}, height=340, font={"family": "Sarabun, Tahoma"})
-    return fig.to_plotly_json()
-
-
-def _trend_figure(years: list[int], values: list, partial: list, targets: list, name: str) -> dict:
-    labels = [_("FY %(fiscal_year)s") % {"fiscal_year": y} for y in years]
-    fig = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", name=name))
-    if any(v is not None for v in partial):  # drawn apart: a partly reported year is not a fall
-        fig.add_trace(go.Scatter(x=labels, y=partial, mode="markers", name=_("Not enough data yet"),
-                                 marker={"symbol": "circle-open", "size": 10, "color": "#9aa5b5"}))  # fmt: skip
-    if any(t is not None for t in targets):
-        fig.add_trace(go.Scatter(x=labels, y=targets, mode="lines", name=_("Target"), line={"dash": "dash"}))
-    fig.update_yaxes(tickformat=",")
-    fig.update_layout(title=_("Trend"), margin={"l": 50, "r": 10, "t": 40, "b": 40}, height=300, font={"family": "Sarabun, Tahoma"})
-    return fig.to_plotly_json()
-
-
 @login_required
 def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     # Same answer for unknown and not permitted: an indicator on restricted inputs does not reveal itself.
@@ -189,10 +156,10 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
         return cache.get_or_set(
             f"cockpit:{version}:{get_language()}:figures:{indicator.pk}:{unit.pk}:{fiscal_year}",
             lambda: {
-                "bar": _bar_figure(data["rows"], indicator.name, data["value"] if data["comparable"] else None, unit.name)
+                "bar": charts.drilldown_bar(data["rows"], indicator.name, data["value"] if data["comparable"] else None, unit.name)
                 if data["rows"]
                 else None,
-                "trend": _trend_figure(data["years"], data["trend"], data["partial"], data["year_targets"], unit.name),
+                "trend": charts.drilldown_trend(data["years"], data["trend"], data["partial"], data["year_targets"], unit.name),
             },
             CACHE_SECONDS,
         )
@@ -251,14 +218,12 @@ def _pin_view(pin: DashboardPin, fiscal_year: int) -> dict:
     ]
     view = {"pin": pin, "item": item, "unit": unit, "rows": rows, "period_code": last.code}
     if pin.display == Display.LINE:
-        series = [values.get((0, unit.pk, p.code)) for p in periods]
-        fig = go.Figure(go.Scatter(x=[p.code for p in periods], y=series, mode="lines+markers"))
+        figure = charts.pin_line([p.code for p in periods], [values.get((0, unit.pk, p.code)) for p in periods])
     elif pin.display in (Display.BAR, Display.MAP):
-        fig = go.Figure(go.Bar(x=[r["name"] for r in rows], y=[r["value"] for r in rows]))
+        figure = charts.pin_bar(rows)
     else:
         return view
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 60}, height=260, font={"family": "Sarabun, Tahoma"})
-    view["figure"], view["figure_id"] = fig.to_plotly_json(), f"pin-{pin.pk}"
+    view["figure"], view["figure_id"] = figure, f"pin-{pin.pk}"
     return view
 
 
@@ -329,11 +294,11 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         header, col_labels, table = _pivot_layout(items, units, periods, values, rows_are)
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
-            return _export(export, [_("Row"), *col_labels], [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)])
-        fig = go.Figure([go.Bar(name=label, x=header, y=[cells[j] for _r, cells in table]) for j, label in enumerate(col_labels)])
-        fig.update_layout(barmode="group", height=380, margin={"l": 50, "r": 10, "t": 20, "b": 80}, font={"family": "Sarabun, Tahoma"})
+            rows = [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)]
+            return table_response(filename="poc-analysis", header=[_("Row"), *col_labels], rows=rows, fmt=export)
         context.update({"table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
-                        "col_labels": col_labels, "figure": fig.to_plotly_json(), "query": request.GET.urlencode()})  # fmt: skip
+                        "col_labels": col_labels, "figure": charts.pivot_bars(header, col_labels, table),
+                        "query": request.GET.urlencode()})  # fmt: skip
     return render(request, "cockpit/pivot.html", context)
 
 
@@ -356,26 +321,6 @@ def _pivot_layout(items: list, units: list, periods: list[Period], values: dict,
         table.append((row, cells))
     col_labels = [f"{item_label(item)} · {col.label if isinstance(col, Period) else col.name}" for _i, item, col in columns]
     return header, col_labels, table
-
-
-def _export(kind: str, header: list[str], rows: list[list]) -> HttpResponse:
-    if kind == "csv":
-        response = HttpResponse(csv_text(header, rows).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="poc-analysis.csv"'
-        return response
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    neutralise_workbook(book)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="poc-analysis.xlsx"'
-    return response
 
 
 # --- Alerts -----------------------------------------------------------------------------------

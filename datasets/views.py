@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from datasets import selectors
+from datasets import charts, selectors
 from datasets.forms import AuditFilterForm, DownloadForm, EntryGrid, EntryPickForm, UploadForm
 from datasets.formstate import form_statuses
 from datasets.import_forms import profile_choices
@@ -27,7 +27,7 @@ from datasets.services import datavalues_save
 from datasets.tasks import job_file, job_key, job_update, values_import_task
 from datasets.transfer import ASYNC_THRESHOLD, collection_units, values_import, values_table
 from poc import permissions
-from poc.exports import neutralise_table
+from poc.exports import tablib_response
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
 from poc.params import fiscal_year_param
 from poc.periods import PeriodError, fiscal_year_of, parse_period
@@ -83,18 +83,9 @@ def dataset_detail(request: HttpRequest, code: str, open_data: bool = False) -> 
     periods, elements, values = selectors.dataset_history(dataset, province, _fiscal_years(request))
     return render(request, "datasets/detail.html", {
         "dataset": dataset, "elements": dataset.elements.all(), "open_data": open_data, "province": province,
-        "chart": _chart(periods, elements, values), "latest": periods[-1].code if periods else "",
+        "chart": charts.history(periods, elements, values), "latest": periods[-1].code if periods else "",
         "can_enter": request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists(),
     })  # fmt: skip
-
-
-def _chart(periods, elements, values) -> dict:
-    """A plotly figure (as plain data for plotly.js): one line per numeric element."""
-    labels = [p.label() for p in periods]
-    data = [{"type": "scatter", "mode": "lines+markers", "name": e.name, "x": labels, "y": [values.get((e.pk, p.code)) for p in periods]}
-            for e in elements]  # fmt: skip
-    return {"data": data, "layout": {"margin": {"t": 20, "r": 10, "b": 60, "l": 60}, "legend": {"orientation": "h"},
-                                     "font": {"family": "Sarabun, sans-serif"}, "height": 380}}  # fmt: skip
 
 
 # --- Entry ------------------------------------------------------------------------------------
@@ -157,7 +148,7 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
     rows = [(p, [values.get((e.pk, p.code)) for e in elements]) for p in reversed(periods)]
     choices = OrgUnit.objects.subtree(province).filter(level__lte=min(dataset.collection_level, OrgUnitLevel.SUBDISTRICT))
     return render(request, "datasets/history.html", {
-        "dataset": dataset, "unit": unit, "elements": elements, "rows": rows, "chart": _chart(periods, elements, values),
+        "dataset": dataset, "unit": unit, "elements": elements, "rows": rows, "chart": charts.history(periods, elements, values),
         "choices": choices,
     })  # fmt: skip
 
@@ -233,17 +224,6 @@ def completeness_json(request: HttpRequest) -> JsonResponse:
 
 
 # --- Import / export ----------------------------------------------------------------------------
-def _table_response(table, name: str, kind: str) -> HttpResponse:
-    table = neutralise_table(table)
-    if kind == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(table.export("xlsx"), content_type=content_type)
-    else:
-        response = HttpResponse(("\ufeff" + table.export("csv")).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
-
-
 def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     """``template`` (needs enter rights) or ``values`` of one period, as ``?format=xlsx|csv``."""
     dataset = _readable(request, code)
@@ -260,7 +240,7 @@ def download(request: HttpRequest, code: str, what: str) -> HttpResponse:
     within = _home_unit(request.user) if request.user.is_authenticated else _province()
     table = values_table(dataset, Period.objects.lookup(spec), within, with_values=what == "values")
     kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    return _table_response(table, f"{dataset.code}_{spec.code}_{what}", kind)
+    return tablib_response(table, filename=f"{dataset.code}_{spec.code}_{what}", fmt=kind)
 
 
 @login_required

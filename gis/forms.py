@@ -11,6 +11,7 @@ from datasets.option_parts import option_part, ratio_parts
 from gis.models import LayerVisibility
 from gis.selectors import MapSelection
 from indicators.models import Indicator
+from indicators.selectors import readable_indicators
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel, Role
 from poc.periods import PeriodError, parse_period
 
@@ -18,11 +19,6 @@ from poc.periods import PeriodError, parse_period
 def mappable_elements(user):
     """Numeric data elements whose dataset ``user`` may read (what a choropleth can show)."""
     return DataElement.objects.restrict(user, "view").filter(value_type__in=NUMERIC_TYPES).select_related("dataset")
-
-
-def readable_indicators(user):
-    """Active indicators all of whose input datasets ``user`` may read (an indicator reveals its inputs)."""
-    return Indicator.objects.restrict(user, "view").filter(is_active=True)
 
 
 class MapQueryForm(forms.Form):

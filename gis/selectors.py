@@ -310,29 +310,14 @@ def element_part_series(selection: MapSelection, orgunit: OrgUnit, periods: list
     return element_series(element, orgunit, periods)
 
 
-def series_figure(selection: MapSelection) -> dict:
-    """A plotly figure (as a dict) of the selected measure's values for the selection's ``parent`` over time."""
-    import plotly.graph_objects as go
-
+def measure_series(selection: MapSelection) -> tuple[list[PeriodSpec], list[float | None]]:
+    """The periods leading to the selection's period and the selected measure's values for its ``parent`` in them."""
     measure, orgunit, period = selection.measure, selection.parent, selection.period
     if isinstance(measure, Indicator):
         periods = series_periods(period, measure.period_type)
-        values = indicator_series(measure, orgunit.pk, periods)
-    else:
-        periods = series_periods(period, measure.dataset.period_type)
-        values = element_part_series(selection, orgunit, periods)
-    name, unit = measure_title(selection)
-    figure = go.Figure(
-        go.Scatter(x=[p.label() for p in periods], y=values, mode="lines+markers", line={"color": "#08519c"}, connectgaps=False),
-        layout={
-            "margin": {"l": 40, "r": 10, "t": 30, "b": 60},
-            "height": 260,
-            "title": {"text": f"{orgunit.name} · {name}", "font": {"size": 13}},
-            "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
-            "font": {"family": "Sarabun, sans-serif"},
-        },
-    )
-    return json.loads(figure.to_json())
+        return periods, indicator_series(measure, orgunit.pk, periods)
+    periods = series_periods(period, measure.dataset.period_type)
+    return periods, element_part_series(selection, orgunit, periods)
 
 
 def layer_geojson(layer: ThematicLayer) -> str:

@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from datasets.models import AggregateValue
-from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, mappable_elements, readable_indicators
+from gis import charts
+from gis.forms import LayerUploadForm, MapQueryForm, SeriesQueryForm, mappable_elements
 from gis.models import ThematicLayer
 from gis.parts import part_choices
-from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, measure_title, series_figure
+from gis.selectors import choropleth_gzipped, choropleth_validators, layer_geojson, measure_series, measure_title
 from gis.services import can_manage_layer, can_upload_layers, layer_delete, layer_upload
 from indicators.models import IndicatorValue
 from indicators.reporting import complete_period
+from indicators.selectors import readable_indicators
 from poc import permissions
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel, Period
 from poc.periods import parse_period, period_for_fiscal_year
@@ -66,7 +68,10 @@ def series_api(request: HttpRequest) -> JsonResponse:
     form = SeriesQueryForm(request.GET, user=request.user)
     if not form.is_valid():
         return _form_errors(form)
-    figure = series_figure(form.selection())
+    selection = form.selection()
+    periods, values = measure_series(selection)
+    name, unit = measure_title(selection)
+    figure = charts.series(place=selection.parent.name, name=name, unit=unit, periods=periods, values=values)
     return JsonResponse({"figure": figure}, headers={"Cache-Control": CACHE_CONTROL})
 
 

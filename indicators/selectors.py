@@ -16,6 +16,12 @@ from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing, period_for_fiscal_year, periods_in_fiscal_year
 
 
+def readable_indicators(user) -> QuerySet[Indicator]:
+    """Active indicators all of whose inputs ``user`` may read (an indicator reveals its inputs: a rate times a public
+    denominator gives back its numerator)."""
+    return Indicator.objects.restrict(user, "view").filter(is_active=True)
+
+
 def _period_code(period: Period | PeriodSpec | str) -> str:
     if isinstance(period, Period):
         return period.code

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from poc import permissions, privacy
+from poc.exports import CSV_CONTENT_TYPE, attachment
 from poc.forms import AccountsUploadForm, LoginForm, OrgUnitGroupsUploadForm, PasswordChangeForm
 from poc.groups import GroupFileError, groups_import, municipalities_import
 from poc.home import panels_for
@@ -43,9 +44,7 @@ def accounts_issue(request: HttpRequest) -> HttpResponse:
         if result.errors:
             errors = result.errors
         else:
-            response = HttpResponse(result.output_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="one-time-passwords.csv"'
-            return response
+            return attachment(result.output_csv().encode("utf-8-sig"), filename="one-time-passwords.csv", content_type=CSV_CONTENT_TYPE)
         messages.error(request, _("No account was created. Fix the rows below and upload again."))
     return render(request, "poc/accounts_issue.html", {"form": form, "errors": errors})
 
@@ -128,9 +127,7 @@ def people(request: HttpRequest) -> HttpResponse:
 def person_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     body = privacy.person_export(actor=request.user, person=person)
-    response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
-    return response
+    return attachment(body.encode("utf-8"), filename=f"personal-data-{person.pk}.json", content_type="application/json; charset=utf-8")
 
 
 @role_required(Gate.IT_ADMIN)

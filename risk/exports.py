@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
 
 from poc import pdf
-from poc.exports import neutralise_workbook
+from poc.exports import workbook_bytes
 from poc.periods import format_date_be
 from risk.selectors import SurveyReport
 
@@ -82,10 +80,7 @@ def report_xlsx(report: SurveyReport) -> bytes:
                 str(action.get_status_display()),
             ]
         )
-    buffer = io.BytesIO()
-    neutralise_workbook(book)
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def report_pdf(report: SurveyReport) -> bytes:

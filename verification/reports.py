@@ -4,24 +4,19 @@ PDFs are HTML templates (``verification/pdf/``) typeset by WeasyPrint (see ``poc
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
-from poc.exports import neutralise_workbook
+from poc.exports import append_table, workbook_bytes
 from poc.models import Agency
 from poc.pdf import render_pdf
 from poc.periods import PeriodType, format_date_be, period_containing
 from verification.timeliness import MatrixRow
 from verification.tracking import AgencyTracking, TrackingLine, TrackingReport
-
-HEADER_FILL = PatternFill("solid", fgColor="EEF2F8")
 
 
 def current_window_code() -> str:
@@ -37,28 +32,7 @@ def _signed(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}"
 
 
-# --- Excel --------------------------------------------------------------------------------------
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) -> None:
-    sheet = workbook.active if workbook.active.max_row == 1 and workbook.active.title == "Sheet" else workbook.create_sheet()
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for row in rows:
-        sheet.append(row)
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-    sheet.freeze_panes = "A2"
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    neutralise_workbook(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
+# --- Excel ---------------------------------------------------------------------------------------
 def responsibility_xlsx(rows: list[MatrixRow]) -> bytes:
     workbook = Workbook()
     header = [_("Dataset code"), _("Dataset"), _("Responsible agency"), _("Contact"), _("Contact e-mail"), _("Contact phone"),
@@ -70,8 +44,8 @@ def responsibility_xlsx(rows: list[MatrixRow]) -> bytes:
          f"{r.reported_units}/{r.expected_units}", r.status_label]
         for r in rows
     ]  # fmt: skip
-    _sheet(workbook, _("Responsibility matrix"), header, data)
-    return _bytes(workbook)
+    append_table(workbook, title=_("Responsibility matrix"), header=header, rows=data)
+    return workbook_bytes(workbook)
 
 
 def tracking_xlsx(report: TrackingReport) -> bytes:
@@ -85,27 +59,21 @@ def tracking_xlsx(report: TrackingReport) -> bytes:
         _("Completeness"),
         _("Change since previous report"),
     ]
-    _sheet(workbook, _("Agencies"), header, [
+    append_table(workbook, title=_("Agencies"), header=header, rows=[
         [a.agency.name, a.expected, a.on_time, a.late, a.missing, _round(a.completeness), _round(a.change)] for a in report.agencies
     ])  # fmt: skip
     header = [_("Agency"), _("Dataset code"), _("Dataset"), _("Periods due"), _("Expected reports"), _("On time"), _("Late"),
               _("Missing"), _("Completeness"), _("Change since previous report")]  # fmt: skip
-    _sheet(workbook, _("Datasets"), header, [
+    append_table(workbook, title=_("Datasets"), header=header, rows=[
         [a.agency.name, line.dataset.code, line.dataset.name, ", ".join(p.code for p in line.periods), line.expected, line.on_time,
          line.late, line.missing, _round(line.completeness), _round(line.change)]
         for a in report.agencies for line in a.lines
     ])  # fmt: skip
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- PDF ----------------------------------------------------------------------------------------

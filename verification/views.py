@@ -17,16 +17,17 @@ from django.views.decorators.http import require_POST
 
 from datasets.models import CategoryOptionCombo, DataElement, Dataset
 from poc import permissions
+from poc.exports import workbook_response
 from poc.models import Agency, OrgUnit, Period
 from poc.params import id_list_param, id_param
 from poc.pdf import pdf_response
 from poc.permissions import Gate, role_required
 from verification import charts, reports, selectors, services
 from verification.approvals import approval_chain
+from verification.filters import SubmissionFilter, ViolationFilter
 from verification.forms import (
     BulkVerifyForm,
     CommentForm,
-    SubmissionFilterForm,
     SubmissionOpenForm,
     TrackingForm,
     ValidationRunForm,
@@ -50,27 +51,18 @@ def submissions(request: HttpRequest) -> HttpResponse:
     """Agency users' submissions and the verifier's queue (filters: agency, dataset, status, period)."""
     user = request.user
     visible_datasets = Dataset.objects.restrict(user, "work")
-    form = SubmissionFilterForm(request.GET or None, datasets=visible_datasets)
     queryset = selectors.submissions_visible(user)
     to_verify = request.GET.get("queue") == "1"
     if to_verify:
         queryset = queryset.filter(dataset__in=Dataset.objects.restrict(user, "verify"), status__in=REVIEWABLE).filter(
             Q(dataset__approval_levels=1) | Q(pk__in=Submission.objects.restrict(user, "verify").values("pk"))
         )  # up the levels, only what is this verifier's level to approve
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["agency"]:
-            queryset = queryset.filter(dataset__agency=data["agency"])
-        if data["dataset"]:
-            queryset = queryset.filter(dataset=data["dataset"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        if data["period"]:
-            queryset = queryset.filter(period__code=data["period"].code)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    filters = SubmissionFilter(request.GET, queryset=queryset, datasets=visible_datasets)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     open_form = SubmissionOpenForm(datasets=visible_datasets, user=user)
-    return render(request, "verification/submissions.html", {"form": form, "page": page, "open_form": open_form, "to_verify": to_verify,
-                                                             "can_bulk": Dataset.objects.restrict(user, "verify").exists()})  # fmt: skip
+    context = {"form": filters.form, "page": page, "open_form": open_form, "to_verify": to_verify,
+               "can_bulk": Dataset.objects.restrict(user, "verify").exists()}  # fmt: skip
+    return render(request, "verification/submissions.html", context)
 
 
 @login_required
@@ -197,19 +189,9 @@ def bulk_verify(request: HttpRequest) -> HttpResponse:
 
 # --- Validation analysis ------------------------------------------------------------------------
 def _filtered_violations(request: HttpRequest) -> tuple[ViolationFilterForm, QuerySet[Violation]]:
-    form = ViolationFilterForm(request.GET or None, datasets=Dataset.objects.restrict(request.user, "view"), user=request.user)
-    queryset = selectors.violations_visible(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["dataset"]:
-            queryset = queryset.filter(dataset=data["dataset"])
-        if data["period"]:
-            queryset = queryset.filter(period__code=data["period"].code)
-        if data["orgunit"]:
-            queryset = queryset.filter(orgunit__path__startswith=data["orgunit"].path)
-        if data["severity"]:
-            queryset = queryset.filter(severity=data["severity"])
-    return form, queryset
+    datasets = Dataset.objects.restrict(request.user, "view")
+    filters = ViolationFilter(request.GET, queryset=selectors.violations_visible(request.user), datasets=datasets, user=request.user)
+    return filters.form, filters.qs
 
 
 @login_required
@@ -285,7 +267,7 @@ def responsibility(request: HttpRequest) -> HttpResponse:
         agency = Agency.objects.filter(code=request.GET["agency"]).first()
     rows = responsibility_matrix(user=request.user, agency=agency)
     if request.GET.get("format") == "xlsx":
-        return reports.xlsx_response(reports.responsibility_xlsx(rows), "responsibility-matrix.xlsx")
+        return workbook_response(reports.responsibility_xlsx(rows), filename="responsibility-matrix.xlsx")
     agencies = Agency.objects.filter(datasets__in=Dataset.objects.restrict(request.user, "view").filter(is_active=True)).distinct()
     return render(request, "verification/responsibility.html", {"rows": rows, "agencies": agencies, "agency": agency,
                                                                 "today": timezone.localdate()})  # fmt: skip
@@ -300,7 +282,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     report = tracking_report(form.cleaned_data["period"], user=request.user)
     output = request.GET.get("format")
     if output == "xlsx":
-        return reports.xlsx_response(reports.tracking_xlsx(report), f"tracking-{report.window.code}.xlsx")
+        return workbook_response(reports.tracking_xlsx(report), filename=f"tracking-{report.window.code}.xlsx")
     if output == "pdf":
         return pdf_response(reports.tracking_pdf(report), f"tracking-{report.window.code}.pdf")
     return render(request, "verification/tracking.html", {"form": form, "report": report, "figure": charts.tracking(report)})

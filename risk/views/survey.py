@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from poc.exports import workbook_response
 from poc.params import id_param
+from poc.pdf import pdf_response
 from poc.permissions import Gate, role_required
 from risk import services
 from risk.exports import report_pdf, report_xlsx
@@ -94,12 +96,8 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = survey_report(get_object_or_404(RiskCampaign, pk=pk))
     if fmt == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(report_xlsx(report), content_type=content_type)
-    else:
-        response = HttpResponse(report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="risk-report-{pk}.{fmt}"'
-    return response
+        return workbook_response(report_xlsx(report), filename=f"risk-report-{pk}.xlsx")
+    return pdf_response(report_pdf(report), f"risk-report-{pk}.pdf", attachment=True)
 
 
 @login_required
