@@ -15,8 +15,9 @@ from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values_over
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
-from indicators.selectors import area_targets, input_coverage, readable_indicators, targets_by_year, thresholds, traffic_light
+from indicators.selectors import input_coverage, readable_indicators
 from indicators.services import indicator_versions
+from indicators.traffic_lights import area_targets, targets_by_year, thresholds, traffic_light
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
 from verification.approvals import unapproved_datasets

@@ -6,7 +6,7 @@ import datetime as dt
 
 from datasets.models import DataElement
 from datasets.selectors import element_values
-from poc.history import remap_to_current
+from poc.boundary_changes import remap_to_current
 from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec
 

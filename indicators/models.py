@@ -105,7 +105,7 @@ class IndicatorTarget(models.Model):
     """Target of one fiscal year with its traffic-light cut-offs.
 
     ``green_at``/``red_at`` are explicit thresholds; when blank the rule is: green at the target,
-    red beyond ``tolerance`` percent of it on the wrong side (see :func:`indicators.selectors.traffic_light`).
+    red beyond ``tolerance`` percent of it on the wrong side (see :func:`indicators.traffic_lights.traffic_light`).
     Without ``orgunit`` it is the province's target; with one, that area's own (the drill-down judges
     an area by its own target, and only ranks areas that have none).
     """

@@ -264,7 +264,7 @@ class OrgUnitChange(models.Model):
 
     A merge gives every source weight 1 to the same target; a split gives one source several targets
     whose weights add up to 1 (e.g. population shares). History stays on the old units, so past
-    periods aggregate with the hierarchy valid then; ``poc.history`` re-maps it onto today's units.
+    periods aggregate with the hierarchy valid then; ``poc.boundary_changes`` re-maps it onto today's units.
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=OrgUnitChangeKind.choices)

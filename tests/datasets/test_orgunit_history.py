@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from datasets.boundaries import element_values_current_boundaries
 from datasets.selectors import element_value
-from poc.history import orgunit_split, orgunits_merge, remap_to_current
+from poc.boundary_changes import orgunit_split, orgunits_merge, remap_to_current
 from poc.models import OrgUnit
 from poc.periods import parse_period
 

@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Light
-from indicators.selectors import indicator_series, indicator_values, traffic_light
+from indicators.selectors import indicator_series, indicator_values
 from indicators.services import indicator_save, indicator_values_refresh, indicators_load
+from indicators.traffic_lights import traffic_light
 from poc.models import OrgUnit
 
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from poc.history import orgunit_split, orgunits_merge
+from poc.boundary_changes import orgunit_split, orgunits_merge
 from poc.models import OrgUnit
 
 
