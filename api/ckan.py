@@ -21,13 +21,21 @@ from poc.periods import PeriodType
 
 # Update frequency in the GD Catalog's units: (unit, times per unit).
 FREQUENCY = {
-    PeriodType.MONTHLY: ("เดือน", 1), PeriodType.BIMONTHLY: ("เดือน", 2), PeriodType.QUARTERLY: ("ไตรมาส", 1),
-    PeriodType.HALF_YEAR: ("ครึ่งปี", 1), PeriodType.FISCAL_YEAR: ("ปี", 1), PeriodType.CALENDAR_YEAR: ("ปี", 1),
-    PeriodType.WEEKLY: ("สัปดาห์", 1), PeriodType.DAILY: ("วัน", 1),
-}  # fmt: skip
+    PeriodType.MONTHLY: ("เดือน", 1),
+    PeriodType.BIMONTHLY: ("เดือน", 2),
+    PeriodType.QUARTERLY: ("ไตรมาส", 1),
+    PeriodType.HALF_YEAR: ("ครึ่งปี", 1),
+    PeriodType.FISCAL_YEAR: ("ปี", 1),
+    PeriodType.CALENDAR_YEAR: ("ปี", 1),
+    PeriodType.WEEKLY: ("สัปดาห์", 1),
+    PeriodType.DAILY: ("วัน", 1),
+}
 LEVEL_WORDS = {
-    OrgUnitLevel.PROVINCE: "จังหวัด", OrgUnitLevel.DISTRICT: "อำเภอ", OrgUnitLevel.SUBDISTRICT: "ตำบล", OrgUnitLevel.VILLAGE: "หมู่บ้าน",
-}  # fmt: skip
+    OrgUnitLevel.PROVINCE: "จังหวัด",
+    OrgUnitLevel.DISTRICT: "อำเภอ",
+    OrgUnitLevel.SUBDISTRICT: "ตำบล",
+    OrgUnitLevel.VILLAGE: "หมู่บ้าน",
+}
 # The option combination last (empty for an element without categories), so readers by position keep working.
 CSV_COLUMNS = ["period", "period_start", "period_end", "orgunit_code", "orgunit_name", "element_code", "element_name", "value", "unit"]
 CSV_COLUMNS += ["option_combo_code", "option_combo_name"]
@@ -60,18 +68,24 @@ def package_search(query: str) -> DatasetQuerySet:
         if word in ("*:*", "*"):
             continue
         datasets = datasets.filter(
-            Q(name_th__icontains=word) | Q(name_en__icontains=word) | Q(code__icontains=word) | Q(definition__icontains=word)
-            | Q(topic__name_th__icontains=word) | Q(topic__name_en__icontains=word)
-        )  # fmt: skip
+            Q(name_th__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(code__icontains=word)
+            | Q(definition__icontains=word)
+            | Q(topic__name_th__icontains=word)
+            | Q(topic__name_en__icontains=word)
+        )
     return datasets
 
 
 def _years(datasets: Iterable[Dataset]) -> dict[int, tuple[int | None, int | None, object]]:
     """Per dataset: first and last fiscal year (BE) with values, and when a value last changed; one query."""
     rows = (
-        DataValue.objects.filter(element__dataset__in=list(datasets)).values("element__dataset_id")
-        .annotate(first=Min("period__fiscal_year"), last=Max("period__fiscal_year"), modified=Max("updated_at")).order_by()
-    )  # fmt: skip
+        DataValue.objects.filter(element__dataset__in=list(datasets))
+        .values("element__dataset_id")
+        .annotate(first=Min("period__fiscal_year"), last=Max("period__fiscal_year"), modified=Max("updated_at"))
+        .order_by()
+    )
     return {r["element__dataset_id"]: (r["first"], r["last"], r["modified"]) for r in rows}
 
 
@@ -100,28 +114,51 @@ def package_dict(dataset: Dataset, request, years: tuple) -> dict:
     tags = [t for t in (dataset.topic.name_th, dataset.topic.domain_th) if t]
     csv_url = request.build_absolute_uri(reverse("open_data_csv", args=[dataset.code]))
     return {
-        "id": dataset.code, "name": slug(dataset.code), "title": dataset.name_th, "title_en": dataset.name_en, "type": "dataset",
-        "state": "active" if dataset.is_active else "deleted", "private": False,
-        "notes": dataset.definition, "url": request.build_absolute_uri(reverse("open_data:detail", args=[dataset.code])),
+        "id": dataset.code,
+        "name": slug(dataset.code),
+        "title": dataset.name_th,
+        "title_en": dataset.name_en,
+        "type": "dataset",
+        "state": "active" if dataset.is_active else "deleted",
+        "private": False,
+        "notes": dataset.definition,
+        "url": request.build_absolute_uri(reverse("open_data:detail", args=[dataset.code])),
         "owner_org": slug(agency.code),
         "organization": {"id": agency.code, "name": slug(agency.code), "title": agency.name_th, "description": agency.name_en},
-        "maintainer": dataset.contact_name or agency.name_th, "maintainer_email": dataset.contact_email or agency.email,
-        "tags": [{"name": t, "display_name": t} for t in tags], "num_tags": len(tags),
-        "data_type": "ข้อมูลสถิติ", "objective": [dataset.objective] if dataset.objective else [],
-        "update_frequency_unit": unit, "update_frequency_interval": str(interval),
-        "geo_coverage": "จังหวัด", "data_source": dataset.source or agency.name_th, "data_format": ["CSV"],
-        "data_category": "ข้อมูลสาธารณะ", "license_id": dataset.license, "license_title": dataset.license,
+        "maintainer": dataset.contact_name or agency.name_th,
+        "maintainer_email": dataset.contact_email or agency.email,
+        "tags": [{"name": t, "display_name": t} for t in tags],
+        "num_tags": len(tags),
+        "data_type": "ข้อมูลสถิติ",
+        "objective": [dataset.objective] if dataset.objective else [],
+        "update_frequency_unit": unit,
+        "update_frequency_interval": str(interval),
+        "geo_coverage": "จังหวัด",
+        "data_source": dataset.source or agency.name_th,
+        "data_format": ["CSV"],
+        "data_category": "ข้อมูลสาธารณะ",
+        "license_id": dataset.license,
+        "license_title": dataset.license,
         "accessible_condition": "เปิดเผยได้โดยไม่มีเงื่อนไข",
-        "first_year_of_data": str(first) if first else "", "last_year_of_data": str(last) if last else "",
+        "first_year_of_data": str(first) if first else "",
+        "last_year_of_data": str(last) if last else "",
         "disaggregate": disaggregation(dataset, elements),
-        "unit_of_measure": ", ".join(units), "official_statistics": "ใช่" if dataset.official_statistics else "ไม่ใช่",
+        "unit_of_measure": ", ".join(units),
+        "official_statistics": "ใช่" if dataset.official_statistics else "ไม่ใช่",
         "metadata_modified": modified.isoformat() if modified else None,
-        "resources": [{
-            "id": f"{dataset.code}-csv", "package_id": dataset.code, "name": f"{dataset.name_th} (CSV)", "format": "CSV",
-            "mimetype": "text/csv", "url": csv_url, "description": "Columns: " + ", ".join(CSV_COLUMNS),
-        }],
+        "resources": [
+            {
+                "id": f"{dataset.code}-csv",
+                "package_id": dataset.code,
+                "name": f"{dataset.name_th} (CSV)",
+                "format": "CSV",
+                "mimetype": "text/csv",
+                "url": csv_url,
+                "description": "Columns: " + ", ".join(CSV_COLUMNS),
+            }
+        ],
         "num_resources": 1,
-    }  # fmt: skip
+    }
 
 
 def csv_rows(dataset: Dataset) -> Iterable[list[str]]:
@@ -129,13 +166,22 @@ def csv_rows(dataset: Dataset) -> Iterable[list[str]]:
     element's value names its option combination (code and English name: the columns are English)."""
     yield CSV_COLUMNS
     values = (
-        DataValue.objects.filter(element__dataset=dataset, not_available="").select_related("element", "orgunit", "period", "option_combo")
+        DataValue.objects.filter(element__dataset=dataset, not_available="")
+        .select_related("element", "orgunit", "period", "option_combo")
         .order_by("period__start_date", "orgunit__path", "element__order", "element__code", "option_combo__order")
-    )  # fmt: skip
+    )
     for v in values.iterator(chunk_size=5000):
         value = format_number(v.value_num) if v.value_num is not None else v.value_text
         yield [
-            v.period.code, v.period.start_date.isoformat(), v.period.end_date.isoformat(), v.orgunit.code,
-            v.orgunit.name_en or v.orgunit.name_th, v.element.code, v.element.name_en or v.element.name_th, value, v.element.unit,
-            v.option_combo.code if v.option_combo else "", (v.option_combo.name_en or v.option_combo.name_th) if v.option_combo else "",
-        ]  # fmt: skip
+            v.period.code,
+            v.period.start_date.isoformat(),
+            v.period.end_date.isoformat(),
+            v.orgunit.code,
+            v.orgunit.name_en or v.orgunit.name_th,
+            v.element.code,
+            v.element.name_en or v.element.name_th,
+            value,
+            v.element.unit,
+            v.option_combo.code if v.option_combo else "",
+            (v.option_combo.name_en or v.option_combo.name_th) if v.option_combo else "",
+        ]

@@ -19,9 +19,17 @@ from defusedxml import DefusedXmlException
 from django.utils.translation import gettext as _
 
 CSV_COLUMNS = [
-    "dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value", "storedby", "timestamp", "comment",
+    "dataelement",
+    "period",
+    "orgunit",
+    "categoryoptioncombo",
+    "attributeoptioncombo",
+    "value",
+    "storedby",
+    "timestamp",
+    "comment",
     "followup",
-]  # fmt: skip
+]
 CSV_ALIASES = {"lastupdated": "timestamp", "created": "timestamp"}
 ADX_NS = "urn:ihe:qrph:adx:2015"
 MAX_VALUES = 200_000  # per request: larger loads go through several requests or the file upload
@@ -74,22 +82,41 @@ def read_json(data: object) -> list[Dhis2Value]:
         if not isinstance(row, dict):
             raise FormatError(_("Value %(i)s is not an object.") % {"i": index})
         raw = row.get("value")
-        values.append(Dhis2Value(
-            data_element=_text(row.get("dataElement")), period=_text(row.get("period")) or period,
-            org_unit=_text(row.get("orgUnit")) or orgunit, category_option_combo=_text(row.get("categoryOptionCombo")),
-            attribute_option_combo=_text(row.get("attributeOptionCombo")) or attribute,
-            value=None if raw is None else _text(raw), stored_by=_text(row.get("storedBy")), last_updated=_text(row.get("lastUpdated")),
-            comment=_text(row.get("comment")), followup=row.get("followup") is True,
-        ))  # fmt: skip
+        values.append(
+            Dhis2Value(
+                data_element=_text(row.get("dataElement")),
+                period=_text(row.get("period")) or period,
+                org_unit=_text(row.get("orgUnit")) or orgunit,
+                category_option_combo=_text(row.get("categoryOptionCombo")),
+                attribute_option_combo=_text(row.get("attributeOptionCombo")) or attribute,
+                value=None if raw is None else _text(raw),
+                stored_by=_text(row.get("storedBy")),
+                last_updated=_text(row.get("lastUpdated")),
+                comment=_text(row.get("comment")),
+                followup=row.get("followup") is True,
+            )
+        )
     return values
 
 
 def write_json(values: Iterable[Dhis2Value]) -> dict:
-    return {"dataValues": [{
-        "dataElement": v.data_element, "period": v.period, "orgUnit": v.org_unit, "categoryOptionCombo": v.category_option_combo,
-        "attributeOptionCombo": v.attribute_option_combo, "value": v.value, "storedBy": v.stored_by, "lastUpdated": v.last_updated,
-        "comment": v.comment, "followup": v.followup,
-    } for v in values]}  # fmt: skip
+    return {
+        "dataValues": [
+            {
+                "dataElement": v.data_element,
+                "period": v.period,
+                "orgUnit": v.org_unit,
+                "categoryOptionCombo": v.category_option_combo,
+                "attributeOptionCombo": v.attribute_option_combo,
+                "value": v.value,
+                "storedBy": v.stored_by,
+                "lastUpdated": v.last_updated,
+                "comment": v.comment,
+                "followup": v.followup,
+            }
+            for v in values
+        ]
+    }
 
 
 def read_json_bytes(body: bytes) -> list[Dhis2Value]:
@@ -124,12 +151,20 @@ def read_csv(body: bytes) -> list[Dhis2Value]:
     values = []
     for row in rows:
         cells = dict(zip(columns, (c.strip() for c in row), strict=False))
-        values.append(Dhis2Value(
-            data_element=cells.get("dataelement", ""), period=cells.get("period", ""), org_unit=cells.get("orgunit", ""),
-            category_option_combo=cells.get("categoryoptioncombo", ""), attribute_option_combo=cells.get("attributeoptioncombo", ""),
-            value=cells.get("value", ""), stored_by=cells.get("storedby", ""), last_updated=cells.get("timestamp", ""),
-            comment=cells.get("comment", ""), followup=cells.get("followup", "").lower() == "true",
-        ))  # fmt: skip
+        values.append(
+            Dhis2Value(
+                data_element=cells.get("dataelement", ""),
+                period=cells.get("period", ""),
+                org_unit=cells.get("orgunit", ""),
+                category_option_combo=cells.get("categoryoptioncombo", ""),
+                attribute_option_combo=cells.get("attributeoptioncombo", ""),
+                value=cells.get("value", ""),
+                stored_by=cells.get("storedby", ""),
+                last_updated=cells.get("timestamp", ""),
+                comment=cells.get("comment", ""),
+                followup=cells.get("followup", "").lower() == "true",
+            )
+        )
     return values
 
 
@@ -138,8 +173,20 @@ def write_csv(values: Iterable[Dhis2Value]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for v in values:
-        writer.writerow([v.data_element, v.period, v.org_unit, v.category_option_combo, v.attribute_option_combo, v.value or "",
-                         v.stored_by, v.last_updated, v.comment, "true" if v.followup else "false"])  # fmt: skip
+        writer.writerow(
+            [
+                v.data_element,
+                v.period,
+                v.org_unit,
+                v.category_option_combo,
+                v.attribute_option_combo,
+                v.value or "",
+                v.stored_by,
+                v.last_updated,
+                v.comment,
+                "true" if v.followup else "false",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -167,11 +214,16 @@ def read_adx(body: bytes) -> list[Dhis2Value]:
                 continue
             annotation = next((c.text or "" for c in node if _local(c.tag) == "annotation"), "")
             extra = {k: v for k, v in node.attrib.items() if k not in _VALUE_KNOWN}
-            values.append(Dhis2Value(
-                data_element=node.get("dataElement", "").strip(), period=group.get("period", "").strip(),
-                org_unit=group.get("orgUnit", "").strip(), value=node.get("value"), comment=annotation.strip(),
-                disaggregation={**extra_group, **extra},
-            ))  # fmt: skip
+            values.append(
+                Dhis2Value(
+                    data_element=node.get("dataElement", "").strip(),
+                    period=group.get("period", "").strip(),
+                    org_unit=group.get("orgUnit", "").strip(),
+                    value=node.get("value"),
+                    comment=annotation.strip(),
+                    disaggregation={**extra_group, **extra},
+                )
+            )
             _too_many(len(values))
     return values
 

@@ -29,8 +29,22 @@ from django.utils.translation import gettext as _
 
 from poc.periods import DAYS_IN, MONTHS_IN, PeriodError, PeriodSpec, PeriodType, iso_week_start, period_containing
 
-_MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "April": 4, "May": 5, "Jun": 6, "July": 7, "Jul": 7, "Aug": 8, "Sep": 9,
-           "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
+_MONTHS = {
+    "Jan": 1,
+    "Feb": 2,
+    "Mar": 3,
+    "Apr": 4,
+    "April": 4,
+    "May": 5,
+    "Jun": 6,
+    "July": 7,
+    "Jul": 7,
+    "Aug": 8,
+    "Sep": 9,
+    "Oct": 10,
+    "Nov": 11,
+    "Dec": 12,
+}
 _DHIS2_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})(\d{2})$"), "monthly"),
     (re.compile(r"^(\d{4})-(\d{2})$"), "monthly"),

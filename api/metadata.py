@@ -70,7 +70,7 @@ SECTIONS = [
     Section("validation_rules", ValidationRule, ("dataset", "name"), refs={"dataset": "datasets"}),
     Section(
         "warning_rules", WarningRule, ("name_th",), refs={"indicator": "indicators", "element": "elements"}, skip=("recipients",)
-    ),  # fmt: skip  (recipients are this province's users)
+    ),  # recipients are this province's users: not exported
 ]
 BY_NAME = {s.name: s for s in SECTIONS}
 
@@ -88,10 +88,7 @@ def _key_value(section: Section, obj: models.Model, name: str) -> Any:
 
 
 def _plain_fields(section: Section) -> list[models.Field]:
-    return [
-        f for f in section.model._meta.concrete_fields
-        if not f.primary_key and not f.is_relation and f.name not in section.skip
-    ]  # fmt: skip
+    return [f for f in section.model._meta.concrete_fields if not f.primary_key and not f.is_relation and f.name not in section.skip]
 
 
 def _record(section: Section, obj: models.Model) -> dict[str, Any]:
@@ -125,9 +122,10 @@ def metadata_export(*, datasets: Iterable[str] | None = None) -> dict[str, Any]:
     )
     category_ids = {m.category_id for m in members}
     indicators = [
-        i for i in Indicator.objects.prefetch_related("inputs__dataset").select_related("agency").order_by("order", "code")
+        i
+        for i in Indicator.objects.prefetch_related("inputs__dataset").select_related("agency").order_by("order", "code")
         if {e.pk for e in i.inputs.all()} <= element_ids and (datasets is None or i.inputs.exists())
-    ]  # fmt: skip
+    ]
     indicator_ids = {i.pk for i in indicators}
     records = {
         "topics": sorted({d.topic_id: d.topic for d in chosen}.values(), key=lambda t: (t.order, t.code)),
@@ -136,7 +134,8 @@ def metadata_export(*, datasets: Iterable[str] | None = None) -> dict[str, Any]:
         ),
         "categories": list(Category.objects.filter(pk__in=category_ids).order_by("order", "code")),
         "category_options": list(
-            CategoryOption.objects.filter(category_id__in=category_ids).select_related("category")
+            CategoryOption.objects.filter(category_id__in=category_ids)
+            .select_related("category")
             .order_by("category__code", "order", "code")
         ),
         "category_combos": list(CategoryCombo.objects.filter(pk__in=combo_ids).order_by("code")),
@@ -145,17 +144,19 @@ def metadata_export(*, datasets: Iterable[str] | None = None) -> dict[str, Any]:
         "elements": elements,
         "indicators": indicators,
         "indicator_targets": list(
-            IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).select_related("indicator")
+            IndicatorTarget.objects.filter(indicator_id__in=indicator_ids)
+            .select_related("indicator")
             .order_by("indicator__code", "fiscal_year")
         ),
         "validation_rules": list(
             ValidationRule.objects.filter(dataset__in=chosen).select_related("dataset").order_by("dataset__code", "name")
         ),
         "warning_rules": [
-            r for r in WarningRule.objects.select_related("indicator", "element").order_by("name_th")
+            r
+            for r in WarningRule.objects.select_related("indicator", "element").order_by("name_th")
             if (r.indicator_id in indicator_ids) or (r.element_id in element_ids)
         ],
-    }  # fmt: skip
+    }
     package: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     for section in SECTIONS:
         package[section.name] = [_record(section, obj) for obj in records[section.name]]
@@ -195,8 +196,10 @@ def metadata_read(text: str) -> dict[str, Any]:
     if not isinstance(package, dict) or package.get("format") != FORMAT:
         raise MetadataError(_("The file is not a POC metadata package (format %(f)s).") % {"f": FORMAT})
     if package.get("version") != VERSION:
-        raise MetadataError(_("Metadata package version %(v)s is not supported (this portal reads version %(w)s).")
-                            % {"v": package.get("version"), "w": VERSION})  # fmt: skip
+        raise MetadataError(
+            _("Metadata package version %(v)s is not supported (this portal reads version %(w)s).")
+            % {"v": package.get("version"), "w": VERSION}
+        )
     return package
 
 

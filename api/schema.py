@@ -9,6 +9,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {
-            "type": "apiKey", "in": "header", "name": "Authorization",
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
             "description": "`ApiToken <token>` (the header DHIS2 uses) or `Bearer <token>`; create tokens at /api/tokens/",
-        }  # fmt: skip
+        }

@@ -39,9 +39,17 @@ def datavalues_readable(user: User | AnonymousUser) -> QuerySet[DataValue]:
 
 
 def dhis2_export(
-    *, user: User | AnonymousUser, datasets: list[str], orgunits: list[OrgUnit], children: bool, periods: list[PeriodSpec],
-    start: dt.date | None, end: dt.date | None, last_updated: dt.datetime | None, adx: bool = False,
-) -> list[Dhis2Value]:  # fmt: skip
+    *,
+    user: User | AnonymousUser,
+    datasets: list[str],
+    orgunits: list[OrgUnit],
+    children: bool,
+    periods: list[PeriodSpec],
+    start: dt.date | None,
+    end: dt.date | None,
+    last_updated: dt.datetime | None,
+    adx: bool = False,
+) -> list[Dhis2Value]:
     """The values a DHIS2 client asks for, as DHIS2 data values (codes, ISO or ADX periods; a broken-down element's value
     names its option combination by code, in ADX by one attribute per category; other values the default combination).
 
@@ -65,12 +73,20 @@ def dhis2_export(
     attributes = adx_attributes({v.option_combo_id for v in values if v.option_combo_id}) if adx else {}
     rows = []
     for v in values:
-        rows.append(Dhis2Value(
-            data_element=v.element.code, period=to_adx(v.period.spec) if adx else to_dhis2(v.period.spec), org_unit=v.orgunit.code,
-            category_option_combo=export_option_combo(v.option_combo), attribute_option_combo=DEFAULT_UID, value=dhis2_value_text(v),
-            stored_by=v.updated_by.username if v.updated_by else "", last_updated=v.updated_at.isoformat(timespec="milliseconds"),
-            comment=v.comment, disaggregation=attributes.get(v.option_combo_id, {}),
-        ))  # fmt: skip
+        rows.append(
+            Dhis2Value(
+                data_element=v.element.code,
+                period=to_adx(v.period.spec) if adx else to_dhis2(v.period.spec),
+                org_unit=v.orgunit.code,
+                category_option_combo=export_option_combo(v.option_combo),
+                attribute_option_combo=DEFAULT_UID,
+                value=dhis2_value_text(v),
+                stored_by=v.updated_by.username if v.updated_by else "",
+                last_updated=v.updated_at.isoformat(timespec="milliseconds"),
+                comment=v.comment,
+                disaggregation=attributes.get(v.option_combo_id, {}),
+            )
+        )
     return rows
 
 

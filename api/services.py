@@ -109,19 +109,28 @@ class ImportSummary:
 
     def as_dict(self) -> dict:
         return {
-            "responseType": "ImportSummary", "status": self.status,
-            "importOptions": {"dryRun": self.dry_run, "importStrategy": self.strategy, "atomicMode": "ALL" if self.atomic else "NONE",
-                              "idSchemes": {"idScheme": "CODE"}},
+            "responseType": "ImportSummary",
+            "status": self.status,
+            "importOptions": {
+                "dryRun": self.dry_run,
+                "importStrategy": self.strategy,
+                "atomicMode": "ALL" if self.atomic else "NONE",
+                "idSchemes": {"idScheme": "CODE"},
+            },
             "description": _("Import was successful.") if not self.conflicts else _("%(n)d conflict(s).") % {"n": len(self.conflicts)},
             "importCount": {"imported": self.imported, "updated": self.updated, "ignored": self.ignored, "deleted": self.deleted},
             "conflicts": self.conflicts,
-        }  # fmt: skip
+        }
 
 
 def datavaluesets_import(
-    *, user: User, values: list[Dhis2Value], strategy: str = ImportStrategy.CREATE_AND_UPDATE, atomic: bool = True,
+    *,
+    user: User,
+    values: list[Dhis2Value],
+    strategy: str = ImportStrategy.CREATE_AND_UPDATE,
+    atomic: bool = True,
     dry_run: bool = False,
-) -> ImportSummary:  # fmt: skip
+) -> ImportSummary:
     """Import DHIS2 data values through ``datavalues_save`` (the entry grid's and upload's service), audited as ``api``.
 
     Identifiers are codes. All-or-nothing unless ``atomic`` is False (then conflicting values are left
@@ -162,9 +171,9 @@ def _resolve(user: User, values: list[Dhis2Value], summary: ImportSummary) -> li
     representable here becomes a conflict. ``ref`` of each cell is the value's index in the request."""
     readable = set(access.readable_datasets(user).values_list("pk", flat=True))
     elements = {
-        e.code: e for e in DataElement.objects.filter(code__in={v.data_element for v in values}, dataset_id__in=readable)
-        .select_related("dataset")
-    }  # fmt: skip
+        e.code: e
+        for e in DataElement.objects.filter(code__in={v.data_element for v in values}, dataset_id__in=readable).select_related("dataset")
+    }
     area = access.entry_unit(user)
     units = {u.code: u for u in OrgUnit.objects.without_shapes().filter(code__in={v.org_unit for v in values})}
     periods: dict[str, Period | str] = {}
@@ -174,15 +183,17 @@ def _resolve(user: User, values: list[Dhis2Value], summary: ImportSummary) -> li
         element = elements.get(value.data_element)
         unit = units.get(value.org_unit)
         if element is None:
-            summary.conflict(index, value.data_element, _("Data element not found or not accessible: %(c)s") % {"c": value.data_element},
-                             "dataElement")  # fmt: skip
+            summary.conflict(
+                index, value.data_element, _("Data element not found or not accessible: %(c)s") % {"c": value.data_element}, "dataElement"
+            )
             continue
         if unit is None:
             summary.conflict(index, value.org_unit, _("Org unit not found: %(c)s") % {"c": value.org_unit}, "orgUnit")
             continue
         if area is None or not unit.is_within(area):
-            summary.conflict(index, value.org_unit, _("Org unit %(c)s is outside the area you may enter data for.") % {"c": unit.code},
-                             "orgUnit")  # fmt: skip
+            summary.conflict(
+                index, value.org_unit, _("Org unit %(c)s is outside the area you may enter data for.") % {"c": unit.code}, "orgUnit"
+            )
             continue
         if value.period not in periods:
             try:
@@ -230,10 +241,11 @@ def _apply_strategy(strategy: str, cells: list[CellInput]) -> tuple[list[CellInp
         return cells, 0
     existing = set(
         DataValue.objects.filter(
-            element_id__in={c.element.pk for c in cells}, orgunit_id__in={c.orgunit.pk for c in cells},
+            element_id__in={c.element.pk for c in cells},
+            orgunit_id__in={c.orgunit.pk for c in cells},
             period_id__in={c.period.pk for c in cells},
         ).values_list("element_id", "orgunit_id", "period_id", "option_combo_id")
-    )  # fmt: skip
+    )
     kept = []
     for cell in cells:
         exists = (cell.element.pk, cell.orgunit.pk, cell.period.pk, cell.option_combo.pk if cell.option_combo else None) in existing

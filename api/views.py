@@ -60,9 +60,12 @@ class DataValueSetsView(APIView):
             (200, "application/json"): DataValueSetSerializer,
             (200, "application/csv"): OpenApiResponse(OpenApiTypes.STR, description="DHIS2 CSV"),
             (200, "application/adx+xml"): OpenApiResponse(OpenApiTypes.STR, description="ADX XML"),
-            400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
         },
-    )  # fmt: skip
+    )
     def get(self, request: Request, format: str | None = None) -> Response:
         query = DataValueSetQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -81,9 +84,16 @@ class DataValueSetsView(APIView):
             raise ValidationError({"period": [str(exc)]}) from None
         adx = request.accepted_renderer.format == "adx"
         values = selectors.dhis2_export(
-            user=request.user, datasets=sorted(readable), orgunits=units, children=params["children"] or params["includeDescendants"],
-            periods=periods, start=params.get("startDate"), end=params.get("endDate"), last_updated=params.get("lastUpdated"), adx=adx,
-        )  # fmt: skip
+            user=request.user,
+            datasets=sorted(readable),
+            orgunits=units,
+            children=params["children"] or params["includeDescendants"],
+            periods=periods,
+            start=params.get("startDate"),
+            end=params.get("endDate"),
+            last_updated=params.get("lastUpdated"),
+            adx=adx,
+        )
         if len(values) > MAX_VALUES:
             raise ValidationError({"detail": [_("More than %(n)s values: ask for fewer periods or org units.") % {"n": f"{MAX_VALUES:,}"}]})
         if request.accepted_renderer.format in ("csv", "adx"):
@@ -99,9 +109,15 @@ class DataValueSetsView(APIView):
             "application/csv": OpenApiTypes.STR,
             "application/adx+xml": OpenApiTypes.STR,
         },
-        responses={200: WebMessageSerializer, 409: WebMessageSerializer, 400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT,
-                   403: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
-    )  # fmt: skip
+        responses={
+            200: WebMessageSerializer,
+            409: WebMessageSerializer,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            413: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request: Request, format: str | None = None) -> Response:
         # The import summary is JSON whatever format was sent (as DHIS2 answers).
         request.accepted_renderer, request.accepted_media_type = Dhis2JsonRenderer(), "application/json"
@@ -117,20 +133,29 @@ class DataValueSetsView(APIView):
         if not isinstance(values, list):
             raise ParseError(_("Send data values as JSON, CSV (application/csv) or ADX (application/adx+xml)."))
         summary = datavaluesets_import(
-            user=request.user, values=values, strategy=params["importStrategy"], atomic=params["atomicMode"] == "ALL",
+            user=request.user,
+            values=values,
+            strategy=params["importStrategy"],
+            atomic=params["atomicMode"] == "ALL",
             dry_run=params["dryRun"],
-        )  # fmt: skip
+        )
         ok = summary.status != "ERROR"
         code = status.HTTP_200_OK if ok else status.HTTP_409_CONFLICT
         message = {
-            "SUCCESS": _("Import was successful."), "WARNING": _("Import finished with conflicts; see the list."),
+            "SUCCESS": _("Import was successful."),
+            "WARNING": _("Import finished with conflicts; see the list."),
             "ERROR": _("Nothing was imported: every conflict is listed."),
-        }[summary.status]  # fmt: skip
+        }[summary.status]
         return Response(
-            {"httpStatus": "OK" if ok else "Conflict", "httpStatusCode": code, "status": "OK" if ok else "ERROR", "message": message,
-             "response": summary.as_dict()},
+            {
+                "httpStatus": "OK" if ok else "Conflict",
+                "httpStatusCode": code,
+                "status": "OK" if ok else "ERROR",
+                "message": message,
+                "response": summary.as_dict(),
+            },
             status=code,
-        )  # fmt: skip
+        )
 
 
 class DataValuePagination(CursorPagination):
@@ -179,9 +204,13 @@ class AnalyticsView(APIView):
         params = query.validated_data
         try:
             rows = selectors.analytics(
-                user=request.user, elements=params["element"], orgunits=params["orgunit"], periods=params["period"],
-                children=params["children"], options=params.get("option"),
-            )  # fmt: skip
+                user=request.user,
+                elements=params["element"],
+                orgunits=params["orgunit"],
+                periods=params["period"],
+                children=params["children"],
+                options=params.get("option"),
+            )
         except LookupError as exc:
             raise ValidationError({"detail": [str(exc)]}) from None
         return Response({"headers": ["element", "orgunit", "period", "categoryoptioncombo", "value"], "rows": rows})
@@ -238,5 +267,6 @@ class CkanPackageSearch(CkanAction):
         params = query.validated_data
         found = ckan.package_search(params["q"])
         page = list(found[params["start"] : params["start"] + params["rows"]])
-        return self.envelope({"count": found.count(), "sort": "name asc", "facets": {}, "search_facets": {},
-                              "results": ckan.package_dicts(page, request)})  # fmt: skip
+        return self.envelope(
+            {"count": found.count(), "sort": "name asc", "facets": {}, "search_facets": {}, "results": ckan.package_dicts(page, request)}
+        )

@@ -187,8 +187,11 @@ def completeness(evidence: Evidence) -> Measure:
     tally = evidence.completeness
     rate = round(tally.rate or 0.0, 1)
     figure = _("%(rate)s%% (%(reported)d of %(expected)d cells; %(na)d not available)") % {
-        "rate": rate, "reported": tally.reported, "expected": tally.expected, "na": tally.not_available,
-    }  # fmt: skip
+        "rate": rate,
+        "reported": tally.reported,
+        "expected": tally.expected,
+        "na": tally.not_available,
+    }
     return Measure(figure, rate >= 95)
 
 

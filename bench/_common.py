@@ -146,8 +146,20 @@ def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False):
         _STATIC_ROOTS["collected"] = static_root
     port = free_port()
     app = ["--pythonpath", str(ROOT / "bench"), "wsgi_probe:application"] if probe else ["poc.wsgi"]
-    command = [python, "-m", "gunicorn", *app, "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
-               "--log-level", "warning"]  # fmt: skip
+    command = [
+        python,
+        "-m",
+        "gunicorn",
+        *app,
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         deadline = time.time() + 60

@@ -69,8 +69,9 @@ def journeys(browser: Browser) -> tuple[list[str], dict[str, list[str]]]:
     return codes, districts
 
 
-def run_phase(base: str, cookies: list[str], codes: list[str], districts: dict[str, list[str]], seconds: float,
-              think: tuple[float, float]) -> tuple[list[tuple[str, float]], int]:  # fmt: skip
+def run_phase(
+    base: str, cookies: list[str], codes: list[str], districts: dict[str, list[str]], seconds: float, think: tuple[float, float]
+) -> tuple[list[tuple[str, float]], int]:
     samples: list[tuple[str, float]] = []
     errors = [0]
     lock = threading.Lock()

@@ -38,8 +38,10 @@ def build(months: int, *, disaggregated: bool = False):
     from poc.services import user_create
 
     province = OrgUnit.objects.create(code=PROVINCE, name_th="จังหวัดทดสอบนำเข้า", level=OrgUnitLevel.PROVINCE)
-    districts = [OrgUnit(code=f"{PROVINCE}{d:02d}", name_th=f"อำเภอ {d}", level=OrgUnitLevel.DISTRICT, parent=province)
-                 for d in range(1, DISTRICTS + 1)]  # fmt: skip
+    districts = [
+        OrgUnit(code=f"{PROVINCE}{d:02d}", name_th=f"อำเภอ {d}", level=OrgUnitLevel.DISTRICT, parent=province)
+        for d in range(1, DISTRICTS + 1)
+    ]
     for unit in districts:
         unit.path = unit.build_path()
     OrgUnit.objects.bulk_create(districts)
@@ -53,12 +55,20 @@ def build(months: int, *, disaggregated: bool = False):
     agency = Agency.objects.create(code="BENCH-IMPORT", name_th="หน่วยงานทดสอบนำเข้า", orgunit=province)
     user, _password = user_create(username="bench_import", agency=agency, roles=[Role.DATA_ENTRY], must_change_password=False)
     topic = Topic.objects.create(code="BENCH-IMP", name_th="ทดสอบนำเข้า")
-    dataset = Dataset.objects.create(code="BENCH-IMPORT", topic=topic, name_th="ทดสอบนำเข้า", agency=agency,
-                                     collection_level=OrgUnitLevel.SUBDISTRICT, period_type="M")  # fmt: skip
+    dataset = Dataset.objects.create(
+        code="BENCH-IMPORT", topic=topic, name_th="ทดสอบนำเข้า", agency=agency, collection_level=OrgUnitLevel.SUBDISTRICT, period_type="M"
+    )
     combo = two_by_two() if disaggregated else None
     for number in range(1, ELEMENTS + 1):
-        DataElement.objects.create(code=f"BIMP-{number:02d}", dataset=dataset, name_th=f"รายการ {number}", value_type=ValueType.INTEGER,
-                                   min_value=0, order=number, category_combo=combo)  # fmt: skip
+        DataElement.objects.create(
+            code=f"BIMP-{number:02d}",
+            dataset=dataset,
+            name_th=f"รายการ {number}",
+            value_type=ValueType.INTEGER,
+            min_value=0,
+            order=number,
+            category_combo=combo,
+        )
     spec = parse_period("2560-01")
     periods = []
     for _month in range(months):
@@ -124,8 +134,21 @@ def copy_into_fresh_table(dataset) -> float:
 
     from datasets.models import DataValue
 
-    columns = ["element_id", "orgunit_id", "period_id", "option_combo_id", "value_num", "value_text", "not_available", "comment", "source",
-               "created_at", "created_by_id", "updated_at", "updated_by_id"]  # fmt: skip
+    columns = [
+        "element_id",
+        "orgunit_id",
+        "period_id",
+        "option_combo_id",
+        "value_num",
+        "value_text",
+        "not_available",
+        "comment",
+        "source",
+        "created_at",
+        "created_by_id",
+        "updated_at",
+        "updated_by_id",
+    ]
     rows = io.StringIO()
     for row in DataValue.objects.filter(element__dataset=dataset).values_list(*columns).iterator(20000):
         rows.write("\t".join("\\N" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)) for v in row) + "\n")
@@ -157,8 +180,13 @@ def run(values: int, *, disaggregated: bool = False) -> list:
     kind = " (2 × 2 disaggregated)" if disaggregated else ""
     try:
         _province, dataset, user, periods = build(months, disaggregated=disaggregated)
-        shape = {"values": expected, "months": months, "subdistricts": DISTRICTS * SUBDISTRICTS_PER_DISTRICT, "elements": ELEMENTS,
-                 "option_combos": 4 if disaggregated else 0}  # fmt: skip
+        shape = {
+            "values": expected,
+            "months": months,
+            "subdistricts": DISTRICTS * SUBDISTRICTS_PER_DISTRICT,
+            "elements": ELEMENTS,
+            "option_combos": 4 if disaggregated else 0,
+        }
         content = csv_content(dataset, periods)
         started = time.perf_counter()
         result = values_import(dataset=dataset, user=user, content=content, filename="bench.csv")
@@ -175,16 +203,37 @@ def run(values: int, *, disaggregated: bool = False) -> list:
     new_rate, corrected_rate, copy_rate = expected / new_seconds, expected / corrected_seconds, expected / copy_seconds
     how = "values_import → datavalues_save in-process: validated, permission-checked, audited, aggregates kept live"
     return [
-        Result(f"import of {expected:,} new values{kind} (validated)", "≥ 20,000 values/s",
-               f"{new_rate:,.0f} values/s ({new_seconds:.1f} s)", verdict(new_rate, above=20_000), new_rate, "values/s", 1,
-               {**shape, "seconds": new_seconds, "how": how}),
-        Result(f"re-import of a corrected file{kind} ({expected:,} existing cells, new values)", "≥ 20,000 values/s",
-               f"{corrected_rate:,.0f} values/s ({corrected_seconds:.1f} s)", verdict(corrected_rate, above=20_000), corrected_rate,
-               "values/s", 1, {**shape, "seconds": corrected_seconds, "how": how}),
-        Result(f"validated import / COPY into a fresh table of the same shape{kind}", "printed (aim: 100,000 values/s)",
-               f"{new_seconds / copy_seconds:.1f}× (COPY {copy_rate:,.0f} values/s)", "printed", new_seconds / copy_seconds, "ratio", 1,
-               {**shape, "copy_seconds": copy_seconds, "corrected_ratio": corrected_seconds / copy_seconds}),
-    ]  # fmt: skip
+        Result(
+            f"import of {expected:,} new values{kind} (validated)",
+            "≥ 20,000 values/s",
+            f"{new_rate:,.0f} values/s ({new_seconds:.1f} s)",
+            verdict(new_rate, above=20_000),
+            new_rate,
+            "values/s",
+            1,
+            {**shape, "seconds": new_seconds, "how": how},
+        ),
+        Result(
+            f"re-import of a corrected file{kind} ({expected:,} existing cells, new values)",
+            "≥ 20,000 values/s",
+            f"{corrected_rate:,.0f} values/s ({corrected_seconds:.1f} s)",
+            verdict(corrected_rate, above=20_000),
+            corrected_rate,
+            "values/s",
+            1,
+            {**shape, "seconds": corrected_seconds, "how": how},
+        ),
+        Result(
+            f"validated import / COPY into a fresh table of the same shape{kind}",
+            "printed (aim: 100,000 values/s)",
+            f"{new_seconds / copy_seconds:.1f}× (COPY {copy_rate:,.0f} values/s)",
+            "printed",
+            new_seconds / copy_seconds,
+            "ratio",
+            1,
+            {**shape, "copy_seconds": copy_seconds, "corrected_ratio": corrected_seconds / copy_seconds},
+        ),
+    ]
 
 
 def main() -> None:

@@ -64,8 +64,10 @@ def main() -> None:
     started = time.perf_counter()
     report = aggregates_recompute()
     check_seconds = time.perf_counter() - started
-    print(f"check_aggregates (full recompute + compare, set-based={connection.vendor == 'postgresql'}): {check_seconds:.1f} s, "
-          f"{report.checked:,} rows, {len(report.differences)} difference(s)")  # fmt: skip
+    print(
+        f"check_aggregates (full recompute + compare, set-based={connection.vendor == 'postgresql'}): {check_seconds:.1f} s, "
+        f"{report.checked:,} rows, {len(report.differences)} difference(s)"
+    )
     rebuild_seconds = None
     if not args.skip_rebuild:
         started = time.perf_counter()

@@ -96,8 +96,10 @@ def main() -> None:
     for label, path, status, html, first, files, heaviest, uncached, on_demand in rows:
         verdict = "ok" if first < FIRST_BUDGET and html < REPEAT_BUDGET else "OVER BUDGET"
         name = urlparse(heaviest[0]).path.rsplit("/", 1)[-1]
-        print(f"{label:<11} {path:<22} {status:>6} {first / 1024:>9.1f} KB {html / 1024:>6.1f} KB  {files:>5}  {verdict}; "
-              f"heaviest {name} {heaviest[1] / 1024:.1f} KB")  # fmt: skip
+        print(
+            f"{label:<11} {path:<22} {status:>6} {first / 1024:>9.1f} KB {html / 1024:>6.1f} KB  {files:>5}  {verdict}; "
+            f"heaviest {name} {heaviest[1] / 1024:.1f} KB"
+        )
         if "plotly" in name and first >= FIRST_BUDGET:
             print(f"{'':<11} over the first-visit budget because of plotly-basic.min.js ({heaviest[1] / 1024:.0f} KB gzipped); charts kept")
         for url, size in on_demand.items():

@@ -46,8 +46,10 @@ def main() -> None:
         return element_values([element], districts, fiscal_year)
 
     first, median, values = timed(drill_down)
-    print(f"drill-down {province.code} → {len(values)} districts, {element.code}, FY2566 (12 monthly periods rolled up): "
-          f"first {first * 1000:.1f} ms, median {median * 1000:.1f} ms (target < 1000 ms)")  # fmt: skip
+    print(
+        f"drill-down {province.code} → {len(values)} districts, {element.code}, FY2566 (12 monthly periods rolled up): "
+        f"first {first * 1000:.1f} ms, median {median * 1000:.1f} ms (target < 1000 ms)"
+    )
 
     def all_provinces():
         return element_values([element], OrgUnit.objects.filter(level=OrgUnitLevel.PROVINCE), fiscal_year)
@@ -62,8 +64,10 @@ def main() -> None:
             return selectors.completeness(datasets=[dataset], fiscal_years=[2566], within=province)
 
         first, median, report = timed(province_completeness, repeat=3)
-        print(f"completeness of {dataset.code} in province {province.code}, FY2566, by district: first {first * 1000:.1f} ms, "
-              f"median {median * 1000:.1f} ms, {report.total} (target < 1000 ms)")  # fmt: skip
+        print(
+            f"completeness of {dataset.code} in province {province.code}, FY2566, by district: first {first * 1000:.1f} ms, "
+            f"median {median * 1000:.1f} ms, {report.total} (target < 1000 ms)"
+        )
     else:
         print("completeness: SKIPPED — no completeness selector in datasets.selectors on this checkout")
 

@@ -97,8 +97,9 @@ def national_villages_generate(*, per_subdistrict: int, seed: int) -> int:
                         break
                 else:
                     point = geom.point_on_surface
-            unit = OrgUnit(code=code, name_th=f"หมู่ที่ {number}", name_en=f"Moo {number}", level=OrgUnitLevel.VILLAGE,
-                           parent=subdistrict, point=point)  # fmt: skip
+            unit = OrgUnit(
+                code=code, name_th=f"หมู่ที่ {number}", name_en=f"Moo {number}", level=OrgUnitLevel.VILLAGE, parent=subdistrict, point=point
+            )
             unit.path = unit.build_path()
             villages.append(unit)
     OrgUnit.objects.bulk_create(villages, batch_size=5000)

@@ -41,15 +41,27 @@ def benchmark_dataset_create() -> Dataset:
     )
     dataset, _created = Dataset.objects.get_or_create(
         code=BENCH_DATASET,
-        defaults={"topic": topic, "name_th": "ข้อมูลหมู่บ้านทดสอบ", "name_en": "Benchmark village data", "agency": agency,
-                  "collection_level": OrgUnitLevel.VILLAGE, "period_type": PeriodType.MONTHLY},
-    )  # fmt: skip
+        defaults={
+            "topic": topic,
+            "name_th": "ข้อมูลหมู่บ้านทดสอบ",
+            "name_en": "Benchmark village data",
+            "agency": agency,
+            "collection_level": OrgUnitLevel.VILLAGE,
+            "period_type": PeriodType.MONTHLY,
+        },
+    )
     for number in range(1, BENCH_ELEMENTS + 1):
         DataElement.objects.get_or_create(
             code=f"BENCH-{number:02d}",
-            defaults={"dataset": dataset, "name_th": f"ตัวชี้วัดทดสอบ {number}", "name_en": f"Benchmark element {number}",
-                      "value_type": ValueType.INTEGER, "min_value": 0, "order": number},
-        )  # fmt: skip
+            defaults={
+                "dataset": dataset,
+                "name_th": f"ตัวชี้วัดทดสอบ {number}",
+                "name_en": f"Benchmark element {number}",
+                "value_type": ValueType.INTEGER,
+                "min_value": 0,
+                "order": number,
+            },
+        )
     return dataset
 
 

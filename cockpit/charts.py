@@ -13,10 +13,13 @@ def drilldown_bar(rows: list[dict], title: str, reference: float | None, referen
     colours = [LIGHT_COLOURS[r["light"]] if r["light"] else VERSUS_COLOURS[r["versus"]] for r in rows]  # own target, else vs above
     fig = go.Figure(
         go.Bar(
-            x=[r["name"] for r in rows], y=[r["value"] for r in rows], marker_color=colours,
-            customdata=[r["code"] for r in rows], hovertemplate="%{x}: %{y:,}<extra></extra>",
+            x=[r["name"] for r in rows],
+            y=[r["value"] for r in rows],
+            marker_color=colours,
+            customdata=[r["code"] for r in rows],
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     if reference is not None:
         fig.add_hline(y=reference, line_dash="dot", line_color="#17335f", annotation_text=reference_name, annotation_position="top left")
     fig.update_yaxes(tickformat=",")
@@ -29,8 +32,15 @@ def drilldown_trend(years: list[int], values: list, partial: list, targets: list
     labels = [_("FY %(fiscal_year)s") % {"fiscal_year": y} for y in years]
     fig = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", name=name))
     if any(v is not None for v in partial):  # drawn apart: a partly reported year is not a fall
-        fig.add_trace(go.Scatter(x=labels, y=partial, mode="markers", name=_("Not enough data yet"),
-                                 marker={"symbol": "circle-open", "size": 10, "color": "#9aa5b5"}))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=partial,
+                mode="markers",
+                name=_("Not enough data yet"),
+                marker={"symbol": "circle-open", "size": 10, "color": "#9aa5b5"},
+            )
+        )
     if any(t is not None for t in targets):
         fig.add_trace(go.Scatter(x=labels, y=targets, mode="lines", name=_("Target"), line={"dash": "dash"}))
     fig.update_yaxes(tickformat=",")

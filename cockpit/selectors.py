@@ -210,16 +210,25 @@ def _compute_tiles(pks: list[int], orgunit: OrgUnit, fiscal_year: int) -> dict[i
         comparable = enough[fiscal_year] and enough[fiscal_year - 1]
         series = [values.get((indicator.pk, y)) if enough[y] else None for y in years]
         tiles[indicator.pk] = {
-            "code": indicator.code, "pk": indicator.pk, "name": indicator.name, "unit": indicator.unit, "polarity": indicator.polarity,
-            "perspective": indicator.perspective, "value": format_value(value, indicator.decimals), "raw": value,
+            "code": indicator.code,
+            "pk": indicator.pk,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "polarity": indicator.polarity,
+            "perspective": indicator.perspective,
+            "value": format_value(value, indicator.decimals),
+            "raw": value,
             "target": format_value(target.target, indicator.decimals) if target else "",
-            "light": light if state in (Light.RED, Light.AMBER, Light.GREEN) else Light.GREY, "state": state,
+            "light": light if state in (Light.RED, Light.AMBER, Light.GREEN) else Light.GREY,
+            "state": state,
             "change": _change(value, values.get((indicator.pk, fiscal_year - 1)), indicator.polarity) if comparable else None,
-            "spark": sparkline_points(series), "years": years, "definition": indicator_definition(indicator),
+            "spark": sparkline_points(series),
+            "years": years,
+            "definition": indicator_definition(indicator),
             "agency": indicator.agency.name if indicator.agency else "",
             # Below 100%: the value stands on part of the expected data (an agency is late), and the tile says so.
             "coverage": None if value is None or now_share >= 1.0 else int(now_share * 100),
-        }  # fmt: skip
+        }
     return tiles
 
 
@@ -294,11 +303,16 @@ def drilldown(*, indicator: Indicator, orgunit: OrgUnit, fiscal_year: int) -> di
         if child["pk"] not in child_values:
             continue  # not materialised at this level: the inputs are collected higher up
         value = child_values[child["pk"]]
-        rows.append({
-            "pk": child["pk"], "code": child["code"], "name": child["name_th"] if thai or not child["name_en"] else child["name_en"],
-            "value": value, "display": format_value(value, indicator.decimals),
-            "versus": _versus(value, own, indicator.polarity) if comparable else "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "pk": child["pk"],
+                "code": child["code"],
+                "name": child["name_th"] if thai or not child["name_en"] else child["name_en"],
+                "value": value,
+                "display": format_value(value, indicator.decimals),
+                "versus": _versus(value, own, indicator.polarity) if comparable else "",
+            }
+        )
     own_targets = area_targets(indicator, [r["pk"] for r in rows], fiscal_year)
     for row in rows:  # an area with its own target is judged by it; the province's would not fit it
         area_target = own_targets.get(row["pk"])

@@ -91,8 +91,13 @@ def _selector_units() -> list[OrgUnit]:
 
 def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
     current = fiscal_year_of(timezone.localdate())
-    return {"orgunit": unit, "fiscal_year": fiscal_year, "fiscal_years": list(range(current, current - 8, -1)),
-            "orgunits": _selector_units(), "version": version}  # fmt: skip
+    return {
+        "orgunit": unit,
+        "fiscal_year": fiscal_year,
+        "fiscal_years": list(range(current, current - 8, -1)),
+        "orgunits": _selector_units(),
+        "version": version,
+    }
 
 
 @login_required
@@ -104,10 +109,14 @@ def tiles(request: HttpRequest) -> HttpResponse:
     version = indicators_stamp([tile["pk"] for group in groups for tile in group["tiles"]])
     scope = scope_key(readable_indicators(request.user))  # users who may read the same indicators share the rendered wall
     context = {
-        "groups": groups, "scope": scope, "tiles": flat_tiles(groups), "summary": cockpit_summary(groups),
-        "open_alerts": open_alert_count(request.user), "reporting": _reporting(unit, fiscal_year),
+        "groups": groups,
+        "scope": scope,
+        "tiles": flat_tiles(groups),
+        "summary": cockpit_summary(groups),
+        "open_alerts": open_alert_count(request.user),
+        "reporting": _reporting(unit, fiscal_year),
         **_selectors(unit, fiscal_year, f"{version}-{alerts_version()}"),
-    }  # fmt: skip
+    }
     return render(request, "cockpit/tiles.html", context)
 
 
@@ -136,10 +145,16 @@ def warroom(request: HttpRequest) -> HttpResponse:
     rank = Case(When(severity=AlertSeverity.CRITICAL, then=0), When(severity=AlertSeverity.WARNING, then=1), default=2)
     alerts = open_alerts.select_related("rule", "orgunit", "period").order_by(rank, "-opened_at", "-id")[:WARROOM_ALERTS]
     context = {
-        "groups": groups, "summary": cockpit_summary(groups), "alerts": alerts, "alert_count": open_alerts.count(),
-        "reporting": _reporting(unit, fiscal_year), "orgunit": unit, "fiscal_year": fiscal_year, "version": version,
+        "groups": groups,
+        "summary": cockpit_summary(groups),
+        "alerts": alerts,
+        "alert_count": open_alerts.count(),
+        "reporting": _reporting(unit, fiscal_year),
+        "orgunit": unit,
+        "fiscal_year": fiscal_year,
+        "version": version,
         "pages": _warroom_pages(groups),
-    }  # fmt: skip
+    }
     return render(request, "cockpit/warroom.html", context)
 
 
@@ -168,13 +183,18 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     # Lazy: read only when the template's fragment cache misses (usually it holds the rendered page body).
     data = SimpleLazyObject(lambda: drilldown(indicator=indicator, orgunit=unit, fiscal_year=fiscal_year))
     context = {
-        "indicator": indicator, "data": data, "figures": SimpleLazyObject(figures),
+        "indicator": indicator,
+        "data": data,
+        "figures": SimpleLazyObject(figures),
         "ancestors": SimpleLazyObject(lambda: list(unit.ancestors().only(*_UNIT_FIELDS))),
-        "period_code": period_for_fiscal_year(fiscal_year).code, "definition": indicator_definition(indicator),
-        "by_group": [(group_set, [(group, format_value(value, indicator.decimals)) for group, value in rows])
-                     for group_set, rows in group_table(indicator=indicator, period=Period.objects.lookup(fy_spec))],
+        "period_code": period_for_fiscal_year(fiscal_year).code,
+        "definition": indicator_definition(indicator),
+        "by_group": [
+            (group_set, [(group, format_value(value, indicator.decimals)) for group, value in rows])
+            for group_set, rows in group_table(indicator=indicator, period=Period.objects.lookup(fy_spec))
+        ],
         **_selectors(unit, fiscal_year, version),
-    }  # fmt: skip
+    }
     return render(request, "cockpit/drilldown.html", context)
 
 
@@ -276,11 +296,22 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
     # By group: the rows are a group set's groups (a cluster, the EEC, coastal …) instead of the unit's parts.
     group_set = OrgUnitGroupSet.objects.filter(code=code_param(request.GET, "group_set")).first()
     how = request.GET.get("how") if request.GET.get("how") in set(GroupAggregation) else ""
-    context = {"subjects": subjects, "chosen": chosen, "rows_are": rows_are, "years": years, "first": years[0], "last": years[-1],
-               "fiscal_years": list(range(current, current - 10, -1)), **_selectors(unit, years[-1], indicators_version()),
-               "group_sets": OrgUnitGroupSet.objects.order_by("code"), "group_set": group_set, "how": how,
-               "aggregations": [(GroupAggregation.SUM, _("Sum")), (GroupAggregation.MEAN, _("Mean"))],
-               "categories": Category.objects.order_by("order", "code"), "by": [c.code for c in by]}  # fmt: skip
+    context = {
+        "subjects": subjects,
+        "chosen": chosen,
+        "rows_are": rows_are,
+        "years": years,
+        "first": years[0],
+        "last": years[-1],
+        "fiscal_years": list(range(current, current - 10, -1)),
+        **_selectors(unit, years[-1], indicators_version()),
+        "group_sets": OrgUnitGroupSet.objects.order_by("code"),
+        "group_set": group_set,
+        "how": how,
+        "aggregations": [(GroupAggregation.SUM, _("Sum")), (GroupAggregation.MEAN, _("Mean"))],
+        "categories": Category.objects.order_by("order", "code"),
+        "by": [c.code for c in by],
+    }
     if range_error:
         return render(request, "cockpit/pivot.html", {**context, "range_error": range_error}, status=400)
     if items:
@@ -296,9 +327,14 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         if export in ("csv", "xlsx"):
             rows = [[h, *cells] for h, (_r, cells) in zip(header, table, strict=True)]
             return table_response(filename="poc-analysis", header=[_("Row"), *col_labels], rows=rows, fmt=export)
-        context.update({"table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
-                        "col_labels": col_labels, "figure": charts.pivot_bars(header, col_labels, table),
-                        "query": request.GET.urlencode()})  # fmt: skip
+        context.update(
+            {
+                "table": [(h, [format_value(c, 2) for c in cells]) for h, (_r, cells) in zip(header, table, strict=True)],
+                "col_labels": col_labels,
+                "figure": charts.pivot_bars(header, col_labels, table),
+                "query": request.GET.urlencode(),
+            }
+        )
     return render(request, "cockpit/pivot.html", context)
 
 

@@ -16,7 +16,6 @@ class DatasetsConfig(AppConfig):
         register_panel(HomePanel("datasets-owed", "datasets/home_owed.html", owed_panel, order=10))
 
         register(NavItem("datasets:catalogue", _("Datasets"), order=20))
-        register(NavItem("datasets:entry", _("Enter data"), order=21,
-                         visible=lambda r: Gate.DATA_ENTRY(r.user)))  # fmt: skip
+        register(NavItem("datasets:entry", _("Enter data"), order=21, visible=lambda r: Gate.DATA_ENTRY(r.user)))
         register(NavItem("datasets:completeness", _("Completeness"), order=22))
         register(NavItem("open_data:catalogue", _("Open data"), order=80, visible=lambda r: not r.user.is_authenticated))

@@ -75,21 +75,52 @@ from poc.models import Agency, OrgUnitLevel
 from poc.periods import PeriodType
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-LEVELS = {"province": OrgUnitLevel.PROVINCE, "district": OrgUnitLevel.DISTRICT, "subdistrict": OrgUnitLevel.SUBDISTRICT,
-          "village": OrgUnitLevel.VILLAGE}  # fmt: skip
+LEVELS = {
+    "province": OrgUnitLevel.PROVINCE,
+    "district": OrgUnitLevel.DISTRICT,
+    "subdistrict": OrgUnitLevel.SUBDISTRICT,
+    "village": OrgUnitLevel.VILLAGE,
+}
 SEASONS = (None, "rain", "dry", "dengue")
 
 TOPIC_KEYS = {"code", "name_th", "name_en", "domain_th", "domain_en", "description"}
 DATASET_KEYS = {
-    "code", "topic", "name_th", "name_en", "definition", "source", "agency", "level", "period_type", "due_days",
-    "sensitivity", "verification_by", "contact_name", "contact_email", "contact_phone", "elements",
-    "objective", "license", "official_statistics",
-}  # fmt: skip
+    "code",
+    "topic",
+    "name_th",
+    "name_en",
+    "definition",
+    "source",
+    "agency",
+    "level",
+    "period_type",
+    "due_days",
+    "sensitivity",
+    "verification_by",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "elements",
+    "objective",
+    "license",
+    "official_statistics",
+}
 DATASET_REQUIRED = ("code", "topic", "name_th", "agency", "level", "period_type", "elements")
 ELEMENT_KEYS = {
-    "code", "name_th", "name_en", "value_type", "unit", "min", "max", "required", "aggregation", "options", "description", "demo",
+    "code",
+    "name_th",
+    "name_en",
+    "value_type",
+    "unit",
+    "min",
+    "max",
+    "required",
+    "aggregation",
+    "options",
+    "description",
+    "demo",
     "categories",
-}  # fmt: skip
+}
 DEMO_KEYS = {"base", "growth", "noise", "seasonal", "ratio_of", "ratio", "sum_of", "split"}
 SECTIONS = {"topics", "categories", "category_combos", "datasets"}
 CATEGORY_KEYS = {"code", "name_th", "name_en", "options"}
@@ -466,9 +497,11 @@ def _load(catalogue: Catalogue, result: CatalogueResult) -> None:
             "objective": _text(dataset.get("objective", "พันธกิจหน่วยงาน")),
             "license": _text(dataset.get("license", "Open Data Common")),
             "official_statistics": bool(dataset.get("official_statistics", False)),
-            **{key: _text(dataset.get(key)) for key in ("name_th", "name_en", "definition", "source", "contact_name",
-                                                           "contact_email", "contact_phone")},
-        }  # fmt: skip
+            **{
+                key: _text(dataset.get(key))
+                for key in ("name_th", "name_en", "definition", "source", "contact_name", "contact_email", "contact_phone")
+            },
+        }
         obj = _upsert(Dataset, _text(dataset["code"]), values, result, "datasets")
         for element_order, element in enumerate(dataset["elements"], start=1):
             element_values = {

@@ -184,8 +184,9 @@ def _season(kind: str | None, period: Period) -> float:
     return sum(months) / len(months) if len(months) < 12 else 1.0
 
 
-def _element_value(spec: ElementSpec, element: DataElement, unit: OrgUnit, period: Period, weight: float, first_year: int,
-                   values: dict[str, float | str]) -> float | str | None:  # fmt: skip
+def _element_value(
+    spec: ElementSpec, element: DataElement, unit: OrgUnit, period: Period, weight: float, first_year: int, values: dict[str, float | str]
+) -> float | str | None:
     """One plausible value; ``values`` holds the same cell's already generated elements (for ratio_of/sum_of)."""
     demo = spec.demo
     rng = _rng(element.code, unit.code, period.code)

@@ -223,14 +223,24 @@ class EntryGrid:
                 if cell.not_available and cell.not_available not in NotAvailableReason.values:
                     cell.not_available = NotAvailableReason.OTHER
                 if cell.element.required and not cell.value and not cell.not_available:
-                    missing.append(CellError(cell.name, cell.element.code, cell.orgunit.code,
-                                             _("required: enter a value or mark it not available")))  # fmt: skip
+                    missing.append(
+                        CellError(cell.name, cell.element.code, cell.orgunit.code, _("required: enter a value or mark it not available"))
+                    )
                 if not cell.changed:
                     continue
                 raw = "" if cell.not_available else cell.value
-                inputs.append(CellInput(element=cell.element, orgunit=cell.orgunit, period=self.period, raw=raw,
-                                        not_available=cell.not_available, ref=cell.name, expected=cell.expected,
-                                        option_combo=cell.option_combo))  # fmt: skip
+                inputs.append(
+                    CellInput(
+                        element=cell.element,
+                        orgunit=cell.orgunit,
+                        period=self.period,
+                        raw=raw,
+                        not_available=cell.not_available,
+                        ref=cell.name,
+                        expected=cell.expected,
+                        option_combo=cell.option_combo,
+                    )
+                )
         return inputs, missing
 
     def attach_errors(self, errors: list[CellError]) -> None:
@@ -301,8 +311,12 @@ def input_attrs(element: DataElement) -> dict[str, str]:
     number, so the server saw a blank and answered "required" instead of "not a number".
     """
     if element.value_type in (ValueType.INTEGER, ValueType.DECIMAL, ValueType.PERCENT):
-        attrs = {"type": "text", "inputmode": "decimal" if element.value_type != ValueType.INTEGER else "numeric",
-                 "pattern": NUMBER_PATTERN, "autocomplete": "off"}  # fmt: skip
+        attrs = {
+            "type": "text",
+            "inputmode": "decimal" if element.value_type != ValueType.INTEGER else "numeric",
+            "pattern": NUMBER_PATTERN,
+            "autocomplete": "off",
+        }
         if element.min_value is not None:
             attrs["data-min"] = format_number(element.min_value)
         if element.max_value is not None:
@@ -361,8 +375,11 @@ class EntryPickForm(forms.Form):
         dataset, spec = data.get("dataset"), data.get("period")
         if dataset and spec:
             if spec.type != dataset.period_type:
-                self.add_error("period", _("%(p)s is not a %(kind)s period, which dataset %(d)s needs.")
-                               % {"p": spec.label(), "kind": PeriodType(dataset.period_type).label, "d": dataset.name})  # fmt: skip
+                self.add_error(
+                    "period",
+                    _("%(p)s is not a %(kind)s period, which dataset %(d)s needs.")
+                    % {"p": spec.label(), "kind": PeriodType(dataset.period_type).label, "d": dataset.name},
+                )
             data["period_obj"] = spec
         unit = data.get("orgunit") or self.within
         if dataset and unit.level > dataset.collection_level:

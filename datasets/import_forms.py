@@ -18,13 +18,17 @@ class MappingForm(forms.Form):
     of the N-th questioned row label). The header and label texts travel in hidden ``col-key-N`` / ``unit-label-N``."""
 
     period = forms.CharField(
-        label=_l("Period for values the file does not date"), max_length=12, required=False,
+        label=_l("Period for values the file does not date"),
+        max_length=12,
+        required=False,
         help_text=_l("e.g. 2568, FY2568, 2568-01; only used where no sheet, column or row names one"),
-    )  # fmt: skip
+    )
     profile_name = forms.CharField(
-        label=_l("Save this mapping as import profile"), max_length=100, required=False,
+        label=_l("Save this mapping as import profile"),
+        max_length=100,
+        required=False,
         help_text=_l("Next time, pick this profile when uploading and the file imports in one step."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, dataset: Dataset, layout: Layout | None, mapping: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -33,9 +33,18 @@ def pending_store(*, dataset: Dataset, user, filename: str, content: bytes, cell
     path = job_file(token, filename)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    job_update(token, state=MAPPING_STATE, mapped=True, dataset=dataset.pk, user=user.pk, filename=filename, cells=cells,
-               mapping=profile.mapping if profile else {}, profile=profile.name if profile else "",
-               language=translation.get_language())  # fmt: skip
+    job_update(
+        token,
+        state=MAPPING_STATE,
+        mapped=True,
+        dataset=dataset.pk,
+        user=user.pk,
+        filename=filename,
+        cells=cells,
+        mapping=profile.mapping if profile else {},
+        profile=profile.name if profile else "",
+        language=translation.get_language(),
+    )
     return token
 
 
@@ -72,8 +81,15 @@ def upload_map(request: HttpRequest, code: str, token: str) -> HttpResponse:
     sample = SAMPLE_ROWS if job["cells"] >= ASYNC_THRESHOLD else None
     if request.method == "POST":
         # The layout the clerk saw: the form is rebuilt from it, then read back as the new mapping.
-        seen = values_import_file(dataset=dataset, user=request.user, content=path.read_bytes(), filename=job["filename"],
-                                  mapping=mapping, dry_run=True, sample_rows=sample)  # fmt: skip
+        seen = values_import_file(
+            dataset=dataset,
+            user=request.user,
+            content=path.read_bytes(),
+            filename=job["filename"],
+            mapping=mapping,
+            dry_run=True,
+            sample_rows=sample,
+        )
         form = MappingForm(request.POST, dataset=dataset, layout=seen.layout, mapping=mapping)
         if form.is_valid():
             try:
@@ -84,14 +100,29 @@ def upload_map(request: HttpRequest, code: str, token: str) -> HttpResponse:
                 job = job_update(token, mapping=mapping)
                 if request.POST.get("action") == "import":
                     return _import(request, dataset, token, job, mapping, form.cleaned_data.get("profile_name", "").strip())
-    result = values_import_file(dataset=dataset, user=request.user, content=path.read_bytes(), filename=job["filename"],
-                                mapping=mapping, dry_run=True, sample_rows=sample)  # fmt: skip
+    result = values_import_file(
+        dataset=dataset,
+        user=request.user,
+        content=path.read_bytes(),
+        filename=job["filename"],
+        mapping=mapping,
+        dry_run=True,
+        sample_rows=sample,
+    )
     if request.method != "POST" or not form.errors:
         form = MappingForm(dataset=dataset, layout=result.layout, mapping=mapping, initial={"profile_name": job.get("profile", "")})
-    return render(request, "datasets/upload_map.html", {
-        "dataset": dataset, "form": form, "result": result, "filename": job["filename"],
-        "large": sample is not None, "sample_rows": SAMPLE_ROWS,
-    })  # fmt: skip
+    return render(
+        request,
+        "datasets/upload_map.html",
+        {
+            "dataset": dataset,
+            "form": form,
+            "result": result,
+            "filename": job["filename"],
+            "large": sample is not None,
+            "sample_rows": SAMPLE_ROWS,
+        },
+    )
 
 
 def _import(request: HttpRequest, dataset: Dataset, token: str, job: dict, mapping: dict, profile_name: str) -> HttpResponse:
@@ -102,8 +133,10 @@ def _import(request: HttpRequest, dataset: Dataset, token: str, job: dict, mappi
     if result is None:
         return redirect(f"{upload_url}?job={token}")
     if result.saved:
-        messages.success(request, _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
-                         % {"c": result.created, "u": result.updated, "n": result.unchanged})  # fmt: skip
+        messages.success(
+            request,
+            _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.") % {"c": result.created, "u": result.updated, "n": result.unchanged},
+        )
         return redirect(upload_url)
     messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
     return redirect(reverse("datasets:upload_map", args=[dataset.code, token]))

@@ -76,11 +76,17 @@ class FileImport:
 
     def as_dict(self) -> dict:
         return {
-            "saved": self.saved, "values": self.values, "not_available": self.not_available, "created": self.created,
-            "updated": self.updated, "unchanged": self.unchanged, "error_count": len(self.errors),
-            "errors": [asdict(e) for e in self.errors[:1000]], "unmapped_columns": self.unmapped,
+            "saved": self.saved,
+            "values": self.values,
+            "not_available": self.not_available,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error_count": len(self.errors),
+            "errors": [asdict(e) for e in self.errors[:1000]],
+            "unmapped_columns": self.unmapped,
             "skipped": [{"sheet": s.name, **asdict(k)} for s in (self.layout.sheets if self.layout else []) for k in s.skipped],
-        }  # fmt: skip
+        }
 
 
 def target_for(column_key: str, detected: str | None, match: str, mapping: dict, targets: dict[str, ColumnTarget]) -> ColumnTarget | None:
@@ -161,8 +167,14 @@ def extract_cells(layout: Layout, sheets: list[Sheet], dataset: Dataset, mapping
                     value = raw if number is None else number  # not a number: datavalues_save reports it
                 key = (element.pk, unit.pk, period.pk, target.option_combo.pk if target.option_combo else None)
                 if key in seen:
-                    result.errors.append(RowError(row.row, where(column.index), _("the same value as %(r)s (org unit %(o)s, %(e)s, %(p)s)")
-                                                  % {"r": seen[key], "o": unit.name_th, "e": target.code, "p": period.code}))  # fmt: skip
+                    result.errors.append(
+                        RowError(
+                            row.row,
+                            where(column.index),
+                            _("the same value as %(r)s (org unit %(o)s, %(e)s, %(p)s)")
+                            % {"r": seen[key], "o": unit.name_th, "e": target.code, "p": period.code},
+                        )
+                    )
                     continue
                 seen[key] = f"{sheet_layout.name}!{column_letter(column.index)}{row.row}"
                 ref = f"{row.row}:{where(column.index)}"
@@ -205,9 +217,14 @@ def _mapped_value_columns(
 
 
 def _records_cells(
-    layout: Layout, sheet_layout: SheetLayout, mapping: dict, result: FileImport, targets: dict[str, ColumnTarget],
-    period_for: Callable[[str], Period | str], unmapped: set[str],
-) -> list[CellInput]:  # fmt: skip
+    layout: Layout,
+    sheet_layout: SheetLayout,
+    mapping: dict,
+    result: FileImport,
+    targets: dict[str, ColumnTarget],
+    period_for: Callable[[str], Period | str],
+    unmapped: set[str],
+) -> list[CellInput]:
     """Point or dated records combined per unit and period, each element as it aggregates."""
     from datasets.records import aggregate
 
@@ -263,9 +280,16 @@ def _unit_question(row) -> str:
 
 
 def values_import_file(
-    *, dataset: Dataset, user: User | None, content: bytes, filename: str, mapping: dict | None = None, dry_run: bool = False,
-    progress: Callable[[int, str], None] | None = None, sample_rows: int | None = None,
-) -> FileImport:  # fmt: skip
+    *,
+    dataset: Dataset,
+    user: User | None,
+    content: bytes,
+    filename: str,
+    mapping: dict | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, str], None] | None = None,
+    sample_rows: int | None = None,
+) -> FileImport:
     """Read, understand, map and check a published file; save all its values unless ``dry_run`` — or nothing.
 
     ``user=None`` is a system job (the ``import_values`` command without ``--user``): no permission check.

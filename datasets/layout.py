@@ -36,21 +36,38 @@ MAX_HEADER_ROWS = 3
 
 # Longest first: "อำเภอ" before "อ.", "เทศบาลตำบล" before "เทศบาล".
 _PREFIXES = [
-    ("องค์การบริหารส่วนตำบล", OrgUnitLevel.SUBDISTRICT), ("เทศบาลตำบล", None), ("เทศบาลเมือง", None), ("เทศบาลนคร", None),
-    ("กิ่งอำเภอ", OrgUnitLevel.DISTRICT), ("กิ่งอ.", OrgUnitLevel.DISTRICT), ("จังหวัด", OrgUnitLevel.PROVINCE),
-    ("เทศบาล", None), ("อำเภอ", OrgUnitLevel.DISTRICT), ("ตำบล", OrgUnitLevel.SUBDISTRICT), ("อบต.", OrgUnitLevel.SUBDISTRICT),
-    ("ทน.", None), ("ทม.", None), ("ทต.", None), ("จ.", OrgUnitLevel.PROVINCE), ("อ.", OrgUnitLevel.DISTRICT),
-    ("ต.", OrgUnitLevel.SUBDISTRICT), ("changwat", OrgUnitLevel.PROVINCE), ("amphoe", OrgUnitLevel.DISTRICT),
+    ("องค์การบริหารส่วนตำบล", OrgUnitLevel.SUBDISTRICT),
+    ("เทศบาลตำบล", None),
+    ("เทศบาลเมือง", None),
+    ("เทศบาลนคร", None),
+    ("กิ่งอำเภอ", OrgUnitLevel.DISTRICT),
+    ("กิ่งอ.", OrgUnitLevel.DISTRICT),
+    ("จังหวัด", OrgUnitLevel.PROVINCE),
+    ("เทศบาล", None),
+    ("อำเภอ", OrgUnitLevel.DISTRICT),
+    ("ตำบล", OrgUnitLevel.SUBDISTRICT),
+    ("อบต.", OrgUnitLevel.SUBDISTRICT),
+    ("ทน.", None),
+    ("ทม.", None),
+    ("ทต.", None),
+    ("จ.", OrgUnitLevel.PROVINCE),
+    ("อ.", OrgUnitLevel.DISTRICT),
+    ("ต.", OrgUnitLevel.SUBDISTRICT),
+    ("changwat", OrgUnitLevel.PROVINCE),
+    ("amphoe", OrgUnitLevel.DISTRICT),
     ("tambon", OrgUnitLevel.SUBDISTRICT),
-]  # fmt: skip
+]
 _SUFFIXES = [(" province", OrgUnitLevel.PROVINCE), (" district", OrgUnitLevel.DISTRICT), (" subdistrict", OrgUnitLevel.SUBDISTRICT)]
 # Rows that add up others: national, regional and "total" lines.
 _SUBTOTAL = re.compile(r"^(รวม|ยอดรวม|ทั้งประเทศ|ทั่วประเทศ|ทั่วราชอาณาจักร|ภาค|เขตตรวจ|เขตสุขภาพ|total|grand ?total|sum|whole kingdom)", re.I)
 _FOOTNOTE = re.compile(r"^(ที่มา|หมายเหตุ|แหล่งที่มา|หมายถึง|ข้อมูล ณ|ปรับปรุง|update|source|note|remark|\*|\d\))", re.I)
 _ORGUNIT_HEADER = re.compile(r"(จังหวัด|อำเภอ|ตำบล|เขต|ภาค|พื้นที่|รหัส|orgunit|province|district|subdistrict|area|code)", re.I)
 _YEAR_WORDS = re.compile(r"^(?:(ปีงบประมาณ|ปีงบ\.?|FY)|ปี|พ\.ศ\.|ปี พ\.ศ\.)?\s*(\d{4}|\d{2})$", re.I)
-_MONTHS = {name.lower().replace(".", ""): number for names in (MONTHS_TH, MONTHS_TH_SHORT, MONTHS_EN, MONTHS_EN_SHORT)
-           for number, name in enumerate(names, start=1)}  # fmt: skip
+_MONTHS = {
+    name.lower().replace(".", ""): number
+    for names in (MONTHS_TH, MONTHS_TH_SHORT, MONTHS_EN, MONTHS_EN_SHORT)
+    for number, name in enumerate(names, start=1)
+}
 _MONTH_YEAR = re.compile(r"^(?P<month>[^\d\s]+)\s*(?:พ\.ศ\.)?\s*(?P<year>\d{4}|\d{2})$")
 
 

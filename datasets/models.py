@@ -93,18 +93,29 @@ class Dataset(LocalizedNameMixin, models.Model):
         help_text=_("1: one verification. 2 or 3: approved up the hierarchy, e.g. the district office, then the province"),
     )
     orgunits = models.ManyToManyField(
-        OrgUnit, verbose_name=_("assigned org units"), blank=True, related_name="assigned_datasets",
+        OrgUnit,
+        verbose_name=_("assigned org units"),
+        blank=True,
+        related_name="assigned_datasets",
         help_text=_("Leave empty to collect from every org unit at the collection level"),
-    )  # fmt: skip
+    )
     orgunit_groups = models.ManyToManyField(
-        "poc.OrgUnitGroup", verbose_name=_("assigned org-unit groups"), blank=True, related_name="assigned_datasets",
+        "poc.OrgUnitGroup",
+        verbose_name=_("assigned org-unit groups"),
+        blank=True,
+        related_name="assigned_datasets",
         help_text=_("Collect from the members of these groups too (e.g. every municipality, the coastal subdistricts)"),
-    )  # fmt: skip
+    )
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     # Open-data catalogue fields the national Government Data Catalog asks for (the rest derive from the above).
-    objective = models.CharField(_("objective"), max_length=100, default="พันธกิจหน่วยงาน", blank=True,
-                                 help_text=_("Why the data is collected, in the GD Catalog's words (e.g. พันธกิจหน่วยงาน)"))  # fmt: skip
+    objective = models.CharField(
+        _("objective"),
+        max_length=100,
+        default="พันธกิจหน่วยงาน",
+        blank=True,
+        help_text=_("Why the data is collected, in the GD Catalog's words (e.g. พันธกิจหน่วยงาน)"),
+    )
     license = models.CharField(_("licence"), max_length=100, default="Open Data Common", blank=True)
     official_statistics = models.BooleanField(_("official statistics"), default=False)
 
@@ -252,9 +263,14 @@ class DataElement(LocalizedNameMixin, models.Model):
     required = models.BooleanField(_("required"), default=True)
     aggregation = models.CharField(_("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
     category_combo = models.ForeignKey(
-        CategoryCombo, verbose_name=_("broken down by"), null=True, blank=True, on_delete=models.PROTECT, related_name="elements",
+        CategoryCombo,
+        verbose_name=_("broken down by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="elements",
         help_text=_("Leave empty for one figure per org unit and period"),
-    )  # fmt: skip
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = RestrictedQuerySet.as_manager()

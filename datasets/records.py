@@ -45,8 +45,10 @@ def detect_records(sheet: Sheet, elements: list[DataElement]) -> RecordColumns |
     """A record table: a header row naming a date column and coordinates or a place column, within the first rows."""
     for number, row in enumerate(sheet.rows[:10]):
         headers = [cell_text(c) for c in row]
-        found = {kind: next((i for i, h in enumerate(headers) if pattern.match(h)), None)
-                 for kind, pattern in (("lat", _LAT), ("lon", _LON), ("date", _DATE), ("place", _PLACE))}  # fmt: skip
+        found = {
+            kind: next((i for i, h in enumerate(headers) if pattern.match(h)), None)
+            for kind, pattern in (("lat", _LAT), ("lon", _LON), ("date", _DATE), ("place", _PLACE))
+        }
         has_point = found["lat"] is not None and found["lon"] is not None
         if found["date"] is None or not (has_point or found["place"] is not None):
             continue

@@ -191,10 +191,15 @@ class Tally:
     def as_dict(self) -> dict[str, float | int | None]:
         rate, on_time_rate = self.rate, self.on_time_rate
         return {
-            "expected": self.expected, "filled": self.filled, "not_available": self.not_available, "missing": self.missing,
-            "on_time": self.on_time, "late": self.late, "rate": None if rate is None else round(rate, 2),
+            "expected": self.expected,
+            "filled": self.filled,
+            "not_available": self.not_available,
+            "missing": self.missing,
+            "on_time": self.on_time,
+            "late": self.late,
+            "rate": None if rate is None else round(rate, 2),
             "on_time_rate": None if on_time_rate is None else round(on_time_rate, 2),
-        }  # fmt: skip
+        }
 
 
 @dataclass
@@ -225,16 +230,23 @@ def expected_orgunits(dataset: Dataset, units: Iterable[OrgUnit], period: Period
     end = _spec(period).end
     assigned = dataset.assigned_unit_ids()
     return [
-        u for u in units
-        if u.level == dataset.collection_level and (not assigned or u.pk in assigned)
-        and (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= end)
-    ]  # fmt: skip
+        u
+        for u in units
+        if u.level == dataset.collection_level
+        and (not assigned or u.pk in assigned)
+        and (u.valid_from is None or u.valid_from <= end)
+        and (u.valid_to is None or u.valid_to >= end)
+    ]
 
 
 def completeness(
-    *, datasets: Iterable[Dataset], fiscal_years: Iterable[int], within: OrgUnit, as_of: dt.date | None = None,
+    *,
+    datasets: Iterable[Dataset],
+    fiscal_years: Iterable[int],
+    within: OrgUnit,
+    as_of: dt.date | None = None,
     orgunit_level: int = OrgUnitLevel.DISTRICT,
-) -> CompletenessReport:  # fmt: skip
+) -> CompletenessReport:
     """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
 
     Expected cells = cells per form × org units assigned and open in each period × periods whose due
@@ -329,9 +341,13 @@ def _prefetch_assignments(datasets: list[Dataset]) -> None:
 def _tally_add(report: CompletenessReport, dataset: Dataset, fiscal_year: int, ancestor: int | None, tally: Tally) -> None:
     """Add one tally to every roll-up of the report except ``by_element``."""
     for bucket in (
-        report.total, report.by_dataset[dataset.pk], report.by_dataset_year[(dataset.pk, fiscal_year)], report.by_topic[dataset.topic_id],
-        report.by_agency[dataset.agency_id], report.by_fiscal_year[fiscal_year],
-    ):  # fmt: skip
+        report.total,
+        report.by_dataset[dataset.pk],
+        report.by_dataset_year[(dataset.pk, fiscal_year)],
+        report.by_topic[dataset.topic_id],
+        report.by_agency[dataset.agency_id],
+        report.by_fiscal_year[fiscal_year],
+    ):
         bucket.add(tally)
     if ancestor:
         report.by_orgunit[ancestor].add(tally)

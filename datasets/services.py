@@ -181,9 +181,13 @@ def _check_form(dataset: Dataset, unit: OrgUnit, period: Period, allowed_dataset
 
 
 def datavalues_save(
-    *, cells: Iterable[CellInput], user: User | None, source: str = ValueSource.FORM, check_permissions: bool = True,
+    *,
+    cells: Iterable[CellInput],
+    user: User | None,
+    source: str = ValueSource.FORM,
+    check_permissions: bool = True,
     dry_run: bool = False,
-) -> SaveResult:  # fmt: skip
+) -> SaveResult:
     """Validate every cell, then write them all in one transaction — or nothing if any cell is wrong.
 
     ``dry_run`` only validates (a form reports these errors together with its own).

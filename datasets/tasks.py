@@ -44,9 +44,12 @@ def values_import_task(job_id: str) -> dict:
             # A published file goes through its confirmed mapping (datasets.imports), our template the direct way.
             run = partial(values_import_file, mapping=job.get("mapping") or {}) if job.get("mapped") else values_import
             result = run(
-                dataset=Dataset.objects.get(pk=job["dataset"]), user=User.objects.get(pk=job["user"]), content=path.read_bytes(),
-                filename=job["filename"], progress=lambda percent, step: job_update(job_id, percent=percent, step=str(step)),
-            )  # fmt: skip
+                dataset=Dataset.objects.get(pk=job["dataset"]),
+                user=User.objects.get(pk=job["user"]),
+                content=path.read_bytes(),
+                filename=job["filename"],
+                progress=lambda percent, step: job_update(job_id, percent=percent, step=str(step)),
+            )
     except Exception as exc:
         job_update(job_id, state="failed", step=str(exc))
         raise

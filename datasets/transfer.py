@@ -48,8 +48,14 @@ class ImportResult:
         return not self.errors
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "values": self.values,
-                "errors": [e.__dict__ for e in self.errors[:1000]], "error_count": len(self.errors)}  # fmt: skip
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "values": self.values,
+            "errors": [e.__dict__ for e in self.errors[:1000]],
+            "error_count": len(self.errors),
+        }
 
 
 def collection_units(dataset: Dataset, within: OrgUnit, period: Period) -> list[OrgUnit]:
@@ -184,9 +190,17 @@ def values_import(
             if text.lower().startswith(NA_PREFIX):
                 reason = text[len(NA_PREFIX) :].lstrip(":").strip()
                 not_available = reason if reason in NotAvailableReason.values else NotAvailableReason.OTHER
-            cells.append(CellInput(element=target.element, orgunit=unit, period=period, raw="" if not_available else raw,
-                                   not_available=not_available, option_combo=target.option_combo,
-                                   ref=f"{number}:{target.code}"))  # fmt: skip
+            cells.append(
+                CellInput(
+                    element=target.element,
+                    orgunit=unit,
+                    period=period,
+                    raw="" if not_available else raw,
+                    not_available=not_available,
+                    option_combo=target.option_combo,
+                    ref=f"{number}:{target.code}",
+                )
+            )
         if progress and number % 5000 == 0:
             progress(int(40 * number / total), _("checking rows"))
     result.values = len(cells)

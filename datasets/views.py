@@ -68,8 +68,9 @@ def catalogue(request: HttpRequest, open_data: bool = False) -> HttpResponse:
         datasets = datasets.filter(sensitivity=Sensitivity.PUBLIC)
     query = request.GET.get("q", "").strip()
     if query:
-        datasets = datasets.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
-                                   | Q(definition__icontains=query))  # fmt: skip
+        datasets = datasets.filter(
+            Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query) | Q(definition__icontains=query)
+        )
     topics = Topic.objects.prefetch_related(Prefetch("datasets", queryset=datasets, to_attr="visible")).order_by("order", "code")
     enterable = set(Dataset.objects.restrict(request.user, "change").values_list("pk", flat=True))
     return render(request, "datasets/catalogue.html", {"topics": topics, "query": query, "open_data": open_data, "enterable": enterable})
@@ -81,11 +82,19 @@ def dataset_detail(request: HttpRequest, code: str, open_data: bool = False) -> 
         raise Http404
     province = _province()
     periods, elements, values = selectors.dataset_history(dataset, province, _fiscal_years(request))
-    return render(request, "datasets/detail.html", {
-        "dataset": dataset, "elements": dataset.elements.all(), "open_data": open_data, "province": province,
-        "chart": charts.history(periods, elements, values), "latest": periods[-1].code if periods else "",
-        "can_enter": request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists(),
-    })  # fmt: skip
+    return render(
+        request,
+        "datasets/detail.html",
+        {
+            "dataset": dataset,
+            "elements": dataset.elements.all(),
+            "open_data": open_data,
+            "province": province,
+            "chart": charts.history(periods, elements, values),
+            "latest": periods[-1].code if periods else "",
+            "can_enter": request.user.is_authenticated and Dataset.objects.restrict(request.user, "change").filter(pk=dataset.pk).exists(),
+        },
+    )
 
 
 # --- Entry ------------------------------------------------------------------------------------
@@ -108,7 +117,11 @@ def entry(request: HttpRequest) -> HttpResponse:
         result = datavalues_save(cells=cells, user=request.user, dry_run=bool(missing))
         errors = missing + result.errors
         saved = _("Saved: %(c)d new, %(u)d changed, %(d)d cleared, %(n)d unchanged.") % {
-            "c": result.created, "u": result.updated, "d": result.deleted, "n": result.unchanged}  # fmt: skip
+            "c": result.created,
+            "u": result.updated,
+            "d": result.deleted,
+            "n": result.unchanged,
+        }
         if errors:
             grid.attach_errors(errors)
             messages.error(request, _("Nothing was saved: %(n)d cell(s) need correcting.") % {"n": len(errors)})
@@ -117,17 +130,29 @@ def entry(request: HttpRequest) -> HttpResponse:
             grid = EntryGrid(dataset, period, units)
             grid.attach_conflicts(result.conflicts, request.POST)
             messages.success(request, saved)
-            messages.warning(request, _("%(n)d cell(s) were changed by someone else after you opened the form and were not saved: "
-                                        "choose which value to keep and save again.") % {"n": len(result.conflicts)})  # fmt: skip
+            messages.warning(
+                request,
+                _(
+                    "%(n)d cell(s) were changed by someone else after you opened the form and were not saved: "
+                    "choose which value to keep and save again."
+                )
+                % {"n": len(result.conflicts)},
+            )
         else:
             messages.success(request, saved)
             return redirect(request.get_full_path())
     status = form_statuses(dataset, [unit], [period.code]).get((unit.pk, period.code))
-    context.update({
-        "grid": grid, "dataset": dataset, "period": period, "unit": unit, "status": status,
-        "reasons": NotAvailableReason.choices,
-        "submit_url": "" if status and status.locked else _optional_url("verification:submission_open"),
-    })  # fmt: skip
+    context.update(
+        {
+            "grid": grid,
+            "dataset": dataset,
+            "period": period,
+            "unit": unit,
+            "status": status,
+            "reasons": NotAvailableReason.choices,
+            "submit_url": "" if status and status.locked else _optional_url("verification:submission_open"),
+        }
+    )
     return render(request, "datasets/entry.html", context)
 
 
@@ -147,10 +172,18 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
     periods, elements, values = selectors.dataset_history(dataset, unit, _fiscal_years(request))
     rows = [(p, [values.get((e.pk, p.code)) for e in elements]) for p in reversed(periods)]
     choices = OrgUnit.objects.subtree(province).filter(level__lte=min(dataset.collection_level, OrgUnitLevel.SUBDISTRICT))
-    return render(request, "datasets/history.html", {
-        "dataset": dataset, "unit": unit, "elements": elements, "rows": rows, "chart": charts.history(periods, elements, values),
-        "choices": choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "datasets/history.html",
+        {
+            "dataset": dataset,
+            "unit": unit,
+            "elements": elements,
+            "rows": rows,
+            "chart": charts.history(periods, elements, values),
+            "choices": choices,
+        },
+    )
 
 
 @login_required
@@ -200,12 +233,22 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
             [(report.orgunits[k].name, t) for k, t in sorted(report.by_orgunit.items(), key=lambda i: report.orgunits[i[0]].code)],
         ),
     ]
-    return render(request, "datasets/completeness.html", {
-        "years": years, "report": report, "all_years": _fiscal_years(request), "breakdowns": breakdowns,
-        "dataset_rows": [(d, [report.by_dataset_year.get((d.pk, y)) for y in years], report.by_dataset[d.pk])
-                         for d in report.datasets.values() if d.pk in report.by_dataset],
-        "all_agencies": Agency.objects.filter(datasets__isnull=False).distinct().order_by("code"),
-    })  # fmt: skip
+    return render(
+        request,
+        "datasets/completeness.html",
+        {
+            "years": years,
+            "report": report,
+            "all_years": _fiscal_years(request),
+            "breakdowns": breakdowns,
+            "dataset_rows": [
+                (d, [report.by_dataset_year.get((d.pk, y)) for y in years], report.by_dataset[d.pk])
+                for d in report.datasets.values()
+                if d.pk in report.by_dataset
+            ],
+            "all_agencies": Agency.objects.filter(datasets__isnull=False).distinct().order_by("code"),
+        },
+    )
 
 
 @login_required
@@ -213,14 +256,17 @@ def completeness_json(request: HttpRequest) -> JsonResponse:
     years, report = _completeness(request)
     datasets, topics = report.datasets, {t.pk: t for t in Topic.objects.filter(pk__in=report.by_topic)}
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=report.by_agency)}
-    return JsonResponse({
-        "fiscal_years": years, "total": report.total.as_dict(),
-        "by_fiscal_year": {str(y): t.as_dict() for y, t in sorted(report.by_fiscal_year.items())},
-        "by_dataset": {datasets[k].code: t.as_dict() for k, t in report.by_dataset.items()},
-        "by_topic": {topics[k].code: t.as_dict() for k, t in report.by_topic.items()},
-        "by_agency": {agencies[k].code: t.as_dict() for k, t in report.by_agency.items()},
-        "by_orgunit": {report.orgunits[k].code: t.as_dict() for k, t in report.by_orgunit.items()},
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "fiscal_years": years,
+            "total": report.total.as_dict(),
+            "by_fiscal_year": {str(y): t.as_dict() for y, t in sorted(report.by_fiscal_year.items())},
+            "by_dataset": {datasets[k].code: t.as_dict() for k, t in report.by_dataset.items()},
+            "by_topic": {topics[k].code: t.as_dict() for k, t in report.by_topic.items()},
+            "by_agency": {agencies[k].code: t.as_dict() for k, t in report.by_agency.items()},
+            "by_orgunit": {report.orgunits[k].code: t.as_dict() for k, t in report.by_orgunit.items()},
+        }
+    )
 
 
 # --- Import / export ----------------------------------------------------------------------------
@@ -273,23 +319,43 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             path = job_file(job_id, upload_file.name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-            job_update(job_id, state="running", percent=0, step=_("queued"), dataset=dataset.pk, user=request.user.pk,
-                       filename=upload_file.name, language=translation.get_language())  # fmt: skip
+            job_update(
+                job_id,
+                state="running",
+                percent=0,
+                step=_("queued"),
+                dataset=dataset.pk,
+                user=request.user.pk,
+                filename=upload_file.name,
+                language=translation.get_language(),
+            )
             values_import_task.delay(job_id)
             return redirect(f"{reverse('datasets:upload', args=[dataset.code])}?job={job_id}")
         if cells is not None:
             result = values_import(dataset=dataset, user=request.user, content=content, filename=upload_file.name)
             if result.ok:
-                messages.success(request, _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
-                                 % {"c": result.created, "u": result.updated, "n": result.unchanged})  # fmt: skip
+                messages.success(
+                    request,
+                    _("Imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
+                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                )
             else:
                 messages.error(request, _("Nothing was saved: %(n)d problem(s) in the file.") % {"n": len(result.errors)})
     job = request.GET.get("job", "")
     latest = selectors.history_periods(dataset, _fiscal_years(request))[-1:]
-    return render(request, "datasets/upload.html", {
-        "dataset": dataset, "form": form, "result": result, "job": job if job.isalnum() else "",
-        "download_form": DownloadForm(dataset=dataset, unit=_home_unit(request.user), initial={"period": latest[0].code if latest else ""}),
-    })  # fmt: skip
+    return render(
+        request,
+        "datasets/upload.html",
+        {
+            "dataset": dataset,
+            "form": form,
+            "result": result,
+            "job": job if job.isalnum() else "",
+            "download_form": DownloadForm(
+                dataset=dataset, unit=_home_unit(request.user), initial={"period": latest[0].code if latest else ""}
+            ),
+        },
+    )
 
 
 @login_required

@@ -38,20 +38,39 @@ def seed(context: dict[str, Any]) -> None:
     for index, (category, number, subject, visibility) in enumerate(DOCUMENTS):
         created.append(
             services.document_create(
-                user=admin, agency=office, category=category, visibility=visibility, subject=f"{subject} (ข้อมูลตัวอย่าง)",
-                letter_number=f"{office.letter_prefix}/{number}" if number else "", date=today - dt.timedelta(days=DAYS_BACK[index]),
+                user=admin,
+                agency=office,
+                category=category,
+                visibility=visibility,
+                subject=f"{subject} (ข้อมูลตัวอย่าง)",
+                letter_number=f"{office.letter_prefix}/{number}" if number else "",
+                date=today - dt.timedelta(days=DAYS_BACK[index]),
                 summary="เอกสารตัวอย่างสำหรับสาธิตระบบ",
             )
-        )  # fmt: skip
+        )
     others = [agencies[code] for code in sorted(agencies) if code != "PROV-OFFICE"][:10]
     for index, document in enumerate(created[:2]):
         services.letter_register(
-            user=admin, agency=office, direction=Direction.OUTGOING, is_circular=True, date=document.date, subject=document.subject,
-            sender=str(office), recipients_text="ส่วนราชการทุกแห่ง", to_agencies=others, document=document,
+            user=admin,
+            agency=office,
+            direction=Direction.OUTGOING,
+            is_circular=True,
+            date=document.date,
+            subject=document.subject,
+            sender=str(office),
+            recipients_text="ส่วนราชการทุกแห่ง",
+            to_agencies=others,
+            document=document,
             to_users=[context["users"]["entry"]] if index == 0 else [],
-        )  # fmt: skip
+        )
     services.letter_register(
-        user=admin, agency=office, direction=Direction.INCOMING, date=today - dt.timedelta(days=3), reference="มท 0212.2/ว 5678",
-        subject="การจัดทำฐานข้อมูลจังหวัด (ข้อมูลตัวอย่าง)", sender="กระทรวงมหาดไทย", to_users=[context["users"]["governor"]],
-    )  # fmt: skip
+        user=admin,
+        agency=office,
+        direction=Direction.INCOMING,
+        date=today - dt.timedelta(days=3),
+        reference="มท 0212.2/ว 5678",
+        subject="การจัดทำฐานข้อมูลจังหวัด (ข้อมูลตัวอย่าง)",
+        sender="กระทรวงมหาดไทย",
+        to_users=[context["users"]["governor"]],
+    )
     context.setdefault("log", []).append(f"documents: {Document.objects.count()} documents, 3 letters")

@@ -72,9 +72,12 @@ def document_create(*, user: User, files: Iterable[UploadedFile] = (), **fields)
     document.save()
     for upload in files:
         Attachment.objects.create(
-            document=document, file=upload, name=Path(upload.name).name[:255], size=upload.size,
+            document=document,
+            file=upload,
+            name=Path(upload.name).name[:255],
+            size=upload.size,
             content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
-        )  # fmt: skip
+        )
     audit(user, document, "add", f"{document.get_category_display()} {document.letter_number} ({len(files)} attachments)")
     return document
 
@@ -141,9 +144,19 @@ def letter_register(
     elif not reference.strip():
         raise ValidationError(_("Enter the letter number printed on the incoming letter."), code="reference_required")
     letter = Letter(
-        agency=agency, direction=direction, series=series, fiscal_year=fiscal_year, number=number, reference=reference.strip(),
-        date=date, subject=subject, sender=sender, recipients_text=recipients_text, document=document, created_by=user,
-    )  # fmt: skip
+        agency=agency,
+        direction=direction,
+        series=series,
+        fiscal_year=fiscal_year,
+        number=number,
+        reference=reference.strip(),
+        date=date,
+        subject=subject,
+        sender=sender,
+        recipients_text=recipients_text,
+        document=document,
+        created_by=user,
+    )
     if attachment is not None:
         letter.attachment = attachment
     letter.full_clean()

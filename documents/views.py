@@ -64,9 +64,14 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     direction = request.GET.get("direction", "")
     letters = selectors.register(request.user, agency.pk, direction, fiscal_year) if agency else Letter.objects.none()
     context = {
-        "agency": agency, "agencies": agencies, "fiscal_year": fiscal_year, "direction": direction, "directions": Direction.choices,
-        "page": Paginator(letters, 50).get_page(request.GET.get("page")), "inbox": selectors.inbox(request.user)[:50],
-    }  # fmt: skip
+        "agency": agency,
+        "agencies": agencies,
+        "fiscal_year": fiscal_year,
+        "direction": direction,
+        "directions": Direction.choices,
+        "page": Paginator(letters, 50).get_page(request.GET.get("page")),
+        "inbox": selectors.inbox(request.user)[:50],
+    }
     return render(request, "documents/letter_list.html", context)
 
 

@@ -72,17 +72,33 @@ def seed(context: dict[str, Any]) -> None:
         }
         outbreaks.append((attrs, _point_in(sub.geom, rng)))
     layer_create(
-        name="แหล่งน้ำ", description="แหล่งน้ำเพื่อการเกษตรและอุปโภค (ข้อมูลตัวอย่าง)", agency=agencies["PROV-IRRIGATION"],
-        features=water, visibility=LayerVisibility.PUBLIC, colour="#1f78b4", source_name="demo",
-    )  # fmt: skip
+        name="แหล่งน้ำ",
+        description="แหล่งน้ำเพื่อการเกษตรและอุปโภค (ข้อมูลตัวอย่าง)",
+        agency=agencies["PROV-IRRIGATION"],
+        features=water,
+        visibility=LayerVisibility.PUBLIC,
+        colour="#1f78b4",
+        source_name="demo",
+    )
     layer_create(
-        name="ป่าสงวนแห่งชาติ", description="แนวเขตป่าสงวน (ข้อมูลตัวอย่าง)", agency=agencies["PROV-FOREST"],
-        features=forests, visibility=LayerVisibility.INTERNAL, colour="#33a02c", source_name="demo",
-    )  # fmt: skip
+        name="ป่าสงวนแห่งชาติ",
+        description="แนวเขตป่าสงวน (ข้อมูลตัวอย่าง)",
+        agency=agencies["PROV-FOREST"],
+        features=forests,
+        visibility=LayerVisibility.INTERNAL,
+        colour="#33a02c",
+        source_name="demo",
+    )
     layer_create(
-        name="จุดระบาดไข้หวัดนก", description="จุดพบการระบาดของไข้หวัดนก (ข้อมูลตัวอย่าง)", agency=agencies["PROV-LIVESTOCK"],
-        features=outbreaks, visibility=LayerVisibility.ROLES, roles=[Role.EXECUTIVE, Role.VERIFIER], colour="#e31a1c", source_name="demo",
-    )  # fmt: skip
+        name="จุดระบาดไข้หวัดนก",
+        description="จุดพบการระบาดของไข้หวัดนก (ข้อมูลตัวอย่าง)",
+        agency=agencies["PROV-LIVESTOCK"],
+        features=outbreaks,
+        visibility=LayerVisibility.ROLES,
+        roles=[Role.EXECUTIVE, Role.VERIFIER],
+        colour="#e31a1c",
+        source_name="demo",
+    )
     context.setdefault("log", []).append(
         f"maps: simplified boundaries, layers: {len(water)} water sources, {len(forests)} forests, {len(outbreaks)} outbreaks"
     )

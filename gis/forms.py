@@ -122,9 +122,15 @@ class MapQueryForm(forms.Form):
     def selection(self) -> MapSelection:
         data = self.cleaned_data
         return MapSelection(
-            element=data["element"], indicator=data["indicator"], period=data["period"], parent=data["parent"], level=data["level"],
-            group=data.get("group"), option=data.get("option_part"), ratio=data.get("ratio_parts"),
-        )  # fmt: skip
+            element=data["element"],
+            indicator=data["indicator"],
+            period=data["period"],
+            parent=data["parent"],
+            level=data["level"],
+            group=data.get("group"),
+            option=data.get("option_part"),
+            ratio=data.get("ratio_parts"),
+        )
 
 
 class SeriesQueryForm(MapQueryForm):

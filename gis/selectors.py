@@ -194,8 +194,13 @@ def _group_summary(selection: MapSelection, values: dict[int, float | None]) -> 
 
     how = default_aggregation(selection.measure) if selection.measure else GroupAggregation.MEAN
     group = selection.group
-    return {"code": group.code, "name_th": group.name_th, "name_en": group.name_en, "how": str(how),
-            "value": _finite(combine(values.values(), how)) if selection.measure else None}  # fmt: skip
+    return {
+        "code": group.code,
+        "name_th": group.name_th,
+        "name_en": group.name_en,
+        "how": str(how),
+        "value": _finite(combine(values.values(), how)) if selection.measure else None,
+    }
 
 
 def choropleth_gzipped(selection: MapSelection, etag: str) -> bytes:

@@ -137,9 +137,15 @@ def layer_create(
     if not features:
         raise ValidationError(_("The file has no features with a geometry."), code="empty")
     layer = ThematicLayer(
-        name=name, description=description, colour=colour, visibility=visibility, agency=agency, created_by=user,
-        roles=f",{','.join(sorted(roles))}," if roles else "", source_name=source_name[:255],
-    )  # fmt: skip
+        name=name,
+        description=description,
+        colour=colour,
+        visibility=visibility,
+        agency=agency,
+        created_by=user,
+        roles=f",{','.join(sorted(roles))}," if roles else "",
+        source_name=source_name[:255],
+    )
     layer.full_clean()
     layer.save()
     ThematicFeature.objects.bulk_create(
@@ -199,6 +205,13 @@ def layer_upload(
     permissions.require_gate(user, permissions.may_upload_layers, _("You may not upload map layers."))
     features = read_layer_file(upload)
     return layer_create(
-        name=name, agency=user.agency, features=features, user=user, visibility=visibility, roles=roles, colour=colour,
-        description=description, source_name=upload.name or "",
-    )  # fmt: skip
+        name=name,
+        agency=user.agency,
+        features=features,
+        user=user,
+        visibility=visibility,
+        roles=roles,
+        colour=colour,
+        description=description,
+        source_name=upload.name or "",
+    )

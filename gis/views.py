@@ -170,20 +170,32 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "ratio": ":".join(p.code for p in form.cleaned_data["ratio_parts"]) if form.cleaned_data.get("ratio_parts") else "",
         "classification": request.GET.get("classes", "quantile"),
         "labels": {
-            "noData": _("No data"), "value": _("Value"), "top": _("All"), "loading": _("Loading…"),
-            "error": _("The map data could not be loaded."), "drill": _("Click to see its parts"),
-            "sum": _("Sum"), "mean": _("Mean"),
+            "noData": _("No data"),
+            "value": _("Value"),
+            "top": _("All"),
+            "loading": _("Loading…"),
+            "error": _("The map data could not be loaded."),
+            "drill": _("Click to see its parts"),
+            "sum": _("Sum"),
+            "mean": _("Mean"),
         },
-    }  # fmt: skip
+    }
     context = {
-        "form": form, "config": config, "periods": periods, "period_code": period_code, "element": element, "indicator": indicator,
+        "form": form,
+        "config": config,
+        "periods": periods,
+        "period_code": period_code,
+        "element": element,
+        "indicator": indicator,
         "reported_percent": None if share is None else int(share * 100),
         "period_label": parse_period(period_code).label() if period_code else "",
         "elements": mappable_elements(request.user).order_by("dataset__code", "order", "code"),
         "indicators": readable_indicators(request.user).order_by("order", "code"),
         "groups": OrgUnitGroup.objects.restrict(request.user, "view").select_related("group_set").order_by("group_set__code", "code"),
-        "measure_name": measure_name, "measure_unit": measure_unit, **part_choices(element),
-    }  # fmt: skip
+        "measure_name": measure_name,
+        "measure_unit": measure_unit,
+        **part_choices(element),
+    }
     return render(request, "gis/map.html", context)
 
 
@@ -198,9 +210,14 @@ def layers_page(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 layer = layer_upload(
-                    upload=data["file"], user=request.user, name=data["name"], visibility=data["visibility"], roles=data["roles"],
-                    colour=data["colour"], description=data["description"],
-                )  # fmt: skip
+                    upload=data["file"],
+                    user=request.user,
+                    name=data["name"],
+                    visibility=data["visibility"],
+                    roles=data["roles"],
+                    colour=data["colour"],
+                    description=data["description"],
+                )
             except ValidationError as exc:
                 form.add_error("file", exc)
             else:

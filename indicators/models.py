@@ -45,9 +45,12 @@ class Indicator(LocalizedNameMixin, models.Model):
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
     polarity = models.CharField(_("polarity"), max_length=15, choices=Polarity.choices, default=Polarity.HIGHER_BETTER)
     period_type = models.CharField(
-        _("finest period"), max_length=2, choices=PeriodType.choices, default=PeriodType.FISCAL_YEAR,
+        _("finest period"),
+        max_length=2,
+        choices=PeriodType.choices,
+        default=PeriodType.FISCAL_YEAR,
         help_text=_("Values are kept per fiscal year and, if finer, per period of this type"),
-    )  # fmt: skip
+    )
     perspective_th = models.CharField(_("perspective (Thai)"), max_length=120)
     perspective_en = models.CharField(_("perspective (English)"), max_length=120, blank=True)
     strategy = models.CharField(_("strategy"), max_length=255, blank=True)
@@ -112,9 +115,14 @@ class IndicatorTarget(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     orgunit = models.ForeignKey(
-        OrgUnit, verbose_name=_("org unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        OrgUnit,
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text=_("Blank for the province's target; an area's own target otherwise"),
-    )  # fmt: skip
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (BE)"))
     target = models.FloatField(_("target"))
     green_at = models.FloatField(_("green from"), null=True, blank=True)

@@ -139,14 +139,24 @@ def indicator_values_refresh(
                         continue
                     value, numerator, denominator = compute(indicator, by_unit[unit_id])
                     rows.append(
-                        IndicatorValue(indicator=indicator, orgunit_id=unit_id, period=period, value=value,
-                                       numerator=numerator, denominator=denominator, computed_at=now)
-                    )  # fmt: skip
+                        IndicatorValue(
+                            indicator=indicator,
+                            orgunit_id=unit_id,
+                            period=period,
+                            value=value,
+                            numerator=numerator,
+                            denominator=denominator,
+                            computed_at=now,
+                        )
+                    )
             changed_periods.add(period.pk)
     IndicatorValue.objects.bulk_create(
-        rows, batch_size=2000, update_conflicts=True, unique_fields=["indicator", "orgunit", "period"],
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator", "orgunit", "period"],
         update_fields=["value", "numerator", "denominator", "computed_at"],
-    )  # fmt: skip
+    )
     if rows:
         changed = {"indicator_ids": {i.pk for i in indicators}, "orgunit_ids": set(unit_levels), "period_ids": changed_periods}
         transaction.on_commit(lambda: bump_indicators(changed["indicator_ids"]))
@@ -193,8 +203,23 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)
 
 
-_FIELDS = ("name_th", "name_en", "definition", "source_note", "numerator", "denominator", "factor", "unit_th", "unit_en",
-           "decimals", "polarity", "period_type", "perspective_th", "perspective_en", "strategy")  # fmt: skip
+_FIELDS = (
+    "name_th",
+    "name_en",
+    "definition",
+    "source_note",
+    "numerator",
+    "denominator",
+    "factor",
+    "unit_th",
+    "unit_en",
+    "decimals",
+    "polarity",
+    "period_type",
+    "perspective_th",
+    "perspective_en",
+    "strategy",
+)
 
 
 def indicators_load(*, path: Path = CATALOGUE) -> LoadResult:
@@ -246,9 +271,15 @@ def indicators_load(*, path: Path = CATALOGUE) -> LoadResult:
             indicator.inputs.set(inputs)
             for target in targets:
                 IndicatorTarget.objects.update_or_create(
-                    indicator=indicator, fiscal_year=int(target["fy"]), orgunit=None,
-                    defaults={"target": float(target["target"]), "green_at": target.get("green"), "red_at": target.get("red"),
-                              "tolerance": float(target.get("tolerance", 10))},
-                )  # fmt: skip
+                    indicator=indicator,
+                    fiscal_year=int(target["fy"]),
+                    orgunit=None,
+                    defaults={
+                        "target": float(target["target"]),
+                        "green_at": target.get("green"),
+                        "red_at": target.get("red"),
+                        "tolerance": float(target.get("tolerance", 10)),
+                    },
+                )
                 result.targets += 1
     return result

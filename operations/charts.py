@@ -25,10 +25,12 @@ def usage_daily(daily: list[dict]) -> dict:
             go.Scatter(x=days, y=[row["users"] for row in daily], name=_("Active users"), yaxis="y2", mode="lines+markers"),
         ],
         layout={
-            "margin": {"l": 40, "r": 40, "t": 20, "b": 60}, "height": 320, "legend": {"orientation": "h"},
+            "margin": {"l": 40, "r": 40, "t": 20, "b": 60},
+            "height": 320,
+            "legend": {"orientation": "h"},
             "yaxis": {**counts_axis, "dtick": views_step},
             "yaxis2": {**counts_axis, "dtick": users_step, "overlaying": "y", "side": "right"},
             "font": {"family": "Sarabun, Tahoma, sans-serif"},
         },
-    )  # fmt: skip
+    )
     return json.loads(figure.to_json())

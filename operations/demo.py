@@ -17,15 +17,24 @@ from poc.periods import fiscal_year_bounds, fiscal_year_of
 PAGE_VIEW_DAYS = 400  # back into the last completed fiscal year, whatever the date
 # (view name, path) each demo account opens on a working day, a few of them at random.
 PAGE_VIEWS = {
-    "governor": [("cockpit:tiles", "/cockpit/"), ("cockpit:drilldown", "/cockpit/indicator/IND01/"), ("gis:map", "/gis/map/"),
-                 ("cockpit:alerts", "/cockpit/alerts/"), ("home", "/")],
+    "governor": [
+        ("cockpit:tiles", "/cockpit/"),
+        ("cockpit:drilldown", "/cockpit/indicator/IND01/"),
+        ("gis:map", "/gis/map/"),
+        ("cockpit:alerts", "/cockpit/alerts/"),
+        ("home", "/"),
+    ],
     "deputy": [("cockpit:tiles", "/cockpit/"), ("cockpit:warroom", "/cockpit/warroom/"), ("home", "/")],
     "entry": [("datasets:entry", "/datasets/entry/"), ("datasets:catalogue", "/datasets/"), ("home", "/")],
     "entry_health": [("datasets:entry", "/datasets/entry/"), ("datasets:completeness", "/datasets/completeness/")],
     "verifier": [("verification:submissions", "/verification/"), ("verification:responsibility", "/verification/responsibility/")],
-    "itadmin": [("verification:tracking_report", "/verification/tracking/"), ("risk:campaign_list", "/risk/survey/"),
-                ("assessment", "/assessment/"), ("documents:document_list", "/documents/")],
-}  # fmt: skip
+    "itadmin": [
+        ("verification:tracking_report", "/verification/tracking/"),
+        ("risk:campaign_list", "/risk/survey/"),
+        ("assessment", "/assessment/"),
+        ("documents:document_list", "/documents/"),
+    ],
+}
 COURSES = [
     ("การใช้งานระบบศูนย์ปฏิบัติการจังหวัดสำหรับผู้บันทึกข้อมูล", "ห้องประชุมศาลากลางจังหวัด", "สำนักงานจังหวัด", "ผู้บันทึกข้อมูลทุกหน่วยงาน", 60),
     ("การตรวจสอบความถูกต้องของข้อมูลพื้นฐาน", "ห้องประชุมศาลากลางจังหวัด", "สำนักงานจังหวัด", "ผู้ตรวจสอบข้อมูล", 30),
@@ -44,9 +53,17 @@ def seed_courses(*, fiscal_year: int, context: dict[str, Any], rng: random.Rando
     for index, (course_title, venue, provider, target, seats) in enumerate(COURSES):
         begin = start + dt.timedelta(days=45 + 70 * index)
         course = services.course_save(
-            user=admin, course=Course(title=course_title, start_date=begin, end_date=begin + dt.timedelta(days=1),
-            venue=venue, provider=provider, target_group=target, planned_seats=seats),
-        )  # fmt: skip
+            user=admin,
+            course=Course(
+                title=course_title,
+                start_date=begin,
+                end_date=begin + dt.timedelta(days=1),
+                venue=venue,
+                provider=provider,
+                target_group=target,
+                planned_seats=seats,
+            ),
+        )
         held = course.end_date < today
         for number in range(rng.randint(seats // 3, seats * 2 // 3)):
             agency = agency_list[number % len(agency_list)]

@@ -78,10 +78,15 @@ def flush_page_views() -> int:
         users = set(User.objects.filter(pk__in={r["user"] for r in rows}).values_list("pk", flat=True))
         agencies = set(Agency.objects.filter(pk__in={r["agency"] for r in rows if r["agency"]}).values_list("pk", flat=True))
         views = [
-            PageView(at=dt.datetime.fromisoformat(r["at"]), user_id=r["user"] if r["user"] in users else None,
-                     agency_id=r["agency"] if r["agency"] in agencies else None, view_name=r["view"], path=r["path"])
+            PageView(
+                at=dt.datetime.fromisoformat(r["at"]),
+                user_id=r["user"] if r["user"] in users else None,
+                agency_id=r["agency"] if r["agency"] in agencies else None,
+                view_name=r["view"],
+                path=r["path"],
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
         try:
             with transaction.atomic():
                 PageView.objects.bulk_create(views, batch_size=1_000)

@@ -28,9 +28,27 @@ from poc.services import user_create, user_set_roles
 DEMO_PASSWORD_ENV = "POC_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "poc-demo-2568"
 VILLAGE_NAMES = [
-    "หนองบัว", "โคกสูง", "ดอนแดง", "ท่าเรือ", "ห้วยยาง", "หนองแฟบ", "มาบชลูด", "เนินสูง", "คลองใหญ่", "หนองละลอก",
-    "บ่อวิน", "ชากลูกหญ้า", "ทุ่งควายกิน", "เขาน้อย", "วังหว้า", "สะพานหิน", "หัวถนน", "ตลาดเก่า", "ป่ายุบ", "สองสลึง",
-]  # fmt: skip
+    "หนองบัว",
+    "โคกสูง",
+    "ดอนแดง",
+    "ท่าเรือ",
+    "ห้วยยาง",
+    "หนองแฟบ",
+    "มาบชลูด",
+    "เนินสูง",
+    "คลองใหญ่",
+    "หนองละลอก",
+    "บ่อวิน",
+    "ชากลูกหญ้า",
+    "ทุ่งควายกิน",
+    "เขาน้อย",
+    "วังหว้า",
+    "สะพานหิน",
+    "หัวถนน",
+    "ตลาดเก่า",
+    "ป่ายุบ",
+    "สองสลึง",
+]
 DEMO_ACCOUNTS = [
     # username, role(s), agency code, first name, position
     ("admin", [Role.IT_ADMIN], "PROV-OFFICE", "ผู้ดูแลระบบ", "นักวิชาการคอมพิวเตอร์"),
@@ -151,9 +169,13 @@ def seed_villages(province: OrgUnit, rng: random.Random) -> int:
             if code in existing:
                 continue
             unit = OrgUnit(
-                code=code, name_th=f"หมู่ที่ {number} บ้าน{name}", name_en=f"Moo {number}", level=OrgUnitLevel.VILLAGE,
-                parent=subdistrict, point=point,
-            )  # fmt: skip
+                code=code,
+                name_th=f"หมู่ที่ {number} บ้าน{name}",
+                name_en=f"Moo {number}",
+                level=OrgUnitLevel.VILLAGE,
+                parent=subdistrict,
+                point=point,
+            )
             unit.path = unit.build_path()
             villages.append(unit)
     OrgUnit.objects.bulk_create(villages, batch_size=2000)
@@ -195,9 +217,15 @@ def seed_accounts(agencies: dict[str, Agency]) -> dict[str, User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user, _password = user_create(
-                username=username, agency=agencies[agency_code], roles=roles, password=demo_password(),
-                must_change_password=False, first_name=first_name, position=position, email=f"{username}@example.go.th",
-            )  # fmt: skip
+                username=username,
+                agency=agencies[agency_code],
+                roles=roles,
+                password=demo_password(),
+                must_change_password=False,
+                first_name=first_name,
+                position=position,
+                email=f"{username}@example.go.th",
+            )
         else:
             user_set_roles(user=user, roles=roles)
             user.save()

@@ -128,6 +128,8 @@ class PeriodField(forms.Field):
             raise forms.ValidationError(str(exc), code="invalid") from exc
         if self.period_types and spec.type not in self.period_types:
             kinds = ", ".join(str(PeriodType(k).label) for k in self.period_types)
-            raise forms.ValidationError(_("%(period)s is not a period of the kind asked for here (%(kinds)s).")
-                                        % {"period": spec.label(), "kinds": kinds}, code="period_type")  # fmt: skip
+            raise forms.ValidationError(
+                _("%(period)s is not a period of the kind asked for here (%(kinds)s).") % {"period": spec.label(), "kinds": kinds},
+                code="period_type",
+            )
         return spec

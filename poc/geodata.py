@@ -42,9 +42,16 @@ CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(OGC:1\.3:CRS84|OGC::CRS84|EPSG:[\d.]*
 PRJ_WKT = re.compile(r"^\s*(PROJCS|GEOGCS|GEOCCS|COMPD_CS|LOCAL_CS|PROJCRS|GEOGCRS|GEODCRS|COMPOUNDCRS)\[")
 CPG_NAME = re.compile(r"^[A-Za-z0-9_. -]{1,40}$")
 GEOJSON_TYPES = {
-    "FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+    "FeatureCollection",
+    "Feature",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
     "GeometryCollection",
-}  # fmt: skip
+}
 
 
 class GeodataError(ValueError):

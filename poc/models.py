@@ -340,13 +340,19 @@ class MunicipalityArea(models.Model):
     """
 
     municipality = models.ForeignKey(
-        OrgUnit, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="covered_areas",
+        OrgUnit,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="covered_areas",
         limit_choices_to={"level": OrgUnitLevel.MUNICIPALITY},
-    )  # fmt: skip
+    )
     subdistrict = models.ForeignKey(
-        OrgUnit, verbose_name=_("subdistrict"), on_delete=models.PROTECT, related_name="municipality_areas",
+        OrgUnit,
+        verbose_name=_("subdistrict"),
+        on_delete=models.PROTECT,
+        related_name="municipality_areas",
         limit_choices_to={"level": OrgUnitLevel.SUBDISTRICT},
-    )  # fmt: skip
+    )
     share = models.FloatField(_("share of the subdistrict"), null=True, blank=True)
 
     class Meta:

@@ -42,9 +42,16 @@ GROUPS: dict[str, Promise] = {
     "it": _("IT and risk"),
 }
 GROUP_OF_NAMESPACE = {
-    "datasets": "data", "open_data": "data", "verification": "review", "cockpit": "dashboards", "gis": "dashboards",
-    "documents": "office", "risk": "it", "operations": "it", "assessment": "it",
-}  # fmt: skip
+    "datasets": "data",
+    "open_data": "data",
+    "verification": "review",
+    "cockpit": "dashboards",
+    "gis": "dashboards",
+    "documents": "office",
+    "risk": "it",
+    "operations": "it",
+    "assessment": "it",
+}
 
 # Per role: the groups in the order that role needs them, and the pages it uses every day (shown as direct links).
 ROLE_GROUPS = {
@@ -109,8 +116,12 @@ def menu_groups(request: HttpRequest) -> tuple[list[dict], list[MenuGroup]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        entry = {"url": url, "label": item.label, "name": item.url_name,
-                 "active": request.path == url or (url != "/" and request.path.startswith(url))}  # fmt: skip
+        entry = {
+            "url": url,
+            "label": item.label,
+            "name": item.url_name,
+            "active": request.path == url or (url != "/" and request.path.startswith(url)),
+        }
         by_name[item.url_name] = entry
         if item.url_name != "home":
             groups[_group_of(item)].items.append(entry)

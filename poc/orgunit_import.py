@@ -22,11 +22,19 @@ from poc.models import OrgUnit, OrgUnitLevel
 from poc.signals import orgunits_imported
 
 LEVEL_NAMES = {
-    "province": 1, "changwat": 1, "จังหวัด": 1,
-    "district": 2, "amphoe": 2, "อำเภอ": 2,
-    "subdistrict": 3, "tambon": 3, "ตำบล": 3,
-    "village": 4, "muban": 4, "หมู่บ้าน": 4,
-}  # fmt: skip
+    "province": 1,
+    "changwat": 1,
+    "จังหวัด": 1,
+    "district": 2,
+    "amphoe": 2,
+    "อำเภอ": 2,
+    "subdistrict": 3,
+    "tambon": 3,
+    "ตำบล": 3,
+    "village": 4,
+    "muban": 4,
+    "หมู่บ้าน": 4,
+}
 ALIASES = {
     "code": ("code", "geocode", "pcode"),
     "name_th": ("name_th", "name", "nameth"),

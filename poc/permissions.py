@@ -579,12 +579,19 @@ def _own_rows(queryset: QuerySet, user) -> QuerySet:
 
 
 for _label, _field in [
-    ("datasets.DataValue", "element"), ("datasets.DataValueAudit", "element"), ("datasets.AggregateValue", "element"),
+    ("datasets.DataValue", "element"),
+    ("datasets.DataValueAudit", "element"),
+    ("datasets.AggregateValue", "element"),
     ("datasets.AggregateOptionValue", "element"),
-    ("verification.ValidationRule", "dataset"), ("verification.OutlierConfirmation", "element"),
-    ("verification.SubmissionEvent", "submission"), ("cockpit.AlertEvent", "alert"), ("indicators.IndicatorTarget", "indicator"),
-    ("maps.ThematicFeature", "layer"), ("risk.RiskAnswer", "response"), ("documents.LetterRoute", "letter"),
-]:  # fmt: skip
+    ("verification.ValidationRule", "dataset"),
+    ("verification.OutlierConfirmation", "element"),
+    ("verification.SubmissionEvent", "submission"),
+    ("cockpit.AlertEvent", "alert"),
+    ("indicators.IndicatorTarget", "indicator"),
+    ("maps.ThematicFeature", "layer"),
+    ("risk.RiskAnswer", "response"),
+    ("documents.LetterRoute", "letter"),
+]:
     rule(_label, Action.VIEW)(_via(_field))
 rule("datasets.DataValue", Action.CHANGE)(_via("element", Action.CHANGE))
 rule("verification.Notification", Action.VIEW, Action.CHANGE)(_own_rows)

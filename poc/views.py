@@ -105,9 +105,14 @@ class LoginView(auth_views.LoginView):
 # --- Personal data (PDPA) -----------------------------------------------------------------------
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     """The privacy notice: open to everyone, linked from the login page and every footer."""
-    return render(request, "poc/privacy.html", {
-        "pageview_days": settings.POC_PAGEVIEW_RETENTION_DAYS, "notification_days": settings.POC_NOTIFICATION_RETENTION_DAYS,
-    })  # fmt: skip
+    return render(
+        request,
+        "poc/privacy.html",
+        {
+            "pageview_days": settings.POC_PAGEVIEW_RETENTION_DAYS,
+            "notification_days": settings.POC_NOTIFICATION_RETENTION_DAYS,
+        },
+    )
 
 
 @role_required(Gate.IT_ADMIN)
@@ -116,8 +121,9 @@ def people(request: HttpRequest) -> HttpResponse:
     query = code_param(request.GET, "q")
     users = User.objects.select_related("agency").order_by("username")
     if query:
-        users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-                             | Q(email__icontains=query))  # fmt: skip
+        users = users.filter(
+            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
+        )
     page = Paginator(users, 50).get_page(int_param(request.GET, "page", 1, minimum=1, maximum=10**6))
     return render(request, "poc/people.html", {"page": page, "q": query})
 

@@ -31,9 +31,13 @@ def seed_campaign(*, fiscal_year: int, context: dict[str, Any], rng: random.Rand
     past = deadline < today
     invited = sorted(agencies.values(), key=lambda a: a.code)
     campaign = services.campaign_create(
-        user=admin, title=title, fiscal_year=fiscal_year, deadline=deadline, agencies=invited,
+        user=admin,
+        title=title,
+        fiscal_year=fiscal_year,
+        deadline=deadline,
+        agencies=invited,
         questions=RiskQuestion.objects.filter(is_active=True),
-    )  # fmt: skip
+    )
     questions = list(campaign.questions.all())
     left_open = set() if past else {users["entry"].agency_id, users["entry_health"].agency_id}
     share = 0.9 if past else 0.67
@@ -48,14 +52,22 @@ def seed_campaign(*, fiscal_year: int, context: dict[str, Any], rng: random.Rand
             type(response).objects.filter(pk=response.pk).update(submitted_at=answered, updated_at=answered)
         return campaign
     services.action_create(
-        user=admin, campaign=campaign, question=questions[8], owner="กลุ่มงานข้อมูลสารสนเทศ สำนักงานจังหวัด",
+        user=admin,
+        campaign=campaign,
+        question=questions[8],
+        owner="กลุ่มงานข้อมูลสารสนเทศ สำนักงานจังหวัด",
         description="สำรองข้อมูลทุกคืนและทดสอบกู้คืนทุกสัปดาห์ บันทึกผลในหน้า สำรองข้อมูล",
-        due_date=today + dt.timedelta(days=30), agency=agencies["PROV-OFFICE"],
-    )  # fmt: skip
+        due_date=today + dt.timedelta(days=30),
+        agency=agencies["PROV-OFFICE"],
+    )
     services.action_create(
-        user=admin, campaign=campaign, question=questions[0], owner="ผู้ดูแลระบบของทุกหน่วยงาน",
-        description="บังคับเปลี่ยนรหัสผ่านครั้งแรกและทบทวนบัญชีผู้ใช้ทุกไตรมาส", due_date=today + dt.timedelta(days=60),
-    )  # fmt: skip
+        user=admin,
+        campaign=campaign,
+        question=questions[0],
+        owner="ผู้ดูแลระบบของทุกหน่วยงาน",
+        description="บังคับเปลี่ยนรหัสผ่านครั้งแรกและทบทวนบัญชีผู้ใช้ทุกไตรมาส",
+        due_date=today + dt.timedelta(days=60),
+    )
     return campaign
 
 

@@ -38,13 +38,23 @@ class ResponseForm(forms.Form):
         for question in questions:
             answer = answers.get(question.pk)
             self.fields[f"l_{question.pk}"] = forms.TypedChoiceField(
-                label=_("Likelihood"), choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, disabled=disabled,
+                label=_("Likelihood"),
+                choices=SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                disabled=disabled,
                 initial=answer.likelihood if answer else None,
-            )  # fmt: skip
+            )
             self.fields[f"i_{question.pk}"] = forms.TypedChoiceField(
-                label=_("Impact"), choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, disabled=disabled,
+                label=_("Impact"),
+                choices=SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                disabled=disabled,
                 initial=answer.impact if answer else None,
-            )  # fmt: skip
+            )
             self.fields[f"n_{question.pk}"] = forms.CharField(
                 label=_("Note"), max_length=500, required=False, disabled=disabled, initial=answer.note if answer else ""
             )

@@ -25,14 +25,22 @@ def province(db) -> OrgUnit:
     )
     for d in (1, 2):
         district = OrgUnit.objects.create(
-            code=f"990{d}", name_th=f"อำเภอทดสอบ {d}", name_en=f"District {d}", level=OrgUnitLevel.DISTRICT, parent=root,
+            code=f"990{d}",
+            name_th=f"อำเภอทดสอบ {d}",
+            name_en=f"District {d}",
+            level=OrgUnitLevel.DISTRICT,
+            parent=root,
             geom=square(100 + 0.2 * (d - 1), 12, 0.2),
-        )  # fmt: skip
+        )
         for s in (1, 2):
             sub = OrgUnit.objects.create(
-                code=f"990{d}0{s}", name_th=f"ตำบลทดสอบ {d}-{s}", name_en=f"Subdistrict {d}-{s}", level=OrgUnitLevel.SUBDISTRICT,
-                parent=district, geom=square(100 + 0.2 * (d - 1) + 0.1 * (s - 1), 12, 0.1),
-            )  # fmt: skip
+                code=f"990{d}0{s}",
+                name_th=f"ตำบลทดสอบ {d}-{s}",
+                name_en=f"Subdistrict {d}-{s}",
+                level=OrgUnitLevel.SUBDISTRICT,
+                parent=district,
+                geom=square(100 + 0.2 * (d - 1) + 0.1 * (s - 1), 12, 0.1),
+            )
             OrgUnit.objects.create(
                 code=f"{sub.code}01", name_th="หมู่ที่ 1", level=OrgUnitLevel.VILLAGE, parent=sub, point=sub.geom.point_on_surface
             )

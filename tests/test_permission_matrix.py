@@ -60,8 +60,14 @@ def test_every_model_has_rules_or_a_reason():
 
 @pytest.fixture
 def users(entry_a, verifier_a, province_verifier, executive, it_admin):  # noqa: F811
-    return {"anonymous": None, "entry_a": entry_a, "verifier_a": verifier_a, "province_verifier": province_verifier,
-            "executive": executive, "it_admin": it_admin}  # fmt: skip
+    return {
+        "anonymous": None,
+        "entry_a": entry_a,
+        "verifier_a": verifier_a,
+        "province_verifier": province_verifier,
+        "executive": executive,
+        "it_admin": it_admin,
+    }
 
 
 def _status(response) -> str:

@@ -35,8 +35,12 @@ def roundtrip(base: str, token: str, dataset: str, period: str, orgunit: str) ->
         pulled.raise_for_status()
         pushed = session.post(url, data=pulled.content, headers={"Content-Type": media_type}, timeout=300)
         summary = pushed.json().get("response", {})
-        report[name] = {"status": pushed.status_code, "count": summary.get("importCount"), "equal": _values(session, url, params) == before,
-                        "values": len(before)}  # fmt: skip
+        report[name] = {
+            "status": pushed.status_code,
+            "count": summary.get("importCount"),
+            "equal": _values(session, url, params) == before,
+            "values": len(before),
+        }
     return report
 
 

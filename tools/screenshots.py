@@ -98,8 +98,9 @@ def placeholders(env: dict[str, str]) -> dict[str, str]:
         " 'pop': str(DataElement.objects.get(code='POP').pk),"
         " 'password': demo_password()}))\n"
     )
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=env, cwd=ROOT, check=True,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -122,8 +123,9 @@ def photograph(base_url: str, shots: list[Shot], values: dict[str, str], passwor
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for shot in shots:
             width, height = shot.viewport
-            context = browser.new_context(base_url=base_url, locale="th-TH", viewport={"width": width, "height": height},
-                                          device_scale_factor=1)  # fmt: skip
+            context = browser.new_context(
+                base_url=base_url, locale="th-TH", viewport={"width": width, "height": height}, device_scale_factor=1
+            )
             page = context.new_page()
             page.set_default_timeout(30000)
             page.goto("/accounts/login/")
@@ -159,8 +161,13 @@ def main() -> None:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo", "-v0")
         values = placeholders(env)
-        server = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1)  # a port already taken makes runserver exit at once
         base_url = f"http://127.0.0.1:{port}"
         wait_for(base_url + "/accounts/login/")

@@ -10,8 +10,13 @@ from verification.tracking import TrackingReport
 
 
 def _layout(fig: go.Figure, **extra) -> dict:
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 30, "b": 40}, height=320, font={"family": "Sarabun, Tahoma, sans-serif"},
-                      legend={"orientation": "h"}, **extra)  # fmt: skip
+    fig.update_layout(
+        margin={"l": 40, "r": 10, "t": 30, "b": 40},
+        height=320,
+        font={"family": "Sarabun, Tahoma, sans-serif"},
+        legend={"orientation": "h"},
+        **extra,
+    )
     return fig.to_plotly_json()
 
 

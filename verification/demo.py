@@ -19,16 +19,38 @@ from verification.models import Status, Submission, ValidationRule
 
 # dataset, name, left, operator, right, severity, Thai message, English message
 RULES = [
-    ("DS-ELECT", "ผู้มาใช้สิทธิไม่เกินผู้มีสิทธิ", "ELECT_VOTED", "<=", "ELECT_ELIGIBLE", "error",
-     "ผู้มาใช้สิทธิต้องไม่เกินผู้มีสิทธิเลือกตั้ง", "Voters cannot exceed eligible voters"),
-    ("DS-DENGUE", "ผู้เสียชีวิตไม่เกินผู้ป่วย", "DENGUE_DEATHS", "<=", "DENGUE_CASES", "error",
-     "ผู้เสียชีวิตต้องไม่เกินผู้ป่วย", "Deaths cannot exceed cases"),
-    ("DS-DENGUE", "ผู้ป่วยเด็กเล็กไม่เกินครึ่งหนึ่ง", "DENGUE_CASES.A0004", "<=", "DENGUE_CASES * 0.5", "warning",
-     "ผู้ป่วยอายุ 0–4 ปีเกินครึ่งหนึ่งของผู้ป่วยทั้งหมด: ตรวจการบันทึกกลุ่มอายุ",
-     "Children under five are more than half of all cases: check the age groups"),
-    ("DS-VITAL", "การตายไม่สูงผิดปกติ", "VITAL_DEATHS", "<=", "VITAL_BIRTHS * 1.5", "warning",
-     "จำนวนตายสูงกว่าการเกิดมากผิดปกติ", "Deaths unusually high compared with births"),
-]  # fmt: skip
+    (
+        "DS-ELECT",
+        "ผู้มาใช้สิทธิไม่เกินผู้มีสิทธิ",
+        "ELECT_VOTED",
+        "<=",
+        "ELECT_ELIGIBLE",
+        "error",
+        "ผู้มาใช้สิทธิต้องไม่เกินผู้มีสิทธิเลือกตั้ง",
+        "Voters cannot exceed eligible voters",
+    ),
+    ("DS-DENGUE", "ผู้เสียชีวิตไม่เกินผู้ป่วย", "DENGUE_DEATHS", "<=", "DENGUE_CASES", "error", "ผู้เสียชีวิตต้องไม่เกินผู้ป่วย", "Deaths cannot exceed cases"),
+    (
+        "DS-DENGUE",
+        "ผู้ป่วยเด็กเล็กไม่เกินครึ่งหนึ่ง",
+        "DENGUE_CASES.A0004",
+        "<=",
+        "DENGUE_CASES * 0.5",
+        "warning",
+        "ผู้ป่วยอายุ 0–4 ปีเกินครึ่งหนึ่งของผู้ป่วยทั้งหมด: ตรวจการบันทึกกลุ่มอายุ",
+        "Children under five are more than half of all cases: check the age groups",
+    ),
+    (
+        "DS-VITAL",
+        "การตายไม่สูงผิดปกติ",
+        "VITAL_DEATHS",
+        "<=",
+        "VITAL_BIRTHS * 1.5",
+        "warning",
+        "จำนวนตายสูงกว่าการเกิดมากผิดปกติ",
+        "Deaths unusually high compared with births",
+    ),
+]
 RECENT_PERIODS = 12  # enough for the trend chart, and keeps the seed fast
 STATES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED, Status.VERIFIED]
 
@@ -39,8 +61,16 @@ def seed_rules() -> list[ValidationRule]:
         dataset = Dataset.objects.filter(code=code).first()
         if dataset is None:
             continue
-        rule = ValidationRule(dataset=dataset, name=name, left=left, operator=operator, right=right, severity=severity,
-                              message_th=message_th, message_en=message_en)  # fmt: skip
+        rule = ValidationRule(
+            dataset=dataset,
+            name=name,
+            left=left,
+            operator=operator,
+            right=right,
+            severity=severity,
+            message_th=message_th,
+            message_en=message_en,
+        )
         try:
             rule.full_clean()
         except ValidationError:  # element codes not in this catalogue: skip the rule quietly
@@ -109,8 +139,9 @@ def seed_submissions(users: dict) -> int:
 
 def _seed_dataset_submissions(dataset: Dataset, entry, verifier) -> int | None:  # type: ignore[no-untyped-def]
     """Submissions in every state for ``dataset``; None when it lacks the periods or units to show them."""
-    periods = list(Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset)
-                   .distinct().order_by("-start_date")[:4])  # fmt: skip
+    periods = list(
+        Period.objects.filter(period_type=dataset.period_type, datavalues__element__dataset=dataset).distinct().order_by("-start_date")[:4]
+    )
     open_states = STATES[:-1]
     units = list(units_with_values(dataset, periods[0]).order_by("code")[: len(open_states)]) if len(periods) == 4 else []
     if len(units) < len(open_states):
@@ -132,9 +163,10 @@ def _verified_late_form(dataset: Dataset, period: Period, entry, verifier) -> in
         return 0
     cells = [
         CellInput(element=value.element, orgunit=unit, period=period, option_combo=value.option_combo, raw=value.value_num)
-        for value in DataValue.objects.filter(element__dataset=dataset, orgunit=unit, period=previous, value_num__isnull=False)
-        .select_related("element__dataset", "option_combo")
-    ]  # fmt: skip
+        for value in DataValue.objects.filter(
+            element__dataset=dataset, orgunit=unit, period=previous, value_num__isnull=False
+        ).select_related("element__dataset", "option_combo")
+    ]
     if not cells or not datavalues_save(cells=cells, user=entry, source=ValueSource.DEMO).ok:
         return 0
     return _advance(dataset, unit, period, Status.VERIFIED, entry, verifier)

@@ -83,8 +83,15 @@ def _reminder_send_one(*, dataset: Dataset, period: Period, kind: str, due: dt.d
         return False
     url = reverse("verification:responsibility")
     with translation.override("th"):
-        context = {"user": user, "dataset": dataset, "period": period.label, "due": format_date_be(due, long=True),
-                   "days": abs((due - today).days), "url": url, "agency": dataset.agency}  # fmt: skip
+        context = {
+            "user": user,
+            "dataset": dataset,
+            "period": period.label,
+            "due": format_date_be(due, long=True),
+            "days": abs((due - today).days),
+            "url": url,
+            "agency": dataset.agency,
+        }
         text = render_to_string(f"verification/email/reminder_{kind}.txt", context).strip()
     subject, _blank, body = text.partition("\n")
     if user.email:

@@ -35,15 +35,37 @@ def _signed(value: float | None) -> str:
 # --- Excel ---------------------------------------------------------------------------------------
 def responsibility_xlsx(rows: list[MatrixRow]) -> bytes:
     workbook = Workbook()
-    header = [_("Dataset code"), _("Dataset"), _("Responsible agency"), _("Contact"), _("Contact e-mail"), _("Contact phone"),
-              _("Frequency"), _("Awaited period"), _("Due date"), _("Last update"), _("Reported units"), _("Status")]  # fmt: skip
+    header = [
+        _("Dataset code"),
+        _("Dataset"),
+        _("Responsible agency"),
+        _("Contact"),
+        _("Contact e-mail"),
+        _("Contact phone"),
+        _("Frequency"),
+        _("Awaited period"),
+        _("Due date"),
+        _("Last update"),
+        _("Reported units"),
+        _("Status"),
+    ]
     data = [
-        [r.dataset.code, r.dataset.name, r.dataset.agency.name, r.dataset.contact_name, r.dataset.contact_email, r.dataset.contact_phone,
-         r.dataset.get_period_type_display(), r.awaited.label(), format_date_be(r.due),
-         format_date_be(timezone.localtime(r.last_update)) if r.last_update else "",
-         f"{r.reported_units}/{r.expected_units}", r.status_label]
+        [
+            r.dataset.code,
+            r.dataset.name,
+            r.dataset.agency.name,
+            r.dataset.contact_name,
+            r.dataset.contact_email,
+            r.dataset.contact_phone,
+            r.dataset.get_period_type_display(),
+            r.awaited.label(),
+            format_date_be(r.due),
+            format_date_be(timezone.localtime(r.last_update)) if r.last_update else "",
+            f"{r.reported_units}/{r.expected_units}",
+            r.status_label,
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
     append_table(workbook, title=_("Responsibility matrix"), header=header, rows=data)
     return workbook_bytes(workbook)
 
@@ -59,16 +81,45 @@ def tracking_xlsx(report: TrackingReport) -> bytes:
         _("Completeness"),
         _("Change since previous report"),
     ]
-    append_table(workbook, title=_("Agencies"), header=header, rows=[
-        [a.agency.name, a.expected, a.on_time, a.late, a.missing, _round(a.completeness), _round(a.change)] for a in report.agencies
-    ])  # fmt: skip
-    header = [_("Agency"), _("Dataset code"), _("Dataset"), _("Periods due"), _("Expected reports"), _("On time"), _("Late"),
-              _("Missing"), _("Completeness"), _("Change since previous report")]  # fmt: skip
-    append_table(workbook, title=_("Datasets"), header=header, rows=[
-        [a.agency.name, line.dataset.code, line.dataset.name, ", ".join(p.code for p in line.periods), line.expected, line.on_time,
-         line.late, line.missing, _round(line.completeness), _round(line.change)]
-        for a in report.agencies for line in a.lines
-    ])  # fmt: skip
+    append_table(
+        workbook,
+        title=_("Agencies"),
+        header=header,
+        rows=[[a.agency.name, a.expected, a.on_time, a.late, a.missing, _round(a.completeness), _round(a.change)] for a in report.agencies],
+    )
+    header = [
+        _("Agency"),
+        _("Dataset code"),
+        _("Dataset"),
+        _("Periods due"),
+        _("Expected reports"),
+        _("On time"),
+        _("Late"),
+        _("Missing"),
+        _("Completeness"),
+        _("Change since previous report"),
+    ]
+    append_table(
+        workbook,
+        title=_("Datasets"),
+        header=header,
+        rows=[
+            [
+                a.agency.name,
+                line.dataset.code,
+                line.dataset.name,
+                ", ".join(p.code for p in line.periods),
+                line.expected,
+                line.on_time,
+                line.late,
+                line.missing,
+                _round(line.completeness),
+                _round(line.change),
+            ]
+            for a in report.agencies
+            for line in a.lines
+        ],
+    )
     return workbook_bytes(workbook)
 
 
@@ -80,10 +131,18 @@ def _round(value: float | None) -> float | None:
 def tracking_pdf(report: TrackingReport) -> bytes:
     agencies = [[a.agency.name, a.expected, a.on_time, a.late, a.missing, _pct(a.completeness), _signed(a.change)] for a in report.agencies]
     lines = [
-        [a.agency.name, f"{line.dataset.code} {line.dataset.name}", ", ".join(p.label() for p in line.periods), line.on_time, line.late,
-         line.missing, _pct(line.completeness)]
-        for a in report.agencies for line in a.lines
-    ]  # fmt: skip
+        [
+            a.agency.name,
+            f"{line.dataset.code} {line.dataset.name}",
+            ", ".join(p.label() for p in line.periods),
+            line.on_time,
+            line.late,
+            line.missing,
+            _pct(line.completeness),
+        ]
+        for a in report.agencies
+        for line in a.lines
+    ]
     context = {
         "title": _("Data update tracking report, %(p)s") % {"p": report.window.label()},
         "as_of": _("Judged as of %(d)s") % {"d": format_date_be(timezone.localtime(report.as_of))},

@@ -119,11 +119,17 @@ def form_statuses(dataset: Dataset, orgunits: list[OrgUnit], codes: list[str]) -
     if not orgunits or not codes:
         return {}
     lineage = {unit.pk: ancestors_or_self_codes(unit) for unit in orgunits}
-    submissions = (
-        Submission.objects.filter(dataset=dataset, period__code__in=codes, orgunit__code__in={c for cs in lineage.values() for c in cs})
-        .values_list("orgunit__code", "period__code", "status", "verified_at", "verified_by__first_name", "verified_by__last_name",
-                     "verified_by__username")
-    )  # fmt: skip
+    submissions = Submission.objects.filter(
+        dataset=dataset, period__code__in=codes, orgunit__code__in={c for cs in lineage.values() for c in cs}
+    ).values_list(
+        "orgunit__code",
+        "period__code",
+        "status",
+        "verified_at",
+        "verified_by__first_name",
+        "verified_by__last_name",
+        "verified_by__username",
+    )
     by_form = {(unit_code, code): rest for unit_code, code, *rest in submissions}
     result: dict[tuple[int, str], FormStatus] = {}
     for unit in orgunits:
@@ -135,7 +141,10 @@ def form_statuses(dataset: Dataset, orgunits: list[OrgUnit], codes: list[str]) -
                 continue
             status, at, first, last, username = row
             result[(unit.pk, code)] = FormStatus(
-                status=status, label=Status(status).label, locked=status in LOCKED_STATUSES,
-                by=f"{first} {last}".strip() or (username or ""), at=at,
-            )  # fmt: skip
+                status=status,
+                label=Status(status).label,
+                locked=status in LOCKED_STATUSES,
+                by=f"{first} {last}".strip() or (username or ""),
+                at=at,
+            )
     return result

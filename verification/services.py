@@ -68,19 +68,44 @@ def validation_run(*, dataset: Dataset, period: Period, orgunit: OrgUnit | None 
             result = evaluate_rule(rule, values[unit.pk], labels)
             if result.passed is False:
                 found.append(
-                    Violation(rule=rule, dataset=dataset, orgunit=unit, period=period, severity=rule.severity,
-                              left_value=result.left, right_value=result.right, detail=result.detail[:1000])
-                )  # fmt: skip
+                    Violation(
+                        rule=rule,
+                        dataset=dataset,
+                        orgunit=unit,
+                        period=period,
+                        severity=rule.severity,
+                        left_value=result.left,
+                        right_value=result.right,
+                        detail=result.detail[:1000],
+                    )
+                )
     Violation.objects.bulk_create(found, batch_size=2000)
     report.errors = sum(v.severity == RuleSeverity.ERROR for v in found)
     report.warnings = len(found) - report.errors
     return report
 
 
-def validation_rule_create(*, dataset: Dataset, name: str, left: str, operator: str, right: str, severity: str = RuleSeverity.ERROR,
-                           message_th: str = "", message_en: str = "") -> ValidationRule:  # fmt: skip
-    rule = ValidationRule(dataset=dataset, name=name, left=left, operator=operator, right=right, severity=severity,
-                          message_th=message_th, message_en=message_en)  # fmt: skip
+def validation_rule_create(
+    *,
+    dataset: Dataset,
+    name: str,
+    left: str,
+    operator: str,
+    right: str,
+    severity: str = RuleSeverity.ERROR,
+    message_th: str = "",
+    message_en: str = "",
+) -> ValidationRule:
+    rule = ValidationRule(
+        dataset=dataset,
+        name=name,
+        left=left,
+        operator=operator,
+        right=right,
+        severity=severity,
+        message_th=message_th,
+        message_en=message_en,
+    )
     rule.full_clean()
     rule.save()
     return rule
@@ -194,8 +219,9 @@ def submission_submit(*, submission: Submission, user: User, comment: str = "") 
     action = "resubmit" if submission.status == Status.RETURNED else "submit"
     if submission.status not in ALLOWED[action][0]:
         return _transition(submission, action, user, comment)  # raises the forbidden-transition error
-    if not DataValue.objects.filter(element__dataset=submission.dataset, period=submission.period,
-                                    orgunit__path__startswith=submission.orgunit.path).exists():  # fmt: skip
+    if not DataValue.objects.filter(
+        element__dataset=submission.dataset, period=submission.period, orgunit__path__startswith=submission.orgunit.path
+    ).exists():
         raise WorkflowError(_("There are no values to submit."), code="empty")
     results = rules_evaluate(submission.dataset, submission.orgunit, submission.period)
     errors = [r.detail for r in results if r.is_error]
@@ -279,10 +305,18 @@ def submission_verify(*, submission: Submission, user: User, comment: str = "") 
     group = [submission]
     if level > 1:
         below = approving_unit(submission.orgunit, level - 1)
-        group += Submission.objects.filter(
-            dataset=submission.dataset, period=submission.period, orgunit__path__startswith=below.path,
-            status=Status.APPROVED, approval_level=level - 1,
-        ).exclude(pk=submission.pk).select_related("dataset", "orgunit", "period").order_by("orgunit__path")  # fmt: skip
+        group += (
+            Submission.objects.filter(
+                dataset=submission.dataset,
+                period=submission.period,
+                orgunit__path__startswith=below.path,
+                status=Status.APPROVED,
+                approval_level=level - 1,
+            )
+            .exclude(pk=submission.pk)
+            .select_related("dataset", "orgunit", "period")
+            .order_by("orgunit__path")
+        )
     return _approve(group, action=action, level=level, user=user, comment=comment.strip())[0]
 
 
@@ -297,10 +331,14 @@ def _approve(group: list[Submission], *, action: str, level: int, user: User, co
         if locked.approval_level != level - 1:
             raise WorkflowError(
                 _("%(s)s changed meanwhile (now “%(status)s”, %(n)d of %(m)d levels approved): look at it again.")
-                % {"s": _describe(locked), "status": locked.get_status_display(), "n": locked.approval_level,
-                   "m": locked.dataset.approval_levels},
+                % {
+                    "s": _describe(locked),
+                    "status": locked.get_status_display(),
+                    "n": locked.approval_level,
+                    "m": locked.dataset.approval_levels,
+                },
                 code="changed_meanwhile",
-            )  # fmt: skip
+            )
         _require_verifier(user, locked)
         done.append(_transition(locked, action, user, comment))
     first = done[0]
@@ -320,8 +358,12 @@ def submission_reopen(*, submission: Submission, user: User, comment: str) -> Su
     _require_verifier(user, submission)
     comment = _require_comment(comment)
     submission = _transition(submission, "reopen", user, comment)
-    notify(users=list(selectors.data_entry_users(submission.dataset)), title=_("%(s)s was reopened") % {"s": _describe(submission)},
-           body=comment, url=_url(submission))  # fmt: skip
+    notify(
+        users=list(selectors.data_entry_users(submission.dataset)),
+        title=_("%(s)s was reopened") % {"s": _describe(submission)},
+        body=comment,
+        url=_url(submission),
+    )
     return submission
 
 

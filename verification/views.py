@@ -60,8 +60,13 @@ def submissions(request: HttpRequest) -> HttpResponse:
     filters = SubmissionFilter(request.GET, queryset=queryset, datasets=visible_datasets)
     page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     open_form = SubmissionOpenForm(datasets=visible_datasets, user=user)
-    context = {"form": filters.form, "page": page, "open_form": open_form, "to_verify": to_verify,
-               "can_bulk": Dataset.objects.restrict(user, "verify").exists()}  # fmt: skip
+    context = {
+        "form": filters.form,
+        "page": page,
+        "open_form": open_form,
+        "to_verify": to_verify,
+        "can_bulk": Dataset.objects.restrict(user, "verify").exists(),
+    }
     return render(request, "verification/submissions.html", context)
 
 
@@ -145,8 +150,14 @@ def outlier_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     option_id = id_param(request.POST, "option_combo")  # a cell of a broken-down element; none: the element's value
     option_combo = None if option_id is None else get_object_or_404(CategoryOptionCombo, pk=option_id, combo_id=element.category_combo_id)
     try:
-        services.outlier_confirm(element=element, orgunit=submission.orgunit, period=submission.period, user=request.user,
-                                 comment=request.POST.get("comment", ""), option_combo=option_combo)  # fmt: skip
+        services.outlier_confirm(
+            element=element,
+            orgunit=submission.orgunit,
+            period=submission.period,
+            user=request.user,
+            comment=request.POST.get("comment", ""),
+            option_combo=option_combo,
+        )
     except PermissionDenied:
         messages.error(request, _("You may not do this."))
     except ValidationError as exc:
@@ -269,8 +280,9 @@ def responsibility(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return workbook_response(reports.responsibility_xlsx(rows), filename="responsibility-matrix.xlsx")
     agencies = Agency.objects.filter(datasets__in=Dataset.objects.restrict(request.user, "view").filter(is_active=True)).distinct()
-    return render(request, "verification/responsibility.html", {"rows": rows, "agencies": agencies, "agency": agency,
-                                                                "today": timezone.localdate()})  # fmt: skip
+    return render(
+        request, "verification/responsibility.html", {"rows": rows, "agencies": agencies, "agency": agency, "today": timezone.localdate()}
+    )
 
 
 @role_required(Gate.PROVINCIAL_IT)

@@ -27,9 +27,12 @@ def training_plan(request: HttpRequest) -> HttpResponse:
     fiscal_year = fiscal_year_param(request.GET, default=fiscal_year_of(today))
     courses = Course.objects.filter(fiscal_year=fiscal_year).prefetch_related("participants")
     context = {
-        "fiscal_year": fiscal_year, "courses": courses, "progress": training_progress(fiscal_year),
-        "by_agency": training_by_agency(fiscal_year), "can_manage": services.can_manage_training(request.user),
-    }  # fmt: skip
+        "fiscal_year": fiscal_year,
+        "courses": courses,
+        "progress": training_progress(fiscal_year),
+        "by_agency": training_by_agency(fiscal_year),
+        "can_manage": services.can_manage_training(request.user),
+    }
     return render(request, "operations/training_plan.html", context)
 
 
@@ -58,9 +61,12 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("operations:course_detail", pk=pk)
     participants = course.participants.select_related("agency")
     context = {
-        "course": course, "participants": participants, "form": form, "statuses": ParticipantStatus.choices,
+        "course": course,
+        "participants": participants,
+        "form": form,
+        "statuses": ParticipantStatus.choices,
         "can_manage": services.can_manage_training(request.user),
-    }  # fmt: skip
+    }
     return render(request, "operations/course_detail.html", context)
 
 

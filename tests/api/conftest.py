@@ -19,9 +19,15 @@ def topic(db):
 @pytest.fixture
 def dataset(topic, agency_a):
     return Dataset.objects.create(
-        code="DS-HEALTH", topic=topic, name_th="ข้อมูลสุขภาพ", name_en="Health data", agency=agency_a, collection_level=3,
-        period_type="M", due_days=15,
-    )  # fmt: skip
+        code="DS-HEALTH",
+        topic=topic,
+        name_th="ข้อมูลสุขภาพ",
+        name_en="Health data",
+        agency=agency_a,
+        collection_level=3,
+        period_type="M",
+        due_days=15,
+    )
 
 
 @pytest.fixture
@@ -31,13 +37,19 @@ def elements(dataset):
             code="CASES", dataset=dataset, name_th="ผู้ป่วย", value_type=ValueType.INTEGER, min_value=0, order=1
         ),
         "rate": DataElement.objects.create(
-            code="RATE", dataset=dataset, name_th="อัตรา", value_type=ValueType.PERCENT, min_value=0, max_value=100,
-            aggregation=Aggregation.AVERAGE, order=2,
+            code="RATE",
+            dataset=dataset,
+            name_th="อัตรา",
+            value_type=ValueType.PERCENT,
+            min_value=0,
+            max_value=100,
+            aggregation=Aggregation.AVERAGE,
+            order=2,
         ),
         "note": DataElement.objects.create(
             code="NOTE", dataset=dataset, name_th="หมายเหตุ", value_type=ValueType.TEXT, required=False, order=3
         ),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture

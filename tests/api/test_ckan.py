@@ -44,8 +44,19 @@ def test_package_list_and_show_have_the_gd_catalog_fields(client, public, topic)
 def test_csv_resource_has_english_column_names_without_spaces(client, public):
     text = b"".join(client.get("/api/open-data/DS-HEALTH.csv").streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["period", "period_start", "period_end", "orgunit_code", "orgunit_name", "element_code", "element_name", "value",
-                       "unit", "option_combo_code", "option_combo_name"]  # fmt: skip
+    assert rows[0] == [
+        "period",
+        "period_start",
+        "period_end",
+        "orgunit_code",
+        "orgunit_name",
+        "element_code",
+        "element_name",
+        "value",
+        "unit",
+        "option_combo_code",
+        "option_combo_name",
+    ]
     assert all(" " not in column for column in rows[0])
     assert rows[1] == ["2567-09", "2024-09-01", "2024-09-30", "990101", "Subdistrict 1-1", "CASES", "Cases", "4", "ราย", "", ""]
     assert len(rows) == 4
@@ -65,8 +76,12 @@ def test_package_search_pages_and_matches_words(client, public):
     found = client.get("/api/3/action/package_search?q=สุขภาพ&rows=5").json()["result"]
     assert found["count"] == 1 and found["results"][0]["name"] == "ds-health"
     assert client.get("/api/3/action/package_search?q=*:*&start=1").json()["result"] == {
-        "count": 1, "sort": "name asc", "facets": {}, "search_facets": {}, "results": []
-    }  # fmt: skip
+        "count": 1,
+        "sort": "name asc",
+        "facets": {},
+        "search_facets": {},
+        "results": [],
+    }
     assert client.get("/api/3/action/package_search?q=nothing-like-this").json()["result"]["count"] == 0
     bad = client.get("/api/3/action/package_search?rows=-1")
     assert bad.status_code == 409 and bad.json()["success"] is False

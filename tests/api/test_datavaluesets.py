@@ -41,8 +41,12 @@ def test_json_push_is_saved_audited_as_api_and_aggregated(token_client, entry_a,
     summary = response.json()["response"]
     assert summary["status"] == "SUCCESS"
     assert summary["importCount"] == {"imported": 4, "updated": 0, "ignored": 0, "deleted": 0}
-    assert stored() == {("CASES", "990101", "2568-01"): "12", ("CASES", "990102", "2568-01"): "7",
-                        ("RATE", "990101", "2568-01"): "45.5", ("NOTE", "990201", "2568-01"): "น้ำท่วม"}  # fmt: skip
+    assert stored() == {
+        ("CASES", "990101", "2568-01"): "12",
+        ("CASES", "990102", "2568-01"): "7",
+        ("RATE", "990101", "2568-01"): "45.5",
+        ("NOTE", "990201", "2568-01"): "น้ำท่วม",
+    }
     assert set(DataValueAudit.objects.values_list("source", "user__username")) == {("api", "entry_a")}
     district = OrgUnit.objects.get(code="9901")
     assert AggregateValue.objects.get(element=elements["cases"], orgunit=district).total == 19
@@ -60,9 +64,17 @@ def test_round_trip_json_csv_adx_is_equal(token_client, entry_a, elements):
     csv_body = client.get(URL + ".csv" + QUERY).content
     adx_body = client.get(URL + QUERY, HTTP_ACCEPT="application/adx+xml").content
     assert next(csv.reader(io.StringIO(csv_body.decode()))) == [
-        "dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value", "storedby", "timestamp", "comment",
+        "dataelement",
+        "period",
+        "orgunit",
+        "categoryoptioncombo",
+        "attributeoptioncombo",
+        "value",
+        "storedby",
+        "timestamp",
+        "comment",
         "followup",
-    ]  # fmt: skip
+    ]
     root = ET.fromstring(adx_body)
     groups = root.findall("{urn:ihe:qrph:adx:2015}group")
     assert {g.get("period") for g in groups} == {"2025-01-01/P1M"} and {g.get("dataSet") for g in groups} == {"DS-HEALTH"}

@@ -55,19 +55,37 @@ def stored_pop() -> dict[tuple[str, str], str]:
 def test_categories_endpoint_lists_categories_combinations_and_each_elements_combination(token_client, entry_a, population, elements):
     data = token_client(entry_a, language="th").get("/api/categories/").json()
     assert data["categories"] == [
-        {"code": "SEX", "name_th": "เพศ", "name_en": "Sex", "name": "เพศ", "order": 1, "options": [
-            {"code": "M", "name_th": "ชาย", "name_en": "Male", "name": "ชาย", "order": 1},
-            {"code": "F", "name_th": "หญิง", "name_en": "Female", "name": "หญิง", "order": 2}]},
-        {"code": "AREA", "name_th": "เขตการปกครอง", "name_en": "Area", "name": "เขตการปกครอง", "order": 2, "options": [
-            {"code": "MUN", "name_th": "ในเขตเทศบาล", "name_en": "Municipal", "name": "ในเขตเทศบาล", "order": 1},
-            {"code": "NONMUN", "name_th": "นอกเขตเทศบาล", "name_en": "Non-municipal", "name": "นอกเขตเทศบาล", "order": 2}]},
-    ]  # fmt: skip
+        {
+            "code": "SEX",
+            "name_th": "เพศ",
+            "name_en": "Sex",
+            "name": "เพศ",
+            "order": 1,
+            "options": [
+                {"code": "M", "name_th": "ชาย", "name_en": "Male", "name": "ชาย", "order": 1},
+                {"code": "F", "name_th": "หญิง", "name_en": "Female", "name": "หญิง", "order": 2},
+            ],
+        },
+        {
+            "code": "AREA",
+            "name_th": "เขตการปกครอง",
+            "name_en": "Area",
+            "name": "เขตการปกครอง",
+            "order": 2,
+            "options": [
+                {"code": "MUN", "name_th": "ในเขตเทศบาล", "name_en": "Municipal", "name": "ในเขตเทศบาล", "order": 1},
+                {"code": "NONMUN", "name_th": "นอกเขตเทศบาล", "name_en": "Non-municipal", "name": "นอกเขตเทศบาล", "order": 2},
+            ],
+        },
+    ]
     [combo] = data["category_combos"]
     assert (combo["code"], combo["categories"]) == ("SEX_AREA", ["SEX", "AREA"])
     assert [(c["code"], c["name"], c["order"], c["options"]) for c in combo["option_combos"]] == [
-        ("M_MUN", "ชาย, ในเขตเทศบาล", 0, ["M", "MUN"]), ("M_NONMUN", "ชาย, นอกเขตเทศบาล", 1, ["M", "NONMUN"]),
-        ("F_MUN", "หญิง, ในเขตเทศบาล", 2, ["F", "MUN"]), ("F_NONMUN", "หญิง, นอกเขตเทศบาล", 3, ["F", "NONMUN"]),
-    ]  # fmt: skip
+        ("M_MUN", "ชาย, ในเขตเทศบาล", 0, ["M", "MUN"]),
+        ("M_NONMUN", "ชาย, นอกเขตเทศบาล", 1, ["M", "NONMUN"]),
+        ("F_MUN", "หญิง, ในเขตเทศบาล", 2, ["F", "MUN"]),
+        ("F_NONMUN", "หญิง, นอกเขตเทศบาล", 3, ["F", "NONMUN"]),
+    ]
     assert data["elements"] == [
         {"code": "POP", "dataset": "DS-HEALTH", "category_combo": "SEX_AREA"},
         {"code": "CASES", "dataset": "DS-HEALTH", "category_combo": None},
@@ -90,11 +108,15 @@ def test_metadata_package_carries_categories_and_an_import_regenerates_the_optio
     package = metadata_export(datasets=["DS-HEALTH"])
     assert [c["code"] for c in package["categories"]] == ["SEX", "AREA"]
     assert [(o["category"], o["code"], o["order"]) for o in package["category_options"]] == [
-        ("AREA", "MUN", 1), ("AREA", "NONMUN", 2), ("SEX", "M", 1), ("SEX", "F", 2)
-    ]  # fmt: skip
+        ("AREA", "MUN", 1),
+        ("AREA", "NONMUN", 2),
+        ("SEX", "M", 1),
+        ("SEX", "F", 2),
+    ]
     assert [(m["combo"], m["category"], m["order"]) for m in package["category_combo_members"]] == [
-        ("SEX_AREA", "SEX", 1), ("SEX_AREA", "AREA", 2)
-    ]  # fmt: skip
+        ("SEX_AREA", "SEX", 1),
+        ("SEX_AREA", "AREA", 2),
+    ]
     assert [c["code"] for c in package["category_option_combos"]] == ["M_MUN", "M_NONMUN", "F_MUN", "F_NONMUN"]
     assert package["elements"][0]["code"] == "POP" and package["elements"][0]["category_combo"] == "SEX_AREA"
     assert package["elements"][1]["category_combo"] is None
@@ -105,8 +127,11 @@ def test_metadata_package_carries_categories_and_an_import_regenerates_the_optio
     assert report.ok, report.errors
     assert "category_combos: SEX_AREA" in report.created and "category_options: SEX/F" in report.created
     assert list(CategoryOptionCombo.objects.order_by("order").values_list("code", "name_th")) == [
-        ("M_MUN", "ชาย, ในเขตเทศบาล"), ("M_NONMUN", "ชาย, นอกเขตเทศบาล"), ("F_MUN", "หญิง, ในเขตเทศบาล"), ("F_NONMUN", "หญิง, นอกเขตเทศบาล")
-    ]  # fmt: skip
+        ("M_MUN", "ชาย, ในเขตเทศบาล"),
+        ("M_NONMUN", "ชาย, นอกเขตเทศบาล"),
+        ("F_MUN", "หญิง, ในเขตเทศบาล"),
+        ("F_NONMUN", "หญิง, นอกเขตเทศบาล"),
+    ]
     assert DataElement.objects.get(code="POP").category_combo.code == "SEX_AREA"
     again = metadata_import(package=metadata_export(datasets=["DS-HEALTH"]))
     assert again.ok and not again.created and not again.changed
@@ -138,13 +163,17 @@ def test_each_value_carries_its_option_combination_and_filters_take_an_option_or
 
     rows = client.get(VALUES + "?element=POP&orgunit=990101").json()["results"]
     assert [(r["option_combo"], r["option_combo_name"], r["value"]) for r in rows] == [
-        ("M_MUN", "ชาย, ในเขตเทศบาล", "10"), ("M_NONMUN", "ชาย, นอกเขตเทศบาล", "20"), ("F_MUN", "หญิง, ในเขตเทศบาล", "30"),
+        ("M_MUN", "ชาย, ในเขตเทศบาล", "10"),
+        ("M_NONMUN", "ชาย, นอกเขตเทศบาล", "20"),
+        ("F_MUN", "หญิง, ในเขตเทศบาล", "30"),
         ("F_NONMUN", "หญิง, นอกเขตเทศบาล", "40"),
-    ]  # fmt: skip
+    ]
     assert get("?option=F") == [
-        ("POP", "990101", "F_MUN", "30"), ("POP", "990101", "F_NONMUN", "40"), ("POP", "990201", "F_MUN", "3"),
+        ("POP", "990101", "F_MUN", "30"),
+        ("POP", "990101", "F_NONMUN", "40"),
+        ("POP", "990201", "F_MUN", "3"),
         ("POP", "990201", "F_NONMUN", "4"),
-    ]  # fmt: skip
+    ]
     assert get("?element=POP&option=MUN&orgunit=9902&descendants=1") == [("POP", "990201", "F_MUN", "3"), ("POP", "990201", "M_MUN", "1")]
     assert get("?option_combo=F_NONMUN") == [("POP", "990101", "F_NONMUN", "40"), ("POP", "990201", "F_NONMUN", "4")]
     assert get("?element=CASES") == [("CASES", "990101", "", "5")]
@@ -186,8 +215,11 @@ def test_analytics_gives_totals_without_an_option_and_one_row_per_option_with_it
 
     assert rows("&element=POP,CASES&orgunit=99") == {("POP", "99", "HllvX50cXC0"): 110.0, ("CASES", "99", "HllvX50cXC0"): 5.0}
     assert rows("&element=POP&orgunit=99&children=true&option=F,M_NONMUN") == {
-        ("POP", "9901", "F"): 70.0, ("POP", "9902", "F"): 7.0, ("POP", "9901", "M_NONMUN"): 20.0, ("POP", "9902", "M_NONMUN"): 2.0,
-    }  # fmt: skip
+        ("POP", "9901", "F"): 70.0,
+        ("POP", "9902", "F"): 7.0,
+        ("POP", "9901", "M_NONMUN"): 20.0,
+        ("POP", "9902", "M_NONMUN"): 2.0,
+    }
     assert rows("&element=POP&orgunit=990102&option=MUN") == {("POP", "990102", "MUN"): None}
     response = token_client(entry_a, language="th").get("/api/analytics/?element=POP,CASES&orgunit=99&period=2568-01&option=F")
     assert response.status_code == 400 and response.json() == {"detail": ["รายการข้อมูล CASES ไม่ได้แยกกลุ่มย่อยตามหมวดหมู่"]}
@@ -200,12 +232,16 @@ def test_export_names_the_combination_by_code_and_adx_by_one_attribute_per_categ
     client = token_client(entry_a)
     values = client.get(SETS + QUERY).json()["dataValues"]
     assert [(v["dataElement"], v["orgUnit"], v["categoryOptionCombo"], v["attributeOptionCombo"], v["value"]) for v in values] == [
-        ("POP", "990101", "M_MUN", "HllvX50cXC0", "10"), ("POP", "990101", "M_NONMUN", "HllvX50cXC0", "20"),
-        ("POP", "990101", "F_MUN", "HllvX50cXC0", "30"), ("POP", "990101", "F_NONMUN", "HllvX50cXC0", "40"),
+        ("POP", "990101", "M_MUN", "HllvX50cXC0", "10"),
+        ("POP", "990101", "M_NONMUN", "HllvX50cXC0", "20"),
+        ("POP", "990101", "F_MUN", "HllvX50cXC0", "30"),
+        ("POP", "990101", "F_NONMUN", "HllvX50cXC0", "40"),
         ("CASES", "990101", "HllvX50cXC0", "HllvX50cXC0", "5"),
-        ("POP", "990201", "M_MUN", "HllvX50cXC0", "1"), ("POP", "990201", "M_NONMUN", "HllvX50cXC0", "2"),
-        ("POP", "990201", "F_MUN", "HllvX50cXC0", "3"), ("POP", "990201", "F_NONMUN", "HllvX50cXC0", "4"),
-    ]  # fmt: skip
+        ("POP", "990201", "M_MUN", "HllvX50cXC0", "1"),
+        ("POP", "990201", "M_NONMUN", "HllvX50cXC0", "2"),
+        ("POP", "990201", "F_MUN", "HllvX50cXC0", "3"),
+        ("POP", "990201", "F_NONMUN", "HllvX50cXC0", "4"),
+    ]
     csv_rows = list(csv.DictReader(io.StringIO(client.get(SETS + ".csv" + QUERY).content.decode())))
     assert [r["categoryoptioncombo"] for r in csv_rows][:5] == ["M_MUN", "M_NONMUN", "F_MUN", "F_NONMUN", "HllvX50cXC0"]
     adx = ET.fromstring(client.get(SETS + ".adx" + QUERY).content)
@@ -229,18 +265,25 @@ def test_round_trip_json_csv_and_adx_write_the_same_cells(token_client, entry_a,
 
 
 def test_json_import_writes_each_combination_audited_and_aggregated(token_client, entry_a, population, province):
-    payload = {"dataSet": "DS-HEALTH", "period": "202501", "orgUnit": "990102", "dataValues": [
-        {"dataElement": "POP", "categoryOptionCombo": "F_MUN", "value": "7"},
-        {"dataElement": "POP", "categoryOptionCombo": "f_nonmun", "value": "8"},
-        {"dataElement": "POP", "categoryOptionCombo": "M_MUN", "attributeOptionCombo": "default", "value": "9"},
-    ]}  # fmt: skip
+    payload = {
+        "dataSet": "DS-HEALTH",
+        "period": "202501",
+        "orgUnit": "990102",
+        "dataValues": [
+            {"dataElement": "POP", "categoryOptionCombo": "F_MUN", "value": "7"},
+            {"dataElement": "POP", "categoryOptionCombo": "f_nonmun", "value": "8"},
+            {"dataElement": "POP", "categoryOptionCombo": "M_MUN", "attributeOptionCombo": "default", "value": "9"},
+        ],
+    }
     summary = token_client(entry_a).post(SETS, payload, format="json").json()["response"]
     assert summary["status"] == "SUCCESS" and summary["importCount"]["imported"] == 3
     assert stored_pop() == {("990102", "F_MUN"): "7", ("990102", "F_NONMUN"): "8", ("990102", "M_MUN"): "9"}
     audit = DataValueAudit.objects.filter(element=population).order_by("option_combo__order")
     assert list(audit.values_list("option_combo__code", "new_value", "source")) == [
-        ("M_MUN", "9", "api"), ("F_MUN", "7", "api"), ("F_NONMUN", "8", "api")
-    ]  # fmt: skip
+        ("M_MUN", "9", "api"),
+        ("F_MUN", "7", "api"),
+        ("F_NONMUN", "8", "api"),
+    ]
     female = AggregateOptionValue.objects.filter(element=population, orgunit=province, option_combo__code__startswith="F")
     assert sorted(female.values_list("option_combo__code", "total")) == [("F_MUN", 7.0), ("F_NONMUN", 8.0)]
     payload["dataValues"] = [{"dataElement": "POP", "categoryOptionCombo": "F_MUN", "value": "70"}]
@@ -253,13 +296,17 @@ def test_json_import_writes_each_combination_audited_and_aggregated(token_client
 
 
 def test_a_total_or_an_unknown_combination_is_a_conflict_and_nothing_is_saved(token_client, entry_a, population, elements):
-    payload = {"period": "202501", "orgUnit": "990101", "dataValues": [
-        {"dataElement": "POP", "categoryOptionCombo": "F_MUN", "value": "7"},
-        {"dataElement": "POP", "value": "100"},
-        {"dataElement": "POP", "categoryOptionCombo": "F_OTHER", "value": "1"},
-        {"dataElement": "CASES", "categoryOptionCombo": "F_MUN", "value": "1"},
-        {"dataElement": "POP", "categoryOptionCombo": "M_MUN", "attributeOptionCombo": "F_MUN", "value": "1"},
-    ]}  # fmt: skip
+    payload = {
+        "period": "202501",
+        "orgUnit": "990101",
+        "dataValues": [
+            {"dataElement": "POP", "categoryOptionCombo": "F_MUN", "value": "7"},
+            {"dataElement": "POP", "value": "100"},
+            {"dataElement": "POP", "categoryOptionCombo": "F_OTHER", "value": "1"},
+            {"dataElement": "CASES", "categoryOptionCombo": "F_MUN", "value": "1"},
+            {"dataElement": "POP", "categoryOptionCombo": "M_MUN", "attributeOptionCombo": "F_MUN", "value": "1"},
+        ],
+    }
     response = token_client(entry_a, language="th").post(SETS, payload, format="json")
     assert response.status_code == 409
     summary = response.json()["response"]
@@ -268,7 +315,7 @@ def test_a_total_or_an_unknown_combination_is_a_conflict_and_nothing_is_saved(to
         ([2], "F_OTHER", "ไม่มีชุดตัวเลือกหมวดหมู่ F_OTHER สำหรับ POP (ใช้ได้: M_MUN, M_NONMUN, F_MUN, F_NONMUN)"),
         ([3], "F_MUN", "ไม่มีชุดตัวเลือกหมวดหมู่ F_MUN สำหรับ CASES: รายการนี้ไม่ได้แยกกลุ่มย่อยตามหมวดหมู่ ใช้ได้เฉพาะชุดค่าเริ่มต้น (default)"),
         ([4], "F_MUN", "ไม่มีชุดตัวเลือกแอตทริบิวต์ F_MUN ในระบบนี้: จัดเก็บเฉพาะชุดค่าเริ่มต้น (default)"),
-    ]  # fmt: skip
+    ]
     assert summary["importCount"]["ignored"] == 5 and not DataValue.objects.exists()
     partial = token_client(entry_a).post(SETS + "?atomicMode=NONE", payload, format="json").json()["response"]
     assert partial["status"] == "WARNING" and partial["importCount"]["imported"] == 1
@@ -301,10 +348,14 @@ def test_ckan_disaggregate_lists_the_levels_then_the_categories_and_the_csv_name
     package = client.get("/api/3/action/package_show?id=ds-health").json()["result"]
     assert package["disaggregate"] == ["จังหวัด", "อำเภอ", "ตำบล", "เพศ", "เขตการปกครอง"]
     text = b"".join(client.get("/api/open-data/DS-HEALTH.csv").streaming_content).decode("utf-8-sig")
-    rows = [(r["orgunit_code"], r["element_code"], r["option_combo_code"], r["option_combo_name"], r["value"])
-            for r in csv.DictReader(io.StringIO(text))]  # fmt: skip
+    rows = [
+        (r["orgunit_code"], r["element_code"], r["option_combo_code"], r["option_combo_name"], r["value"])
+        for r in csv.DictReader(io.StringIO(text))
+    ]
     assert rows[:5] == [
-        ("990101", "POP", "M_MUN", "Male, Municipal", "10"), ("990101", "POP", "M_NONMUN", "Male, Non-municipal", "20"),
-        ("990101", "POP", "F_MUN", "Female, Municipal", "30"), ("990101", "POP", "F_NONMUN", "Female, Non-municipal", "40"),
+        ("990101", "POP", "M_MUN", "Male, Municipal", "10"),
+        ("990101", "POP", "M_NONMUN", "Male, Non-municipal", "20"),
+        ("990101", "POP", "F_MUN", "Female, Municipal", "30"),
+        ("990101", "POP", "F_NONMUN", "Female, Non-municipal", "40"),
         ("990101", "CASES", "", "", "5"),
-    ]  # fmt: skip
+    ]

@@ -19,12 +19,19 @@ def test_script_round_trips_a_month_in_every_format_over_http(live_server, entry
         assert result == {"status": 200, "count": {"imported": 0, "updated": 0, "ignored": 5, "deleted": 0}, "equal": True, "values": 5}
     # and into an empty month: each format alone restores every value
     for name, media_type in FORMATS.items():
-        body = requests.get(f"{live_server.url}/api/dataValueSets.{name}?dataSet=DS-HEALTH&period=202501&orgUnit=99&children=true",
-                            headers={"Authorization": f"ApiToken {secret}"}, timeout=30).content  # fmt: skip
+        body = requests.get(
+            f"{live_server.url}/api/dataValueSets.{name}?dataSet=DS-HEALTH&period=202501&orgUnit=99&children=true",
+            headers={"Authorization": f"ApiToken {secret}"},
+            timeout=30,
+        ).content
         before = sorted(DataValue.objects.values_list("element__code", "orgunit__code", "value_num", "value_text"))
         DataValue.objects.all().delete()
         AggregateValue.objects.all().delete()
-        pushed = requests.post(f"{live_server.url}/api/dataValueSets", data=body,
-                               headers={"Authorization": f"ApiToken {secret}", "Content-Type": media_type}, timeout=30)  # fmt: skip
+        pushed = requests.post(
+            f"{live_server.url}/api/dataValueSets",
+            data=body,
+            headers={"Authorization": f"ApiToken {secret}", "Content-Type": media_type},
+            timeout=30,
+        )
         assert pushed.json()["response"]["importCount"]["imported"] == 5, name
         assert sorted(DataValue.objects.values_list("element__code", "orgunit__code", "value_num", "value_text")) == before

@@ -16,8 +16,9 @@ from verification.models import ValidationRule
 @pytest.fixture
 def catalogue(elements, dataset, topic):
     ValidationRule.objects.create(dataset=dataset, name="อัตรา/ผู้ป่วย", left="RATE", operator="<=", right="100")
-    indicator = Indicator.objects.create(code="IND-CASES", name_th="ผู้ป่วยต่อพัน", numerator="CASES", denominator="", factor=1000,
-                                         perspective_th="ประสิทธิผล", period_type="M")  # fmt: skip
+    indicator = Indicator.objects.create(
+        code="IND-CASES", name_th="ผู้ป่วยต่อพัน", numerator="CASES", denominator="", factor=1000, perspective_th="ประสิทธิผล", period_type="M"
+    )
     indicator.inputs.set([elements["cases"]])
     IndicatorTarget.objects.create(indicator=indicator, fiscal_year=2568, target=5, green_at=4, red_at=8)
     WarningRule.objects.create(name_th="ผู้ป่วยเกิน", element=elements["cases"], kind="above", high=100, level=3)
@@ -41,8 +42,9 @@ def test_export_with_dataset_filter_takes_dependencies_only(catalogue, en):
     assert [e["code"] for e in package["elements"]] == ["CASES", "RATE", "NOTE"]
     assert package["elements"][0]["dataset"] == "DS-HEALTH"
     assert package["indicators"][0]["inputs"] == ["CASES"] and package["indicators"][0]["agency"] is None
-    assert package["indicator_targets"] == [{"fiscal_year": 2568, "target": 5.0, "green_at": 4.0, "red_at": 8.0, "tolerance": 10.0,
-                                             "indicator": "IND-CASES"}]  # fmt: skip
+    assert package["indicator_targets"] == [
+        {"fiscal_year": 2568, "target": 5.0, "green_at": 4.0, "red_at": 8.0, "tolerance": 10.0, "indicator": "IND-CASES"}
+    ]
     assert package["validation_rules"][0]["dataset"] == "DS-HEALTH"
     assert package["warning_rules"][0]["element"] == "CASES"
     assert [a["code"] for a in package["agencies"]] == ["AG-A"]
@@ -96,7 +98,7 @@ def test_new_agencies_are_placed_at_the_province(catalogue, province):
 @pytest.mark.parametrize(
     ("text", "message"),
     [("{", "not JSON"), ('{"format": "other"}', "not a POC metadata package"), ('{"format": "poc-metadata", "version": 9}', "version 9")],
-)  # fmt: skip
+)
 def test_unreadable_packages_are_refused(text, message, tmp_path, db, en):
     with pytest.raises(Exception, match=message):
         metadata_read(text)

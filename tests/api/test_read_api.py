@@ -9,8 +9,13 @@ URL = "/api/datavalues/"
 
 @pytest.fixture
 def values(entry_a, elements, save, subdistricts):
-    save(entry_a, [(elements["cases"], unit, period, n) for n, (unit, period) in enumerate(
-        [(u, p) for p in ("2568-01", "2568-02", "2568-03") for u in subdistricts], start=1)])  # fmt: skip
+    save(
+        entry_a,
+        [
+            (elements["cases"], unit, period, n)
+            for n, (unit, period) in enumerate([(u, p) for p in ("2568-01", "2568-02", "2568-03") for u in subdistricts], start=1)
+        ],
+    )
     save(entry_a, [(elements["rate"], subdistricts[0], "2568-01", 40), (elements["rate"], subdistricts[1], "2568-01", 60)])
 
 
@@ -21,11 +26,13 @@ def test_filters_by_element_orgunit_descendants_period_range_and_last_update(tok
         return sorted((r["element"], r["orgunit"], r["period"], r["value"]) for r in client.get(URL + query).json()["results"])
 
     assert get("?element=CASES&orgunit=9902&descendants=1&period=2568-02") == [
-        ("CASES", "990201", "2568-02", "7"), ("CASES", "990202", "2568-02", "8")
-    ]  # fmt: skip
+        ("CASES", "990201", "2568-02", "7"),
+        ("CASES", "990202", "2568-02", "8"),
+    ]
     assert get("?element=CASES&orgunit=990101&period_from=2568-02&period_to=2568-03") == [
-        ("CASES", "990101", "2568-02", "5"), ("CASES", "990101", "2568-03", "9")
-    ]  # fmt: skip
+        ("CASES", "990101", "2568-02", "5"),
+        ("CASES", "990101", "2568-03", "9"),
+    ]
     assert get("?dataset=DS-HEALTH&orgunit=9901") == []  # district itself holds no values
     assert len(get("?updated_since=2000-01-01T00:00:00Z")) == 14
     assert get("?updated_since=2999-01-01T00:00:00Z") == []
@@ -69,8 +76,12 @@ def test_analytics_answers_from_aggregates_with_rollups(token_client, entry_a, v
     data = client.get("/api/analytics/?element=CASES,RATE&orgunit=99&period=2568-Q2,2568-01").json()
     got = {(r["element"], r["orgunit"], r["period"]): r["value"] for r in data["rows"]}
     # fiscal Q2 = Jan–Mar 2025: cases 1..12 summed; rate averaged over its two values
-    assert got == {("CASES", "99", "2568-Q2"): 78.0, ("RATE", "99", "2568-Q2"): 50.0, ("CASES", "99", "2568-01"): 10.0,
-                   ("RATE", "99", "2568-01"): 50.0}  # fmt: skip
+    assert got == {
+        ("CASES", "99", "2568-Q2"): 78.0,
+        ("RATE", "99", "2568-Q2"): 50.0,
+        ("CASES", "99", "2568-01"): 10.0,
+        ("RATE", "99", "2568-01"): 50.0,
+    }
     assert {r["categoryoptioncombo"] for r in data["rows"]} == {"HllvX50cXC0"}
     children = client.get("/api/analytics/?element=CASES&orgunit=99&period=2568-01&children=true").json()["rows"]
     assert [(r["orgunit"], r["value"]) for r in children] == [("9901", 3.0), ("9902", 7.0)]

@@ -38,8 +38,13 @@ def role_headers(seeded, make_user, agency_a, it_agency) -> dict[str, dict[str, 
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])  # fmt: skip
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_every_endpoint_conforms_for_every_role(case, role_headers, settings_override):
     for headers in role_headers.values():
         # identity: the in-process WSGI client would not undo the GZip middleware's compression

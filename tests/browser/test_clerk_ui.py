@@ -25,14 +25,17 @@ def shot(page, name: str) -> None:
 def answered(entry_a, elements, subdistricts):
     """January 2568: every required cell marked not collected, so a save needs only the cells typed."""
     period = Period.objects.for_code("2568-01")
-    cells = [CellInput(element=e, orgunit=u, period=period, not_available=NotAvailableReason.NOT_COLLECTED)
-             for e in elements.values() if e.required for u in subdistricts]  # fmt: skip
+    cells = [
+        CellInput(element=e, orgunit=u, period=period, not_available=NotAvailableReason.NOT_COLLECTED)
+        for e in elements.values()
+        if e.required
+        for u in subdistricts
+    ]
     assert datavalues_save(cells=cells, user=entry_a).ok
     return period
 
 
-def test_clerk_picks_a_period_in_thai_and_the_grid_posts_only_what_changed(page, login, entry_a, dataset, elements, subdistricts,
-                                                                            answered):  # fmt: skip
+def test_clerk_picks_a_period_in_thai_and_the_grid_posts_only_what_changed(page, login, entry_a, dataset, elements, subdistricts, answered):
     page.set_viewport_size({"width": 1440, "height": 900})
     login("entry_a")
     page.goto("/datasets/entry/")
@@ -62,10 +65,12 @@ def test_clerk_picks_a_period_in_thai_and_the_grid_posts_only_what_changed(page,
     shot(page, "entry-grid-saved")
 
 
-def test_verified_rows_are_read_only_and_cannot_be_submitted_again(page, login, entry_a, it_admin, dataset, elements, subdistricts,
-                                                                     province, answered):  # fmt: skip
-    Submission.objects.create(dataset=dataset, orgunit=province, period=answered, status=Status.VERIFIED, verified_by=it_admin,
-                              verified_at=timezone.now())  # fmt: skip
+def test_verified_rows_are_read_only_and_cannot_be_submitted_again(
+    page, login, entry_a, it_admin, dataset, elements, subdistricts, province, answered
+):
+    Submission.objects.create(
+        dataset=dataset, orgunit=province, period=answered, status=Status.VERIFIED, verified_by=it_admin, verified_at=timezone.now()
+    )
     page.set_viewport_size({"width": 1440, "height": 900})
     login("entry_a")
     page.goto(f"/datasets/entry/?dataset={dataset.code}&period=2568-01&orgunit=99")

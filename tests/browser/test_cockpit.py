@@ -17,17 +17,28 @@ def road_deaths(province, agency_a):
     deaths = DataElement.objects.create(code="DEATHS", dataset=dataset, name_th="ผู้เสียชีวิต", value_type=ValueType.INTEGER)
     pop = DataElement.objects.create(code="PEOPLE", dataset=dataset, name_th="ประชากร", value_type=ValueType.INTEGER)
     indicator = indicator_save(
-        indicator=Indicator(code="ROAD1", name_th="อัตราผู้เสียชีวิตจากอุบัติเหตุทางถนน", name_en="Road deaths", numerator="DEATHS",
-                            denominator="PEOPLE", factor=100000, polarity="lower_better", perspective_th="ความปลอดภัย", unit_th="ต่อแสนคน")
-    )  # fmt: skip
+        indicator=Indicator(
+            code="ROAD1",
+            name_th="อัตราผู้เสียชีวิตจากอุบัติเหตุทางถนน",
+            name_en="Road deaths",
+            numerator="DEATHS",
+            denominator="PEOPLE",
+            factor=100000,
+            polarity="lower_better",
+            perspective_th="ความปลอดภัย",
+            unit_th="ต่อแสนคน",
+        )
+    )
     for year in (2566, 2567, 2568):
         IndicatorTarget.objects.create(indicator=indicator, fiscal_year=year, target=20)
     cells = []
     for year, base in ((2566, 20), (2567, 25), (2568, 30)):
         period = Period.objects.for_code(f"FY{year}")
         for i, sub in enumerate(OrgUnit.objects.filter(level=3).order_by("code")):
-            cells += [CellInput(element=deaths, orgunit=sub, period=period, raw=base + 10 * (i < 2)),
-                      CellInput(element=pop, orgunit=sub, period=period, raw=100000)]  # fmt: skip
+            cells += [
+                CellInput(element=deaths, orgunit=sub, period=period, raw=base + 10 * (i < 2)),
+                CellInput(element=pop, orgunit=sub, period=period, raw=100000),
+            ]
     assert datavalues_save(cells=cells, user=None, check_permissions=False).ok
     indicator_values_refresh()
     return indicator

@@ -19,8 +19,18 @@ from poc.models import OrgUnit, Period
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-PERSPECTIVES = [("เศรษฐกิจ", 6), ("สุขภาพ", 4), ("การศึกษา", 3), ("ชีวิตการงาน", 3), ("รายได้", 4), ("ที่อยู่อาศัยและสภาพแวดล้อม", 3),
-                ("ชีวิตครอบครัวและชุมชน", 2), ("การคมนาคมและการสื่อสาร", 3), ("การมีส่วนร่วม", 2), ("ทรัพยากรธรรมชาติและสิ่งแวดล้อม", 3)]  # fmt: skip
+PERSPECTIVES = [
+    ("เศรษฐกิจ", 6),
+    ("สุขภาพ", 4),
+    ("การศึกษา", 3),
+    ("ชีวิตการงาน", 3),
+    ("รายได้", 4),
+    ("ที่อยู่อาศัยและสภาพแวดล้อม", 3),
+    ("ชีวิตครอบครัวและชุมชน", 2),
+    ("การคมนาคมและการสื่อสาร", 3),
+    ("การมีส่วนร่วม", 2),
+    ("ทรัพยากรธรรมชาติและสิ่งแวดล้อม", 3),
+]
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
@@ -59,8 +69,9 @@ def login(page, username: str) -> None:
 def province_indicators(province, agency_a):
     """33 indicators over one FY dataset reported by every subdistrict for FY2567–2568; three districts' worth of alerts."""
     topic = Topic.objects.create(code="T99", name_th="ตัวชี้วัดจังหวัด", name_en="Province indicators")
-    dataset = Dataset.objects.create(code="DS-PROV", topic=topic, name_th="ตัวชี้วัดจังหวัด", agency=agency_a, collection_level=3,
-                                     period_type="FY", due_days=30)  # fmt: skip
+    dataset = Dataset.objects.create(
+        code="DS-PROV", topic=topic, name_th="ตัวชี้วัดจังหวัด", agency=agency_a, collection_level=3, period_type="FY", due_days=30
+    )
     count = DataElement.objects.create(code="COUNT", dataset=dataset, name_th="จำนวน", value_type=ValueType.INTEGER)
     people = DataElement.objects.create(code="PEOPLE", dataset=dataset, name_th="ประชากร", value_type=ValueType.INTEGER)
     number = 0
@@ -68,21 +79,33 @@ def province_indicators(province, agency_a):
         for _i in range(size):
             number += 1
             indicator = indicator_save(
-                indicator=Indicator(code=f"IND{number:02d}", name_th=f"ตัวชี้วัด{perspective}ที่ {number}", numerator="COUNT",
-                                    denominator="PEOPLE", factor=100000, decimals=1, order=number, agency=agency_a,
-                                    polarity="lower_better" if number % 2 else "higher_better", perspective_th=perspective)
-            )  # fmt: skip
+                indicator=Indicator(
+                    code=f"IND{number:02d}",
+                    name_th=f"ตัวชี้วัด{perspective}ที่ {number}",
+                    numerator="COUNT",
+                    denominator="PEOPLE",
+                    factor=100000,
+                    decimals=1,
+                    order=number,
+                    agency=agency_a,
+                    polarity="lower_better" if number % 2 else "higher_better",
+                    perspective_th=perspective,
+                )
+            )
             IndicatorTarget.objects.create(indicator=indicator, fiscal_year=2568, target=[900.0, 1100.0, 1000.0][number % 3])
     cells = []
     for year, base in ((2567, 95), (2568, 100)):
         period = Period.objects.for_code(f"FY{year}")
         for i, sub in enumerate(OrgUnit.objects.filter(level=3).order_by("code")):
-            cells += [CellInput(element=count, orgunit=sub, period=period, raw=base + 10 * i),
-                      CellInput(element=people, orgunit=sub, period=period, raw=10000)]  # fmt: skip
+            cells += [
+                CellInput(element=count, orgunit=sub, period=period, raw=base + 10 * i),
+                CellInput(element=people, orgunit=sub, period=period, raw=10000),
+            ]
     assert datavalues_save(cells=cells, user=None, check_permissions=False).ok
     indicator_values_refresh()
-    rule = WarningRule.objects.create(name_th="เกินเกณฑ์เฝ้าระวัง", indicator=Indicator.objects.get(code="IND01"), level=2,
-                                      kind=RuleKind.ABOVE, high=1)  # fmt: skip
+    rule = WarningRule.objects.create(
+        name_th="เกินเกณฑ์เฝ้าระวัง", indicator=Indicator.objects.get(code="IND01"), level=2, kind=RuleKind.ABOVE, high=1
+    )
     from cockpit.services import rule_evaluate
 
     rule_evaluate(rule=rule, periods=[Period.objects.for_code("FY2568")])

@@ -9,8 +9,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def births(agency_a):
     topic = Topic.objects.create(code="T14", name_th="การเกิดและการตาย", name_en="Births and deaths")
-    dataset = Dataset.objects.create(code="DS-BIRTHS", topic=topic, name_th="การเกิดรายปี", name_en="Births per year", agency=agency_a,
-                                     collection_level=2, period_type="FY", due_days=30)  # fmt: skip
+    dataset = Dataset.objects.create(
+        code="DS-BIRTHS",
+        topic=topic,
+        name_th="การเกิดรายปี",
+        name_en="Births per year",
+        agency=agency_a,
+        collection_level=2,
+        period_type="FY",
+        due_days=30,
+    )
     DataElement.objects.create(code="BIRTHS", dataset=dataset, name_th="การเกิด", name_en="Births", min_value=0, unit="คน")
     return dataset
 

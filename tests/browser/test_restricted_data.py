@@ -17,12 +17,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def drug_rate(province, agency_b):
     topic = Topic.objects.create(code="T30", name_th="ยาเสพติด", name_en="Narcotics")
-    dataset = Dataset.objects.create(code="DS-DRUGS", topic=topic, name_th="คดียาเสพติด", agency=agency_b, collection_level=3,
-                                     period_type="FY", sensitivity=Sensitivity.RESTRICTED)  # fmt: skip
+    dataset = Dataset.objects.create(
+        code="DS-DRUGS",
+        topic=topic,
+        name_th="คดียาเสพติด",
+        agency=agency_b,
+        collection_level=3,
+        period_type="FY",
+        sensitivity=Sensitivity.RESTRICTED,
+    )
     cases = DataElement.objects.create(code="DRUG_CASES", dataset=dataset, name_th="คดี", value_type=ValueType.INTEGER)
     people = DataElement.objects.create(code="DRUG_POP", dataset=dataset, name_th="ประชากร", value_type=ValueType.INTEGER)
-    indicator = indicator_save(indicator=Indicator(code="IND25", name_th="อัตราคดียาเสพติด", numerator="DRUG_CASES",
-                                                   denominator="DRUG_POP", factor=100000, perspective_th="ความมั่นคง"))  # fmt: skip
+    indicator = indicator_save(
+        indicator=Indicator(
+            code="IND25", name_th="อัตราคดียาเสพติด", numerator="DRUG_CASES", denominator="DRUG_POP", factor=100000, perspective_th="ความมั่นคง"
+        )
+    )
     period = Period.objects.for_code("FY2568")
     cells = []
     for sub in OrgUnit.objects.filter(level=3):
@@ -54,8 +64,9 @@ def test_the_sender_gets_no_verify_button(page, login, make_user, agency_a, data
     dataset.save()
     both = make_user("both_a", ["data_entry", "verifier"], agency_a)
     assert save(both, [(elements["cases"], subdistricts[0], "2568-01", 5)]).ok
-    submission = verification.submission_get_or_create(dataset=dataset, orgunit=subdistricts[0], period=Period.objects.for_code("2568-01"),
-                                                       user=both)  # fmt: skip
+    submission = verification.submission_get_or_create(
+        dataset=dataset, orgunit=subdistricts[0], period=Period.objects.for_code("2568-01"), user=both
+    )
     verification.submission_submit(submission=submission, user=both)
     login("both_a")
     page.goto(f"/verification/submissions/{submission.pk}/")

@@ -14,8 +14,9 @@ from tests.pdf_text import pdf_fonts, pdf_text
 
 def test_brief_is_one_thai_page_with_the_tiles_and_open_alerts(gov, filled, executive):  # noqa: F811
     rule = WarningRule.objects.create(name_th="อัตราป่วยสูงผิดปกติ", indicator=filled, level=2, kind=RuleKind.ABOVE, high=15)
-    Alert.objects.create(rule=rule, orgunit=OrgUnit.objects.get(code="9901"), period=Period.objects.for_code("FY2568"), value=20,
-                         severity=rule.severity)  # fmt: skip
+    Alert.objects.create(
+        rule=rule, orgunit=OrgUnit.objects.get(code="9901"), period=Period.objects.for_code("FY2568"), value=20, severity=rule.severity
+    )
     tiles = gov.get(reverse("cockpit:tiles"), {"fy": 2568}).content.decode()
     assert f'href="{reverse("cockpit:brief_pdf")}?fy=2568&amp;orgunit=99"' in tiles
 

@@ -99,9 +99,13 @@ def test_a_calendar_year_element_shows_its_latest_annual_figure_in_a_fiscal_year
     from datasets.models import Dataset
 
     yearly = Dataset.objects.create(
-        code="DS-YEARLY", topic=fy_dataset.topic, name_th="รายปี", agency=fy_dataset.agency,
-        collection_level=fy_dataset.collection_level, period_type="Y",
-    )  # fmt: skip
+        code="DS-YEARLY",
+        topic=fy_dataset.topic,
+        name_th="รายปี",
+        agency=fy_dataset.agency,
+        collection_level=fy_dataset.collection_level,
+        period_type="Y",
+    )
     element = DataElement.objects.create(
         code="POPY", dataset=yearly, name_th="ประชากร", value_type=ValueType.INTEGER, category_combo=sex_area
     )

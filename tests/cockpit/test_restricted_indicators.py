@@ -34,8 +34,9 @@ def login(client):
 
 @pytest.fixture
 def alert(restricted, province):
-    rule = WarningRule.objects.create(name_th="อัตราสูง", indicator=restricted, kind=RuleKind.ABOVE, high=10, level=1,
-                                      recipient_roles=["data_entry", "executive"])  # fmt: skip
+    rule = WarningRule.objects.create(
+        name_th="อัตราสูง", indicator=restricted, kind=RuleKind.ABOVE, high=10, level=1, recipient_roles=["data_entry", "executive"]
+    )
     return Alert.objects.create(rule=rule, orgunit=province, period=Period.objects.for_code("FY2568"), value=12.5, severity="warning")
 
 

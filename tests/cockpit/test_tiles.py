@@ -31,9 +31,10 @@ def _tile(response, code="RATE1"):
 def people(rate):
     """Population (sum of POP), higher is better, a target in the millions; and a context indicator without a target."""
     people = indicator_save(
-        indicator=Indicator(code="PEOPLE", name_th="ประชากรรวม", numerator="POP", polarity="higher_better", decimals=0,
-                            perspective_th="สุขภาพ")
-    )  # fmt: skip
+        indicator=Indicator(
+            code="PEOPLE", name_th="ประชากรรวม", numerator="POP", polarity="higher_better", decimals=0, perspective_th="สุขภาพ"
+        )
+    )
     IndicatorTarget.objects.create(indicator=people, fiscal_year=2568, target=1008000)
     indicator_save(indicator=Indicator(code="CTX", name_th="บริบท", numerator="CASES", polarity="context", perspective_th="บริบท"))
     return people
@@ -110,9 +111,16 @@ def test_definitions_are_written_in_thai_from_the_formula(gov, rate, inputs, sub
     html = gov.get(reverse("cockpit:drilldown", args=["RATE1"]), {"fy": 2568}).content.decode()
     assert f'<p class="help" id="drill-definition">{expected}</p>' in html
     per_head = indicator_save(
-        indicator=Indicator(code="PERHEAD", name_th="ต่อหัว", numerator="CASES * 1000000", denominator="POP", perspective_th="สุขภาพ",
-                            unit_th="บาท", definition="Per head")
-    )  # fmt: skip
+        indicator=Indicator(
+            code="PERHEAD",
+            name_th="ต่อหัว",
+            numerator="CASES * 1000000",
+            denominator="POP",
+            perspective_th="สุขภาพ",
+            unit_th="บาท",
+            definition="Per head",
+        )
+    )
     assert indicator_definition(per_head) == "ต่อหัว = (จำนวนผู้ป่วย × 1,000,000) ÷ ประชากร (บาท)"
     with translation.override("en"):
         assert indicator_definition(per_head) == "Per head"  # English readers get the catalogue's text

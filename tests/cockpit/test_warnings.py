@@ -18,9 +18,15 @@ def districts(province):
 @pytest.fixture
 def low_water(inputs, executive):
     rule = WarningRule.objects.create(
-        name_th="น้ำน้อย", name_en="Water shortage", element=inputs["storage"], level=2, kind=RuleKind.BELOW, low=30, severity="critical",
+        name_th="น้ำน้อย",
+        name_en="Water shortage",
+        element=inputs["storage"],
+        level=2,
+        kind=RuleKind.BELOW,
+        low=30,
+        severity="critical",
         recipient_roles=["executive"],
-    )  # fmt: skip
+    )
     executive.email = "governor@example.org"
     executive.save()
     return rule
@@ -78,8 +84,10 @@ def test_only_recipients_and_it_admins_acknowledge(low_water, inputs, districts,
     assert alert.acknowledged_by == executive and alert.comment == "Water trucks sent"
     alert_acknowledge(alert=alert, user=it_admin, comment="Checked")
     assert list(alert.events.values_list("action", "user__username")) == [
-        ("opened", None), ("acknowledged", "governor"), ("acknowledged", "itadmin")
-    ]  # fmt: skip
+        ("opened", None),
+        ("acknowledged", "governor"),
+        ("acknowledged", "itadmin"),
+    ]
 
 
 def test_rule_validation_requires_the_condition_values(inputs, rate):

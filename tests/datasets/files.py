@@ -115,11 +115,23 @@ def rayong(db) -> OrgUnit:
     """Part of Rayong with real DOPA codes: district แกลง (2103) and subdistrict แกลง (210106, in Mueang) share a name."""
     province = OrgUnit.objects.create(code="21", name_th="ระยอง", name_en="Rayong", level=OrgUnitLevel.PROVINCE)
     districts = {}
-    for code, name, en in [("2101", "เมืองระยอง", "Mueang Rayong"), ("2102", "บ้านฉาง", "Ban Chang"), ("2103", "แกลง", "Klaeng"),
-                           ("2105", "บ้านค่าย", "Ban Khai")]:  # fmt: skip
+    for code, name, en in [
+        ("2101", "เมืองระยอง", "Mueang Rayong"),
+        ("2102", "บ้านฉาง", "Ban Chang"),
+        ("2103", "แกลง", "Klaeng"),
+        ("2105", "บ้านค่าย", "Ban Khai"),
+    ]:
         districts[code] = OrgUnit.objects.create(code=code, name_th=name, name_en=en, level=OrgUnitLevel.DISTRICT, parent=province)
-    for code, name in [("210101", "ท่าประดู่"), ("210106", "แกลง"), ("210109", "เนินพระ"), ("210301", "ทางเกวียน"),
-                       ("210308", "บ้านนา"), ("210501", "บ้านค่าย"), ("210507", "ชากบก"), ("210201", "บ้านฉาง")]:  # fmt: skip
+    for code, name in [
+        ("210101", "ท่าประดู่"),
+        ("210106", "แกลง"),
+        ("210109", "เนินพระ"),
+        ("210301", "ทางเกวียน"),
+        ("210308", "บ้านนา"),
+        ("210501", "บ้านค่าย"),
+        ("210507", "ชากบก"),
+        ("210201", "บ้านฉาง"),
+    ]:
         OrgUnit.objects.create(code=code, name_th=name, level=OrgUnitLevel.SUBDISTRICT, parent=districts[code[:4]])
     return province
 
@@ -143,9 +155,18 @@ def stored(dataset: Dataset) -> dict[tuple[str, str, str], float]:
 
 
 EXPECTED = {
-    ("RICE_AREA", "2101", "2566"): 1234.0, ("RICE_AREA", "2105", "2566"): 250.0, ("RICE_AREA", "2103", "2566"): 4321.0,
-    ("RICE_PROD", "2101", "2566"): 500.0, ("RICE_PROD", "2105", "2566"): 1000.5, ("RICE_PROD", "2103", "2566"): 77.0,
-    ("RICE_AREA", "2101", "2567"): 1300.0, ("RICE_AREA", "2105", "2567"): 260.0, ("RICE_AREA", "2103", "2567"): 4400.0,
-    ("RICE_AREA", "2102", "2567"): 10.0, ("RICE_PROD", "2101", "2567"): 510.0, ("RICE_PROD", "2105", "2567"): 990.0,
-    ("RICE_PROD", "2103", "2567"): 80.0, ("RICE_PROD", "2102", "2567"): 5.0,
-}  # fmt: skip
+    ("RICE_AREA", "2101", "2566"): 1234.0,
+    ("RICE_AREA", "2105", "2566"): 250.0,
+    ("RICE_AREA", "2103", "2566"): 4321.0,
+    ("RICE_PROD", "2101", "2566"): 500.0,
+    ("RICE_PROD", "2105", "2566"): 1000.5,
+    ("RICE_PROD", "2103", "2566"): 77.0,
+    ("RICE_AREA", "2101", "2567"): 1300.0,
+    ("RICE_AREA", "2105", "2567"): 260.0,
+    ("RICE_AREA", "2103", "2567"): 4400.0,
+    ("RICE_AREA", "2102", "2567"): 10.0,
+    ("RICE_PROD", "2101", "2567"): 510.0,
+    ("RICE_PROD", "2105", "2567"): 990.0,
+    ("RICE_PROD", "2103", "2567"): 80.0,
+    ("RICE_PROD", "2102", "2567"): 5.0,
+}

@@ -81,10 +81,15 @@ datasets:
     assert not result.ok
     text = "\n".join(result.errors)
     expected = [
-        "20_bad.yaml: datasets[1] DS-Y: unknown key(s): colour", "level must be one of", "period_type must be one of",
-        "value_type must be one of", "demo seasonal must be one of", "unknown topic T-NOPE", "unknown agency AG-ZZZ",
+        "20_bad.yaml: datasets[1] DS-Y: unknown key(s): colour",
+        "level must be one of",
+        "period_type must be one of",
+        "value_type must be one of",
+        "demo seasonal must be one of",
+        "unknown topic T-NOPE",
+        "unknown agency AG-ZZZ",
         "demo refers to unknown element NOPE",
-    ]  # fmt: skip
+    ]
     assert [e for e in expected if e not in text] == []
     assert not Topic.objects.exists() and not Dataset.objects.exists()
 

@@ -64,8 +64,10 @@ def test_assigned_org_units_limit_what_is_expected(dataset, elements, subdistric
 
 def test_not_available_cells_are_counted_apart_from_missing_ones(dataset, elements, subdistricts, entry_a, province):
     period = Period.objects.for_code("2568-01")
-    cells = [CellInput(element=elements["cases"], orgunit=subdistricts[0], period=period, not_available="confidential"),
-             CellInput(element=elements["beds"], orgunit=subdistricts[0], period=period, raw=3)]  # fmt: skip
+    cells = [
+        CellInput(element=elements["cases"], orgunit=subdistricts[0], period=period, not_available="confidential"),
+        CellInput(element=elements["beds"], orgunit=subdistricts[0], period=period, raw=3),
+    ]
     assert datavalues_save(cells=cells, user=entry_a).ok
     report = completeness(datasets=[dataset], fiscal_years=[2568], within=province, as_of=AS_OF)
     assert (report.total.filled, report.total.not_available, report.total.missing) == (1, 1, 192 - 2)

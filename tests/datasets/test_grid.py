@@ -27,8 +27,13 @@ def client_for(client):
 def filled(entry_a, elements, subdistricts):
     """Every required cell already answered (not available), CASES of the first subdistrict 12."""
     period = Period.objects.for_code(PERIOD)
-    cells = [CellInput(element=e, orgunit=u, period=period, not_available=NotAvailableReason.NOT_COLLECTED)
-             for e in elements.values() if e.required for u in subdistricts if (e.code, u) != ("CASES", subdistricts[0])]  # fmt: skip
+    cells = [
+        CellInput(element=e, orgunit=u, period=period, not_available=NotAvailableReason.NOT_COLLECTED)
+        for e in elements.values()
+        if e.required
+        for u in subdistricts
+        if (e.code, u) != ("CASES", subdistricts[0])
+    ]
     cells.append(CellInput(element=elements["cases"], orgunit=subdistricts[0], period=period, raw="12"))
     assert datavalues_save(cells=cells, user=entry_a).ok
     return period
@@ -69,12 +74,23 @@ def test_only_the_changed_cells_are_written(client_for, entry_a, entry_b, datase
     client = client_for(entry_a)
     changed, untouched = name(cases, subdistricts[1]), name(cases, subdistricts[0])
     # The browser posts only the changed cell; an old-style full post of an unchanged cell is skipped as well.
-    response = client.post(url(dataset), {f"v-{changed}": "7", f"na-{changed}": "", f"o-{changed}": "n/a:not_collected",
-                                          f"v-{untouched}": "12", f"na-{untouched}": "", f"o-{untouched}": "12"})  # fmt: skip
+    response = client.post(
+        url(dataset),
+        {
+            f"v-{changed}": "7",
+            f"na-{changed}": "",
+            f"o-{changed}": "n/a:not_collected",
+            f"v-{untouched}": "12",
+            f"na-{untouched}": "",
+            f"o-{untouched}": "12",
+        },
+    )
     assert response.status_code == 302
     assert DataValue.objects.get(element=cases, orgunit=subdistricts[1]).value_num == 7
-    assert DataValue.objects.get(element=cases, orgunit=subdistricts[0]).updated_at < DataValue.objects.get(
-        element=cases, orgunit=subdistricts[1]).updated_at  # fmt: skip
+    assert (
+        DataValue.objects.get(element=cases, orgunit=subdistricts[0]).updated_at
+        < DataValue.objects.get(element=cases, orgunit=subdistricts[1]).updated_at
+    )
 
 
 def test_a_cell_changed_by_someone_else_meanwhile_is_not_overwritten_and_both_values_are_shown(
@@ -86,8 +102,10 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_not_overwritten_and_both_va
     assert datavalues_save(cells=[CellInput(element=cases, orgunit=subdistricts[0], period=filled, raw="15")], user=colleague).ok
     client = client_for(entry_a)
     mine, other = name(cases, subdistricts[0]), name(cases, subdistricts[1])
-    response = client.post(url(dataset), {f"v-{mine}": "20", f"na-{mine}": "", f"o-{mine}": "12",
-                                          f"v-{other}": "3", f"na-{other}": "", f"o-{other}": "n/a:not_collected"})  # fmt: skip
+    response = client.post(
+        url(dataset),
+        {f"v-{mine}": "20", f"na-{mine}": "", f"o-{mine}": "12", f"v-{other}": "3", f"na-{other}": "", f"o-{other}": "n/a:not_collected"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert DataValue.objects.get(element=cases, orgunit=subdistricts[0]).value_num == 15  # not overwritten
@@ -106,8 +124,14 @@ def test_verified_rows_are_read_only_with_who_verified_when_and_no_submit_button
     client_for, entry_a, make_user, it_agency, dataset, elements, subdistricts, filled, province
 ):
     checker = make_user("checker", ["verifier"], it_agency, first_name="มาลี", last_name="ตรวจดี")
-    Submission.objects.create(dataset=dataset, orgunit=province, period=filled, status=Status.VERIFIED, verified_by=checker,
-                              verified_at=timezone.make_aware(timezone.datetime(2025, 2, 20, 10, 0)))  # fmt: skip
+    Submission.objects.create(
+        dataset=dataset,
+        orgunit=province,
+        period=filled,
+        status=Status.VERIFIED,
+        verified_by=checker,
+        verified_at=timezone.make_aware(timezone.datetime(2025, 2, 20, 10, 0)),
+    )
     client = client_for(entry_a)
     html = client.get(url(dataset)).content.decode()
     cell = name(elements["cases"], subdistricts[0])

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 @freeze_time("2026-11-28 09:00")
 def test_clerk_home_lists_owed_forms_with_due_dates_most_overdue_first(client, entry_a, dataset, elements, province, verifier_a):
     for code, status in (("2569-09", Status.SUBMITTED), ("2569-08", Status.VERIFIED)):
-        Submission.objects.create(dataset=dataset, orgunit=province, period=Period.objects.for_code(code), status=status,
-                                  submitted_at=timezone.now())  # fmt: skip
+        Submission.objects.create(
+            dataset=dataset, orgunit=province, period=Period.objects.for_code(code), status=status, submitted_at=timezone.now()
+        )
     assert client.login(username=entry_a.username, password=TEST_PASSWORD)
     html = client.get(reverse("home")).content.decode()
     assert "สิ่งที่ต้องส่ง" in html
@@ -26,8 +27,17 @@ def test_clerk_home_lists_owed_forms_with_due_dates_most_overdue_first(client, e
     periods = re.findall(r"<td>([^<]*)</td><td>(\d+ [^<]*)</td>", owed)
     # Monthly, due 15 days after the month: Dec 2568 … Oct 2569 are owed, most overdue first; September is submitted,
     # August verified, November has not ended.
-    assert [p for p, _due in periods] == ["ธ.ค. 2568", "ม.ค. 2569", "ก.พ. 2569", "มี.ค. 2569", "เม.ย. 2569", "พ.ค. 2569",
-                                          "มิ.ย. 2569", "ก.ค. 2569", "ต.ค. 2569"]  # fmt: skip
+    assert [p for p, _due in periods] == [
+        "ธ.ค. 2568",
+        "ม.ค. 2569",
+        "ก.พ. 2569",
+        "มี.ค. 2569",
+        "เม.ย. 2569",
+        "พ.ค. 2569",
+        "มิ.ย. 2569",
+        "ก.ค. 2569",
+        "ต.ค. 2569",
+    ]
     assert periods[-1] == ("ต.ค. 2569", "15 พ.ย. 2569")
     assert "15 พ.ย. 2569" in owed and "เกินกำหนด 13 วัน" in owed
     assert f"?dataset={dataset.code}&amp;period=2569-10&amp;orgunit=99" in owed

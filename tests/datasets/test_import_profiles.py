@@ -18,8 +18,11 @@ from tests.datasets.files import AREA_2567, CROP_2567, stored
 
 def years_as_columns(years: list[int], values: dict[str, list]) -> list[list]:
     """The NSO shape: one element per file, the years as column headers, subtotal and footnote rows."""
-    rows = [["ตารางที่ 2 เนื้อที่เพาะปลูกข้าว จำแนกรายอำเภอ", *[None] * len(years)], ["อำเภอ", *[f"ปี {y}" for y in years]],
-            ["รวมทั้งจังหวัด", *["999" for _y in years]]]  # fmt: skip
+    rows = [
+        ["ตารางที่ 2 เนื้อที่เพาะปลูกข้าว จำแนกรายอำเภอ", *[None] * len(years)],
+        ["อำเภอ", *[f"ปี {y}" for y in years]],
+        ["รวมทั้งจังหวัด", *["999" for _y in years]],
+    ]
     rows += [[name, *cells] for name, cells in values.items()]
     rows.append(["ที่มา: สำนักงานสถิติจังหวัดระยอง", *[None] * len(years)])
     return rows
@@ -31,7 +34,9 @@ def test_profile_is_saved_per_agency_and_audited(agri, entry_a):
     again = importprofile_save(user=entry_a, dataset=agri, name="สศก. รายอำเภอ", mapping={"elements": {"": "RICE_PROD"}})
     assert again.pk == profile.pk and ImportProfile.objects.get().mapping["elements"] == {"": "RICE_PROD"}
     assert list(LogEntry.objects.values_list("change_message", flat=True).order_by("pk")) == [
-        "import profile สศก. รายอำเภอ: 1 column(s)", "import profile สศก. รายอำเภอ: 1 column(s)"]  # fmt: skip
+        "import profile สศก. รายอำเภอ: 1 column(s)",
+        "import profile สศก. รายอำเภอ: 1 column(s)",
+    ]
 
 
 def test_profile_rejects_other_datasets_elements_and_other_agencies(agri, entry_a, entry_b):
@@ -52,8 +57,12 @@ def test_next_years_edition_imports_in_one_step_with_the_profile(agri, entry_a, 
     path = tmp_path / "rice_2567.csv"
     path.write_bytes(files.csv_bytes(years_as_columns([2566, 2567], {"อ.เมือง": ["1,000", "1,100"], "อ.แกลง": ["2,000", "๒,๒๐๐"]}), "cp874"))
     call_command("import_values", str(path), "--dataset", "DS-RICE", "--profile", "สถิติจังหวัด", "--user", "entry_a")
-    assert stored(agri) == {("RICE_AREA", "2101", "2566"): 1000.0, ("RICE_AREA", "2103", "2566"): 2000.0,
-                            ("RICE_AREA", "2101", "2567"): 1100.0, ("RICE_AREA", "2103", "2567"): 2200.0}  # fmt: skip
+    assert stored(agri) == {
+        ("RICE_AREA", "2101", "2566"): 1000.0,
+        ("RICE_AREA", "2103", "2566"): 2000.0,
+        ("RICE_AREA", "2101", "2567"): 1100.0,
+        ("RICE_AREA", "2103", "2567"): 2200.0,
+    }
 
 
 def test_import_values_dry_run_saves_nothing_and_prints_the_summary(agri, tmp_path, capsys):
@@ -87,10 +96,16 @@ def test_inspect_upload_prints_the_detected_layout_as_json(agri, tmp_path, capsy
     sheet = report["sheets"][0]
     assert (report["orgunit_level"], sheet["name"], sheet["period"], sheet["header_rows"]) == (2, "ปี 2567", "2567", [3, 4])
     assert [(c["header"], c["role"], c["element"]) for c in sheet["columns"]] == [
-        ("อำเภอ", "orgunit", None), ("เนื้อที่เพาะปลูก / (ไร่)", "value", "RICE_AREA"), ("ผลผลิต / (ตัน)", "value", "RICE_PROD"),
-    ]  # fmt: skip
-    assert [(r["label"], r["unit"]) for r in sheet["rows"]] == [("อ.เมืองระยอง", "2101"), ("อ.บ้านค่าย", "2105"), ("อำเภอแกลง", "2103"),
-                                                              ("บ้านฉาง", "2102")]  # fmt: skip
+        ("อำเภอ", "orgunit", None),
+        ("เนื้อที่เพาะปลูก / (ไร่)", "value", "RICE_AREA"),
+        ("ผลผลิต / (ตัน)", "value", "RICE_PROD"),
+    ]
+    assert [(r["label"], r["unit"]) for r in sheet["rows"]] == [
+        ("อ.เมืองระยอง", "2101"),
+        ("อ.บ้านค่าย", "2105"),
+        ("อำเภอแกลง", "2103"),
+        ("บ้านฉาง", "2102"),
+    ]
     assert {(s["row"], s["reason"]) for s in sheet["skipped"]} >= {(5, "subtotal"), (6, "subtotal"), (11, "subtotal"), (13, "footnote")}
     assert not DataValue.objects.exists()
 
@@ -126,7 +141,8 @@ def test_a_changed_header_under_a_saved_profile_waits_for_the_clerk(agri, entry_
     assert profile.mapping["complete"] is True
     sheet_rows, merged = files.agri_sheet(2567, AREA_2567, CROP_2567)
     sheet_rows[3][1] = "(งาน)"
-    result = values_import_file(dataset=agri, user=entry_a, content=files.xlsx({"ปี 2567": (sheet_rows, merged)}), filename="r.xlsx",
-                                mapping=profile.mapping)  # fmt: skip
+    result = values_import_file(
+        dataset=agri, user=entry_a, content=files.xlsx({"ปี 2567": (sheet_rows, merged)}), filename="r.xlsx", mapping=profile.mapping
+    )
     assert not DataValue.objects.exists()
     assert [(e.row, e.column) for e in result.errors] == [(4, "B")] and "เนื้อที่เพาะปลูก / (งาน)" in result.errors[0].message

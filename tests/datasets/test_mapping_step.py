@@ -54,8 +54,10 @@ def test_published_workbook_is_mapped_previewed_imported_and_saved_as_profile(cl
     assert stored(agri) == EXPECTED
     profile = ImportProfile.objects.get()
     assert (profile.name, profile.agency, profile.mapping["elements"]) == (
-        "สศก. ข้าวนาปี", agri.agency, {"เนื้อที่เพาะปลูก / (ไร่)": "RICE_AREA", "ผลผลิต / (ตัน)": "RICE_PROD"},
-    )  # fmt: skip
+        "สศก. ข้าวนาปี",
+        agri.agency,
+        {"เนื้อที่เพาะปลูก / (ไร่)": "RICE_AREA", "ผลผลิต / (ตัน)": "RICE_PROD"},
+    )
     # Next year's edition, a new sheet added: one step with the profile.
     sheets = two_years() | {"ปี 2568": files.agri_sheet(2568, AREA_2567, CROP_2567)}
     again = upload(clerk, agri, files.xlsx(sheets), "rice_2568.xlsx", profile=str(profile.pk))

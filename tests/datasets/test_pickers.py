@@ -34,8 +34,14 @@ def options(html: str, list_id: str) -> list[tuple[str, str]]:
 def test_entry_period_picker_lists_the_datasets_months_in_thai_newest_first_with_due_date_and_status(
     client_for, entry_a, dataset, elements, province, verifier_a
 ):
-    Submission.objects.create(dataset=dataset, orgunit=province, period=Period.objects.for_code("2569-09"), status=Status.VERIFIED,
-                              verified_by=verifier_a, verified_at=timezone.now())  # fmt: skip
+    Submission.objects.create(
+        dataset=dataset,
+        orgunit=province,
+        period=Period.objects.for_code("2569-09"),
+        status=Status.VERIFIED,
+        verified_by=verifier_a,
+        verified_at=timezone.now(),
+    )
     page = client_for(entry_a).get(reverse("datasets:entry"), {"dataset": dataset.code})
     html = page.content.decode()
     assert 'list="id_period-M"' in html and 'data-period-type="M"' in html
@@ -82,11 +88,13 @@ def test_open_submission_picks_the_org_unit_by_name_from_the_users_scope(client_
     select = re.search(r'<select name="orgunit"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert "อำเภอทดสอบ 2 (9902)" in select and "ตำบลทดสอบ 2-1 (990201)" in select
     assert "9901" not in select and "จังหวัดทดสอบ" not in select  # outside the clerk's district
-    response = client_for(clerk).post(reverse("verification:submission_open"),
-                                      {"dataset": dataset.pk, "orgunit": "990101", "period": "ม.ค. 2568"})  # fmt: skip
+    response = client_for(clerk).post(
+        reverse("verification:submission_open"), {"dataset": dataset.pk, "orgunit": "990101", "period": "ม.ค. 2568"}
+    )
     assert not Submission.objects.exists() and response.status_code == 302
-    response = client_for(clerk).post(reverse("verification:submission_open"),
-                                      {"dataset": dataset.pk, "orgunit": "990201", "period": "ม.ค. 2568"})  # fmt: skip
+    response = client_for(clerk).post(
+        reverse("verification:submission_open"), {"dataset": dataset.pk, "orgunit": "990201", "period": "ม.ค. 2568"}
+    )
     assert Submission.objects.get().period.code == "2568-01"
 
 
@@ -97,8 +105,9 @@ def test_tracking_report_takes_a_two_month_period_in_words(client_for, it_admin)
     assert "report" not in refused.context and "ราย 2 เดือน" in refused.content.decode()
 
 
-def test_audit_trail_filters_by_a_period_in_words_and_an_org_unit_picked_by_name(client_for, entry_a, dataset, elements, subdistricts,
-                                                                                   save):  # fmt: skip
+def test_audit_trail_filters_by_a_period_in_words_and_an_org_unit_picked_by_name(
+    client_for, entry_a, dataset, elements, subdistricts, save
+):
     save(entry_a, [(elements["cases"], subdistricts[0], "2568-01", 4), (elements["cases"], subdistricts[1], "2568-02", 5)])
     client = client_for(entry_a)
     url = reverse("datasets:audit", args=[dataset.code])

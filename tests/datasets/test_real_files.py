@@ -37,8 +37,15 @@ def test_undecodable_text_names_the_encodings_tried():
 
 def test_thai_digits_and_thousands_separators_are_numbers():
     assert [to_number(v) for v in ["1,234", "๑,๒๓๔.๕", " 12 345 ", "(1,000)", "-", "n.a.", "12,34", 7]] == [
-        1234.0, 1234.5, 12345.0, -1000.0, None, None, None, 7.0,
-    ]  # fmt: skip
+        1234.0,
+        1234.5,
+        12345.0,
+        -1000.0,
+        None,
+        None,
+        None,
+        7.0,
+    ]
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
@@ -80,9 +87,17 @@ def test_prefixes_are_stripped_and_name_the_level():
 
 @pytest.mark.parametrize(
     "label, kind, expected",
-    [("ปี 2545", "Y", "2545"), ("45", "Y", None), ("2568", "FY", "FY2568"), ("ม.ค. 68", "M", "2568-01"),
-     ("มกราคม 2567", "M", "2567-01"), ("ปีงบประมาณ ๒๕๖๗", "Y", "FY2567"), ("พ.ศ. 2559", "Y", "2559"), ("ผลผลิต", "Y", None)],
-)  # fmt: skip
+    [
+        ("ปี 2545", "Y", "2545"),
+        ("45", "Y", None),
+        ("2568", "FY", "FY2568"),
+        ("ม.ค. 68", "M", "2568-01"),
+        ("มกราคม 2567", "M", "2567-01"),
+        ("ปีงบประมาณ ๒๕๖๗", "Y", "FY2567"),
+        ("พ.ศ. 2559", "Y", "2559"),
+        ("ผลผลิต", "Y", None),
+    ],
+)
 def test_period_words_in_headers(label, kind, expected):
     assert period_from_label(label, kind) == expected
 
@@ -96,8 +111,10 @@ def test_layout_finds_headers_columns_periods_and_skipped_rows(agri):
     sheet = layout.sheets[0]
     assert (sheet.name, sheet.period, sheet.header_rows, sheet.orgunit_column) == ("ปี 2566", "2566", [3, 4], 0)
     assert [(c.role, c.element, c.element_match) for c in sheet.columns] == [
-        ("orgunit", None, ""), ("value", "RICE_AREA", "name"), ("value", "RICE_PROD", "name"),
-    ]  # fmt: skip
+        ("orgunit", None, ""),
+        ("value", "RICE_AREA", "name"),
+        ("value", "RICE_PROD", "name"),
+    ]
     assert [(r.label, r.unit) for r in sheet.rows] == [
         ("อ.เมืองระยอง", "2101"),
         ("อ.บ้านค่าย", "2105"),
@@ -105,9 +122,16 @@ def test_layout_finds_headers_columns_periods_and_skipped_rows(agri):
         ("บ้านฉาง", "2102"),
     ]
     assert [(s.row, s.reason) for s in sheet.skipped] == [
-        (1, "title"), (2, "title"), (5, "subtotal"), (6, "subtotal"), (11, "subtotal"), (12, "blank"), (13, "footnote"),
-        (14, "footnote"), (15, "footnote"),
-    ]  # fmt: skip
+        (1, "title"),
+        (2, "title"),
+        (5, "subtotal"),
+        (6, "subtotal"),
+        (11, "subtotal"),
+        (12, "blank"),
+        (13, "footnote"),
+        (14, "footnote"),
+        (15, "footnote"),
+    ]
 
 
 # --- Import -------------------------------------------------------------------------------------------------
@@ -122,14 +146,23 @@ def test_published_workbook_imports_exact_values_and_never_subtotals(kind, agri,
 
 
 def test_cp874_csv_with_years_as_columns(agri, entry_a):
-    rows = [["ตาราง เนื้อที่เพาะปลูกข้าว (ไร่)", None, None], ["อำเภอ", "ปี 2566", "ปี 2567"],
-            ["รวมทั้งประเทศ", "1,000,000", "1,100,000"], ["อ.เมืองระยอง", "1,234", "1,300"], ["อ.แกลง", "๔,๓๒๑", "4,400"],
-            ["หมายเหตุ: ข้อมูลเบื้องต้น", None, None]]  # fmt: skip
+    rows = [
+        ["ตาราง เนื้อที่เพาะปลูกข้าว (ไร่)", None, None],
+        ["อำเภอ", "ปี 2566", "ปี 2567"],
+        ["รวมทั้งประเทศ", "1,000,000", "1,100,000"],
+        ["อ.เมืองระยอง", "1,234", "1,300"],
+        ["อ.แกลง", "๔,๓๒๑", "4,400"],
+        ["หมายเหตุ: ข้อมูลเบื้องต้น", None, None],
+    ]
     mapping = {"elements": {"": "RICE_AREA"}}
     result = values_import_file(dataset=agri, user=entry_a, content=files.csv_bytes(rows, "cp874"), filename="rice.csv", mapping=mapping)
     assert result.ok, result.errors
-    assert stored(agri) == {("RICE_AREA", "2101", "2566"): 1234.0, ("RICE_AREA", "2101", "2567"): 1300.0,
-                            ("RICE_AREA", "2103", "2566"): 4321.0, ("RICE_AREA", "2103", "2567"): 4400.0}  # fmt: skip
+    assert stored(agri) == {
+        ("RICE_AREA", "2101", "2566"): 1234.0,
+        ("RICE_AREA", "2101", "2567"): 1300.0,
+        ("RICE_AREA", "2103", "2566"): 4321.0,
+        ("RICE_AREA", "2103", "2567"): 4400.0,
+    }
 
 
 def test_ambiguous_name_is_a_question_not_a_guess(agri, entry_a):
@@ -157,8 +190,11 @@ def test_district_and_subdistrict_of_the_same_name_follow_the_district_rows(agri
         dataset=agri, user=entry_a, content=files.csv_bytes(rows, "utf-8"), filename="t.csv", mapping={"period": "2567"}
     )
     assert result.ok, result.errors
-    assert stored(agri) == {("RICE_AREA", "210106", "2567"): 10.0, ("RICE_AREA", "210109", "2567"): 20.0,
-                            ("RICE_AREA", "210301", "2567"): 40.0}  # fmt: skip
+    assert stored(agri) == {
+        ("RICE_AREA", "210106", "2567"): 10.0,
+        ("RICE_AREA", "210109", "2567"): 20.0,
+        ("RICE_AREA", "210301", "2567"): 40.0,
+    }
     assert [(s.row, s.reason, s.text) for s in result.layout.sheets[0].skipped] == [
         (2, "subtotal", "อ.เมืองระยอง"),
         (5, "subtotal", "อ.แกลง"),
@@ -199,9 +235,13 @@ def test_month_columns_take_their_year_from_the_sheet_fiscal_months_before_janua
         dataset=agri, user=entry_a, content=files.xlsx(sheets), filename="m.xlsx", mapping={"elements": {"": "RICE_AREA"}}
     )
     assert result.ok, result.errors
-    assert stored(agri) == {("RICE_AREA", "2101", "2566-10"): 1.0, ("RICE_AREA", "2101", "2566-11"): 2.0,
-                            ("RICE_AREA", "2101", "2566-12"): 3.0, ("RICE_AREA", "2101", "2567-01"): 4.0,
-                            ("RICE_AREA", "2103", "2568-01"): 9.0}  # fmt: skip
+    assert stored(agri) == {
+        ("RICE_AREA", "2101", "2566-10"): 1.0,
+        ("RICE_AREA", "2101", "2566-11"): 2.0,
+        ("RICE_AREA", "2101", "2566-12"): 3.0,
+        ("RICE_AREA", "2101", "2567-01"): 4.0,
+        ("RICE_AREA", "2103", "2568-01"): 9.0,
+    }
 
 
 def test_a_single_year_in_the_title_dates_a_plain_sheet(agri, entry_a):
@@ -274,19 +314,29 @@ def test_long_dopa_table_with_every_level_imports_only_the_datasets_level_by_cod
     header = ["year", "reference_date", "level", "code", "name_th", "total", "male", "female", "households"]
     rows = [header]
     for year in (2000, 2001):
-        rows += [[year, f"{year}-12-31", "province", "21", "ระยอง", 1000 + year, 1, 1, 1],
-                 [year, f"{year}-12-31", "district", "2101", "เมืองระยอง", 300 + year, 1, 1, 1],
-                 [year, f"{year}-12-31", "subdistrict", "210106", "แกลง", 5, 1, 1, 1],
-                 [year, f"{year}-12-31", "district", "2103", "แกลง", 200 + year, 1, 1, 1]]  # fmt: skip
+        rows += [
+            [year, f"{year}-12-31", "province", "21", "ระยอง", 1000 + year, 1, 1, 1],
+            [year, f"{year}-12-31", "district", "2101", "เมืองระยอง", 300 + year, 1, 1, 1],
+            [year, f"{year}-12-31", "subdistrict", "210106", "แกลง", 5, 1, 1, 1],
+            [year, f"{year}-12-31", "district", "2103", "แกลง", 200 + year, 1, 1, 1],
+        ]
     mapping = {"elements": {"total": "RICE_AREA", "male": "", "female": "", "households": ""}}
     result = values_import_file(dataset=agri, user=entry_a, content=files.csv_bytes(rows, "utf-8"), filename="pop.csv", mapping=mapping)
     assert result.ok, result.errors
-    assert stored(agri) == {("RICE_AREA", "2101", "2543"): 2300.0, ("RICE_AREA", "2103", "2543"): 2200.0,
-                            ("RICE_AREA", "2101", "2544"): 2301.0, ("RICE_AREA", "2103", "2544"): 2201.0}  # fmt: skip
+    assert stored(agri) == {
+        ("RICE_AREA", "2101", "2543"): 2300.0,
+        ("RICE_AREA", "2103", "2543"): 2200.0,
+        ("RICE_AREA", "2101", "2544"): 2301.0,
+        ("RICE_AREA", "2103", "2544"): 2201.0,
+    }
     sheet = result.layout.sheets[0]
     assert [(c.header, c.role) for c in sheet.columns][:5] == [
-        ("year", "period"), ("reference_date", "ignore"), ("level", "ignore"), ("code", "orgunit"), ("name_th", "ignore"),
-    ]  # fmt: skip
+        ("year", "period"),
+        ("reference_date", "ignore"),
+        ("level", "ignore"),
+        ("code", "orgunit"),
+        ("name_th", "ignore"),
+    ]
     assert [(s.row, s.reason) for s in sheet.skipped] == [(2, "subtotal"), (4, "below"), (6, "subtotal"), (8, "below")]
 
 

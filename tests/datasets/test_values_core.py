@@ -60,9 +60,13 @@ def test_other_agency_cannot_write_and_nothing_is_saved(save, entry_b, elements,
 def test_one_bad_cell_saves_nothing(save, entry_a, elements, subdistricts, en):
     result = save(
         entry_a,
-        [(elements["cases"], subdistricts[0], "2568-01", 5), (elements["cases"], subdistricts[1], "2568-01", "-3"),
-         (elements["rate"], subdistricts[2], "2568-01", "abc"), (elements["cases"], subdistricts[3], "2568-01", "2.5")],
-    )  # fmt: skip
+        [
+            (elements["cases"], subdistricts[0], "2568-01", 5),
+            (elements["cases"], subdistricts[1], "2568-01", "-3"),
+            (elements["rate"], subdistricts[2], "2568-01", "abc"),
+            (elements["cases"], subdistricts[3], "2568-01", "2.5"),
+        ],
+    )
     assert [e.message for e in result.errors] == ["-3 is below the minimum 0", "“abc” is not a number", "“2.5” must be a whole number"]
     assert not DataValue.objects.exists() and not AggregateValue.objects.exists() and not DataValueAudit.objects.exists()
 

@@ -23,12 +23,18 @@ def on_commit(django_capture_on_commit_callbacks):
     return django_capture_on_commit_callbacks
 
 
-def test_approved_only_map_blanks_units_until_their_values_are_verified(client, shapes, rate, inputs, write, entry_a, subdistricts,
-                                                                         fy_dataset, make_user, it_agency, on_commit):  # fmt: skip
-    write(entry_a, [
-        (inputs["cases"], subdistricts[0], "FY2568", 5), (inputs["pop"], subdistricts[0], "FY2568", 1000),
-        (inputs["cases"], subdistricts[1], "FY2568", 30), (inputs["pop"], subdistricts[1], "FY2568", 2000),
-    ])  # fmt: skip
+def test_approved_only_map_blanks_units_until_their_values_are_verified(
+    client, shapes, rate, inputs, write, entry_a, subdistricts, fy_dataset, make_user, it_agency, on_commit
+):
+    write(
+        entry_a,
+        [
+            (inputs["cases"], subdistricts[0], "FY2568", 5),
+            (inputs["pop"], subdistricts[0], "FY2568", 1000),
+            (inputs["cases"], subdistricts[1], "FY2568", 30),
+            (inputs["pop"], subdistricts[1], "FY2568", 2000),
+        ],
+    )
     client.force_login(entry_a)
     query = {"indicator": "RATE1", "period": "FY2568", "parent": "9901"}
     assert values(client.get(URL, query)) == {"990101": 5.0, "990102": 15.0}  # the default: every value

@@ -12,10 +12,15 @@ URL = "/gis/api/choropleth/"
 
 @pytest.fixture
 def rates(shapes, rate, inputs, write, entry_a, subdistricts):
-    write(entry_a, [
-        (inputs["cases"], subdistricts[0], "FY2568", 5), (inputs["pop"], subdistricts[0], "FY2568", 1000),
-        (inputs["cases"], subdistricts[1], "FY2568", 30), (inputs["pop"], subdistricts[1], "FY2568", 2000),
-    ])  # fmt: skip
+    write(
+        entry_a,
+        [
+            (inputs["cases"], subdistricts[0], "FY2568", 5),
+            (inputs["pop"], subdistricts[0], "FY2568", 1000),
+            (inputs["cases"], subdistricts[1], "FY2568", 30),
+            (inputs["pop"], subdistricts[1], "FY2568", 2000),
+        ],
+    )
     return rate
 
 

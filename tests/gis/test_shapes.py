@@ -63,8 +63,12 @@ def test_rayong_real_boundaries_import_and_simplify_without_overlaps(client):
     assert len(subdistricts) == 58 and all(s.geom_simplified.valid for s in subdistricts)
     original = sum(s.orgunit.geom.num_coords for s in subdistricts)
     assert sum(s.geom_simplified.num_coords for s in subdistricts) < original / 4
-    overlap = sum(a.geom_simplified.intersection(b.geom_simplified).area for i, a in enumerate(subdistricts) for b in subdistricts[i + 1 :]
-                  if a.geom_simplified.extent and a.geom_simplified.envelope.intersects(b.geom_simplified.envelope))  # fmt: skip
+    overlap = sum(
+        a.geom_simplified.intersection(b.geom_simplified).area
+        for i, a in enumerate(subdistricts)
+        for b in subdistricts[i + 1 :]
+        if a.geom_simplified.extent and a.geom_simplified.envelope.intersects(b.geom_simplified.envelope)
+    )
     assert overlap < 1e-7  # degrees²: well under a hectare across the province
     response = client.get("/gis/api/choropleth/", {"parent": "21"})
     assert len(json.loads(response.content)["features"]) == 8

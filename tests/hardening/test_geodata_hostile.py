@@ -188,8 +188,10 @@ def test_named_crs_and_style_icons_are_still_accepted(entry_a):
     """The checks refuse references, not ordinary files: QGIS's named CRS, Google Earth's icon styles, a BOM pass."""
     layer = layer_upload(
         upload=SimpleUploadedFile("a.geojson", geojson({"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})),
-        user=entry_a, name="a", visibility="internal",
-    )  # fmt: skip
+        user=entry_a,
+        name="a",
+        visibility="internal",
+    )
     assert layer.features.get().geom.coords == (100.0, 12.0)
     styled = kml(
         '<Style id="s"><IconStyle><Icon><href>http://maps.google.com/mapfiles/kml/pushpin/ylw-pushpin.png</href></Icon></IconStyle>'

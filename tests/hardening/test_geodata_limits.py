@@ -36,8 +36,10 @@ def circle(vertices: int) -> dict:
     """One polygon ring of ``vertices`` positions (the first repeated at the end)."""
     import math
 
-    ring = [[100 + math.cos(2 * math.pi * i / (vertices - 1)) / 10, 12 + math.sin(2 * math.pi * i / (vertices - 1)) / 10]
-            for i in range(vertices - 1)]  # fmt: skip
+    ring = [
+        [100 + math.cos(2 * math.pi * i / (vertices - 1)) / 10, 12 + math.sin(2 * math.pi * i / (vertices - 1)) / 10]
+        for i in range(vertices - 1)
+    ]
     ring.append(ring[0])
     feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
     return {"type": "FeatureCollection", "features": [feature]}
@@ -165,10 +167,13 @@ def test_orgunit_import_has_its_own_limits(tmp_path, settings, en):
     settings.POC_MAX_GEODATA_FEATURES = 2
     square = [[[100.0, 12.0], [100.1, 12.0], [100.1, 12.1], [100.0, 12.1], [100.0, 12.0]]]
     features = [
-        {"type": "Feature", "properties": {"code": code, "name_th": code, "parent_code": parent},
-         "geometry": {"type": "Polygon", "coordinates": square}}
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name_th": code, "parent_code": parent},
+            "geometry": {"type": "Polygon", "coordinates": square},
+        }
         for code, parent in (("88", ""), ("8801", "88"), ("8802", "88"))
-    ]  # fmt: skip
+    ]
     path = tmp_path / "units.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     with pytest.raises(OrgUnitFileError, match=r"more than 2 features.*POC_MAX_GEODATA_FEATURES"):
@@ -211,10 +216,13 @@ def test_orgunit_import_reads_only_the_columns_it_uses(tmp_path, settings):
     square = [[[100.0, 12.0], [100.1, 12.0], [100.1, 12.1], [100.0, 12.1], [100.0, 12.0]]]
     extra = {f"column_{i}": i for i in range(500)}
     features = [
-        {"type": "Feature", "properties": {"code": code, "name_th": code, "parent_code": parent, **extra},
-         "geometry": {"type": "Polygon", "coordinates": square}}
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name_th": code, "parent_code": parent, **extra},
+            "geometry": {"type": "Polygon", "coordinates": square},
+        }
         for code, parent in (("88", ""), ("8801", "88"), ("8802", "88"))
-    ]  # fmt: skip
+    ]
     path = tmp_path / "units.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     assert orgunits_import(path).created == 3

@@ -47,9 +47,14 @@ def start_worker(url: str, tmp_path: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     db = settings.DATABASES["default"]
     env.update(
-        DJANGO_SETTINGS_MODULE="poc.settings", DATABASE_URL=f"postgis://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=url, MEDIA_ROOT=str(settings.MEDIA_ROOT), POC_CELERY_VISIBILITY_TIMEOUT="3", DEBUG="0", POC_HTTPS="0",
-    )  # fmt: skip
+        DJANGO_SETTINGS_MODULE="poc.settings",
+        DATABASE_URL=f"postgis://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL=url,
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        POC_CELERY_VISIBILITY_TIMEOUT="3",
+        DEBUG="0",
+        POC_HTTPS="0",
+    )
     command = [sys.executable, "-m", "celery", "-A", "poc", "worker", "-P", "solo", "-c", "1", "-l", "info"]
     log = (tmp_path / f"worker-{time.monotonic_ns()}.log").open("w")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

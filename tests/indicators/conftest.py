@@ -44,9 +44,17 @@ def inputs(fy_dataset, monthly_dataset):
 def rate(inputs, agency_a):
     """Cases per 1,000 population, lower is better, target 10 in FY2568 (red beyond 12)."""
     indicator = indicator_save(
-        indicator=Indicator(code="RATE1", name_th="อัตราป่วย", numerator="CASES", denominator="POP", factor=1000,
-                            polarity="lower_better", perspective_th="สุขภาพ", agency=agency_a)
-    )  # fmt: skip
+        indicator=Indicator(
+            code="RATE1",
+            name_th="อัตราป่วย",
+            numerator="CASES",
+            denominator="POP",
+            factor=1000,
+            polarity="lower_better",
+            perspective_th="สุขภาพ",
+            agency=agency_a,
+        )
+    )
     IndicatorTarget.objects.create(indicator=indicator, fiscal_year=2568, target=10, red_at=12)
     return indicator
 

@@ -14,8 +14,11 @@ def _units():
 
 
 def test_values_are_aggregated_up_the_hierarchy(rate, inputs, subdistricts, entry_a, write):
-    write(entry_a, [(inputs["cases"], s, "FY2568", c) for s, c in zip(subdistricts, [10, 20, 30, 40], strict=True)]
-                   + [(inputs["pop"], s, "FY2568", 1000) for s in subdistricts])  # fmt: skip
+    write(
+        entry_a,
+        [(inputs["cases"], s, "FY2568", c) for s, c in zip(subdistricts, [10, 20, 30, 40], strict=True)]
+        + [(inputs["pop"], s, "FY2568", 1000) for s in subdistricts],
+    )
     units = _units()
     values = indicator_values(rate, [units["99"].pk, units["9901"].pk, units["990101"].pk], "FY2568")
     assert values[units["99"].pk] == pytest.approx(100 / 4000 * 1000)
@@ -54,11 +57,17 @@ def test_refresh_command_rebuilds_deleted_values(rate, inputs, subdistricts, ent
 @pytest.mark.parametrize(
     ("polarity", "value", "light"),
     [
-        ("lower_better", 9, Light.GREEN), ("lower_better", 10, Light.GREEN), ("lower_better", 11, Light.AMBER),
-        ("lower_better", 12.5, Light.RED), ("higher_better", 10, Light.GREEN), ("higher_better", 9.5, Light.AMBER),
-        ("higher_better", 8, Light.RED), ("context", 50, Light.GREY), ("higher_better", None, Light.GREY),
+        ("lower_better", 9, Light.GREEN),
+        ("lower_better", 10, Light.GREEN),
+        ("lower_better", 11, Light.AMBER),
+        ("lower_better", 12.5, Light.RED),
+        ("higher_better", 10, Light.GREEN),
+        ("higher_better", 9.5, Light.AMBER),
+        ("higher_better", 8, Light.RED),
+        ("context", 50, Light.GREY),
+        ("higher_better", None, Light.GREY),
     ],
-)  # fmt: skip
+)
 def test_traffic_light_honours_polarity(polarity, value, light):
     indicator = Indicator(code="X", polarity=polarity)
     red = 12 if polarity == "lower_better" else 9

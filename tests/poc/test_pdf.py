@@ -26,8 +26,12 @@ def test_a_long_thai_run_without_spaces_breaks_only_between_words():
 
 def test_templates_cannot_fetch_files_or_urls():
     fetcher = FontsOnlyFetcher()
-    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", f"{FONT_DIR.as_uri()}/../OFL-Sarabun.txt",
-                f"{FONT_DIR.as_uri()}/OFL-Sarabun.txt"):  # fmt: skip
+    for url in (
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        f"{FONT_DIR.as_uri()}/../OFL-Sarabun.txt",
+        f"{FONT_DIR.as_uri()}/OFL-Sarabun.txt",
+    ):
         with pytest.raises(PdfResourceRefused):
             fetcher.fetch(url)
     font = fetcher.fetch(f"{FONT_DIR.as_uri()}/sarabun-thai-400-normal.woff2")

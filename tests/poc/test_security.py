@@ -43,9 +43,13 @@ def test_pages_send_a_strict_content_security_policy(client):
 def test_deploy_check_is_clean_under_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
-        DJANGO_SETTINGS_MODULE="poc.settings", SECRET_KEY="x" * 60 + "-production-secret-key-for-the-check", DEBUG="0",
-        ALLOWED_HOSTS="poc.example.go.th", POC_HTTPS="1", POC_VAR_DIR=str(tmp_path),
-    )  # fmt: skip
+        DJANGO_SETTINGS_MODULE="poc.settings",
+        SECRET_KEY="x" * 60 + "-production-secret-key-for-the-check",
+        DEBUG="0",
+        ALLOWED_HOSTS="poc.example.go.th",
+        POC_HTTPS="1",
+        POC_VAR_DIR=str(tmp_path),
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True
     )

@@ -34,11 +34,26 @@ def pop_elements(population):
 @pytest.fixture
 def rules(population):
     return [
-        services.validation_rule_create(dataset=population, name="Balance", left="POP_MALE + POP_FEMALE", operator="==", right="POP_TOTAL",
-                               message_en="Men and women must add up to the total", message_th="ชายรวมหญิงต้องเท่ากับประชากรรวม"),
-        services.validation_rule_create(dataset=population, name="Deaths", left="DEATHS", operator="<=", right="POP_TOTAL * 0.05",
-                               severity="warning", message_en="Unusually many deaths", message_th="จำนวนตายสูงผิดปกติ"),
-    ]  # fmt: skip
+        services.validation_rule_create(
+            dataset=population,
+            name="Balance",
+            left="POP_MALE + POP_FEMALE",
+            operator="==",
+            right="POP_TOTAL",
+            message_en="Men and women must add up to the total",
+            message_th="ชายรวมหญิงต้องเท่ากับประชากรรวม",
+        ),
+        services.validation_rule_create(
+            dataset=population,
+            name="Deaths",
+            left="DEATHS",
+            operator="<=",
+            right="POP_TOTAL * 0.05",
+            severity="warning",
+            message_en="Unusually many deaths",
+            message_th="จำนวนตายสูงผิดปกติ",
+        ),
+    ]
 
 
 @pytest.fixture

@@ -137,8 +137,9 @@ def test_the_submission_page_and_queue_show_the_position_in_the_chain(submitted,
     assert queue.count("1 of 2 levels approved") == 0 and queue.count("0 of 2 levels approved") == 1
 
 
-def test_bulk_approval_of_past_periods_previews_one_level_at_a_time(two_levels, pop_values, subdistricts, district_office,
-                                                                    it_verifier, make_user, it_agency):  # fmt: skip
+def test_bulk_approval_of_past_periods_previews_one_level_at_a_time(
+    two_levels, pop_values, subdistricts, district_office, it_verifier, make_user, it_agency
+):
     for unit in subdistricts[:2]:
         period = pop_values(unit, "2568-01", POP_MALE=60, POP_FEMALE=40, POP_TOTAL=100, DEATHS=1)
     plan = services.bulk_verify_plan(dataset=two_levels, until=period, user=district_office)

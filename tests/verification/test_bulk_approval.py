@@ -35,8 +35,9 @@ def test_a_bulk_verified_submission_notifies_like_a_single_one(population, rules
     ]
 
 
-def test_bulk_approval_tells_the_next_level_once_the_unit_below_is_complete(two_levels, pop_values, subdistricts, district_office,
-                                                                            it_verifier, en):  # fmt: skip
+def test_bulk_approval_tells_the_next_level_once_the_unit_below_is_complete(
+    two_levels, pop_values, subdistricts, district_office, it_verifier, en
+):
     for unit in subdistricts[:3]:  # 990201 is in the other district: its unit below stays incomplete
         period = pop_values(unit, "2568-01", POP_MALE=60, POP_FEMALE=40, POP_TOTAL=100, DEATHS=1)
     services.bulk_verify(dataset=two_levels, until=period, user=district_office, comment="ตรวจกับทะเบียนแล้ว")

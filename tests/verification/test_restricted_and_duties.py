@@ -22,8 +22,16 @@ CONTACT = "Police Colonel Secret"
 
 @pytest.fixture
 def drugs(topic, agency_b):
-    return Dataset.objects.create(code="DS-DRUGS", topic=topic, name_th="คดียาเสพติด", agency=agency_b, collection_level=3,
-                                  period_type="M", sensitivity=Sensitivity.RESTRICTED, contact_name=CONTACT)  # fmt: skip
+    return Dataset.objects.create(
+        code="DS-DRUGS",
+        topic=topic,
+        name_th="คดียาเสพติด",
+        agency=agency_b,
+        collection_level=3,
+        period_type="M",
+        sensitivity=Sensitivity.RESTRICTED,
+        contact_name=CONTACT,
+    )
 
 
 @pytest.fixture

@@ -131,8 +131,9 @@ def test_transitions_notify_the_other_side(submission, entry_a, it_verifier):
 
 
 def test_outlier_confirmation_is_stored_with_value_and_comment(submission, pop_elements, subdistricts, entry_a, entry_b, en):
-    confirmation = services.outlier_confirm(element=pop_elements["DEATHS"], orgunit=subdistricts[0], period=submission.period,
-                                            user=entry_a, comment="two accidents")  # fmt: skip
+    confirmation = services.outlier_confirm(
+        element=pop_elements["DEATHS"], orgunit=subdistricts[0], period=submission.period, user=entry_a, comment="two accidents"
+    )
     assert (confirmation.value, confirmation.comment, confirmation.user) == (1, "two accidents", entry_a)
     with pytest.raises(PermissionDenied):
         services.outlier_confirm(
@@ -141,8 +142,9 @@ def test_outlier_confirmation_is_stored_with_value_and_comment(submission, pop_e
     assert OutlierConfirmation.objects.count() == 1
 
 
-def test_bulk_verification_previews_then_locks_past_periods(pop_values, population, subdistricts, rules, it_verifier, save, entry_a,
-                                                            pop_elements, en):  # fmt: skip
+def test_bulk_verification_previews_then_locks_past_periods(
+    pop_values, population, subdistricts, rules, it_verifier, save, entry_a, pop_elements, en
+):
     for month in ("2567-11", "2567-12"):
         pop_values(subdistricts[0], month, POP_MALE=1, POP_FEMALE=1, POP_TOTAL=2)
         pop_values(subdistricts[1], month, POP_MALE=1, POP_FEMALE=1, POP_TOTAL=3)  # breaks the balance rule
