@@ -58,6 +58,7 @@ DEMO_ACCOUNTS = [
     ("verifier", [Role.VERIFIER], "PROV-OFFICE", "ผู้ตรวจสอบข้อมูล", "นักวิเคราะห์นโยบายและแผน"),
     ("entry", [Role.DATA_ENTRY], "PROV-AGRI", "เจ้าหน้าที่บันทึกข้อมูล", "นักวิชาการเกษตร"),
     ("entry_health", [Role.DATA_ENTRY], "PROV-HEALTH", "เจ้าหน้าที่สาธารณสุข", "นักวิชาการสาธารณสุข"),
+    ("entry_dopa", [Role.DATA_ENTRY], "PROV-DOPA", "เจ้าหน้าที่ทะเบียนราษฎร", "เจ้าพนักงานปกครอง"),
     ("agri_verifier", [Role.VERIFIER], "PROV-AGRI", "ผู้ตรวจสอบเกษตร", "นักวิชาการเกษตรชำนาญการ"),
     ("health_verifier", [Role.VERIFIER], "PROV-HEALTH", "ผู้ตรวจสอบสาธารณสุข", "นักวิชาการสาธารณสุขชำนาญการ"),
 ]

@@ -59,6 +59,18 @@ def test_seeded_demo_is_rayong_quiet_and_gives_every_role_work(settings):
     assert health and all(any(permissions.can(u, "verify", s.dataset) for u in verifiers) for s in health)
     assert any(permissions.can(User.objects.get(username="health_verifier"), "verify", s.dataset) for s in health)
 
+    # The registry clerk enters registered population by sex × area: four parts per subdistrict, the total derived.
+    from datasets.models import Dataset
+
+    population = Dataset.objects.get(code="DS-POP")
+    assert permissions.can(User.objects.get(username="entry_dopa"), "change", population)
+    assert sorted(population.elements.get(code="POP").category_combo.option_combos.values_list("code", flat=True)) == [
+        "F_MUN",
+        "F_NONMUN",
+        "M_MUN",
+        "M_NONMUN",
+    ]
+
     # The self-assessment of the last completed fiscal year finds its evidence in that year.
     result = assess()
     met = {c.code for c in result.criteria if c.met}
