@@ -236,26 +236,26 @@ def catalogue_read(paths: list[Path | str] | None = None) -> Catalogue:
 
 def _read_categories(document: dict, file_name: str, catalogue: Catalogue, category_where: dict, combo_where: dict) -> None:
     """Check the file's categories (options unique per category) and combinations (categories named once)."""
-    for index, category in enumerate(document.get("categories") or [], start=1):
-        code = _text(category.get("code")) if isinstance(category, dict) else ""
-        where = f"{file_name}: categories[{index}]" + (f" {code}" if code else "")
-        problems = _check_category(category)
-        if code in category_where:
-            problems.append(_("category %(c)s is also defined at %(w)s") % {"c": code, "w": category_where[code]})
-        catalogue.errors.extend(f"{where}: {p}" for p in problems)
+    duplicate = _("category %(c)s is also defined at %(w)s")
+    _read_entries(document, "categories", file_name, _check_category, category_where, catalogue.categories, catalogue.errors, duplicate)
+    duplicate = _("category combination %(c)s is also defined at %(w)s")
+    _read_entries(document, "category_combos", file_name, _check_combo, combo_where, catalogue.combos, catalogue.errors, duplicate)
+
+
+def _read_entries(
+    document: dict, key: str, file_name: str, check, where_defined: dict, accepted: list, errors: list, duplicate: str
+) -> None:
+    """Check each entry of ``document[key]``; the sound ones go to ``accepted``, every problem to ``errors`` with its place."""
+    for index, entry in enumerate(document.get(key) or [], start=1):
+        code = _text(entry.get("code")) if isinstance(entry, dict) else ""
+        where = f"{file_name}: {key}[{index}]" + (f" {code}" if code else "")
+        problems = check(entry)
+        if code in where_defined:
+            problems.append(duplicate % {"c": code, "w": where_defined[code]})
+        errors.extend(f"{where}: {p}" for p in problems)
         if not problems:
-            category_where[code] = where
-            catalogue.categories.append(category)
-    for index, combo in enumerate(document.get("category_combos") or [], start=1):
-        code = _text(combo.get("code")) if isinstance(combo, dict) else ""
-        where = f"{file_name}: category_combos[{index}]" + (f" {code}" if code else "")
-        problems = _check_combo(combo)
-        if code in combo_where:
-            problems.append(_("category combination %(c)s is also defined at %(w)s") % {"c": code, "w": combo_where[code]})
-        catalogue.errors.extend(f"{where}: {p}" for p in problems)
-        if not problems:
-            combo_where[code] = where
-            catalogue.combos.append(combo)
+            where_defined[code] = where
+            accepted.append(entry)
 
 
 def _check_category(category: Any) -> list[str]:
