@@ -62,26 +62,26 @@ def element_option_combos(element: DataElement) -> list[CategoryOptionCombo]:
     return list(CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id).order_by("order", "code"))
 
 
-def option_combos_with(element: DataElement, option: CategoryOption) -> list[CategoryOptionCombo]:
-    """The element's option combinations that include ``option`` (e.g. every หญิง cell of SEX × AREA)."""
-    if element.category_combo_id is None:
-        return []
-    return list(CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id, options=option).order_by("order", "code"))
-
-
 def option_filter(element: DataElement, code: str) -> list[int]:
     """Ids of the option combinations ``code`` names for ``element``: an option combination (``F_MUN``) or one
     option (``F``: every combination holding it, i.e. summed over the other categories).
 
     Raises ``ValueError`` with a Thai message when the element is not broken down or the code is not one of its options.
     """
+    return resolve_option(element, code)[0]
+
+
+def resolve_option(element: DataElement, code: str) -> tuple[list[int], bool]:
+    """(ids, whether ``code`` names one option combination rather than an option), read in one query."""
     if element.category_combo_id is None:
         raise ValueError(_("%(e)s is not broken down by categories") % {"e": element.code})
-    combos = CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id)
-    exact = list(combos.filter(code=code).values_list("pk", flat=True))
-    if exact:
-        return exact
-    ids = list(combos.filter(options__code=code).values_list("pk", flat=True).distinct())
-    if not ids:
+    rows = CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id).values_list("pk", "code", "options__code")
+    exact, holding = set(), set()
+    for pk, combo_code, option_code in rows:
+        if combo_code == code:
+            exact.add(pk)
+        if option_code == code:
+            holding.add(pk)
+    if not exact and not holding:
         raise ValueError(_("%(e)s has no category option %(o)s") % {"e": element.code, "o": code})
-    return sorted(ids)
+    return sorted(exact or holding), bool(exact)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from datasets.categories import option_filter
+from datasets.categories import resolve_option
 from datasets.models import CategoryOption, CategoryOptionCombo, DataElement
 
 
@@ -33,21 +33,10 @@ class OptionPart:
 def option_part(element: DataElement, code: str) -> OptionPart:
     """The part of ``element`` named ``code``; ``ValueError`` with a Thai message when there is none.
 
-    The same reading as :func:`datasets.categories.option_filter` in one query (each option combination with its
-    options' codes): a map request resolves its part before anything else.
+    Read by :func:`datasets.categories.resolve_option`, as :func:`~datasets.categories.option_filter` is.
     """
-    if element.category_combo_id is None:
-        option_filter(element, code)  # raises its Thai message
-    rows = CategoryOptionCombo.objects.filter(combo_id=element.category_combo_id).values_list("pk", "code", "options__code")
-    exact, holding = set(), set()
-    for pk, combo_code, option_code in rows:
-        if combo_code == code:
-            exact.add(pk)
-        if option_code == code:
-            holding.add(pk)
-    if not exact and not holding:
-        option_filter(element, code)  # raises its Thai message
-    return OptionPart(code, tuple(sorted(exact or holding)), element.category_combo_id, bool(exact))
+    ids, is_combination = resolve_option(element, code)
+    return OptionPart(code, tuple(ids), element.category_combo_id, is_combination)
 
 
 def ratio_parts(element: DataElement, text: str) -> tuple[OptionPart, OptionPart]:
