@@ -226,3 +226,30 @@ def test_orgunit_import_reads_only_the_columns_it_uses(tmp_path, settings):
     path = tmp_path / "units.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     assert orgunits_import(path).created == 3
+
+
+def _patched_zip(path: Path, *, flag: int = 0, method: int | None = None) -> None:
+    """A shapefile zip whose members claim encryption (general-purpose flag bit 0) or an unknown compression method."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("layer.shp", SHAPEFILE_MAGIC + bytes(96))
+        zf.writestr("layer.shx", SHAPEFILE_MAGIC + bytes(96))
+        zf.writestr("layer.dbf", b"\x03" + bytes(31))
+    data = bytearray(path.read_bytes())
+    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + flag_at] |= flag
+            if method is not None:
+                data[start + method_at : start + method_at + 2] = method.to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("patch", [{"flag": 1}, {"method": 99}], ids=["encrypted", "unknown-compression"])
+def test_an_encrypted_or_unreadable_zip_is_a_message_not_a_crash(tmp_path, patch, en):
+    path = tmp_path / "layer.zip"
+    _patched_zip(path, **patch)
+    with pytest.raises(geodata.GeodataError) as caught:
+        geodata.extract_shapefile(path, tmp_path / "out", geodata.GeodataLimits.for_layers())
+    assert str(caught.value) == "The zip file is encrypted or uses an unsupported compression."
+    assert not (tmp_path / "out" / "layer.shp").exists()
