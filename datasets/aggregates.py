@@ -76,7 +76,7 @@ def _apply(table: _Table, deltas: Deltas) -> None:
             buffer = io.StringIO()
             buffer.writelines("\t".join(map(str, row[:-2])) + f"\t{row[-2]!r}\t{row[-1]}\n" for row in rows)
             buffer.seek(0)
-            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", buffer)
+            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", buffer, size=1 << 20)
             cursor.execute(
                 f"INSERT INTO {name} ({keys}, total, {count}) SELECT {keys}, total, count FROM aggregate_delta ORDER BY {keys} {conflict}"
             )

@@ -13,6 +13,7 @@ import io
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -137,11 +138,14 @@ def parse_value(element: DataElement, raw: str | float | int | None) -> tuple[fl
         if text.lower() not in BOOLEAN_WORDS:
             raise ValueError(_("“%(v)s” is not yes/no (1/0)") % {"v": text})
         return BOOLEAN_WORDS[text.lower()], ""
-    cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")
-    try:
-        number = float(cleaned)
+    try:  # a plain number first: float() of the text equals float() of the cleaned text whenever it succeeds
+        number = float(text)
     except ValueError:
-        raise ValueError(_("“%(v)s” is not a number") % {"v": text}) from None
+        cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise ValueError(_("“%(v)s” is not a number") % {"v": text}) from None
     if not math.isfinite(number):
         raise ValueError(_("“%(v)s” is not a number") % {"v": text})
     if abs(number) > MAX_ABS_VALUE:
@@ -214,20 +218,31 @@ def datavalues_save(
     reasons = set(NotAvailableReason.values)
     parsed: list[tuple[CellInput, float | None, str, CellKey]] = []
     seen: set[CellKey] = set()
+    # The option-combination check depends on the element and combination only: once per pair, not per cell.
+    combo_problems: dict[tuple[int, int | None], str | None] = {}
     for cell, key in zip(cells, keys, strict=True):
-        form = (cell.element.dataset_id, key[1], key[2])
-        problem = problems[form] or _check_option_combo(cell)
-        if problem is None and cell.not_available and cell.not_available not in reasons:
-            problem = _("unknown 'not available' reason %(r)s") % {"r": cell.not_available}
+        element = cell.element
+        form = (element.dataset_id, key[1], key[2])
+        problem = problems[form]
+        if problem is None:
+            pair = (key[0], key[3])
+            if pair in combo_problems:
+                problem = combo_problems[pair]
+            else:
+                problem = combo_problems[pair] = _check_option_combo(cell)
+        not_available, raw = cell.not_available, cell.raw
+        if problem is None and not_available and not_available not in reasons:
+            problem = _("unknown 'not available' reason %(r)s") % {"r": not_available}
         if problem is None and form in locked:
             problem = _("the value is verified and locked")
-        if problem is None and key in seen:
-            problem = _("the same cell appears twice")
-        seen.add(key)
+        if key in seen:
+            problem = problem or _("the same cell appears twice")
+        else:
+            seen.add(key)
         num, text = None, ""
-        if problem is None and not cell.not_available and cell.raw not in (None, ""):
+        if problem is None and not not_available and raw is not None and raw != "":
             try:
-                num, text = parse_value(cell.element, cell.raw)
+                num, text = parse_value(element, raw)
             except ValueError as exc:
                 problem = str(exc)
         if problem:
@@ -286,20 +301,49 @@ class _Stored(NamedTuple):
     updated_at: dt.datetime
 
 
+# The stored cell as ``_existing`` reads it: its key, then the fields of ``_Stored``.
+_EXISTING_FIELDS = ["element_id", "orgunit_id", "period_id", "option_combo_id", *_Stored._fields]
+EXISTING_CHUNK = 5000
+
+
+def _existing(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> dict[CellKey, tuple]:
+    """The stored rows of the cells being written, locked (``SELECT … FOR UPDATE``): key → (*key, *_Stored fields).
+
+    Read per chunk of (element, org unit, period) triples sorted by period and unit, so a chunk's element × unit ×
+    period lists (index scans) cover little beyond its own cells however the file is ordered.
+    """
+    triples = sorted({key[:3] for _c, _n, _t, key in parsed}, key=lambda t: (t[2], t[1], t[0]))
+    found: dict[CellKey, tuple] = {}
+    if connection.vendor != "postgresql":
+        for start in range(0, len(triples), EXISTING_CHUNK):
+            chunk = triples[start : start + EXISTING_CHUNK]
+            rows = DataValue.objects.filter(
+                element_id__in={k[0] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[2] for k in chunk}
+            ).select_for_update()
+            found.update({row[:4]: row for row in rows.values_list(*_EXISTING_FIELDS)})
+        return found
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+    fields = [DataValue._meta.pk if f == "pk" else DataValue._meta.get_field(f) for f in _EXISTING_FIELDS]
+    columns = ", ".join(f"v.{connection.ops.quote_name(f.column)}" for f in fields)
+    with connection.cursor() as cursor:  # plain rows: no ORM conversion per row
+        for start in range(0, len(triples), EXISTING_CHUNK):
+            chunk = triples[start : start + EXISTING_CHUNK]
+            cursor.execute(
+                f"SELECT {columns} FROM {table} v WHERE v.element_id = ANY(%s) AND v.orgunit_id = ANY(%s) "
+                "AND v.period_id = ANY(%s) FOR UPDATE OF v",
+                [sorted({k[0] for k in chunk}), sorted({k[1] for k in chunk}), sorted({k[2] for k in chunk})],
+            )
+            found.update({row[:4]: row for row in cursor.fetchall()})
+    return found
+
+
 def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: User | None, source: str, result: SaveResult) -> None:
-    existing: dict[CellKey, _Stored] = {}
-    for chunk_start in range(0, len(parsed), 5000):
-        chunk = [key for _c, _n, _t, key in parsed[chunk_start : chunk_start + 5000]]
-        rows = DataValue.objects.filter(
-            element_id__in={k[0] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[2] for k in chunk}
-        ).select_for_update()
-        fields = ["element_id", "orgunit_id", "period_id", "option_combo_id", *_Stored._fields]
-        existing.update({(e, o, p, c): _Stored(*rest) for e, o, p, c, *rest in rows.values_list(*fields)})
+    existing = _existing(parsed)
     # New values and audit rows as plain tuples: a million model instances would cost more than writing them.
     to_create: list[tuple] = []
     to_update, to_delete, audits = [], [], []
-    deltas: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0])
-    option_deltas: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0])
+    # (element, org unit, period, option combination, total change, count change) of each changed numeric cell.
+    changes: list[tuple[int, int, int, int | None, float, int]] = []
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
     numeric = {c.element.id: c.element.is_numeric for c, _n, _t, _k in parsed}
@@ -308,47 +352,71 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
     for cell, num, text, key in parsed:
         element_id, orgunit_id, period_id, combo_id = key
         current = existing.get(key)
-        clear = not cell.not_available and cell.raw in (None, "")
-        new_state = "" if clear else _state_text(num, text, cell.not_available)
-        old_state = _state_text(current.value_num, current.value_text, current.not_available) if current else ""
+        not_available, raw = cell.not_available, cell.raw
+        clear = not not_available and (raw is None or raw == "")
+        if clear:
+            new_state = ""
+        elif not_available:
+            new_state = f"n/a:{not_available}"
+        else:
+            new_state = format_number(num) if num is not None else text
+        if current is None:
+            old_state, old_num = "", None
+        else:
+            # current: (*key, pk, value_num, value_text, not_available, comment, updated_by_id, updated_at)
+            old_num = current[5]
+            old_state = _state_text(old_num, current[6], current[7])
         if cell.expected is not None and cell.expected != old_state and new_state != old_state:
-            by, at = _last_change(key, current)
+            by, at = _last_change(key, _Stored._make(current[4:]) if current else None)
             result.conflicts.append(CellConflict(cell.ref, cell.element.code, cell.orgunit.code, old_state, by, at))
             continue
-        old_num = current.value_num if current else None
-        if new_state == old_state and (current is None or clear or current.comment == cell.comment):
+        if new_state == old_state and (current is None or clear or current[8] == cell.comment):
             result.unchanged += 1
             continue
         if clear:
-            to_delete.append(current.pk)
+            to_delete.append(current[4])
             action = "delete"
             new_num = None
         elif current is None:
-            to_create.append((element_id, orgunit_id, period_id, combo_id, num, text, cell.not_available, cell.comment))
+            to_create.append((element_id, orgunit_id, period_id, combo_id, num, text, not_available, cell.comment))
             action = "create"
             new_num = num
         else:
-            to_update.append((current.pk, num, text, cell.not_available, cell.comment))
+            to_update.append((current[4], num, text, not_available, cell.comment))
             action = "update"
             new_num = num
         audits.append((element_id, orgunit_id, period_id, combo_id, old_state, new_state, action))
         if numeric[element_id] and (old_num is not None or new_num is not None):
-            total = (new_num or 0.0) - (old_num or 0.0)
-            count = (new_num is not None) - (old_num is not None)
-            for ancestor_id in chains[orgunit_id]:
-                delta = deltas[(element_id, ancestor_id, period_id)]
-                delta[0] += total
-                delta[1] += count
-                if combo_id is not None:
-                    delta = option_deltas[(element_id, combo_id, ancestor_id, period_id)]
-                    delta[0] += total
-                    delta[1] += count
+            changes.append(
+                (
+                    element_id,
+                    orgunit_id,
+                    period_id,
+                    combo_id,
+                    (new_num or 0.0) - (old_num or 0.0),
+                    (new_num is not None) - (old_num is not None),
+                )
+            )
     stamps = {"created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id}
-    _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
-    _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
-    DataValue.objects.filter(pk__in=to_delete).delete()
-    _insert(DataValueAudit, AUDIT_COLUMNS, audits, source=source, user_id=user_id, at=now)
-    aggregates_apply_deltas(deltas, option_deltas)
+    audit_constants = {"source": source, "user_id": user_id, "at": now}
+    if not _copies(len(audits)):
+        _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
+        _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
+        DataValue.objects.filter(pk__in=to_delete).delete()
+        _insert(DataValueAudit, AUDIT_COLUMNS, audits, **audit_constants)
+        aggregates_apply_deltas(*_sum_changes(changes, chains))
+    else:
+        # While PostgreSQL writes the values (the client only waits, without the GIL), a second thread sums the
+        # aggregate deltas and formats the audit rows: pure Python, no database access outside this thread.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datavalues-save") as pool:
+            audit_lines = pool.submit(_copy_buffer, AUDIT_COLUMNS, audits, audit_constants)
+            sums = pool.submit(_sum_changes, changes, chains)
+            _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
+            _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
+            DataValue.objects.filter(pk__in=to_delete).delete()
+            _copy_in(DataValueAudit, [*AUDIT_COLUMNS, *audit_constants], audit_lines.result())
+            deltas, option_deltas = sums.result()
+        aggregates_apply_deltas(deltas, option_deltas)
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if len(to_create) + len(to_update) + len(to_delete) >= ANALYZE_AFTER:
         _analyze(DataValue, AggregateValue, AggregateOptionValue)
@@ -359,6 +427,22 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
             "period_ids": {k[2] for _c, _n, _t, k in parsed},
         }
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
+
+
+def _sum_changes(changes: list[tuple], chains: dict[int, list[int]]) -> tuple[dict, dict]:
+    """Aggregate deltas of the changed cells: each cell's change added to its org unit and every ancestor."""
+    deltas: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0])
+    option_deltas: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0])
+    for element_id, orgunit_id, period_id, combo_id, total, count in changes:
+        for ancestor_id in chains[orgunit_id]:
+            delta = deltas[(element_id, ancestor_id, period_id)]
+            delta[0] += total
+            delta[1] += count
+            if combo_id is not None:
+                delta = option_deltas[(element_id, combo_id, ancestor_id, period_id)]
+                delta[0] += total
+                delta[1] += count
+    return deltas, option_deltas
 
 
 def _last_change(key: CellKey, current: _Stored | None) -> tuple[str, dt.datetime | None]:
@@ -379,17 +463,35 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
     COPY needs no ids back and is several times faster. Validation happened above; the unique
     constraint and foreign keys still hold inside the same transaction.
     """
-    if connection.vendor != "postgresql" or len(rows) < 500:
+    if not _copies(len(rows)):
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=2000)
         return
-    # The first three columns are always ids (element, org unit, period): no escaping needed.
-    tail = "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n"
+    _copy_in(model, [*columns, *constants], _copy_buffer(columns, rows, constants))
+
+
+COPY_AFTER = 500  # rows: a save this large is written with COPY on PostgreSQL
+COPY_CHUNK = 1 << 20  # characters handed to the server per call: few GIL round trips while another thread works
+
+
+def _copies(rows: int) -> bool:
+    return connection.vendor == "postgresql" and rows >= COPY_AFTER
+
+
+def _copy_buffer(columns: list[str], rows: list[tuple], constants: dict[str, object]) -> io.StringIO:
+    """COPY text of ``rows`` (``columns`` each) followed by ``constants`` (the same on every row)."""
+    tail = "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n" if constants else "\n"
     buffer = io.StringIO()
-    buffer.writelines(f"{e}\t{o}\t{p}\t" + "\t".join(map(_copy_text, rest)) + tail for e, o, p, *rest in rows)
+    buffer.writelines(_copy_lines(columns, rows, tail))
     buffer.seek(0)
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in [*columns, *constants])
+    return buffer
+
+
+def _copy_in(model: type, columns: list[str], buffer: io.StringIO) -> None:
+    """COPY ``buffer`` (one line per row, ``columns`` field names) into ``model``'s table."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", buffer, size=COPY_CHUNK)
 
 
 UPDATE_COLUMNS = ["value_num", "value_text", "not_available", "comment"]
@@ -404,7 +506,7 @@ def _update(rows: list[tuple], **constants: object) -> None:
     """
     if not rows:
         return
-    if connection.vendor != "postgresql" or len(rows) < 500:
+    if not _copies(len(rows)):
         objects = []
         for pk, *values in rows:
             value = DataValue(pk=pk, **dict(zip(UPDATE_COLUMNS, values, strict=True)), **constants)
@@ -414,9 +516,7 @@ def _update(rows: list[tuple], **constants: object) -> None:
     table = connection.ops.quote_name(DataValue._meta.db_table)
     quote = connection.ops.quote_name
     columns = [quote(DataValue._meta.get_field(c).column) for c in UPDATE_COLUMNS]
-    buffer = io.StringIO()
-    buffer.writelines(f"{pk}\t" + "\t".join(map(_copy_text, rest)) + "\n" for pk, *rest in rows)
-    buffer.seek(0)
+    buffer = _copy_buffer(["id", *UPDATE_COLUMNS], rows, {})
     constant_columns = [quote(DataValue._meta.get_field(c).column) for c in constants]
     assignments = [f"{c} = s.{c}" for c in columns] + [f"{c} = %s" for c in constant_columns]
     with connection.cursor() as cursor:
@@ -425,12 +525,40 @@ def _update(rows: list[tuple], **constants: object) -> None:
             f"CREATE TEMPORARY TABLE datavalue_update (id bigint, {columns[0]} double precision, {columns[1]} text, "
             f"{columns[2]} text, {columns[3]} text) ON COMMIT DROP"
         )
-        cursor.cursor.copy_expert(f"COPY datavalue_update (id, {', '.join(columns)}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY datavalue_update (id, {', '.join(columns)}) FROM STDIN", buffer, size=COPY_CHUNK)
         # The rows were locked by ``_write``'s SELECT … FOR UPDATE; this merge only rewrites them.
         cursor.execute(
             f"UPDATE {table} AS v SET {', '.join(assignments)} FROM datavalue_update AS s WHERE v.id = s.id",
             list(constants.values()),
         )
+
+
+# COPY text format: backslash, tab, newline and carriage return escaped (``str.translate``: one C call per text).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+
+
+def _copy_lines(columns: list[str], rows: list[tuple], tail: str) -> Iterable[str]:
+    """COPY text lines for the row shapes a save writes (ids, optional id, number, texts), one f-string per row;
+    any other shape through :func:`_copy_text` per value."""
+    null, escapes = _NULL, _COPY_ESCAPES
+    if columns == VALUE_COLUMNS:
+        return (
+            f"{e}\t{o}\t{p}\t{null if c is None else c}\t{null if n is None else repr(n)}\t"
+            f"{t.translate(escapes)}\t{na.translate(escapes)}\t{cm.translate(escapes)}{tail}"
+            for e, o, p, c, n, t, na, cm in rows
+        )
+    if columns == AUDIT_COLUMNS:
+        return (
+            f"{e}\t{o}\t{p}\t{null if c is None else c}\t{old.translate(escapes)}\t{new.translate(escapes)}\t{a}{tail}"
+            for e, o, p, c, old, new, a in rows
+        )
+    if columns == ["id", *UPDATE_COLUMNS]:
+        return (
+            f"{pk}\t{null if n is None else repr(n)}\t{t.translate(escapes)}\t{na.translate(escapes)}\t{cm.translate(escapes)}{tail}"
+            for pk, n, t, na, cm in rows
+        )
+    return ("\t".join(map(_copy_text, row)) + tail for row in rows)
 
 
 def _copy_text(value: object) -> str:
