@@ -111,3 +111,75 @@ def test_a_large_save_refreshes_the_planner_statistics(elements, subdistricts, e
     cells = [CellInput(element=elements["beds"], orgunit=u, period=p, raw="3") for p in periods for u in subdistricts]
     assert datavalues_save(cells=cells, user=entry_a).created == 600
     assert estimated_rows() == 601
+
+
+def _months(first: str, count: int) -> list[Period]:
+    spec, periods = parse_period(first), []
+    for _month in range(count):
+        periods.append(Period.objects.for_spec(spec))
+        spec = spec.next()
+    return periods
+
+
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
+def test_a_large_mixed_save_in_any_order_creates_updates_clears_and_reports_conflicts_exactly(elements, subdistricts, entry_a, monkeypatch):
+    import random
+
+    import datasets.services
+
+    # Stored cells are read in chunks of 7 (sorted by period and unit): a shuffled file must still find every one.
+    monkeypatch.setattr(datasets.services, "EXISTING_CHUNK", 7)
+    periods = _months("2530-01", 150)
+    keys = [(u, p) for p in periods for u in subdistricts]
+    first = [CellInput(element=elements["cases"], orgunit=u, period=p, raw=str(n)) for n, (u, p) in enumerate(keys)]
+    assert datavalues_save(cells=first, user=entry_a).created == 600
+    second = []
+    for n, (unit, period) in enumerate(keys):
+        kind = n % 5
+        cell = CellInput(element=elements["cases"], orgunit=unit, period=period, ref=f"{n}:CASES")
+        if kind == 0:
+            cell.raw = ""  # cleared
+        elif kind == 1:
+            cell.raw = str(n)  # unchanged
+        elif kind == 2:
+            cell.not_available = "confidential"
+        elif kind == 3:
+            cell.raw = str(n + 1000)
+        else:
+            cell.raw, cell.expected = str(n + 1), "99999"  # someone else's value was seen: a conflict, nothing written
+        second.append(cell)
+    second += [CellInput(element=elements["beds"], orgunit=u, period=p, raw="2") for u, p in keys[:30]]
+    random.Random(20).shuffle(second)
+    result = datavalues_save(cells=second, user=entry_a, source="import")
+    assert result.ok
+    assert (result.created, result.updated, result.deleted, result.unchanged) == (30, 240, 120, 120)
+    assert sorted((c.ref, c.theirs) for c in result.conflicts) == sorted((f"{n}:CASES", str(n)) for n in range(4, 600, 5))
+    assert {c.by for c in result.conflicts} == {"entry_a"}
+    cases = DataValue.objects.filter(element=elements["cases"])
+    assert cases.count() == 480 and cases.filter(not_available="confidential").count() == 120
+    assert cases.get(orgunit=keys[3][0], period=keys[3][1]).value_num == 1003.0
+    assert cases.get(orgunit=keys[4][0], period=keys[4][1]).value_num == 4.0  # the conflict kept the stored value
+    audits = DataValueAudit.objects.filter(source="import")
+    counts = {a: audits.filter(action=a).count() for a in ("create", "update", "delete")}
+    assert counts == {"create": 30, "update": 240, "delete": 120}
+    assert audits.get(element=elements["cases"], orgunit=keys[2][0], period=keys[2][1]).new_value == "n/a:confidential"
+    assert audits.get(element=elements["cases"], orgunit=keys[5][0], period=keys[5][1]).old_value == "5"
+    assert aggregates_recompute(element_ids=[elements["cases"].pk, elements["beds"].pk]).ok
+
+
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
+def test_a_failure_while_a_large_save_writes_leaves_nothing_behind(elements, subdistricts, entry_a, monkeypatch):
+    import datasets.services
+
+    periods = _months("2520-01", 150)
+    cells = [CellInput(element=elements["cases"], orgunit=u, period=p, raw="1") for p in periods for u in subdistricts]
+
+    def broken(changes, chains):
+        raise RuntimeError("the delta thread failed")
+
+    monkeypatch.setattr(datasets.services, "_sum_changes", broken)
+    with pytest.raises(RuntimeError, match="the delta thread failed"):
+        datavalues_save(cells=cells, user=entry_a)
+    assert not DataValue.objects.filter(element=elements["cases"]).exists()
+    assert not DataValueAudit.objects.filter(element=elements["cases"]).exists()
+    assert not AggregateValue.objects.filter(element=elements["cases"]).exists()
