@@ -152,7 +152,9 @@ def values_import(
             result.errors.append(RowError(1, header, total_refused(target)))
     if result.errors:
         return result
-    columns = [(i, targets[h]) for i, h in enumerate(headers) if h in targets]
+    # Per column: its index, element, option combination and code (read once, not once per cell).
+    columns = [(i, t.element, t.option_combo, t.code) for i, t in ((i, targets[h]) for i, h in enumerate(headers) if h in targets)]
+    na_reasons = set(NotAvailableReason.values)
     period_index, unit_index = headers.index("period"), headers.index("orgunit_code")
     units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level)}
     periods: dict[str, Period | None] = {}
@@ -181,24 +183,27 @@ def values_import(
         seen.setdefault((period_code, unit_code), number)
         if period is None or unit is None:
             continue
-        for index, target in columns:
-            raw = row[index] if index < len(row) else None
-            text = "" if raw is None else str(raw).strip()
+        width = len(row)
+        for index, element, option_combo, code in columns:
+            raw = row[index] if index < width else None
+            if raw is None:
+                continue
+            text = raw.strip() if type(raw) is str else str(raw).strip()
             if not text:
                 continue  # an empty cell leaves the stored value alone
             not_available = ""
-            if text.lower().startswith(NA_PREFIX):
+            if text[:3].lower() == NA_PREFIX:
                 reason = text[len(NA_PREFIX) :].lstrip(":").strip()
-                not_available = reason if reason in NotAvailableReason.values else NotAvailableReason.OTHER
+                not_available = reason if reason in na_reasons else NotAvailableReason.OTHER
             cells.append(
                 CellInput(
-                    element=target.element,
+                    element=element,
                     orgunit=unit,
                     period=period,
                     raw="" if not_available else raw,
                     not_available=not_available,
-                    option_combo=target.option_combo,
-                    ref=f"{number}:{target.code}",
+                    option_combo=option_combo,
+                    ref=f"{number}:{code}",
                 )
             )
         if progress and number % 5000 == 0:
