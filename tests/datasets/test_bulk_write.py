@@ -121,7 +121,6 @@ def _months(first: str, count: int) -> list[Period]:
     return periods
 
 
-@pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
 def test_a_large_mixed_save_in_any_order_creates_updates_clears_and_reports_conflicts_exactly(elements, subdistricts, entry_a, monkeypatch):
     import random
 
@@ -167,7 +166,6 @@ def test_a_large_mixed_save_in_any_order_creates_updates_clears_and_reports_conf
     assert aggregates_recompute(element_ids=[elements["cases"].pk, elements["beds"].pk]).ok
 
 
-@pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
 def test_a_failure_while_a_large_save_writes_leaves_nothing_behind(elements, subdistricts, entry_a, monkeypatch):
     import datasets.services
 
