@@ -309,16 +309,16 @@ EXISTING_CHUNK = 5000
 def _existing(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> dict[CellKey, tuple]:
     """The stored rows of the cells being written, locked (``SELECT … FOR UPDATE``): key → (*key, *_Stored fields).
 
-    Read per chunk of (element, org unit, period) triples sorted by period and unit, so a chunk's element × unit ×
+    Read per chunk of the cells' (period, org unit, element) triples in that order, so a chunk's element × unit ×
     period lists (index scans) cover little beyond its own cells however the file is ordered.
     """
-    triples = sorted({key[:3] for _c, _n, _t, key in parsed}, key=lambda t: (t[2], t[1], t[0]))
+    triples = sorted({(key[2], key[1], key[0]) for _c, _n, _t, key in parsed})  # (period, org unit, element)
     found: dict[CellKey, tuple] = {}
     if connection.vendor != "postgresql":
         for start in range(0, len(triples), EXISTING_CHUNK):
             chunk = triples[start : start + EXISTING_CHUNK]
             rows = DataValue.objects.filter(
-                element_id__in={k[0] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[2] for k in chunk}
+                element_id__in={k[2] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[0] for k in chunk}
             ).select_for_update()
             found.update({row[:4]: row for row in rows.values_list(*_EXISTING_FIELDS)})
         return found
@@ -331,7 +331,7 @@ def _existing(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> dic
             cursor.execute(
                 f"SELECT {columns} FROM {table} v WHERE v.element_id = ANY(%s) AND v.orgunit_id = ANY(%s) "
                 "AND v.period_id = ANY(%s) FOR UPDATE OF v",
-                [sorted({k[0] for k in chunk}), sorted({k[1] for k in chunk}), sorted({k[2] for k in chunk})],
+                [sorted({k[2] for k in chunk}), sorted({k[1] for k in chunk}), sorted({k[0] for k in chunk})],
             )
             found.update({row[:4]: row for row in cursor.fetchall()})
     return found
