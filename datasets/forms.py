@@ -382,12 +382,19 @@ class EntryPickForm(forms.Form):
         self.fields["dataset"].queryset = datasets
         self.fields["orgunit"].queryset = OrgUnit.objects.subtree(within).filter(level__lte=3).without_shapes()
         self.within = within
-        chosen = datasets.filter(code=self.data.get("dataset") or "").first() if self.is_bound else None
         picker = self.fields["period"].widget
-        # Read only when the picker is shown: a saved grid redirects without it.
-        picker.options = lambda: picker_options(datasets, chosen, within, timezone.localdate())
-        picker.period_type = chosen.period_type if chosen else ""
+        picker.options = self._period_options  # read only when the picker is shown: a saved grid redirects without it
         picker.type_source = self["dataset"].auto_id
+
+    def _period_options(self) -> dict[str, list[PeriodOption]]:
+        """The picker's periods, the chosen dataset's with due dates and status (and its kind offered first)."""
+        datasets = self.fields["dataset"].queryset
+        chosen = getattr(self, "cleaned_data", {}).get("dataset")
+        if chosen is None and self.is_bound:
+            chosen = datasets.filter(code=self.data.get("dataset") or "").first()
+        picker = self.fields["period"].widget
+        picker.period_type = chosen.period_type if chosen else ""
+        return picker_options(datasets, chosen, self.within, timezone.localdate())
 
     def clean(self) -> dict:
         data = super().clean()
