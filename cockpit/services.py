@@ -45,8 +45,8 @@ def rule_recipients(rule: WarningRule) -> list[User]:
     return [user for user in users if permissions.can(user, "view", rule)]
 
 
-def _values(rule: WarningRule, units: QuerySet[OrgUnit], period: Period) -> dict[int, float | None]:
-    """Values at the rule's level; the units go to the database as a subquery (~75,000 villages)."""
+def _values(rule: WarningRule, units: QuerySet[OrgUnit] | list[int], period: Period) -> dict[int, float | None]:
+    """Values at the rule's level; a queryset of units goes to the database as a subquery (~75,000 villages)."""
     if rule.indicator_id:
         return indicator_values(rule.indicator, units, period)
     return {unit_id: value for (_element_id, unit_id), value in element_values([rule.element], units, period).items()}
@@ -113,8 +113,8 @@ def rule_evaluate(
     today = today or timezone.localdate()
     result = EvaluationResult()
     units = OrgUnit.objects.filter(level=rule.level)
-    if scope is not None:
-        units = units.filter(pk__in=scope)
+    if scope is not None:  # a handful of ids, read once for every period rather than once per period as a subquery
+        units = list(units.filter(pk__in=scope).values_list("pk", flat=True))
     new_alerts: list[Alert] = []
     with transaction.atomic():
         for period in periods:
@@ -215,12 +215,17 @@ def warnings_evaluate_for_elements(
 ) -> EvaluationResult:
     """Re-evaluate the rules on changed elements, for the changed units and their ancestors (all units when not given)."""
     total = EvaluationResult()
-    periods = list(Period.objects.filter(pk__in=list(period_ids)))
     rules = list(WarningRule.objects.filter(is_active=True, element_id__in=list(element_ids)).select_related("element__dataset"))
-    scope = changed_scope(orgunit_ids) if rules else None
+    if not rules:  # most writes: one query
+        return total
+    periods = list(Period.objects.filter(pk__in=list(period_ids)))
+    scope = changed_scope(orgunit_ids)
+    by_type: dict[str, list[Period]] = {}  # rules on datasets of one period type share the periods to evaluate
     for rule in rules:
-        mine = _with_next(p for p in periods if p.period_type == rule.element.dataset.period_type)
-        result = rule_evaluate(rule=rule, periods=mine, scope=scope)
+        kind = rule.element.dataset.period_type
+        if kind not in by_type:
+            by_type[kind] = _with_next(p for p in periods if p.period_type == kind)
+        result = rule_evaluate(rule=rule, periods=by_type[kind], scope=scope)
         total.opened += result.opened
         total.closed += result.closed
     return total
@@ -231,9 +236,11 @@ def warnings_evaluate_for_indicators(
 ) -> EvaluationResult:
     """Re-evaluate the rules on changed indicators, for the changed units and their ancestors (all units when not given)."""
     total = EvaluationResult()
-    periods = _with_next(Period.objects.filter(pk__in=list(period_ids)))
     rules = list(WarningRule.objects.filter(is_active=True, indicator_id__in=list(indicator_ids)).select_related("indicator"))
-    scope = changed_scope(orgunit_ids) if rules else None
+    if not rules:
+        return total
+    periods = _with_next(Period.objects.filter(pk__in=list(period_ids)))
+    scope = changed_scope(orgunit_ids)
     for rule in rules:
         result = rule_evaluate(rule=rule, periods=periods, scope=scope)
         total.opened += result.opened

@@ -121,38 +121,35 @@ class EntryGrid:
     meanwhile is never overwritten unseen. Rows of verified forms are read-only.
     """
 
-    def __init__(self, dataset: Dataset, period: Period, orgunits: list[OrgUnit], data: dict | None = None) -> None:
+    def __init__(
+        self, dataset: Dataset, period: Period, orgunits: list[OrgUnit], data: dict | None = None, *, display: bool = True
+    ) -> None:
+        """``display=False`` leaves out what only the page shows (previous period's values, hints and outlier flags):
+        a save that succeeds redirects without showing the grid. :meth:`prepare_display` adds them when it is shown."""
         self.dataset, self.period, self.orgunits = dataset, period, orgunits
         self.elements = list(dataset.elements.all())
         self.columns = grid_columns(self.elements)
         self.header = header_rows(self.columns)
         self.data = data
         self.other_errors: list[str] = []  # errors of fields the grid does not show
+        self.previous_period: Period | None = None
         current = self._values(period)
-        previous_period = Period.objects.for_spec(period.spec.previous())
-        previous = self._values(previous_period)
-        self.previous_period = previous_period
         self.rows: list[GridRow] = []
         attrs = {e.pk: input_attrs(e) for e in self.elements}
-        hints = cell_hints(self.elements, orgunits, period)
         statuses = form_statuses(dataset, orgunits, [period.code])
         for unit in orgunits:
             status = statuses.get((unit.pk, period.code))
             row = GridRow(unit, locked=status.verified_text if status and status.locked else "")
             for column in self.columns:
                 if column.is_total:
-                    row.cells.append(self._total(column, row, previous, hints))
+                    row.cells.append(self._total(column, row))
                     continue
                 element, combo_id = column.element, column.option_combo.pk if column.option_combo else None
-                key = (element.pk, unit.pk, combo_id)
                 name = f"{element.pk}-{unit.pk}" if combo_id is None else f"{element.pk}-{unit.pk}-{combo_id}"
-                stored = current.get(key)
-                cell = GridCell(element, unit, name, previous=_display(previous.get(key)), attrs=attrs[element.pk], locked=row.locked)
+                stored = current.get((element.pk, unit.pk, combo_id))
+                cell = GridCell(element, unit, name, attrs=attrs[element.pk], locked=row.locked)
                 cell.column = column
                 cell.original = value_state(stored)
-                hint = hints.get(key if combo_id is not None else key[:2])
-                if hint is not None:
-                    cell.hint, cell.flag = hint.text, hint.flag
                 posted = data is not None and not row.locked and (f"v-{name}" in data or f"na-{name}" in data)
                 if posted and data.get(f"keep-{name}") != "theirs":
                     cell.value = (data.get(f"v-{name}") or "").strip()
@@ -168,17 +165,38 @@ class EntryGrid:
             self.rows.append(row)
         self.footer = self._footer()
         self.posted_totals = self._posted_totals()
+        if display:
+            self.prepare_display()
 
-    def _total(self, column: GridColumn, row: GridRow, previous: dict, hints: dict) -> GridTotal:
+    def prepare_display(self) -> None:
+        """Add what the page shows beside each cell: the previous period's value, the expected range and the outlier
+        flag of the stored value (once; a grid built with ``display=False`` gets them before it is shown)."""
+        if self.previous_period is not None:
+            return
+        self.previous_period = Period.objects.for_spec(self.period.spec.previous())
+        previous = self._values(self.previous_period)
+        hints = cell_hints(self.elements, self.orgunits, self.period)
+        for row in self.rows:
+            unit = row.orgunit
+            for cell in row.cells:
+                element = cell.element
+                if cell.is_total:
+                    parts = [c for c in row.cells if not c.is_total and c.element.pk == element.pk]
+                    cell.previous = format_total(_sum(_display(previous.get((element.pk, unit.pk, c.option_combo.pk))) for c in parts))
+                    hint = hints.get((element.pk, unit.pk))
+                else:
+                    combo_id = cell.option_combo.pk if cell.option_combo else None
+                    key = (element.pk, unit.pk, combo_id)
+                    cell.previous = _display(previous.get(key))
+                    hint = hints.get(key if combo_id is not None else key[:2])
+                if hint is not None:
+                    cell.hint, cell.flag = hint.text, hint.flag
+
+    def _total(self, column: GridColumn, row: GridRow) -> GridTotal:
         """The row's total of ``column.element``: its parts are the cells just before it."""
         element, unit = column.element, row.orgunit
         parts = [c for c in row.cells if not c.is_total and c.element.pk == element.pk]
-        total = GridTotal(column, unit, f"{element.pk}-{unit.pk}", value=format_total(_sum(c.value for c in parts if not c.not_available)))
-        total.previous = format_total(_sum(_display(previous.get((element.pk, unit.pk, c.option_combo.pk))) for c in parts))
-        hint = hints.get((element.pk, unit.pk))
-        if hint is not None:
-            total.hint, total.flag = hint.text, hint.flag
-        return total
+        return GridTotal(column, unit, f"{element.pk}-{unit.pk}", value=format_total(_sum(c.value for c in parts if not c.not_available)))
 
     def _posted_totals(self) -> list[CellInput]:
         """Totals posted for broken-down elements (``v-<element>-<orgunit>``, from a crafted or outdated form): passed on
@@ -364,11 +382,19 @@ class EntryPickForm(forms.Form):
         self.fields["dataset"].queryset = datasets
         self.fields["orgunit"].queryset = OrgUnit.objects.subtree(within).filter(level__lte=3).without_shapes()
         self.within = within
-        chosen = datasets.filter(code=self.data.get("dataset") or "").first() if self.is_bound else None
         picker = self.fields["period"].widget
-        picker.options = picker_options(datasets, chosen, within, timezone.localdate())
-        picker.period_type = chosen.period_type if chosen else ""
+        picker.options = self._period_options  # read only when the picker is shown: a saved grid redirects without it
         picker.type_source = self["dataset"].auto_id
+
+    def _period_options(self) -> dict[str, list[PeriodOption]]:
+        """The picker's periods, the chosen dataset's with due dates and status (and its kind offered first)."""
+        datasets = self.fields["dataset"].queryset
+        chosen = getattr(self, "cleaned_data", {}).get("dataset")
+        if chosen is None and self.is_bound:
+            chosen = datasets.filter(code=self.data.get("dataset") or "").first()
+        picker = self.fields["period"].widget
+        picker.period_type = chosen.period_type if chosen else ""
+        return picker_options(datasets, chosen, self.within, timezone.localdate())
 
     def clean(self) -> dict:
         data = super().clean()

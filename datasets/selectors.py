@@ -41,6 +41,15 @@ def stored_periods(period_type: str, period: Period | PeriodSpec) -> list[Period
     return list(Period.objects.filter(period_type=period_type, start_date__gte=spec.start, end_date__lte=spec.end).order_by("start_date"))
 
 
+def holds(period: Period | PeriodSpec, stored: Period | PeriodSpec) -> bool:
+    """Whether :func:`stored_periods` of ``period`` counts the stored period ``stored`` (no query: the same rule)."""
+    outer, inner = _spec(period), _spec(stored)
+    if inner.type == PeriodType.WEEKLY and (outer.end - outer.start).days >= 6:
+        thursday = dt.timedelta(days=3)
+        return outer.start - thursday <= inner.start <= outer.end - thursday
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
 def rollup(aggregation: str, rows: list[tuple[object, float, int]]) -> float | None:
     """Combine (period start, total, count) rows of one element and org unit.
 
@@ -138,6 +147,18 @@ def element_values_over(
         calendar_year = period_containing(PeriodType.CALENDAR_YEAR, period.end_date)
         values.update(element_values(yearly, orgunits, calendar_year, option_combo_ids=ids))
     return values
+
+
+def reads(element: DataElement, period: Period | PeriodSpec, stored: Period | PeriodSpec) -> bool:
+    """Whether :func:`element_values_over` of ``element`` over ``period`` reads its value stored for ``stored``: a write
+    there can change what is read (indicators refresh only the periods a write feeds)."""
+    outer, inner = _spec(period), _spec(stored)
+    kind = element.dataset.period_type
+    if inner.type != kind:
+        return False
+    if kind == PeriodType.CALENDAR_YEAR and outer.type != PeriodType.CALENDAR_YEAR:
+        return inner.start <= outer.end <= inner.end  # the calendar year containing the period's end
+    return holds(outer, inner)
 
 
 def element_value(

@@ -506,6 +506,10 @@ def _update(rows: list[tuple], **constants: object) -> None:
     """
     if not rows:
         return
+    if len(rows) == 1:  # one cell saved through the form: a plain UPDATE, not bulk_update's CASE per column
+        pk, *values = rows[0]
+        DataValue.objects.filter(pk=pk).update(**dict(zip(UPDATE_COLUMNS, values, strict=True)), **constants)
+        return
     if not _copies(len(rows)):
         objects = []
         for pk, *values in rows:

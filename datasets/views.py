@@ -111,8 +111,10 @@ def entry(request: HttpRequest) -> HttpResponse:
     dataset, unit = pick.cleaned_data["dataset"], pick.cleaned_data["orgunit"]
     period = Period.objects.for_spec(pick.cleaned_data["period_obj"])
     units = collection_units(dataset, unit, period)
-    grid = EntryGrid(dataset, period, units, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    # A save that succeeds redirects: the grid is then only read, not shown (no previous values, hints or flags).
+    grid = EntryGrid(dataset, period, units, request.POST if posted else None, display=not posted)
+    if posted:
         cells, missing = grid.cells()
         result = datavalues_save(cells=cells, user=request.user, dry_run=bool(missing))
         errors = missing + result.errors
@@ -141,6 +143,7 @@ def entry(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, saved)
             return redirect(request.get_full_path())
+    grid.prepare_display()
     status = form_statuses(dataset, [unit], [period.code]).get((unit.pk, period.code))
     context.update(
         {

@@ -21,14 +21,14 @@ from django.utils.translation import gettext as _
 
 from datasets.aggregates import ancestor_ids
 from datasets.models import AggregateValue, DataElement
-from datasets.selectors import element_values_over
+from datasets.selectors import element_values_over, reads
 from indicators.expressions import evaluate
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, Polarity
 from indicators.references import InputReference, indicator_references
 from indicators.signals import indicator_values_changed
 from poc import cache_versions
 from poc.models import Agency, OrgUnit, Period
-from poc.periods import PeriodType, period_for_fiscal_year, periods_in_fiscal_year
+from poc.periods import PeriodSpec, PeriodType, fiscal_year_of, period_for_fiscal_year, periods_in_fiscal_year
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "indicators.yaml"
 VERSION = "indicators"
@@ -73,11 +73,30 @@ def _levels(indicator: Indicator) -> int:
     return max((e.dataset.collection_level for e in indicator.inputs.all()), default=1)
 
 
-def _periods(indicator: Indicator, fiscal_year: int) -> list[Period]:
+def _periods(indicator: Indicator, fiscal_year: int) -> list[PeriodSpec]:
     specs = [period_for_fiscal_year(fiscal_year)]
     if indicator.period_type != PeriodType.FISCAL_YEAR:
         specs += periods_in_fiscal_year(indicator.period_type, fiscal_year)
-    return [Period.objects.for_spec(spec) for spec in specs]
+    return specs
+
+
+@dataclass(frozen=True)
+class ValuesChange:
+    """What a write changed: values of these elements in these stored periods (``datasets.signals.values_changed``)."""
+
+    element_ids: frozenset[int]
+    periods: tuple[Period, ...]
+
+    def feeds(self, indicator: Indicator, spec: PeriodSpec) -> bool:
+        """Whether the indicator's value over ``spec`` reads a changed value (its other periods cannot have moved)."""
+        inputs = [e for e in indicator.inputs.all() if e.pk in self.element_ids]
+        return any(reads(element, spec, period) for element in inputs for period in self.periods)
+
+    @property
+    def fiscal_years(self) -> set[int]:
+        """The fiscal years whose periods may read a changed value: a calendar year (population) is read by the
+        periods ending in it, which lie in two fiscal years (October–December in the next one)."""
+        return {fiscal_year_of(day) for period in self.periods for day in (period.spec.anchor, period.end_date)}
 
 
 def _input_values(references: Iterable[InputReference], unit_ids: list[int], period: Period) -> dict[int, dict[str, float | None]]:
@@ -104,9 +123,16 @@ def _references(indicator: Indicator) -> list[InputReference]:
 
 @transaction.atomic
 def indicator_values_refresh(
-    *, indicators: Iterable[Indicator] | None = None, orgunit_ids: Iterable[int] | None = None, fiscal_years: Iterable[int] | None = None
+    *,
+    indicators: Iterable[Indicator] | None = None,
+    orgunit_ids: Iterable[int] | None = None,
+    fiscal_years: Iterable[int] | None = None,
+    change: ValuesChange | None = None,
 ) -> int:
-    """Recompute and store values; ``None`` arguments mean all. Returns the number of rows written."""
+    """Recompute and store values; ``None`` arguments mean all. Returns the number of rows written.
+
+    With ``change`` only the periods that read a changed value are recomputed (one cell of March: March and the
+    fiscal year, not the other eleven months, whose values cannot have moved)."""
     indicators = list(
         (
             Indicator.objects.filter(is_active=True) if indicators is None else Indicator.objects.filter(pk__in=[i.pk for i in indicators])
@@ -125,11 +151,20 @@ def indicator_values_refresh(
     rows: list[IndicatorValue] = []
     changed_periods: set[int] = set()
     references = {indicator.pk: _references(indicator) for indicator in indicators}
+    wanted: dict[int, list[tuple[PeriodSpec, Indicator]]] = {}
     for fiscal_year in sorted(set(fiscal_years)):
+        wanted[fiscal_year] = [
+            (spec, indicator)
+            for indicator in indicators
+            for spec in _periods(indicator, fiscal_year)
+            if change is None or change.feeds(indicator, spec)
+        ]
+    stored = Period.objects.for_specs(spec for pairs in wanted.values() for spec, _indicator in pairs)
+    for pairs in wanted.values():
         by_period: dict[int, tuple[Period, list[Indicator]]] = {}
-        for indicator in indicators:
-            for period in _periods(indicator, fiscal_year):
-                by_period.setdefault(period.pk, (period, []))[1].append(indicator)
+        for spec, indicator in pairs:
+            period = stored[spec.code]
+            by_period.setdefault(period.pk, (period, []))[1].append(indicator)
         for period, group in by_period.values():
             by_unit = _input_values([r for i in group for r in references[i.pk]], list(unit_levels), period)
             for indicator in group:
@@ -166,13 +201,14 @@ def indicator_values_refresh(
 
 def refresh_for_change(*, element_ids: Iterable[int], orgunit_ids: Iterable[int], period_ids: Iterable[int]) -> int:
     """Refresh indicators fed by the changed elements, for the changed units and their ancestors."""
-    indicators = list(Indicator.objects.filter(is_active=True, inputs__in=list(element_ids)).distinct())
+    element_ids = frozenset(element_ids)
+    indicators = list(Indicator.objects.filter(is_active=True, inputs__in=element_ids).distinct())
     if not indicators:
         return 0
-    chains = ancestor_ids(OrgUnit.objects.filter(pk__in=list(orgunit_ids)))
+    chains = ancestor_ids(OrgUnit.objects.without_shapes().filter(pk__in=list(orgunit_ids)).only("pk", "path"))
     units = {pk for chain in chains.values() for pk in chain}
-    fiscal_years = set(Period.objects.filter(pk__in=list(period_ids)).values_list("fiscal_year", flat=True))
-    return indicator_values_refresh(indicators=indicators, orgunit_ids=units, fiscal_years=fiscal_years)
+    change = ValuesChange(element_ids, tuple(Period.objects.filter(pk__in=list(period_ids))))
+    return indicator_values_refresh(indicators=indicators, orgunit_ids=units, fiscal_years=change.fiscal_years, change=change)
 
 
 def indicator_save(*, indicator: Indicator) -> Indicator:

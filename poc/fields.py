@@ -7,6 +7,7 @@ silently became the year 3112; so dates are typed as ``dd/mm/2569`` and read by 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -68,14 +69,15 @@ def period_options(kind: str, today: dt.date | None = None) -> list[PeriodOption
 class PeriodPicker(forms.TextInput):
     """A text box with a list of periods in Thai words to pick from; typing a code or a Thai form still works.
 
-    ``options`` maps period types to their options. With ``type_source`` (the id of a ``<select>`` whose options
+    ``options`` maps period types to their options, or is a function answering them, called when the picker is
+    rendered (a form posted and then redirected never reads them). With ``type_source`` (the id of a ``<select>`` whose options
     carry ``data-period-type``) the list follows the dataset chosen there (static/js/period_picker.js).
     """
 
     def __init__(self, attrs: dict | None = None) -> None:
         defaults = {"autocomplete": "off", "class": "period-picker", "size": "18", "placeholder": _("e.g. Oct 2569")}
         super().__init__({**defaults, **(attrs or {})})
-        self.options: dict[str, list[PeriodOption]] = {}
+        self.options: dict[str, list[PeriodOption]] | Callable[[], dict[str, list[PeriodOption]]] = {}
         self.period_type = ""
         self.type_source = ""
 
@@ -92,6 +94,8 @@ class PeriodPicker(forms.TextInput):
     def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
         attrs = dict(attrs or {})
         base = attrs.get("id") or self.attrs.get("id") or f"id_{name}"
+        if callable(self.options):
+            self.options = self.options()
         kinds = [self.period_type] if self.period_type in self.options else []
         kinds += [k for k in self.options if k not in kinds]
         if kinds:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.gis.db import models
@@ -216,6 +217,14 @@ class PeriodQuerySet(models.QuerySet):
         return found or Period(
             code=spec.code, period_type=spec.type, start_date=spec.start, end_date=spec.end, fiscal_year=spec.fiscal_year
         )
+
+    def for_specs(self, specs: Iterable[PeriodSpec]) -> dict[str, Period]:
+        """:meth:`for_spec` of many periods, by code: one query (plus one per period not stored yet)."""
+        specs = {spec.code: spec for spec in specs}
+        found = {period.code: period for period in self.filter(code__in=list(specs))}
+        for code in specs.keys() - found.keys():
+            found[code] = self.for_spec(specs[code])
+        return found
 
     def for_spec(self, spec: PeriodSpec) -> Period:
         period, _created = self.get_or_create(

@@ -150,3 +150,29 @@ def test_verified_rows_are_read_only_with_who_verified_when_and_no_submit_button
 def test_submit_for_verification_is_offered_while_the_form_is_open(client_for, entry_a, dataset, elements, subdistricts, filled):
     html = client_for(entry_a).get(url(dataset)).content.decode()
     assert reverse("verification:submission_open") in html
+
+
+def test_a_save_reads_only_what_it_writes_and_a_refused_one_still_shows_previous_values_and_hints(
+    client_for, entry_a, dataset, elements, subdistricts, filled, monkeypatch
+):
+    import datasets.forms
+
+    cases = elements["cases"]
+    assert datavalues_save(
+        cells=[CellInput(element=cases, orgunit=subdistricts[1], period=Period.objects.for_code("2567-12"), raw="5")], user=entry_a
+    ).ok
+    hinted = []
+    real_hints = datasets.forms.cell_hints
+    monkeypatch.setattr(datasets.forms, "cell_hints", lambda *args: hinted.append(args) or real_hints(*args))
+    client = client_for(entry_a)
+    cell = name(cases, subdistricts[1])
+    # Saved: the page redirects, so neither the previous period's values nor hints and flags are read.
+    assert client.post(url(dataset), {f"v-{cell}": "7", f"na-{cell}": "", f"o-{cell}": "n/a:not_collected"}).status_code == 302
+    assert hinted == []
+    # Refused: the grid is shown again with all of them.
+    response = client.post(url(dataset), {f"v-{cell}": "สิบสอง", f"na-{cell}": "", f"o-{cell}": "7"})
+    html = response.content.decode()
+    assert response.status_code == 200 and len(hinted) == 1
+    box = html[html.index(f'name="v-{cell}"') :]
+    assert '<small class="ds-prev" title="งวดก่อน">5</small>' in box[: box.index("</td>")]
+    assert '<datalist id="id_period-M"><option value="' in html  # the period picker still offers the dataset's periods
