@@ -49,7 +49,7 @@ from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
 from poc.params import BadParameter, code_param, fiscal_year_param, id_param
 from poc.pdf import pdf_response
 from poc.periods import fiscal_year_of, period_for_fiscal_year
-from poc.permissions import scope_key
+from poc.permissions import scope_key_of
 
 # Boundaries are large and never drawn here: leave them in the database.
 _UNIT_FIELDS = ("code", "name_th", "name_en", "level", "parent_id", "path")
@@ -58,10 +58,18 @@ WARROOM_PAGE_TILES = 40  # tiles that fit a 1920×1080 wall at a size readable a
 
 
 def _orgunit(request: HttpRequest) -> OrgUnit:
+    """The unit asked for, else the province; a province or district comes from the picker's cached list (no query)."""
     code = request.GET.get("orgunit", "")
+    known = _selector_units()
     units = OrgUnit.objects.only(*_UNIT_FIELDS)
-    unit = units.filter(code=code).first() if code else None
-    return unit or units.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
+    if code:
+        unit = next((u for u in known if u.code == code), None) or units.filter(code=code).first()
+        if unit is not None:
+            return unit
+    provinces = [u for u in known if u.level == OrgUnitLevel.PROVINCE]
+    if provinces:
+        return min(provinces, key=lambda u: u.code)
+    return units.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
 
 
 def _no_province() -> OrgUnit:
@@ -83,8 +91,8 @@ def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
 def _selector_units() -> list[OrgUnit]:
     """Province and districts for the org-unit picker, kept briefly: every cockpit page shows it."""
     return cache.get_or_set(
-        "cockpit:selector-units",
-        lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only("code", "name_th", "name_en", "level")),
+        "cockpit:selector-units:v2",
+        lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only(*_UNIT_FIELDS)),
         60,
     )
 
@@ -104,10 +112,11 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
     fiscal_year = _fiscal_year(request, unit, indicators_version())
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
+    readable = dict(readable_indicators(request.user).values_list("pk", "code"))  # the one permission read
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user, readable=set(readable.values()))
     # The rendered wall keys on the versions of the indicators it shows: a write elsewhere keeps it.
     version = indicators_stamp([tile["pk"] for group in groups for tile in group["tiles"]])
-    scope = scope_key(readable_indicators(request.user))  # users who may read the same indicators share the rendered wall
+    scope = scope_key_of(readable)  # users who may read the same indicators share the rendered wall
     context = {
         "groups": groups,
         "scope": scope,
