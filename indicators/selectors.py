@@ -144,9 +144,9 @@ def _element_coverage(
             kind = element.dataset.period_type
             found = [period_containing(kind, fy_end)] if kind == PeriodType.CALENDAR_YEAR else periods_in_fiscal_year(kind, fiscal_year)
             specs[(element.pk, fiscal_year)] = [s for s in found if due_date(element.dataset, s) < today]
-    periods = dict(Period.objects.filter(code__in={s.code for due in specs.values() for s in due}).values_list("code", "pk"))
-    rows = AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(elements), period_id__in=list(periods.values()))
-    reported = {(element_id, period_id): n for element_id, period_id, n in rows.values_list("element_id", "period_id", "count")}
+    codes = {s.code for due in specs.values() for s in due}
+    rows = AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(elements), period__code__in=codes)  # one query
+    reported = {(element_id, code): n for element_id, code, n in rows.values_list("element_id", "period__code", "count")}
     levels = {e.dataset.collection_level for e in elements.values()}
     units = list(OrgUnit.objects.subtree(orgunit).filter(level__in=levels).without_shapes())
     counts: dict[tuple[int, int], tuple[int, int]] = {}
@@ -154,7 +154,7 @@ def _element_coverage(
         dataset = elements[element_id].dataset
         expected = sum(len(expected_orgunits(dataset, units, spec)) for spec in due)
         if expected:
-            got = sum(reported.get((element_id, periods.get(spec.code)), 0) for spec in due)
+            got = sum(reported.get((element_id, spec.code), 0) for spec in due)
             counts[(element_id, fiscal_year)] = (min(got, expected), expected)
     return counts
 

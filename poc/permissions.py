@@ -21,7 +21,7 @@ Pages gated by role alone (IT administrator, executive, the provincial IT group)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -102,12 +102,8 @@ class RestrictedQuerySet(models.QuerySet):
 
 def scope_key(queryset: QuerySet) -> str:
     """A short key naming which rows of ``queryset`` a user sees (for caches shared by users of equal rights)."""
-    return scope_key_of(queryset.values_list("pk", flat=True))
-
-
-def scope_key_of(ids: Iterable[int]) -> str:
-    """:func:`scope_key` of row ids already read (the same key for the same rows)."""
-    return hashlib.blake2s(",".join(map(str, sorted(ids))).encode(), digest_size=8).hexdigest()
+    ids = ",".join(map(str, queryset.order_by("pk").values_list("pk", flat=True)))
+    return hashlib.blake2s(ids.encode(), digest_size=8).hexdigest()
 
 
 # --- Roles ----------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def test_a_warm_wall_is_a_fixed_handful_of_queries_and_a_write_recounts_only_wha
     write(entry_a, [(inputs["storage"], d, "2568-04", 50) for d in districts])  # feeds WATER only
 
     after = _wall(gov)
-    assert len(after) == 27 + session
+    assert len(after) == 25 + session
     # Coverage is counted again for STORAGE_PCT alone (reporting year, WATER's tile); CASES and POP come from the cache.
     counted = [q for q in after if 'FROM "datasets_aggregatevalue"' in q]
     assert len(counted) == 2 and all(f'"element_id" IN ({inputs["storage"].pk})' in q for q in counted)
