@@ -132,11 +132,20 @@ def free_port() -> int:
 _STATIC_ROOTS: dict[str, str] = {}
 
 
+def _bare_config() -> str:
+    """An empty gunicorn config (else gunicorn reads ./gunicorn.conf.py): plain gunicorn, no preload."""
+    path = Path(tempfile.gettempdir()) / "poc-bench-bare.conf.py"
+    path.write_text("# gunicorn without preload or warm-up (bench/_common.py)\n")
+    return str(path)
+
+
 @contextmanager
-def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False):
+def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False, preload: bool = True):
     """collectstatic with the production storage, then gunicorn on 127.0.0.1 (DEBUG off, POC_HTTPS=0).
 
     ``probe``: serve ``bench/wsgi_probe.py`` (the deployed app plus an X-Bench-Worker header naming the worker).
+    ``preload``: with the deployed ``gunicorn.conf.py`` (app loaded and warmed in the master before the workers
+    fork); False starts bare gunicorn, each worker loading the app itself (what deployments did before).
     """
     static_root = _STATIC_ROOTS.get("collected") or tempfile.mkdtemp(prefix="poc-bench-static-")
     env = {**os.environ, "DEBUG": "0", "POC_HTTPS": "0", "STATIC_ROOT": static_root, "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
@@ -150,6 +159,8 @@ def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False):
         python,
         "-m",
         "gunicorn",
+        "-c",
+        str(ROOT / "gunicorn.conf.py") if preload else _bare_config(),
         *app,
         "-b",
         f"127.0.0.1:{port}",

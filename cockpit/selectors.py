@@ -86,12 +86,14 @@ def _state(light: str, value: float | None, enough: bool, judged: bool) -> str:
     return light if judged else "unjudged"
 
 
-def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dict]:
+def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User, readable: set[str] | None = None) -> list[dict]:
     """Perspectives with the tiles ``user`` may read, for one org unit and fiscal year.
 
     Every tile is computed once and cached for all users under its indicator's version; each user's copy keeps
-    only the indicators whose inputs they may all read (``poc.permissions``)."""
-    readable = set(readable_indicators(user).values_list("code", flat=True))
+    only the indicators whose inputs they may all read (``poc.permissions``; ``readable``: their codes, when the
+    caller has read them already)."""
+    if readable is None:
+        readable = set(readable_indicators(user).values_list("code", flat=True))
     groups = [{**group, "tiles": [{**t} for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
     groups = [group for group in groups if group["tiles"]]
     _mark_approval([t for group in groups for t in group["tiles"]], orgunit, fiscal_year)

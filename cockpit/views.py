@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,12 +34,11 @@ from cockpit.selectors import (
     drilldown,
     flat_tiles,
     format_value,
-    indicators_stamp,
     open_alert_count,
     pivot,
     visible_alerts,
 )
-from cockpit.services import alert_acknowledge, alerts_version, can_acknowledge, pin_add, pin_remove, request_answer, request_create
+from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
 from datasets.models import Category
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
@@ -49,7 +51,6 @@ from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
 from poc.params import BadParameter, code_param, fiscal_year_param, id_param
 from poc.pdf import pdf_response
 from poc.periods import fiscal_year_of, period_for_fiscal_year
-from poc.permissions import scope_key
 
 # Boundaries are large and never drawn here: leave them in the database.
 _UNIT_FIELDS = ("code", "name_th", "name_en", "level", "parent_id", "path")
@@ -58,17 +59,25 @@ WARROOM_PAGE_TILES = 40  # tiles that fit a 1920×1080 wall at a size readable a
 
 
 def _orgunit(request: HttpRequest) -> OrgUnit:
+    """The unit asked for, else the province; a province or district comes from the picker's cached list (no query)."""
     code = request.GET.get("orgunit", "")
+    known = _selector_units()
     units = OrgUnit.objects.only(*_UNIT_FIELDS)
-    unit = units.filter(code=code).first() if code else None
-    return unit or units.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
+    if code:
+        unit = next((u for u in known if u.code == code), None) or units.filter(code=code).first()
+        if unit is not None:
+            return unit
+    provinces = [u for u in known if u.level == OrgUnitLevel.PROVINCE]
+    if provinces:
+        return min(provinces, key=lambda u: u.code)
+    return units.filter(level=OrgUnitLevel.PROVINCE).order_by("code").first() or _no_province()
 
 
 def _no_province() -> OrgUnit:
     raise Http404(_("No province has been set up yet."))
 
 
-def _fiscal_year(request: HttpRequest, unit: OrgUnit, version: int) -> int:
+def _fiscal_year(request: HttpRequest, unit: OrgUnit) -> int:
     """The year asked for, else the one rule's year: the latest with data complete enough to judge."""
     chosen = fiscal_year_param(request.GET)
     return chosen if chosen is not None else reporting_year(unit).fiscal_year
@@ -83,8 +92,8 @@ def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
 def _selector_units() -> list[OrgUnit]:
     """Province and districts for the org-unit picker, kept briefly: every cockpit page shows it."""
     return cache.get_or_set(
-        "cockpit:selector-units",
-        lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only("code", "name_th", "name_en", "level")),
+        "cockpit:selector-units:v2",
+        lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only(*_UNIT_FIELDS)),
         60,
     )
 
@@ -103,21 +112,44 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 @login_required
 def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, indicators_version())
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
-    # The rendered wall keys on the versions of the indicators it shows: a write elsewhere keeps it.
-    version = indicators_stamp([tile["pk"] for group in groups for tile in group["tiles"]])
-    scope = scope_key(readable_indicators(request.user))  # users who may read the same indicators share the rendered wall
+    rule = reporting_year(unit)
+    chosen = fiscal_year_param(request.GET)
+    fiscal_year = chosen if chosen is not None else rule.fiscal_year
+    readable = set(readable_indicators(request.user).values_list("code", flat=True))  # the one permission read
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user, readable=readable)
+    flat = flat_tiles(groups)
     context = {
         "groups": groups,
-        "scope": scope,
-        "tiles": flat_tiles(groups),
+        "tiles": flat,
+        "tile_html": _tile_html(flat, unit, fiscal_year),
         "summary": cockpit_summary(groups),
         "open_alerts": open_alert_count(request.user),
-        "reporting": _reporting(unit, fiscal_year),
-        **_selectors(unit, fiscal_year, f"{version}-{alerts_version()}"),
+        "reporting": dataclasses.replace(rule, fiscal_year=fiscal_year, default=rule.fiscal_year),
+        **_selectors(unit, fiscal_year, 0),
     }
     return render(request, "cockpit/tiles.html", context)
+
+
+def _tile_html(tiles: list[dict], unit: OrgUnit, fiscal_year: int) -> list[str]:
+    """Each tile's HTML, cached under a digest of what it shows (the tile's values, the unit, the year, the language):
+    after a write only the tiles whose figures changed are rendered again, and no user is ever served a tile of
+    another's, since a key names exactly the content it stands for. One cache round trip for the whole wall."""
+    language = get_language() or "th"
+
+    def key(tile: dict) -> str:
+        shown = repr((sorted(tile.items()), unit.code, fiscal_year, language)).encode()
+        return f"cockpit:tile-html:{hashlib.blake2b(shown, digest_size=16).hexdigest()}"
+
+    keys = [key(tile) for tile in tiles]
+    found = cache.get_many(keys)
+    fresh = {
+        k: render_to_string("cockpit/_tile.html", {"tile": tile, "orgunit": unit, "fiscal_year": fiscal_year})
+        for k, tile in zip(keys, tiles, strict=True)
+        if k not in found
+    }
+    if fresh:
+        cache.set_many(fresh, CACHE_SECONDS)
+    return [mark_safe(found[k] if k in found else fresh[k]) for k in keys]  # our template escaped what it shows
 
 
 def _warroom_pages(groups: list[dict]) -> list[list[dict]]:
@@ -130,7 +162,7 @@ def _warroom_pages(groups: list[dict]) -> list[list[dict]]:
 def brief_pdf(request: HttpRequest) -> HttpResponse:
     """The cockpit on one printed page for the monthly meeting (built in ``cockpit.brief``)."""
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, indicators_version())
+    fiscal_year = _fiscal_year(request, unit)
     content = brief.brief_pdf(user=request.user, orgunit=unit, fiscal_year=fiscal_year)
     return pdf_response(content, f"cockpit-brief-{unit.code}-{fiscal_year}.pdf")
 
@@ -139,7 +171,7 @@ def brief_pdf(request: HttpRequest) -> HttpResponse:
 def warroom(request: HttpRequest) -> HttpResponse:
     version = indicators_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, version)
+    fiscal_year = _fiscal_year(request, unit)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
     open_alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN)
     rank = Case(When(severity=AlertSeverity.CRITICAL, then=0), When(severity=AlertSeverity.WARNING, then=1), default=2)
@@ -164,7 +196,7 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
     indicator = get_object_or_404(readable_indicators(request.user), code=code)
     version = indicator_versions([indicator.pk])[indicator.pk]  # this indicator's own: writes to others keep its page
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit, version)
+    fiscal_year = _fiscal_year(request, unit)
 
     def figures() -> dict:
         # Building plotly figures costs more than the queries: keep them with the data's version.

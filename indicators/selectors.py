@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -14,6 +17,8 @@ from indicators.models import Indicator, IndicatorValue
 from poc.lookups import ids_filter
 from poc.models import OrgUnit, Period
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing, period_for_fiscal_year, periods_in_fiscal_year
+
+COVERAGE_SECONDS = 600  # also bounds how long a changed dataset assignment or org-unit tree takes to show
 
 
 def readable_indicators(user) -> QuerySet[Indicator]:
@@ -67,8 +72,61 @@ def latest_fiscal_year(orgunit_id: int) -> int | None:
     return reporting_year(OrgUnit.objects.without_shapes().filter(pk=orgunit_id).first()).fiscal_year
 
 
+def coverage_stamps(indicators: Iterable[Indicator]) -> dict[int, str]:
+    """A stamp per input element of ``indicators`` (inputs prefetched) that changes when any of them fed by that
+    element is refreshed: every write to an element refreshes all active indicators it feeds (``refresh_for_change``),
+    and approvals bump them too, so an element's cached coverage lives exactly as long as its data."""
+    from indicators.services import indicator_versions
+
+    feeds: dict[int, set[int]] = defaultdict(set)
+    for indicator in indicators:
+        for element in indicator.inputs.all():
+            feeds[element.pk].add(indicator.pk)
+    versions = indicator_versions({pk for pks in feeds.values() for pk in pks})
+    return {
+        element_id: hashlib.blake2b(repr(sorted((pk, versions[pk]) for pk in pks)).encode(), digest_size=8).hexdigest()
+        for element_id, pks in feeds.items()
+    }
+
+
 def element_coverage(
-    elements: Iterable[DataElement], orgunit: OrgUnit, fiscal_years: Iterable[int], today: dt.date | None = None
+    elements: Iterable[DataElement],
+    orgunit: OrgUnit,
+    fiscal_years: Iterable[int],
+    today: dt.date | None = None,
+    *,
+    stamps: dict[int, str] | None = None,
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(reported, expected) input cells of each element under ``orgunit``, per (element, fiscal year).
+
+    With ``stamps`` (:func:`coverage_stamps`), each element's answer is cached under its own stamp: a write
+    recomputes only the elements behind the indicators it refreshed (one cache round trip for the others).
+    Without, everything is read (a fixed number of queries, see :func:`_element_coverage`).
+    """
+    today = today or timezone.localdate()
+    elements = {e.pk: e for e in elements}
+    fiscal_years = sorted(set(fiscal_years))
+    if stamps is None:
+        return _element_coverage(elements, orgunit, fiscal_years, today)
+    years = ",".join(map(str, fiscal_years))
+    keys = {pk: f"coverage:{pk}:{stamps[pk]}:{orgunit.pk}:{today.isoformat()}:{years}" for pk in elements}
+    found = cache.get_many(list(keys.values()))
+    counts: dict[tuple[int, int], tuple[int, int]] = {}
+    for pk, key in keys.items():
+        for fiscal_year, pair in found.get(key, {}).items():
+            counts[(pk, fiscal_year)] = pair
+    if missing := {pk: element for pk, element in elements.items() if keys[pk] not in found}:
+        fresh = _element_coverage(missing, orgunit, fiscal_years, today)
+        per_element: dict[int, dict[int, tuple[int, int]]] = {pk: {} for pk in missing}
+        for (pk, fiscal_year), pair in fresh.items():
+            per_element[pk][fiscal_year] = pair
+        cache.set_many({keys[pk]: value for pk, value in per_element.items()}, COVERAGE_SECONDS)
+        counts.update(fresh)
+    return counts
+
+
+def _element_coverage(
+    elements: dict[int, DataElement], orgunit: OrgUnit, fiscal_years: list[int], today: dt.date
 ) -> dict[tuple[int, int], tuple[int, int]]:
     """(reported, expected) input cells of each element under ``orgunit``, per (element, fiscal year).
 
@@ -77,8 +135,6 @@ def element_coverage(
     periods. Calendar-year inputs (population, area) count the calendar year containing the fiscal
     year's end, as indicators do. Pairs with nothing expected are left out. One pass for all years.
     """
-    today = today or timezone.localdate()
-    elements = {e.pk: e for e in elements}
     # Assignments are read once per dataset, not once per (element, period) by expected_orgunits.
     prefetch_related_objects([e.dataset for e in elements.values()], "orgunits", "orgunit_groups__members")
     specs: dict[tuple[int, int], list[PeriodSpec]] = {}  # (element, fiscal year) -> due periods
@@ -88,9 +144,9 @@ def element_coverage(
             kind = element.dataset.period_type
             found = [period_containing(kind, fy_end)] if kind == PeriodType.CALENDAR_YEAR else periods_in_fiscal_year(kind, fiscal_year)
             specs[(element.pk, fiscal_year)] = [s for s in found if due_date(element.dataset, s) < today]
-    periods = dict(Period.objects.filter(code__in={s.code for due in specs.values() for s in due}).values_list("code", "pk"))
-    rows = AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(elements), period_id__in=list(periods.values()))
-    reported = {(element_id, period_id): n for element_id, period_id, n in rows.values_list("element_id", "period_id", "count")}
+    codes = {s.code for due in specs.values() for s in due}
+    rows = AggregateValue.objects.filter(orgunit=orgunit, element_id__in=list(elements), period__code__in=codes)  # one query
+    reported = {(element_id, code): n for element_id, code, n in rows.values_list("element_id", "period__code", "count")}
     levels = {e.dataset.collection_level for e in elements.values()}
     units = list(OrgUnit.objects.subtree(orgunit).filter(level__in=levels).without_shapes())
     counts: dict[tuple[int, int], tuple[int, int]] = {}
@@ -98,7 +154,7 @@ def element_coverage(
         dataset = elements[element_id].dataset
         expected = sum(len(expected_orgunits(dataset, units, spec)) for spec in due)
         if expected:
-            got = sum(reported.get((element_id, periods.get(spec.code)), 0) for spec in due)
+            got = sum(reported.get((element_id, spec.code), 0) for spec in due)
             counts[(element_id, fiscal_year)] = (min(got, expected), expected)
     return counts
 
@@ -114,7 +170,8 @@ def input_coverage(
     """
     indicators = list(indicators)
     fiscal_years = list(fiscal_years)
-    counts = element_coverage({e for i in indicators for e in i.inputs.all()}, orgunit, fiscal_years, today)
+    stamps = coverage_stamps(indicators)
+    counts = element_coverage({e for i in indicators for e in i.inputs.all()}, orgunit, fiscal_years, today, stamps=stamps)
     share = {key: got / expected for key, (got, expected) in counts.items()}
     coverage = {}
     for fiscal_year in fiscal_years:

@@ -119,3 +119,69 @@ def test_after_a_write_only_the_datasets_behind_it_are_scanned_for_approvals(
     assert (_tile(again, "RATE1")["approval"], _tile(again, "WATER")["approval"]) == ("unapproved", "unapproved")
     scans = [q["sql"] for q in ctx.captured_queries if "datasets_datavalue" in q["sql"]]
     assert len(scans) == 1 and f'"dataset_id" IN ({monthly_dataset.pk})' in scans[0], scans
+
+
+def _wall(gov, **params) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = gov.get(reverse("cockpit:tiles"), params)
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_warm_wall_is_a_fixed_handful_of_queries_and_a_write_recounts_only_what_it_fed(
+    gov, rate, water, inputs, subdistricts, entry_a, write
+):
+    from django.conf import settings
+
+    districts = sorted({s.parent for s in subdistricts}, key=lambda d: d.code)
+    write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    write(entry_a, [(inputs["storage"], d, "2568-03", 40) for d in districts])
+    # With Redis the session is read from it and the page view pushed to it; without, each is a query.
+    session = 0 if settings.REDIS_URL else 2
+    _wall(gov)  # fills the caches: tiles, coverage, reporting year, rendered wall
+    warm = _wall(gov)
+    # user, the user's and its groups' permissions, roles, agency (menu and badges), readable indicators, active
+    # indicators, the approval flags (read fresh: an approval shows at once): nothing about values, coverage, periods.
+    assert len(warm) == 8 + session
+    assert not [q for q in warm if "aggregatevalue" in q or "indicatorvalue" in q or "poc_period" in q]
+    assert len(_wall(gov)) == len(warm)  # constant
+
+    write(entry_a, [(inputs["storage"], d, "2568-04", 50) for d in districts])  # feeds WATER only
+
+    after = _wall(gov)
+    assert len(after) == 25 + session
+    # Coverage is counted again for STORAGE_PCT alone (reporting year, WATER's tile); CASES and POP come from the cache.
+    counted = [q for q in after if 'FROM "datasets_aggregatevalue"' in q]
+    assert len(counted) == 2 and all(f'"element_id" IN ({inputs["storage"].pk})' in q for q in counted)
+    assert len(_wall(gov)) == len(warm)  # and warm again
+
+
+def test_reporting_year_keeps_the_coverage_of_elements_a_write_did_not_touch(rate, water, inputs, province, subdistricts, entry_a, write):
+    import datetime as dt
+
+    from indicators.reporting import year_shares
+    from indicators.selectors import coverage_stamps
+
+    districts = sorted({s.parent for s in subdistricts}, key=lambda d: d.code)
+    write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    write(entry_a, [(inputs["storage"], d, "2568-03", 40) for d in districts])
+    indicators = list(Indicator.objects.prefetch_related("inputs__dataset").order_by("code"))
+    before = coverage_stamps(indicators)
+    assert year_shares(province, [2568]) == {2568: (4 + 4 + 2) / (4 + 4 + 24)}  # storage: 2 districts × 12 months due
+
+    def cached(element, stamps):
+        return cache.get(f"coverage:{element.pk}:{stamps[element.pk]}:{province.pk}:{dt.date.max.isoformat()}:2568")
+
+    assert cached(inputs["cases"], before) == {2568: (4, 4)} and cached(inputs["storage"], before) == {2568: (2, 24)}
+
+    write(entry_a, [(inputs["storage"], d, "2568-04", 50) for d in districts])  # feeds WATER only
+
+    after = coverage_stamps(Indicator.objects.prefetch_related("inputs__dataset").order_by("code"))
+    assert after[inputs["cases"].pk] == before[inputs["cases"].pk] and after[inputs["pop"].pk] == before[inputs["pop"].pk]
+    assert after[inputs["storage"].pk] != before[inputs["storage"].pk]
+    with CaptureQueriesContext(connection) as ctx:
+        assert year_shares(province, [2568]) == {2568: (4 + 4 + 4) / (4 + 4 + 24)}
+    counted = [q["sql"] for q in ctx.captured_queries if 'FROM "datasets_aggregatevalue"' in q["sql"]]
+    assert len(counted) == 1 and f'"element_id" IN ({inputs["storage"].pk})' in counted[0]  # only the written element
+    assert cached(inputs["cases"], after) == {2568: (4, 4)}  # the untouched element's entry, intact
+    assert cached(inputs["storage"], after) == {2568: (4, 24)}  # the written one, fresh

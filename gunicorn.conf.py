@@ -1,0 +1,47 @@
+"""gunicorn as deployed (docker-compose.yml, README "Running beyond one machine", bench/_common.py).
+
+The app is loaded once in the master and warmed (``poc.warmup``): URL modules and views imported, templates
+compiled, translations, GDAL/GEOS and the static manifest loaded. Each worker is forked from that process, so
+its first request costs what its second does. Database connections are closed before the fork and each worker
+opens its own; no cache/Redis client is created in the master (redis-py pools are per process anyway).
+
+Settings can be overridden on the command line (``-w``, ``-b``) or with GUNICORN_CMD_ARGS.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))  # 2 × cores on a 2-core host, sync workers
+max_requests = 2000
+max_requests_jitter = 200  # workers recycle at different times, never all at once
+preload_app = True
+wsgi_app = "poc.wsgi:application"
+
+
+def on_starting(server):
+    """In the master, after the preloaded app is loaded and before it listens: no request waits for the warm-up."""
+    if not server.cfg.preload_app:  # each worker loads the app itself: nothing to warm here
+        return
+    from poc.warmup import warm_up
+
+    timings = warm_up()
+    server.log.info("warm-up before fork: %s", ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items()))
+
+
+def pre_fork(server, worker):
+    """In the master before each fork (also when a worker is recycled): it holds no database connection to hand down."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+def post_fork(server, worker):
+    """In each new worker, before its first request: its own database connection and Redis pool, opened now."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    try:
+        connection.ensure_connection()
+        cache.get("poc:warm-up")
+    except Exception:  # the database or Redis is down: the first request reports it as usual
+        server.log.warning("worker %s could not open its connections before its first request", worker.pid, exc_info=True)
