@@ -308,7 +308,8 @@ def _expected_table(cursor, table: _Table, element_ids: list[int] | None, depth:
 def _insert_expected(cursor, table: _Table, leaves: tuple[str, list]) -> int:
     count, keys = connection.ops.quote_name("count"), ", ".join(table.keys)
     sql, params = leaves
-    cursor.execute(f"INSERT INTO {table.name} ({keys}, total, {count}) {sql}", params)
+    # In key order: the unique index grows at its right edge instead of taking 10M random insertions.
+    cursor.execute(f"INSERT INTO {table.name} ({keys}, total, {count}) SELECT * FROM ({sql}) leaves ORDER BY {keys}", params)
     rows = cursor.rowcount
     cursor.execute(f"INSERT INTO {table.name} ({keys}, total, {count}) SELECT {keys}, total, count FROM {table.scratch}")
     return rows + cursor.rowcount
