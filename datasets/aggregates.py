@@ -250,7 +250,10 @@ def _leaf_rows(cursor, table: _Table, element_ids: list[int] | None) -> tuple[st
     )
     if table is not TOTALS:  # one value per (element, option combination, unit, period)
         return f"SELECT {own}, v.value_num AS total, 1 AS count {source}", params
-    cursor.execute(f"SELECT DISTINCT element_id FROM {values} WHERE option_combo_id IS NOT NULL")
+    # Per element through the (small, partial) index of option cells, rather than a scan of every value.
+    cursor.execute(
+        f"SELECT e.id FROM {elements} e WHERE EXISTS (SELECT 1 FROM {values} v WHERE v.element_id = e.id AND v.option_combo_id IS NOT NULL)"
+    )
     broken_down = [row[0] for row in cursor.fetchall()]
     if not broken_down:
         return f"SELECT {own}, v.value_num AS total, 1 AS count {source}", params
