@@ -44,6 +44,9 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 SKELETON_CACHE_SIZE = 64
 SKELETON_MAX_AGE = 15 * 60
 _SKELETONS: dict[tuple, tuple[float, list[tuple[int, str]]]] = {}
+# Level 4, not 6: the national body (11 MB of GeoJSON) compresses in ~0.35 s instead of ~0.9 s, 4 % larger (2.79 MB,
+# not 2.69 MB); the first request after each write waits for it.
+GZIP_LEVEL = 4
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ def choropleth_gzipped(selection: MapSelection, etag: str) -> bytes:
     key = f"choropleth:{etag.strip(chr(34))}:{get_language() or 'th'}"
     body = cache.get(key)
     if body is None:
-        body = gzip.compress(choropleth_geojson(selection).encode(), compresslevel=6, mtime=0)
+        body = gzip.compress(choropleth_geojson(selection).encode(), compresslevel=GZIP_LEVEL, mtime=0)
         cache.set(key, body, SKELETON_MAX_AGE)
     return body
 

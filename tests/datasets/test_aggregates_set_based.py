@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core.management import call_command
 
 from benchdata.values import BENCH_DATASET, datavalues_bulk_generate
-from datasets.aggregates import aggregates_recompute
-from datasets.models import AggregateValue, Dataset, DataValue
+from datasets.aggregates import aggregates_rebuild, aggregates_recompute
+from datasets.models import AggregateOptionValue, AggregateValue, DataElement, Dataset, DataValue, ValueType
 from datasets.selectors import element_value
-from poc.models import OrgUnit, OrgUnitLevel
+from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import parse_period
 
 postgres_only = pytest.mark.skipif(not settings.IS_POSTGIS, reason="the set-based path runs on PostgreSQL only")
@@ -78,3 +78,69 @@ def test_generate_national_builds_a_country_with_values_and_exact_aggregates(db)
     datavalues_bulk_generate(dataset=Dataset.objects.get(code=BENCH_DATASET), total=3000, seed=7)
     assert dict(values.order_by("pk").values_list("orgunit__code", "value_num")[:20]) == first
     assert list(provinces.values_list("total", flat=True)) == province_totals
+
+
+def _stored(model) -> dict[tuple, tuple[float, int]]:
+    keys = (
+        ("element_id", "option_combo_id", "orgunit_id", "period_id")
+        if model is AggregateOptionValue
+        else ("element_id", "orgunit_id", "period_id")
+    )
+    return {tuple(row[:-2]): (row[-2], row[-1]) for row in model.objects.values_list(*keys, "total", "count")}
+
+
+@pytest.fixture
+def values_at_every_level(elements, sex_area, dataset, province):
+    """Raw values at villages, subdistricts, districts and the province (units with units below them hold values too),
+    of a plain element, an average, a text element and a broken-down element (SEX × AREA)."""
+    population = DataElement.objects.create(
+        code="POP", dataset=dataset, name_th="ประชากร", value_type=ValueType.INTEGER, category_combo=sex_area, order=5
+    )
+    combos = list(sex_area.option_combos.order_by("order"))
+    january, february = Period.objects.for_code("2568-01"), Period.objects.for_code("2568-02")
+    rows = []
+    for number, unit in enumerate(OrgUnit.objects.order_by("code"), start=1):
+        rows.append(DataValue(element=elements["cases"], orgunit=unit, period=january, value_num=number))
+        rows.append(DataValue(element=elements["rate"], orgunit=unit, period=february, value_num=number * 1.5))
+        rows.append(DataValue(element=elements["note"], orgunit=unit, period=january, value_text="text: no aggregate"))
+        for position, combo in enumerate(combos[: 1 + number % 4]):
+            rows.append(DataValue(element=population, option_combo=combo, orgunit=unit, period=january, value_num=number * 10 + position))
+    DataValue.objects.bulk_create(rows)
+    return population
+
+
+@postgres_only
+def test_set_based_rebuild_equals_the_python_recompute_on_both_tables(values_at_every_level, elements, province):
+    population, january = values_at_every_level, Period.objects.for_code("2568-01")
+    aggregates_rebuild()
+    set_based = (_stored(AggregateValue), _stored(AggregateOptionValue))
+    assert aggregates_recompute(set_based=False).ok
+    assert aggregates_recompute(set_based=True).ok
+    AggregateValue.objects.all().delete()
+    AggregateOptionValue.objects.all().delete()
+    aggregates_recompute(set_based=False, fix=True)
+    assert (_stored(AggregateValue), _stored(AggregateOptionValue)) == set_based
+    # 13 units: province 99 (value 1), districts, subdistricts and villages numbered in code order.
+    units = OrgUnit.objects.count()
+    assert AggregateValue.objects.get(element=elements["cases"], orgunit=province, period=january).total == sum(range(1, units + 1))
+    assert AggregateValue.objects.get(element=elements["cases"], orgunit=province, period=january).count == units
+    district = OrgUnit.objects.get(code="9901")  # itself (2), 990101 (3), its village (4), 990102 (5), its village (6)
+    assert _stored(AggregateValue)[(elements["cases"].pk, district.pk, january.pk)] == (2 + 3 + 4 + 5 + 6, 5)
+    first_combo = population.category_combo.option_combos.order_by("order").first()
+    assert _stored(AggregateOptionValue)[(population.pk, first_combo.pk, district.pk, january.pk)] == (10 * (2 + 3 + 4 + 5 + 6), 5)
+    assert not AggregateValue.objects.filter(element=elements["note"]).exists()
+
+
+@postgres_only
+def test_set_based_check_finds_and_fixes_differences_in_the_option_table(values_at_every_level, province):
+    aggregates_rebuild()
+    wrong = AggregateOptionValue.objects.filter(orgunit=province).order_by("pk").first()
+    AggregateOptionValue.objects.filter(pk=wrong.pk).update(total=wrong.total + 1)
+    report = aggregates_recompute(set_based=True)
+    assert report.differences == []
+    key = (wrong.element_id, wrong.option_combo_id, wrong.orgunit_id, wrong.period_id)
+    assert report.option_differences == [(*key, (wrong.total + 1, wrong.count), (wrong.total, wrong.count))]
+    assert report.checked == AggregateValue.objects.count() + AggregateOptionValue.objects.count()
+    assert sorted(aggregates_recompute(set_based=False).option_differences) == report.option_differences
+    aggregates_recompute(set_based=True, fix=True)
+    assert aggregates_recompute(set_based=False).ok

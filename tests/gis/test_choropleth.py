@@ -188,3 +188,29 @@ def test_gzip_clients_get_the_cached_pre_compressed_body_until_a_value_changes(
     assert changed["ETag"] != packed["ETag"]
     features = {f["properties"]["code"]: f for f in json.loads(gzip.decompress(changed.content))["features"]}
     assert features["9902"]["properties"]["value"] == 4
+
+
+def test_the_cached_national_body_is_served_only_to_users_who_may_read_the_element(
+    client, shapes, monthly_cases, dataset, save, entry_a, entry_b, subdistricts, django_capture_on_commit_callbacks
+):
+    dataset.sensitivity = Sensitivity.RESTRICTED
+    dataset.save()
+    query = {"element": "CASES", "period": "2568-01", "level": 3}  # every subdistrict of the country, as the national map
+    client.force_login(entry_a)
+    packed = client.get(URL, query, HTTP_ACCEPT_ENCODING="gzip")
+    assert packed.status_code == 200 and packed["Content-Encoding"] == "gzip" and packed["ETag"].startswith('W/"')
+    features = {f["properties"]["code"]: f for f in json.loads(gzip.decompress(packed.content))["features"]}
+    assert features["990101"]["properties"]["value"] == 5 and features["990201"]["properties"]["value"] is None
+    # Another agency's user: neither the cached body nor a 304 for its ETag (which would confirm the data unchanged).
+    client.force_login(entry_b)
+    for headers in ({"HTTP_ACCEPT_ENCODING": "gzip"}, {"HTTP_ACCEPT_ENCODING": "gzip", "HTTP_IF_NONE_MATCH": packed["ETag"]}):
+        denied = client.get(URL, query, **headers)
+        assert denied.status_code == 404 and b"990101" not in denied.content and not denied.has_header("ETag")
+    # A write changes the body the permitted user gets next, under a new ETag.
+    client.force_login(entry_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        save(entry_a, [(monthly_cases, subdistricts[2], "2568-01", 9)])
+    changed = client.get(URL, query, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != packed["ETag"] and changed["Content-Encoding"] == "gzip"
+    features = {f["properties"]["code"]: f for f in json.loads(gzip.decompress(changed.content))["features"]}
+    assert features["990201"]["properties"]["value"] == 9
