@@ -7,6 +7,9 @@ How it measures (issue 20, point 1):
   ``Accept-Encoding: gzip``, each signed in as the demo role that uses the page (governor, entry);
 - while readers load the pages, a data-entry user saves a changed cell through the entry form every second,
   so the caches are invalidated as in life; the first request for a page after each write is reported apart;
+- the verdicts come from 4 readers who each pause ~0.5 s between pages (``--think``; ~6–8 pages/s with the saves,
+  several times a province's busiest hour); a second phase with readers that never pause saturates the 2 CPUs
+  and prints throughput and latencies that are then mostly queueing (no verdict);
 - the first request each gunicorn worker serves for a page (cold) is reported apart from warm requests
   (``bench/wsgi_probe.py`` names the worker), and percentiles need at least ``--samples`` (≥ 30) warm samples;
 - the database is created fresh and bulk-loaded (seed_demo, generate_national) and never ANALYZEd here: the
@@ -233,16 +236,27 @@ class Writer(threading.Thread):
 
 
 def under_load(
-    base: str, cookies: dict[str, str], pages: dict[str, tuple[str, str]], *, samples: int, readers: int, max_seconds: float
+    base: str,
+    cookies: dict[str, str],
+    pages: dict[str, tuple[str, str]],
+    *,
+    samples: int,
+    readers: int,
+    max_seconds: float,
+    think: float,
 ) -> tuple[Sampler, Writer, float]:
-    """Readers cycle through the pages (no think time) while the writer saves; until every page has ``samples`` warm samples."""
+    """Readers cycle through the pages while the writer saves, until every page has ``samples`` warm samples (and
+    the writer ``samples`` saves). Each reader pauses ``think`` seconds on average (0.5–1.5×) between pages, as a
+    person reading a page does; ``think=0`` saturates the server (queueing is then most of each latency)."""
     sampler, stop = Sampler(), threading.Event()
     writer = Writer(base, cookies["entry"], pages["entry grid (filled)"][1], sampler, stop, every=1.0)
     deadline = time.monotonic() + max_seconds
 
     def enough() -> bool:
         with sampler.lock:
-            return all(len(sampler.warm.get(label, [])) >= samples and len(sampler.after_write.get(label, [])) >= 5 for label in pages)
+            warm, after = sampler.warm, sampler.after_write
+            pages_done = all(len(warm.get(label, [])) >= samples and len(after.get(label, [])) >= 5 for label in pages)
+        return pages_done and len(writer.latencies) >= samples
 
     def reader(number: int) -> None:
         rng = random.Random(number)
@@ -259,6 +273,8 @@ def under_load(
                 except OSError:
                     answer = None
                 sampler.record(label, answer, writes_before=writes)
+                if think and stop.wait(think * rng.uniform(0.5, 1.5)):
+                    break
             if enough():
                 stop.set()
 
@@ -292,8 +308,9 @@ LATENCY_TARGETS = {  # label -> (target text, p95 limit in ms or None, applies t
 }
 
 
-def latency_results(sampler: Sampler, writer: Writer, seconds: float, readers: int) -> list[Result]:
+def latency_results(sampler: Sampler, writer: Writer, seconds: float, readers: int, think: float) -> list[Result]:
     rows = []
+    load = f"{readers} readers pausing ~{think:g} s, writes during load"
     for label, (target, limit) in LATENCY_TARGETS.items():
         warm = [s * 1000 for s in sampler.warm.get(label, [])]
         cold = [s * 1000 for s in sampler.cold.get(label, [])]
@@ -313,7 +330,7 @@ def latency_results(sampler: Sampler, writer: Writer, seconds: float, readers: i
         verdict_text = "NOT met" if errors else (verdict(worst, below=limit) if limit else "printed")
         rows.append(
             Result(
-                f"{label} (HTTP gzip, {WORKERS} workers, writes during load)",
+                f"{label} (HTTP gzip, {WORKERS} workers, {load})",
                 target,
                 measured,
                 verdict_text,
@@ -327,6 +344,7 @@ def latency_results(sampler: Sampler, writer: Writer, seconds: float, readers: i
                     "errors": errors,
                     "wire_bytes": sampler.wire_bytes.get(label),
                     "readers": readers,
+                    "think_seconds": think,
                     "seconds": seconds,
                     "writes": sampler.writes,
                 },
@@ -336,19 +354,41 @@ def latency_results(sampler: Sampler, writer: Writer, seconds: float, readers: i
     if writes:
         rows.append(
             Result(
-                "one cell saved through the entry form (POST, all it triggers inline)",
+                f"one cell saved through the entry form (POST, all it triggers inline; {load})",
                 "< 100 ms",
                 f"p50 {percentile(writes, 0.5):.0f} / p95 {percentile(writes, 0.95):.0f} ms (n={len(writes)})",
                 verdict(percentile(writes, 0.95), below=100),
                 percentile(writes, 0.95),
                 "ms",
                 len(writes),
-                {"write_ms": writes, "failures": writer.failures[:5]},
+                {"write_ms": writes, "failures": writer.failures[:5], "think_seconds": think},
             )
         )
     else:
         rows.append(Result("one cell saved through the entry form", "< 100 ms", f"no write succeeded: {writer.failures[:1]}", "ERROR"))
     return rows
+
+
+def saturation_results(sampler: Sampler, writer: Writer, seconds: float, readers: int) -> list[Result]:
+    """The same pages with readers that never pause: throughput, and latencies that are mostly queueing (printed)."""
+    served = sum(len(kind.get(label, [])) for kind in (sampler.warm, sampler.cold, sampler.after_write) for label in LATENCY_TARGETS)
+    medians = {label: percentile([s * 1000 for s in sampler.warm[label]], 0.5) for label in LATENCY_TARGETS if sampler.warm.get(label)}
+    writes = [s * 1000 for s in writer.latencies]
+    measured = f"{served / seconds:.1f} pages/s; p50 " + ", ".join(f"{label} {ms:.0f}" for label, ms in medians.items()) + " ms"
+    if writes:
+        measured += f"; save p50 {percentile(writes, 0.5):.0f} / p95 {percentile(writes, 0.95):.0f} ms"
+    return [
+        Result(
+            f"saturation: {readers} readers without pause + a save every second, {WORKERS} workers on {os.cpu_count()} CPUs",
+            "printed",
+            measured,
+            "printed",
+            served / seconds,
+            "pages/s",
+            served,
+            {"p50_ms": medians, "write_ms": writes, "errors": sampler.errors, "seconds": seconds},
+        )
+    ]
 
 
 # --- national ------------------------------------------------------------------------------------
@@ -486,6 +526,7 @@ def main() -> None:
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"), choices=sorted(SCALES))
     parser.add_argument("--samples", type=int, default=30, help="warm samples per page at least (percentiles need ≥ 30)")
     parser.add_argument("--readers", type=int, default=4, help="concurrent reading users during the load phase")
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause of a reader between pages, seconds (0: saturate)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database instead of creating it fresh")
     parser.add_argument("--skip-import", action="store_true", help="pages, load and national only (the import takes minutes)")
     args = parser.parse_args()
@@ -518,8 +559,12 @@ def main() -> None:
             pages = demo_pages(Browser(base, cookies["governor"]), Browser(base, cookies["entry"]))
             found += page_weights(base, cookies, pages)
         with gunicorn(workers=WORKERS, probe=True) as base:  # fresh workers: their first requests are the cold ones
-            sampler, writer, seconds = under_load(base, cookies, pages, samples=args.samples, readers=args.readers, max_seconds=420)
-            found += latency_results(sampler, writer, seconds, args.readers)
+            sampler, writer, seconds = under_load(
+                base, cookies, pages, samples=args.samples, readers=args.readers, max_seconds=420, think=args.think
+            )
+            found += latency_results(sampler, writer, seconds, args.readers, args.think)
+            saturated = under_load(base, cookies, pages, samples=args.samples, readers=args.readers, max_seconds=300, think=0)
+            found += saturation_results(*saturated, args.readers)
         return [statistics_state(), *found]
 
     rows += guarded("pages and load (demo province)", pages_and_load)
