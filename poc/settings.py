@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "poc.request_memo.RequestMemoMiddleware",  # what a request reads several times (cache versions…), read once
     "django.middleware.security.SecurityMiddleware",
     "poc.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -185,3 +185,32 @@ def test_reporting_year_keeps_the_coverage_of_elements_a_write_did_not_touch(rat
     assert len(counted) == 1 and f'"element_id" IN ({inputs["storage"].pk})' in counted[0]  # only the written element
     assert cached(inputs["cases"], after) == {2568: (4, 4)}  # the untouched element's entry, intact
     assert cached(inputs["storage"], after) == {2568: (4, 24)}  # the written one, fresh
+
+
+def test_a_warm_wall_reads_every_version_it_keys_on_in_one_round_trip(gov, rate, water, inputs, subdistricts, entry_a, write, cache_calls):
+    from django.conf import settings
+
+    districts = sorted({s.parent for s in subdistricts}, key=lambda d: d.code)
+    write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    write(entry_a, [(inputs["storage"], d, "2568-03", 40) for d in districts])
+    _wall(gov)
+    cache_calls.clear()
+    _wall(gov)
+    versions = [keys for method, keys in cache_calls if any(str(k).startswith("version:") for k in keys)]
+    # The global indicators version, each active indicator's and the alerts' (reporting year, tiles, approval notes,
+    # badge): one get_many, nothing more.
+    assert versions == [["version:indicators", f"version:indicators:{rate.pk}", f"version:indicators:{water.pk}", "version:alerts"]]
+    # The session (from Redis), the picker's units, the versions, the reporting year, the tiles, the red tile's
+    # comment, the approval notes, the rendered tiles, the alert badge and the notification badge: each once.
+    session = 1 if settings.REDIS_URL else 0
+    assert [method for method, _keys in cache_calls] == ["get"] * session + [
+        "get_or_set",
+        "get_many",
+        "get",
+        "get_many",
+        "get_or_set",
+        "get_many",
+        "get_many",
+        "get",
+        "get",
+    ], [(m, k[:2]) for m, k in cache_calls]
