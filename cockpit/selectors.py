@@ -15,7 +15,7 @@ from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values_over
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
-from indicators.selectors import input_coverage, readable_indicators
+from indicators.selectors import active_indicators, input_coverage, readable_indicators
 from indicators.services import indicator_versions, version_names
 from indicators.traffic_lights import area_targets, targets_by_year, thresholds, traffic_light
 from poc import cache_versions, request_memo
@@ -208,8 +208,11 @@ def _red_comments(indicator_ids: list[int]) -> dict[int, dict]:
 def _compute_tiles(pks: list[int], orgunit: OrgUnit, fiscal_year: int) -> dict[int, dict]:
     """Tiles of the indicators ``pks``: a fixed number of queries whatever their number, datasets or periods."""
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
-    indicators = list(Indicator.objects.filter(pk__in=pks).select_related("agency").prefetch_related("inputs__dataset"))
-    coverage = input_coverage(indicators, orgunit, years)
+    wanted = set(pks)
+    indicators = [i for i in active_indicators() if i.pk in wanted]  # read once with the reporting year's
+    if len(indicators) < len(wanted):  # not all active
+        indicators = list(Indicator.objects.filter(pk__in=pks).select_related("agency").prefetch_related("inputs__dataset"))
+    coverage = input_coverage(indicators, orgunit, years, keyed_on=active_indicators())  # the reporting year's keys
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
         indicator_id__in=pks, orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
