@@ -49,3 +49,14 @@ def test_within_a_request_a_version_is_read_once_and_its_own_bump_is_seen(cache_
     assert cache_versions.current("test") == bumped
     cache.incr("version:test")
     assert cache_versions.current("test") == bumped + 1  # outside a request nothing is remembered
+
+
+def test_the_redis_cache_reuses_one_client_for_every_operation(settings):
+    import pytest
+
+    if not settings.REDIS_URL:
+        pytest.skip("the in-memory cache has no client")
+    backend = cache._cache
+    assert backend.get_client("a") is backend.get_client("b", write=True)  # not one per get or set, as Django builds
+    cache.set_many({"plumbing:a": 1, "plumbing:b": [2]}, 60)
+    assert cache.get_many(["plumbing:a", "plumbing:b", "plumbing:c"]) == {"plumbing:a": 1, "plumbing:b": [2]}
