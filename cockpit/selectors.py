@@ -15,9 +15,10 @@ from cockpit.models import Alert, AlertEvent, AlertStatus
 from datasets.models import Aggregation, DataElement
 from datasets.selectors import element_values_over
 from indicators.models import Indicator, IndicatorValue, Light, Polarity
-from indicators.selectors import input_coverage, readable_indicators
-from indicators.services import indicator_versions
+from indicators.selectors import active_indicators, input_coverage, readable_indicators
+from indicators.services import indicator_versions, version_names
 from indicators.traffic_lights import area_targets, targets_by_year, thresholds, traffic_light
+from poc import cache_versions, request_memo
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
 from verification.approvals import unapproved_datasets
@@ -158,10 +159,25 @@ def indicators_stamp(pks: list[int]) -> str:
     return hashlib.blake2b(repr(versions).encode(), digest_size=8).hexdigest()
 
 
+def active_indicator_ids() -> list[int]:
+    """The active indicators' ids in wall order (read once per request)."""
+    return request_memo.remember(
+        "cockpit:active-indicators", lambda: list(Indicator.objects.filter(is_active=True).values_list("pk", flat=True))
+    )
+
+
+def read_wall_versions() -> None:
+    """Every version counter the wall keys on (all indicators', each active one's, the alerts'), in one round trip:
+    the rest of the request reads them from its memo (``poc.cache_versions``)."""
+    from cockpit.services import ALERTS_VERSION
+
+    cache_versions.current_many([*version_names(active_indicator_ids()), ALERTS_VERSION])
+
+
 def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:
     """Every active indicator's tile, each cached under its own indicator's version: a write recomputes only the
     tiles of the indicators fed by what it changed (in one batch, a bounded number of queries)."""
-    active = list(Indicator.objects.filter(is_active=True).values_list("pk", flat=True))
+    active = active_indicator_ids()
     versions = indicator_versions(active)
     keys = {pk: _tile_key(pk, versions[pk], orgunit.pk, fiscal_year) for pk in active}
     found = cache.get_many(list(keys.values()))
@@ -192,8 +208,11 @@ def _red_comments(indicator_ids: list[int]) -> dict[int, dict]:
 def _compute_tiles(pks: list[int], orgunit: OrgUnit, fiscal_year: int) -> dict[int, dict]:
     """Tiles of the indicators ``pks``: a fixed number of queries whatever their number, datasets or periods."""
     years = list(range(fiscal_year - SPARK_YEARS + 1, fiscal_year + 1))
-    indicators = list(Indicator.objects.filter(pk__in=pks).select_related("agency").prefetch_related("inputs__dataset"))
-    coverage = input_coverage(indicators, orgunit, years)
+    wanted = set(pks)
+    indicators = [i for i in active_indicators() if i.pk in wanted]  # read once with the reporting year's
+    if len(indicators) < len(wanted):  # not all active
+        indicators = list(Indicator.objects.filter(pk__in=pks).select_related("agency").prefetch_related("inputs__dataset"))
+    coverage = input_coverage(indicators, orgunit, years, keyed_on=active_indicators())  # the reporting year's keys
     values: dict[tuple[int, int], float | None] = {}
     for indicator_id, year, value in IndicatorValue.objects.filter(
         indicator_id__in=pks, orgunit=orgunit, period__period_type="FY", period__fiscal_year__in=years
@@ -401,11 +420,15 @@ def visible_alerts(user: User):
 
 
 def open_alert_count(user: User) -> int:
+    """Open alerts ``user`` may read (cached per user and alert version; read once per request)."""
     from cockpit.services import alerts_version
 
-    key = f"cockpit:badge:{alerts_version()}:{user.pk}"
-    count = cache.get(key)
-    if count is None:
-        count = visible_alerts(user).filter(status=AlertStatus.OPEN).count()
-        cache.set(key, count, 300)
-    return count
+    def count() -> int:
+        key = f"cockpit:badge:{alerts_version()}:{user.pk}"
+        found = cache.get(key)
+        if found is None:
+            found = visible_alerts(user).filter(status=AlertStatus.OPEN).count()
+            cache.set(key, found, 300)
+        return found
+
+    return request_memo.remember(f"cockpit:badge:{user.pk}", count)

@@ -36,6 +36,7 @@ from cockpit.selectors import (
     format_value,
     open_alert_count,
     pivot,
+    read_wall_versions,
     visible_alerts,
 )
 from cockpit.services import alert_acknowledge, can_acknowledge, pin_add, pin_remove, request_answer, request_create
@@ -44,7 +45,7 @@ from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
 from indicators.selectors import readable_indicators
 from indicators.services import indicator_versions, indicators_version
-from poc import permissions
+from poc import permissions, request_memo
 from poc.exports import table_response
 from poc.group_selectors import GroupAggregation
 from poc.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel, Period
@@ -90,11 +91,14 @@ def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
 
 
 def _selector_units() -> list[OrgUnit]:
-    """Province and districts for the org-unit picker, kept briefly: every cockpit page shows it."""
-    return cache.get_or_set(
-        "cockpit:selector-units:v2",
-        lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only(*_UNIT_FIELDS)),
-        60,
+    """Province and districts for the org-unit picker, kept briefly: every cockpit page shows it (read once per request)."""
+    return request_memo.remember(
+        "cockpit:selector-units",
+        lambda: cache.get_or_set(
+            "cockpit:selector-units:v2",
+            lambda: list(OrgUnit.objects.filter(level__lte=OrgUnitLevel.DISTRICT).order_by("path").only(*_UNIT_FIELDS)),
+            60,
+        ),
     )
 
 
@@ -112,6 +116,7 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 @login_required
 def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
+    read_wall_versions()  # one round trip for every version the wall keys on
     rule = reporting_year(unit)
     chosen = fiscal_year_param(request.GET)
     fiscal_year = chosen if chosen is not None else rule.fiscal_year

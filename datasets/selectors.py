@@ -249,16 +249,18 @@ def _due_moment(dataset: Dataset, period: Period | PeriodSpec) -> dt.datetime:
 
 def expected_orgunits(dataset: Dataset, units: Iterable[OrgUnit], period: Period | PeriodSpec) -> list[OrgUnit]:
     """Units expected to report ``dataset`` for ``period``: at its level, assigned, and open on the period's last day."""
-    end = _spec(period).end
+    return expected_orgunits_over(dataset, units, [period])[0]
+
+
+def expected_orgunits_over(dataset: Dataset, units: Iterable[OrgUnit], periods: Iterable[Period | PeriodSpec]) -> list[list[OrgUnit]]:
+    """:func:`expected_orgunits` for each of ``periods``, the assignment and the level sorted out once."""
     assigned = dataset.assigned_unit_ids()
-    return [
-        u
-        for u in units
-        if u.level == dataset.collection_level
-        and (not assigned or u.pk in assigned)
-        and (u.valid_from is None or u.valid_from <= end)
-        and (u.valid_to is None or u.valid_to >= end)
-    ]
+    candidates = [u for u in units if u.level == dataset.collection_level and (not assigned or u.pk in assigned)]
+    result = []
+    for period in periods:
+        end = _spec(period).end
+        result.append([u for u in candidates if (u.valid_from or end) <= end <= (u.valid_to or end)])  # open on its last day
+    return result
 
 
 def completeness(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from datasets.models import AggregateValue
 from datasets.selectors import expected_orgunits
 from indicators.models import Indicator
-from indicators.selectors import coverage_stamps, element_coverage
+from indicators.selectors import active_indicators, coverage_stamps, element_coverage
 from indicators.services import indicators_version
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.periods import PeriodType, fiscal_year_bounds, fiscal_year_of, parse_period
@@ -75,7 +75,7 @@ def complete_share() -> float:
 
 def year_shares(orgunit: OrgUnit, fiscal_years: list[int]) -> dict[int, float]:
     """Share of the active indicators' expected input cells reported over each whole fiscal year."""
-    indicators = list(Indicator.objects.filter(is_active=True).prefetch_related("inputs__dataset"))
+    indicators = active_indicators()  # shared with the tiles this request computes
     elements = {e for i in indicators for e in i.inputs.all()}
     # Each element's counts are kept under the versions of the indicators it feeds: after a write only the
     # elements behind the refreshed indicators are counted again, the rest come from one cache read.

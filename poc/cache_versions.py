@@ -6,6 +6,11 @@ writers bump when the data behind them change, so no cached page outlives its da
 
 ``stamp_key``/``forget`` serve versions that are not counters but looked up and remembered
 (the map's per-measure Last-Modified): the writer forgets them and the next reader looks again.
+
+Within a request (``poc.request_memo``) each counter is read once: a page that keys several caches on the same
+versions makes one round trip for them (:func:`current_many` of every name it needs, first), and a bump in this
+process replaces the remembered value, so the request sees its own writes. Another process's bump during the
+request shows from the next request on, as if it had come a moment later.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
+
+from poc import request_memo
 
 PREFIX = "version"
 
@@ -28,25 +35,41 @@ def _fresh() -> int:
 
 
 def current(name: str) -> int:
-    return cache.get_or_set(_key(name), _fresh, None)
+    memo = request_memo.active()
+    if memo is not None and _key(name) in memo:
+        return memo[_key(name)]
+    value = cache.get_or_set(_key(name), _fresh, None)
+    if memo is not None:
+        memo[_key(name)] = value
+    return value
 
 
 def bump(name: str) -> None:
     try:
-        cache.incr(_key(name))
+        value = cache.incr(_key(name))
     except ValueError:  # evicted or never read
-        cache.set(_key(name), _fresh(), None)
+        value = _fresh()
+        cache.set(_key(name), value, None)
+    memo = request_memo.active()
+    if memo is not None:
+        memo[_key(name)] = value
 
 
 def current_many(names: Iterable[str]) -> dict[str, int]:
-    """Several counters in one round trip (missing ones start from the clock, as :func:`current` does)."""
+    """Several counters in one round trip (missing ones start from the clock, as :func:`current` does); within a
+    request, only those not read yet."""
     names = list(names)
-    found = cache.get_many([_key(name) for name in names])
-    missing = {_key(name): _fresh() for name in names if _key(name) not in found}
+    memo = request_memo.active()
+    known = memo if memo is not None else {}
+    wanted = [_key(name) for name in dict.fromkeys(names) if _key(name) not in known]
+    found = cache.get_many(wanted) if wanted else {}
+    missing = {key: _fresh() for key in wanted if key not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)
-    return {name: found[_key(name)] for name in names}
+    if memo is not None:
+        memo.update(found)
+    return {name: known[_key(name)] if _key(name) in known else found[_key(name)] for name in names}
 
 
 def bump_many(names: Iterable[str]) -> None:

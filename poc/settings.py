@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "poc.request_memo.RequestMemoMiddleware",  # what a request reads several times (cache versions…), read once
     "django.middleware.security.SecurityMiddleware",
     "poc.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -133,7 +134,7 @@ IS_POSTGIS = DATABASES["default"]["ENGINE"].endswith("postgis")
 # --- Cache, Celery ---------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "poc.cache.RedisCache", "LOCATION": REDIS_URL}}  # one redis client per pool
     CACHES["lockout"] = CACHES["default"]
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

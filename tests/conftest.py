@@ -107,6 +107,37 @@ def _fresh_cache():
     yield
 
 
+_CACHE_METHODS = ("get", "get_many", "get_or_set", "set", "set_many", "add", "incr", "decr", "delete", "delete_many", "has_key", "touch")
+
+
+@pytest.fixture
+def cache_calls(monkeypatch) -> list[tuple[str, list[str]]]:
+    """The default cache's operations as (method, keys), one per call its callers make (a ``get_or_set`` is one,
+    whatever it does inside): with Redis, a page's round trips to it; counted the same with the in-memory cache."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    calls: list[tuple[str, list[str]]] = []
+    depth = [0]
+
+    def counted(name, method):
+        def call(*args, **kwargs):
+            if depth[0] == 0:
+                first = args[0] if args else next(iter(kwargs.values()), "")
+                calls.append((name, list(first) if isinstance(first, list | tuple | dict | set) else [first]))
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in _CACHE_METHODS:
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    return calls
+
+
 @pytest.fixture(autouse=True)
 def _thai_first():
     """Every test starts in the default language (Thai): a request in English leaves the thread's language behind."""

@@ -149,10 +149,14 @@ def test_a_warm_wall_is_a_fixed_handful_of_queries_and_a_write_recounts_only_wha
     write(entry_a, [(inputs["storage"], d, "2568-04", 50) for d in districts])  # feeds WATER only
 
     after = _wall(gov)
-    assert len(after) == 25 + session
-    # Coverage is counted again for STORAGE_PCT alone (reporting year, WATER's tile); CASES and POP come from the cache.
+    assert len(after) == 18 + session
+    # Coverage is counted again for STORAGE_PCT alone, once: the reporting year (whole years) and WATER's tile (periods
+    # due by today) count from the same read; CASES and POP come from the cache.
     counted = [q for q in after if 'FROM "datasets_aggregatevalue"' in q]
-    assert len(counted) == 2 and all(f'"element_id" IN ({inputs["storage"].pk})' in q for q in counted)
+    assert len(counted) == 1 and f'"element_id" IN ({inputs["storage"].pk})' in counted[0]
+    # The active indicators with their inputs are read once for both, and no boundary leaves the database.
+    assert len([q for q in after if '"_prefetch_related_val_indicator_id"' in q]) == 1
+    assert not [q for q in after if '"poc_orgunit"."geom"' in q]
     assert len(_wall(gov)) == len(warm)  # and warm again
 
 
@@ -160,7 +164,7 @@ def test_reporting_year_keeps_the_coverage_of_elements_a_write_did_not_touch(rat
     import datetime as dt
 
     from indicators.reporting import year_shares
-    from indicators.selectors import coverage_stamps
+    from indicators.selectors import coverage_key, coverage_stamps
 
     districts = sorted({s.parent for s in subdistricts}, key=lambda d: d.code)
     write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
@@ -170,7 +174,10 @@ def test_reporting_year_keeps_the_coverage_of_elements_a_write_did_not_touch(rat
     assert year_shares(province, [2568]) == {2568: (4 + 4 + 2) / (4 + 4 + 24)}  # storage: 2 districts × 12 months due
 
     def cached(element, stamps):
-        return cache.get(f"coverage:{element.pk}:{stamps[element.pk]}:{province.pk}:{dt.date.max.isoformat()}:2568")
+        """The element's cached inputs for FY2568 summed: (reported, expected) over the whole year."""
+        periods = cache.get(coverage_key(element.pk, stamps[element.pk], province.pk))[2568]
+        assert all(due < dt.date.max for due, _got, _expected in periods)
+        return {2568: (sum(got for _due, got, _n in periods), sum(n for _due, _got, n in periods))}
 
     assert cached(inputs["cases"], before) == {2568: (4, 4)} and cached(inputs["storage"], before) == {2568: (2, 24)}
 
@@ -185,3 +192,32 @@ def test_reporting_year_keeps_the_coverage_of_elements_a_write_did_not_touch(rat
     assert len(counted) == 1 and f'"element_id" IN ({inputs["storage"].pk})' in counted[0]  # only the written element
     assert cached(inputs["cases"], after) == {2568: (4, 4)}  # the untouched element's entry, intact
     assert cached(inputs["storage"], after) == {2568: (4, 24)}  # the written one, fresh
+
+
+def test_a_warm_wall_reads_every_version_it_keys_on_in_one_round_trip(gov, rate, water, inputs, subdistricts, entry_a, write, cache_calls):
+    from django.conf import settings
+
+    districts = sorted({s.parent for s in subdistricts}, key=lambda d: d.code)
+    write(entry_a, [(e, s, "FY2568", n) for s in subdistricts for e, n in ((inputs["cases"], 20), (inputs["pop"], 1000))])
+    write(entry_a, [(inputs["storage"], d, "2568-03", 40) for d in districts])
+    _wall(gov)
+    cache_calls.clear()
+    _wall(gov)
+    versions = [keys for method, keys in cache_calls if any(str(k).startswith("version:") for k in keys)]
+    # The global indicators version, each active indicator's and the alerts' (reporting year, tiles, approval notes,
+    # badge): one get_many, nothing more.
+    assert versions == [["version:indicators", f"version:indicators:{rate.pk}", f"version:indicators:{water.pk}", "version:alerts"]]
+    # The session (from Redis), the picker's units, the versions, the reporting year, the tiles, the red tile's
+    # comment, the approval notes, the rendered tiles, the alert badge and the notification badge: each once.
+    session = 1 if settings.REDIS_URL else 0
+    assert [method for method, _keys in cache_calls] == ["get"] * session + [
+        "get_or_set",
+        "get_many",
+        "get",
+        "get_many",
+        "get_or_set",
+        "get_many",
+        "get_many",
+        "get",
+        "get",
+    ], [(m, k[:2]) for m, k in cache_calls]

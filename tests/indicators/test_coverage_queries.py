@@ -1,4 +1,5 @@
-"""The cockpit's coverage read costs the same number of queries whatever the number of input datasets and due periods."""
+"""The cockpit's coverage read costs the same number of queries whatever the number of input datasets and due periods,
+and one read of an element's inputs serves every day it is counted on."""
 
 import datetime as dt
 
@@ -7,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from datasets.models import DataElement, Dataset, ValueType
 from indicators.models import Indicator
-from indicators.selectors import input_coverage
+from indicators.selectors import coverage_stamps, element_coverage, input_coverage
 from indicators.services import indicator_save
 
 
@@ -39,3 +40,23 @@ def test_input_coverage_queries_do_not_grow_with_datasets_or_periods(topic, agen
     # Nothing reported: each fiscal year's 12 due months are expected and none received.
     assert coverage_one == {(one.pk, 2566): 0.0, (one.pk, 2567): 0.0}
     assert coverage_six == {(six.pk, 2566): 0.0, (six.pk, 2567): 0.0}
+
+
+def test_one_read_of_an_elements_inputs_counts_the_whole_year_and_what_is_due_by_any_day(
+    topic, agency_a, province, subdistricts, entry_a, write
+):
+    indicator = _indicator("ONE", topic, agency_a, 1, subdistricts)  # monthly, due 10 days after, one subdistrict
+    element = indicator.inputs.get()
+    write(entry_a, [(element, subdistricts[0], "2566-11", 5), (element, subdistricts[0], "2567-06", 7)])  # Nov 2023, Jun 2024
+    stamps = coverage_stamps(Indicator.objects.prefetch_related("inputs__dataset").filter(pk=indicator.pk))
+    element = DataElement.objects.select_related("dataset").get(pk=element.pk)
+    with CaptureQueriesContext(connection) as first:
+        whole = element_coverage([element], province, [2567], today=dt.date.max, stamps=stamps)
+    with CaptureQueriesContext(connection) as again:
+        early = element_coverage([element], province, [2567], today=dt.date(2024, 3, 1), stamps=stamps)
+        both = element_coverage([element], province, [2566, 2567], today=dt.date(2024, 3, 1), stamps=stamps)
+    assert whole == {(element.pk, 2567): (2, 12)}  # the whole year: both reports of the 12 months
+    assert early == {(element.pk, 2567): (1, 4)}  # due by 1 March 2024: October to January, one report
+    assert both == {(element.pk, 2566): (0, 12), **early}
+    assert first.captured_queries and len(again.captured_queries) == 2  # the cached year: none; FY2566: reports, units
+    assert element_coverage([element], province, [2567], today=dt.date(2024, 3, 1)) == early  # uncached: the same
