@@ -35,13 +35,8 @@ def _fresh() -> int:
 
 
 def current(name: str) -> int:
-    memo = request_memo.active()
-    if memo is not None and _key(name) in memo:
-        return memo[_key(name)]
-    value = cache.get_or_set(_key(name), _fresh, None)
-    if memo is not None:
-        memo[_key(name)] = value
-    return value
+    key = _key(name)
+    return request_memo.remember(key, lambda: cache.get_or_set(key, _fresh, None))
 
 
 def bump(name: str) -> None:
