@@ -44,7 +44,7 @@ from datasets.models import Category
 from indicators.models import Indicator
 from indicators.reporting import ReportingYear, reporting_year
 from indicators.selectors import readable_indicators
-from indicators.services import indicator_versions, indicators_version
+from indicators.services import indicator_versions
 from poc import permissions, request_memo
 from poc.exports import table_response
 from poc.group_selectors import GroupAggregation
@@ -84,10 +84,13 @@ def _fiscal_year(request: HttpRequest, unit: OrgUnit) -> int:
     return chosen if chosen is not None else reporting_year(unit).fiscal_year
 
 
-def _reporting(unit: OrgUnit, fiscal_year: int) -> ReportingYear:
-    """The rule's answer, showing ``fiscal_year``: the page says how complete it is and links the other year."""
+def _year_and_reporting(request: HttpRequest, unit: OrgUnit) -> tuple[int, ReportingYear]:
+    """The year asked for, else the rule's, and the rule's answer showing it (the page says how complete it is and
+    links the other year): the rule is read once for both."""
     rule = reporting_year(unit)
-    return dataclasses.replace(rule, fiscal_year=fiscal_year, default=rule.fiscal_year)
+    chosen = fiscal_year_param(request.GET)
+    fiscal_year = chosen if chosen is not None else rule.fiscal_year
+    return fiscal_year, dataclasses.replace(rule, fiscal_year=fiscal_year, default=rule.fiscal_year)
 
 
 def _selector_units() -> list[OrgUnit]:
@@ -102,14 +105,13 @@ def _selector_units() -> list[OrgUnit]:
     )
 
 
-def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
+def _selectors(unit: OrgUnit, fiscal_year: int) -> dict:
     current = fiscal_year_of(timezone.localdate())
     return {
         "orgunit": unit,
         "fiscal_year": fiscal_year,
         "fiscal_years": list(range(current, current - 8, -1)),
         "orgunits": _selector_units(),
-        "version": version,
     }
 
 
@@ -117,9 +119,7 @@ def _selectors(unit: OrgUnit, fiscal_year: int, version: int) -> dict:
 def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
     read_wall_versions()  # one round trip for every version the wall keys on
-    rule = reporting_year(unit)
-    chosen = fiscal_year_param(request.GET)
-    fiscal_year = chosen if chosen is not None else rule.fiscal_year
+    fiscal_year, reporting = _year_and_reporting(request, unit)
     readable = set(readable_indicators(request.user).values_list("code", flat=True))  # the one permission read
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user, readable=readable)
     flat = flat_tiles(groups)
@@ -129,8 +129,8 @@ def tiles(request: HttpRequest) -> HttpResponse:
         "tile_html": _tile_html(flat, unit, fiscal_year),
         "summary": cockpit_summary(groups),
         "open_alerts": open_alert_count(request.user),
-        "reporting": dataclasses.replace(rule, fiscal_year=fiscal_year, default=rule.fiscal_year),
-        **_selectors(unit, fiscal_year, 0),
+        "reporting": reporting,
+        **_selectors(unit, fiscal_year),
     }
     return render(request, "cockpit/tiles.html", context)
 
@@ -174,9 +174,8 @@ def brief_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warroom(request: HttpRequest) -> HttpResponse:
-    version = indicators_version()
     unit = _orgunit(request)
-    fiscal_year = _fiscal_year(request, unit)
+    fiscal_year, reporting = _year_and_reporting(request, unit)
     groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)
     open_alerts = visible_alerts(request.user).filter(status=AlertStatus.OPEN)
     rank = Case(When(severity=AlertSeverity.CRITICAL, then=0), When(severity=AlertSeverity.WARNING, then=1), default=2)
@@ -186,10 +185,9 @@ def warroom(request: HttpRequest) -> HttpResponse:
         "summary": cockpit_summary(groups),
         "alerts": alerts,
         "alert_count": open_alerts.count(),
-        "reporting": _reporting(unit, fiscal_year),
+        "reporting": reporting,
         "orgunit": unit,
         "fiscal_year": fiscal_year,
-        "version": version,
         "pages": _warroom_pages(groups),
     }
     return render(request, "cockpit/warroom.html", context)
@@ -230,7 +228,8 @@ def indicator_drilldown(request: HttpRequest, code: str) -> HttpResponse:
             (group_set, [(group, format_value(value, indicator.decimals)) for group, value in rows])
             for group_set, rows in group_table(indicator=indicator, period=Period.objects.lookup(fy_spec))
         ],
-        **_selectors(unit, fiscal_year, version),
+        "version": version,
+        **_selectors(unit, fiscal_year),
     }
     return render(request, "cockpit/drilldown.html", context)
 
@@ -341,7 +340,7 @@ def pivot_view(request: HttpRequest) -> HttpResponse:
         "first": years[0],
         "last": years[-1],
         "fiscal_years": list(range(current, current - 10, -1)),
-        **_selectors(unit, years[-1], indicators_version()),
+        **_selectors(unit, years[-1]),
         "group_sets": OrgUnitGroupSet.objects.order_by("code"),
         "group_set": group_set,
         "how": how,
