@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from benchdata.values import BENCH_DATASET, datavalues_bulk_generate
 from datasets.aggregates import aggregates_rebuild, aggregates_recompute
@@ -144,3 +145,71 @@ def test_set_based_check_finds_and_fixes_differences_in_the_option_table(values_
     assert sorted(aggregates_recompute(set_based=False).option_differences) == report.option_differences
     aggregates_recompute(set_based=True, fix=True)
     assert aggregates_recompute(set_based=False).ok
+
+
+@postgres_only
+def test_set_based_check_finds_differences_that_keep_each_group_s_row_count_and_totals(values_at_every_level, elements, province):
+    """The check compares a checksum per (element, period) first: swapped totals, a row moved to another unit and
+    swapped option rows keep a group's row count and sum, and are still found; last-bit noise is not a difference."""
+    population, january = values_at_every_level, Period.objects.for_code("2568-01")
+    aggregates_rebuild()
+    cases = AggregateValue.objects.filter(element=elements["cases"], period=january)
+    first, second = cases.get(orgunit__code="990101"), cases.get(orgunit__code="990102")
+    AggregateValue.objects.filter(pk=first.pk).update(total=second.total)
+    AggregateValue.objects.filter(pk=second.pk).update(total=first.total)
+    village = cases.get(orgunit__code="99010101")
+    newcomer = OrgUnit.objects.create(code="99010102", name_th="หมู่บ้านใหม่", level=OrgUnitLevel.VILLAGE, parent=village.orgunit.parent)
+    AggregateValue.objects.filter(pk=village.pk).update(orgunit=newcomer)  # moved: one missing row, one extra
+    rate = AggregateValue.objects.get(element=elements["rate"], orgunit=province)
+    AggregateValue.objects.filter(pk=rate.pk).update(total=rate.total * (1 + 1e-12))  # within the tolerance
+    options = list(AggregateOptionValue.objects.filter(element=population, orgunit=province).order_by("option_combo__order")[:2])
+    AggregateOptionValue.objects.filter(pk=options[0].pk).update(total=options[1].total)
+    AggregateOptionValue.objects.filter(pk=options[1].pk).update(total=options[0].total)
+
+    report = aggregates_recompute(set_based=True)
+    assert sorted(report.differences) == sorted(
+        [
+            (elements["cases"].pk, first.orgunit_id, january.pk, (second.total, 2), (first.total, 2)),  # itself and its village
+            (elements["cases"].pk, second.orgunit_id, january.pk, (first.total, 2), (second.total, 2)),
+            (elements["cases"].pk, village.orgunit_id, january.pk, (0.0, 0), (village.total, 1)),
+            (elements["cases"].pk, newcomer.pk, january.pk, (village.total, 1), (0.0, 0)),
+        ]
+    )
+    assert sorted(report.option_differences) == sorted(
+        (population.pk, mine.option_combo_id, province.pk, january.pk, (other.total, mine.count), (mine.total, mine.count))
+        for mine, other in (options, options[::-1])
+    )
+    python = aggregates_recompute(set_based=False)
+    assert (sorted(python.differences), sorted(python.option_differences)) == (
+        sorted(report.differences),
+        sorted(report.option_differences),
+    )
+    assert report.checked == python.checked == AggregateValue.objects.count() + 1 + AggregateOptionValue.objects.count()
+    aggregates_recompute(set_based=True, fix=True)
+    assert aggregates_recompute(set_based=False).ok
+
+
+def _schema(table: str) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid), con.conname, con.contype, pg_get_constraintdef(con.oid) "
+            "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass ORDER BY 1",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+@postgres_only
+def test_rebuild_builds_every_index_and_constraint_again(values_at_every_level):
+    """The rebuild drops both tables' indexes for its bulk insert: the same ones, unique keys enforced, are back."""
+    tables = (AggregateValue._meta.db_table, AggregateOptionValue._meta.db_table)
+    before = {table: _schema(table) for table in tables}
+    assert [row[2] for row in before[AggregateValue._meta.db_table]] == [None, "aggregate_unique_key", "datasets_aggregatevalue_pkey"]
+    aggregates_rebuild()
+    assert {table: _schema(table) for table in tables} == before
+    row = AggregateValue.objects.order_by("pk").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AggregateValue.objects.create(element_id=row.element_id, orgunit_id=row.orgunit_id, period_id=row.period_id)
