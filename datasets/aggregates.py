@@ -131,14 +131,15 @@ def aggregates_rebuild() -> int:
         _lock_values(cursor)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses to run with deferred FK checks pending
         depth = _units_table(cursor)
+        scope = _element_scope(cursor, None)
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
         for table in TABLES:
-            _expected_table(cursor, table, None, depth)
+            _expected_table(cursor, table, scope[table], depth)
             cursor.execute(f"TRUNCATE {table.name}")
             # 11M rows into a table without indexes, then one sorted build per index: a third of the time
             # of keeping three B-trees current row by row.
             recreate = _drop_indexes(cursor, table)
-            rows += _insert_expected(cursor, table, _leaf_rows(cursor, table, None), ordered=False)
+            rows += _insert_expected(cursor, table, _leaf_rows(table, scope[table], scope[BY_OPTION]), ordered=False)
             for statement in recreate:
                 cursor.execute(statement)
     with connection.cursor() as cursor:
@@ -231,38 +232,47 @@ def _units_table(cursor) -> int:
     return cursor.fetchone()[0]
 
 
-def _values_where(table: _Table, element_ids: list[int] | None) -> tuple[str, list]:
-    where = f"v.value_num IS NOT NULL AND e.value_type IN ({', '.join(['%s'] * len(NUMERIC_TYPES))})"
+def _element_scope(cursor, element_ids: list[int] | None) -> dict[_Table, list[int]]:
+    """The elements whose values each table sums: numeric ones (in ``element_ids`` if given) for the totals, those
+    among them with option cells (found through the small partial index of option cells) for the option table.
+
+    Values are then filtered by element id, so no pass over 10M values joins the elements.
+    """
+    elements, values = _table(DataElement), _table(DataValue)
+    where, params = f"value_type IN ({', '.join(['%s'] * len(NUMERIC_TYPES))})", sorted(t.value for t in NUMERIC_TYPES)
+    if element_ids is not None:
+        where += " AND id = ANY(%s)"
+        params.append(element_ids)
+    cursor.execute(f"SELECT id FROM {elements} WHERE {where} ORDER BY id", params)
+    numeric = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        f"SELECT e.id FROM {elements} e WHERE e.id = ANY(%s) "
+        f"AND EXISTS (SELECT 1 FROM {values} v WHERE v.element_id = e.id AND v.option_combo_id IS NOT NULL) ORDER BY e.id",
+        [numeric],
+    )
+    return {TOTALS: numeric, BY_OPTION: [row[0] for row in cursor.fetchall()]}
+
+
+def _values_where(table: _Table, elements: list[int]) -> tuple[str, list]:
+    if not elements:  # a constant false: PostgreSQL reads nothing
+        return "false", []
+    where = "v.value_num IS NOT NULL AND v.element_id = ANY(%s)"
     if table.value_filter:
         where += f" AND {table.value_filter}"
-    params: list = sorted(t.value for t in NUMERIC_TYPES)
-    if element_ids is not None:
-        where += " AND v.element_id = ANY(%s)"
-        params.append(element_ids)
-    return where, params
+    return where, [elements]
 
 
-def _leaf_rows(cursor, table: _Table, element_ids: list[int] | None) -> tuple[str, list]:
+def _leaf_rows(table: _Table, elements: list[int], broken_down: list[int]) -> tuple[str, list]:
     """SQL (and parameters) of the expected rows of units with nothing below them: their own values.
 
     Most rows at national scale (every village's): read straight from the values, one row per cell, so they
     are never copied to a scratch table. Totals of an element with option combinations add its cells' parts.
     """
-    values, elements = _table(DataValue), _table(DataElement)
-    where, params = _values_where(table, element_ids)
+    where, params = _values_where(table, elements)
     own = ", ".join(f"v.{k}" for k in table.keys)
-    source = (
-        f"FROM {values} v JOIN {elements} e ON e.id = v.element_id JOIN {UNITS} u ON u.id = v.orgunit_id "
-        f"WHERE {where} AND NOT u.has_children"
-    )
-    if table is not TOTALS:  # one value per (element, option combination, unit, period)
-        return f"SELECT {own}, v.value_num AS total, 1 AS count {source}", params
-    # Per element through the (small, partial) index of option cells, rather than a scan of every value.
-    cursor.execute(
-        f"SELECT e.id FROM {elements} e WHERE EXISTS (SELECT 1 FROM {values} v WHERE v.element_id = e.id AND v.option_combo_id IS NOT NULL)"
-    )
-    broken_down = [row[0] for row in cursor.fetchall()]
-    if not broken_down:
+    # The few units with units below them, hashed in memory: cheaper per value than a join to every unit.
+    source = f"FROM {_table(DataValue)} v WHERE {where} AND v.orgunit_id NOT IN (SELECT id FROM {UNITS} WHERE has_children)"
+    if table is not TOTALS or not broken_down:  # one value per (element[, option combination], unit, period)
         return f"SELECT {own}, v.value_num AS total, 1 AS count {source}", params
     return (
         f"SELECT {own}, v.value_num AS total, 1 AS count {source} AND v.element_id <> ALL(%s) UNION ALL "
@@ -271,15 +281,15 @@ def _leaf_rows(cursor, table: _Table, element_ids: list[int] | None) -> tuple[st
     )
 
 
-def _expected_table(cursor, table: _Table, element_ids: list[int] | None, depth: int) -> None:
+def _expected_table(cursor, table: _Table, elements: list[int], depth: int) -> None:
     """Fill a temporary table with the expected rows of units that have units below them (the roll-ups).
 
     One pass over the values sums each unit's values into the unit above it; those sums then climb one
     level at a time (~1M rows at national scale, not 10M per level); each unit's own values are added last.
     Together with :func:`_leaf_rows` (disjoint keys: units without anything below) this is every expected row.
     """
-    values, elements = _table(DataValue), _table(DataElement)
-    where, params = _values_where(table, element_ids)
+    values = _table(DataValue)
+    where, params = _values_where(table, elements)
     keys = ", ".join(table.keys)
     climbed = ", ".join("u.up" if k == "orgunit_id" else f"x.{k}" for k in table.keys)
     from_values = ", ".join("u.up" if k == "orgunit_id" else f"v.{k}" for k in table.keys)
@@ -291,7 +301,7 @@ def _expected_table(cursor, table: _Table, element_ids: list[int] | None, depth:
     cursor.execute(
         f"CREATE TEMPORARY TABLE {down} ON COMMIT DROP AS "
         f"SELECT {from_values.replace('u.up', 'u.up AS orgunit_id')}, u.depth - 1 AS depth, SUM(v.value_num) AS total, COUNT(*) AS count "
-        f"FROM {values} v JOIN {elements} e ON e.id = v.element_id JOIN {UNITS} u ON u.id = v.orgunit_id "
+        f"FROM {values} v JOIN {UNITS} u ON u.id = v.orgunit_id "
         f"WHERE {where} AND u.up IS NOT NULL GROUP BY {from_values}, u.depth",
         params,
     )
@@ -303,12 +313,15 @@ def _expected_table(cursor, table: _Table, element_ids: list[int] | None, depth:
             [level],
         )
     own = ", ".join(f"v.{k}" for k in table.keys)
+    # The own values of units with units below them, unit by unit through the (org unit, period) index (the
+    # OFFSET keeps the lateral subquery, so it is an index lookup per unit, not a pass over every value).
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table.scratch} ON COMMIT DROP AS "
         f"SELECT {keys}, SUM(total) AS total, SUM(count) AS count FROM ("
         f"SELECT {keys}, total, count FROM {down} UNION ALL "
-        f"SELECT {own}, v.value_num, 1 FROM {values} v JOIN {elements} e ON e.id = v.element_id "
-        f"JOIN {UNITS} u ON u.id = v.orgunit_id WHERE {where} AND u.has_children) rows GROUP BY {keys}",
+        f"SELECT {own}, v.value_num, 1 FROM {UNITS} u "
+        f"CROSS JOIN LATERAL (SELECT * FROM {values} v WHERE v.orgunit_id = u.id OFFSET 0) v WHERE u.has_children AND {where}"
+        f") rows GROUP BY {keys}",
         params,
     )
     cursor.execute(f"DROP TABLE {down}")
@@ -356,9 +369,10 @@ def _recompute_in_database(*, fix: bool, element_ids: list[int] | None) -> Aggre
         if fix:
             _lock_values(cursor)
         depth = _units_table(cursor)
+        scope = _element_scope(cursor, element_ids)
         for table in TABLES:
-            _expected_table(cursor, table, element_ids, depth)
-            leaves = _leaf_rows(cursor, table, element_ids)
+            _expected_table(cursor, table, scope[table], depth)
+            leaves = _leaf_rows(table, scope[table], scope[BY_OPTION])
             differences = _compare(cursor, table, element_ids, leaves, report)
             (report.differences if table is TOTALS else report.option_differences).extend(differences)
             if fix and differences:
