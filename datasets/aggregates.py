@@ -142,6 +142,7 @@ def aggregates_rebuild() -> int:
             rows += _insert_expected(cursor, table, _leaf_rows(table, scope[table], scope[BY_OPTION]), ordered=False)
             for statement in recreate:
                 cursor.execute(statement)
+        _scratch_drop(cursor)
     with connection.cursor() as cursor:
         # Fresh planner statistics for the rewritten tables: with the truncated table's, a national map read
         # every aggregate row of the element (1 s at 10M values) instead of its 928 districts (37 ms).
@@ -211,17 +212,22 @@ WORK_MEM = "256MB"  # the roll-up groups ~1M (element, unit, period) keys at nat
 
 
 def _units_table(cursor) -> int:
-    """Fill ``aggregate_units`` once per transaction; returns the deepest path depth.
+    """Fill ``aggregate_units`` once per transaction (:func:`_scratch_drop` before it ends); returns the deepest
+    path depth.
 
     A unit's depth is the number of codes in its materialised path (``21/2101/210101/`` is 3); ``up`` is the
     unit named by the code before its own, so sums roll up one level at a time instead of joining every value
-    to each of its ancestors.
+    to each of its ancestors. Unlogged tables, like the other scratch tables, not temporary ones: PostgreSQL
+    scans the 10M values joined to them in parallel (a temporary table is private to the session, its workers
+    cannot read it, nor fill it). Created inside the transaction, they never outlive a failure; one recompute
+    at a time holds the names.
     """
     orgunits = _table(OrgUnit)
     depth = "(length(u.path) - length(replace(u.path, '/', '')))"
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [UNITS])
     cursor.execute(f"DROP TABLE IF EXISTS {UNITS}")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {UNITS} ON COMMIT DROP AS "
+        f"CREATE UNLOGGED TABLE {UNITS} AS "
         f"WITH units AS (SELECT u.id, {depth} AS depth, a.id AS up FROM {orgunits} u "
         f"LEFT JOIN {orgunits} a ON {depth} > 1 AND a.code = split_part(u.path, '/', greatest({depth} - 1, 1))) "
         f"SELECT units.*, EXISTS (SELECT 1 FROM units c WHERE c.up = units.id) AS has_children FROM units"
@@ -230,6 +236,11 @@ def _units_table(cursor) -> int:
     cursor.execute(f"ANALYZE {UNITS}")
     cursor.execute(f"SELECT coalesce(max(depth), 0) FROM {UNITS}")
     return cursor.fetchone()[0]
+
+
+def _scratch_drop(cursor) -> None:
+    """Drop the scratch tables, before the transaction that made them ends."""
+    cursor.execute(f"DROP TABLE IF EXISTS {UNITS}, {', '.join(table.scratch for table in TABLES)}")
 
 
 def _element_scope(cursor, element_ids: list[int] | None) -> dict[_Table, list[int]]:
@@ -262,22 +273,43 @@ def _values_where(table: _Table, elements: list[int]) -> tuple[str, list]:
     return where, [elements]
 
 
+def _leaf_parts(table: _Table, elements: list[int], broken_down: list[int]) -> tuple[list[int], list[int]]:
+    """Elements whose leaf rows are single values, and those (totals of broken-down elements) summed per cell."""
+    grouped = [e for e in elements if e in set(broken_down)] if table is TOTALS else []
+    return [e for e in elements if e not in grouped], grouped
+
+
 def _leaf_rows(table: _Table, elements: list[int], broken_down: list[int]) -> tuple[str, list]:
     """SQL (and parameters) of the expected rows of units with nothing below them: their own values.
 
     Most rows at national scale (every village's): read straight from the values, one row per cell, so they
     are never copied to a scratch table. Totals of an element with option combinations add its cells' parts.
     """
-    where, params = _values_where(table, elements)
+    plain, grouped = _leaf_parts(table, elements, broken_down)
     own = ", ".join(f"v.{k}" for k in table.keys)
     # The few units with units below them, hashed in memory: cheaper per value than a join to every unit.
-    source = f"FROM {_table(DataValue)} v WHERE {where} AND v.orgunit_id NOT IN (SELECT id FROM {UNITS} WHERE has_children)"
-    if table is not TOTALS or not broken_down:  # one value per (element[, option combination], unit, period)
-        return f"SELECT {own}, v.value_num AS total, 1 AS count {source}", params
+    source = f"FROM {_table(DataValue)} v WHERE %s AND v.orgunit_id NOT IN (SELECT id FROM {UNITS} WHERE has_children)"
+    parts, params = [], []
+    if plain or not grouped:
+        where, where_params = _values_where(table, plain)
+        parts.append(f"SELECT {own}, v.value_num AS total, 1 AS count {source % where}")
+        params += where_params
+    if grouped:
+        where, where_params = _values_where(table, grouped)
+        parts.append(f"SELECT {own}, SUM(v.value_num) AS total, COUNT(*) AS count {source % where} GROUP BY {own}")
+        params += where_params
+    return " UNION ALL ".join(parts), params
+
+
+def _own_rows_of_parents(table: _Table, elements: list[int]) -> tuple[str, list]:
+    """The own values (one row each) of units with units below them, unit by unit through the (org unit, period)
+    index: the OFFSET keeps the lateral subquery, so it is an index lookup per unit, not a pass over every value."""
+    where, params = _values_where(table, elements)
+    own = ", ".join(f"v.{k}" for k in table.keys)
     return (
-        f"SELECT {own}, v.value_num AS total, 1 AS count {source} AND v.element_id <> ALL(%s) UNION ALL "
-        f"SELECT {own}, SUM(v.value_num), COUNT(*) {source} AND v.element_id = ANY(%s) GROUP BY {own}",
-        [*params, broken_down, *params, broken_down],
+        f"SELECT {own}, v.value_num AS total, 1 AS count FROM {UNITS} u "
+        f"CROSS JOIN LATERAL (SELECT * FROM {_table(DataValue)} v WHERE v.orgunit_id = u.id OFFSET 0) v WHERE u.has_children AND {where}",
+        params,
     )
 
 
@@ -295,11 +327,14 @@ def _expected_table(cursor, table: _Table, elements: list[int], depth: int) -> N
     from_values = ", ".join("u.up" if k == "orgunit_id" else f"v.{k}" for k in table.keys)
     down = f"{table.scratch}_below"
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    for name in (down, table.scratch):  # dropped first: inside a caller's atomic block ON COMMIT has not come yet
+    # Each worker sums its share of the values into ~1/3 of the ~1M groups: passing those up is cheap next to
+    # the pass itself, though the default cost per tuple (0.1) makes the planner keep the pass serial (~1.6x slower).
+    cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
+    for name in (down, table.scratch):  # left by an earlier recompute in a caller's transaction
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     # Sums of everything below a unit (its own values excluded), by the unit's depth.
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {down} ON COMMIT DROP AS "
+        f"CREATE UNLOGGED TABLE {down} AS "
         f"SELECT {from_values.replace('u.up', 'u.up AS orgunit_id')}, u.depth - 1 AS depth, SUM(v.value_num) AS total, COUNT(*) AS count "
         f"FROM {values} v JOIN {UNITS} u ON u.id = v.orgunit_id "
         f"WHERE {where} AND u.up IS NOT NULL GROUP BY {from_values}, u.depth",
@@ -312,17 +347,12 @@ def _expected_table(cursor, table: _Table, elements: list[int], depth: int) -> N
             f"WHERE x.depth = %s AND u.up IS NOT NULL GROUP BY {climbed}",
             [level],
         )
-    own = ", ".join(f"v.{k}" for k in table.keys)
-    # The own values of units with units below them, unit by unit through the (org unit, period) index (the
-    # OFFSET keeps the lateral subquery, so it is an index lookup per unit, not a pass over every value).
+    own_sql, own_params = _own_rows_of_parents(table, elements)
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {table.scratch} ON COMMIT DROP AS "
-        f"SELECT {keys}, SUM(total) AS total, SUM(count) AS count FROM ("
-        f"SELECT {keys}, total, count FROM {down} UNION ALL "
-        f"SELECT {own}, v.value_num, 1 FROM {UNITS} u "
-        f"CROSS JOIN LATERAL (SELECT * FROM {values} v WHERE v.orgunit_id = u.id OFFSET 0) v WHERE u.has_children AND {where}"
-        f") rows GROUP BY {keys}",
-        params,
+        f"CREATE UNLOGGED TABLE {table.scratch} AS "
+        f"SELECT {keys}, SUM(total) AS total, SUM(count) AS count FROM (SELECT {keys}, total, count FROM {down} UNION ALL {own_sql}) rows "
+        f"GROUP BY {keys}",
+        own_params,
     )
     cursor.execute(f"DROP TABLE {down}")
     cursor.execute(f"ANALYZE {table.scratch}")
@@ -373,12 +403,14 @@ def _recompute_in_database(*, fix: bool, element_ids: list[int] | None) -> Aggre
         for table in TABLES:
             _expected_table(cursor, table, scope[table], depth)
             leaves = _leaf_rows(table, scope[table], scope[BY_OPTION])
-            differences = _compare(cursor, table, element_ids, leaves, report)
+            expected = _expected_checksums(cursor, table, scope[table], scope[BY_OPTION])
+            differences = _compare(cursor, table, element_ids, leaves, expected, report)
             (report.differences if table is TOTALS else report.option_differences).extend(differences)
             if fix and differences:
                 stored_where, params = ("WHERE element_id = ANY(%s)", [element_ids]) if element_ids is not None else ("", [])
                 cursor.execute(f"DELETE FROM {table.name} {stored_where}", params)
                 _insert_expected(cursor, table, leaves)
+        _scratch_drop(cursor)
     return report
 
 
@@ -402,7 +434,35 @@ def _checksums(cursor, table: _Table, rows: str, params: list) -> dict[tuple[int
     return {(element, period): (count, checksum) for element, period, count, checksum in cursor.fetchall()}
 
 
-def _compare(cursor, table: _Table, element_ids: list[int] | None, leaves: tuple[str, list], report: AggregateCheck) -> list[tuple]:
+def _expected_checksums(cursor, table: _Table, elements: list[int], broken_down: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Checksums of the expected rows, combined from parts so the pass over every value reads nothing else (no
+    temporary table: PostgreSQL may scan it in parallel): every single-value leaf row of all units, XOR (which
+    takes them out again) the rows of the few units with units below them, the summed leaves of broken-down
+    elements' totals and the roll-ups."""
+    plain, grouped = _leaf_parts(table, elements, broken_down)
+    where, params = _values_where(table, plain)
+    own = ", ".join(f"v.{k}" for k in table.keys)
+    parts = [(1, f"SELECT {own}, v.value_num AS total, 1 AS count FROM {_table(DataValue)} v WHERE {where}", params)]
+    parts.append((-1, *_own_rows_of_parents(table, plain)))
+    if grouped:
+        parts.append((1, *_leaf_rows(table, grouped, broken_down)))
+    parts.append((1, f"SELECT {', '.join(table.keys)}, total, count FROM {table.scratch}", []))
+    combined: dict[tuple[int, int], tuple[int, int]] = {}
+    for sign, sql, sql_params in parts:
+        for group, (rows, checksum) in _checksums(cursor, table, sql, sql_params).items():
+            before_rows, before_checksum = combined.get(group, (0, 0))
+            combined[group] = (before_rows + sign * rows, before_checksum ^ checksum)
+    return {group: value for group, value in combined.items() if value[0]}
+
+
+def _compare(
+    cursor,
+    table: _Table,
+    element_ids: list[int] | None,
+    leaves: tuple[str, list],
+    expected: dict[tuple[int, int], tuple[int, int]],
+    report: AggregateCheck,
+) -> list[tuple]:
     """Differences between the expected rows and the stored ones.
 
     First a checksum per (element, period) on each side, without any join or sort of millions of rows: a group
@@ -415,7 +475,6 @@ def _compare(cursor, table: _Table, element_ids: list[int] | None, leaves: tuple
     leaf_sql, leaf_params = leaves
     expected_rows = f"{leaf_sql} UNION ALL SELECT {keys}, total, count FROM {table.scratch}"
     stored_rows = f"SELECT {keys}, total, {count} AS count FROM {table.name} {stored_where}"
-    expected = _checksums(cursor, table, expected_rows, leaf_params)
     stored = _checksums(cursor, table, stored_rows, stored_params)
     differing = sorted(group for group in expected.keys() | stored.keys() if expected.get(group) != stored.get(group))
     report.checked += sum(rows for group, (rows, _checksum) in expected.items() if expected[group] == stored.get(group))
