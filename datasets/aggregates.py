@@ -314,7 +314,7 @@ def _own_rows_of_parents(table: _Table, elements: list[int]) -> tuple[str, list]
 
 
 def _expected_table(cursor, table: _Table, elements: list[int], depth: int) -> None:
-    """Fill a temporary table with the expected rows of units that have units below them (the roll-ups).
+    """Fill a scratch table with the expected rows of units that have units below them (the roll-ups).
 
     One pass over the values sums each unit's values into the unit above it; those sums then climb one
     level at a time (~1M rows at national scale, not 10M per level); each unit's own values are added last.
@@ -359,12 +359,12 @@ def _expected_table(cursor, table: _Table, elements: list[int], depth: int) -> N
 
 
 def _drop_indexes(cursor, table: _Table) -> list[str]:
-    """Drop the table's indexes (its primary key and unique constraints among them); returns the statements that
-    build them again. An index a foreign key relies on stays."""
+    """Drop the table's indexes (those of its primary key, unique and exclusion constraints among them); returns the
+    statements that build them again, as they were. An index a foreign key relies on stays."""
     cursor.execute(
         "SELECT c.relname, con.conname, pg_get_indexdef(i.indexrelid), pg_get_constraintdef(con.oid) "
         "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u') "
+        "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x') "
         "WHERE i.indrelid = %s::regclass "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid) ORDER BY c.relname",
         [table.model._meta.db_table],
