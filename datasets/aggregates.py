@@ -139,7 +139,10 @@ def aggregates_rebuild() -> int:
             # 11M rows into a table without indexes, then one sorted build per index: a third of the time
             # of keeping three B-trees current row by row.
             recreate = _drop_indexes(cursor, table)
+            sequence = _cache_ids(cursor, table)
             rows += _insert_expected(cursor, table, _leaf_rows(table, scope[table], scope[BY_OPTION]), ordered=False)
+            if sequence:
+                cursor.execute(f"ALTER SEQUENCE {sequence[0]} CACHE {int(sequence[1])}")
             for statement in recreate:
                 cursor.execute(statement)
         _scratch_drop(cursor)
@@ -378,6 +381,20 @@ def _drop_indexes(cursor, table: _Table) -> list[str]:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(index)}")
             recreate.append(index_sql)
     return recreate
+
+
+def _cache_ids(cursor, table: _Table) -> tuple[str, int] | None:
+    """Let the table's id sequence hand this session ids from a cache of 10,000 for the bulk insert (11M nextval
+    calls otherwise each lock and update the sequence's page: ~6 s of a national rebuild); returns the sequence
+    and its own cache size, to be set back."""
+    cursor.execute(
+        "SELECT s.seqrelid::regclass::text, s.seqcache FROM pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence(%s, 'id')::regclass",
+        [table.name],
+    )
+    sequence = cursor.fetchone()
+    if sequence:
+        cursor.execute(f"ALTER SEQUENCE {sequence[0]} CACHE 10000")
+    return sequence
 
 
 def _insert_expected(cursor, table: _Table, leaves: tuple[str, list], *, ordered: bool = True) -> int:

@@ -199,15 +199,19 @@ def _schema(table: str) -> list[tuple]:
             "WHERE x.indrelid = %s::regclass ORDER BY 1",
             [table],
         )
-        return cursor.fetchall()
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT seqcache FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence(%s, 'id')::regclass", [table])
+        return [*indexes, cursor.fetchone()]
 
 
 @postgres_only
 def test_rebuild_builds_every_index_and_constraint_again(values_at_every_level):
-    """The rebuild drops both tables' indexes for its bulk insert: the same ones, unique keys enforced, are back."""
+    """The rebuild drops both tables' indexes for its bulk insert (and caches ids): the same ones, unique keys
+    enforced, are back, and the id sequences' own cache."""
     tables = (AggregateValue._meta.db_table, AggregateOptionValue._meta.db_table)
     before = {table: _schema(table) for table in tables}
-    assert [row[2] for row in before[AggregateValue._meta.db_table]] == [None, "aggregate_unique_key", "datasets_aggregatevalue_pkey"]
+    assert [row[2] for row in before[AggregateValue._meta.db_table][:-1]] == [None, "aggregate_unique_key", "datasets_aggregatevalue_pkey"]
+    assert before[AggregateValue._meta.db_table][-1] == (1,)
     aggregates_rebuild()
     assert {table: _schema(table) for table in tables} == before
     row = AggregateValue.objects.order_by("pk").first()
