@@ -136,8 +136,8 @@ def aggregates_rebuild() -> int:
         for table in TABLES:
             _expected_table(cursor, table, scope[table], depth)
             cursor.execute(f"TRUNCATE {table.name}")
-            # 11M rows into a table without indexes, then one sorted build per index: a third of the time
-            # of keeping three B-trees current row by row.
+            # 11M rows into a table without indexes, then one sorted build per index: about half the time of
+            # keeping three B-trees current row by row. Rows follow the values' order (no sort of 10M rows).
             recreate = _drop_indexes(cursor, table)
             sequence = _cache_ids(cursor, table)
             rows += _insert_expected(cursor, table, _leaf_rows(table, scope[table], scope[BY_OPTION]), ordered=False)
