@@ -235,8 +235,11 @@ def warm_worker() -> dict[str, float]:
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    from operations.usage import connect_buffer
+
     connection.ensure_connection()
     cache.get("poc:warm-up")
+    connect_buffer()  # the page-view buffer's own Redis client
     timings["connections"] = round(time.perf_counter() - started, 3)
     if connection.vendor == "postgresql":  # SQLite has no server backend to warm
         started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 from pathlib import Path
 
@@ -37,8 +38,11 @@ def test_a_failing_step_is_logged_not_fatal(monkeypatch, caplog) -> None:
     assert "warm-up step geo failed" in caplog.text
 
 
-def test_deployed_config_preloads_and_warms_before_listening() -> None:
+def test_deployed_config_preloads_and_warms_before_listening(monkeypatch) -> None:
+    monkeypatch.setenv("POC_DB_CONN_MAX_AGE", "60")  # restored after the test
+    monkeypatch.delenv("POC_DB_CONN_MAX_AGE")
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert os.environ["POC_DB_CONN_MAX_AGE"] == "none"  # a worker keeps the backend it warmed
     assert config["preload_app"] is True and config["wsgi_app"] == "poc.wsgi:application"
     assert config["workers"] == 4 and config["max_requests"] == 2000
     assert {"on_starting", "pre_fork", "post_fork"} <= set(config)
