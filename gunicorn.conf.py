@@ -1,14 +1,19 @@
 """gunicorn as deployed (docker-compose.yml, README "Running beyond one machine", bench/_common.py).
 
-The app is loaded once in the master and warmed (``poc.warmup``): URL modules and views imported, templates
-compiled, translations, GDAL/GEOS and the static manifest loaded. Each worker is forked from that process, so
-its first request costs what its second does. Database connections are closed before the fork and each worker
-opens its own; no cache/Redis client is created in the master (redis-py pools are per process anyway).
+The app is loaded once in the master and warmed (``poc.warmup``): URL modules and views imported, URL patterns,
+templates, translations and formats, content types, GDAL/GEOS and the static manifest loaded. Each worker is forked
+from that process, then opens its own database connection and Redis pool and warms the new PostgreSQL backend (PostGIS
+library, catalog entries) before its first request, so its first request costs what its second does. Database
+connections are closed before the fork; no cache/Redis client is created in the master (redis-py pools are per process).
 
 Settings can be overridden on the command line (``-w``, ``-b``) or with GUNICORN_CMD_ARGS.
 """
 
 import os
+
+# Each worker keeps its database connection, and so the backend it warmed after the fork, for its whole life (not 60 s:
+# a new backend's first queries cost ~20-50 ms more); max_requests recycles workers, health checks replace a dropped one.
+os.environ.setdefault("POC_DB_CONN_MAX_AGE", "none")
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))  # 2 × cores on a 2-core host, sync workers
@@ -36,12 +41,13 @@ def pre_fork(server, worker):
 
 
 def post_fork(server, worker):
-    """In each new worker, before its first request: its own database connection and Redis pool, opened now."""
-    from django.core.cache import cache
-    from django.db import connection
+    """In each new worker, before its first request: its own database connection and Redis pool, opened now, and the
+    database backend behind the connection warmed (PostGIS loaded, the tables' catalog entries read: ``poc.warmup``)."""
+    from poc.warmup import warm_worker
 
     try:
-        connection.ensure_connection()
-        cache.get("poc:warm-up")
+        timings = warm_worker()
     except Exception:  # the database or Redis is down: the first request reports it as usual
         server.log.warning("worker %s could not open its connections before its first request", worker.pid, exc_info=True)
+        return
+    server.log.info("worker %s warm-up: %s", worker.pid, ", ".join(f"{name} {seconds:.3f} s" for name, seconds in timings.items()))

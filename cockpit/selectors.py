@@ -87,29 +87,32 @@ def _state(light: str, value: float | None, enough: bool, judged: bool) -> str:
     return light if judged else "unjudged"
 
 
-def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User, readable: set[str] | None = None) -> list[dict]:
+def cockpit_tiles(*, orgunit: OrgUnit, fiscal_year: int, user: User) -> list[dict]:
     """Perspectives with the tiles ``user`` may read, for one org unit and fiscal year.
 
     Every tile is computed once and cached for all users under its indicator's version; each user's copy keeps
-    only the indicators whose inputs they may all read (``poc.permissions``; ``readable``: their codes, when the
-    caller has read them already)."""
-    if readable is None:
-        readable = set(readable_indicators(user).values_list("code", flat=True))
+    only the indicators whose inputs they may all read (``poc.permissions``). One permission query, which also names
+    each readable indicator's input datasets for the approval notes."""
+    rows = list(readable_indicators(user).values_list("code", "pk", "approved_only", "inputs__dataset_id"))
+    readable = {code for code, _pk, _only, _dataset_id in rows}
     groups = [{**group, "tiles": [{**t} for t in group["tiles"] if t["code"] in readable]} for group in _all_tiles(orgunit, fiscal_year)]
     groups = [group for group in groups if group["tiles"]]
-    _mark_approval([t for group in groups for t in group["tiles"]], orgunit, fiscal_year)
+    _mark_approval([t for group in groups for t in group["tiles"]], orgunit, fiscal_year, rows)
     return groups
 
 
-def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int) -> None:
+def _mark_approval(tiles: list[dict], orgunit: OrgUnit, fiscal_year: int, rows: list[tuple[str, int, bool, int | None]]) -> None:
     """The per-indicator choice: an approved-only tile shows no value standing on data not yet through its last
     approval level; any other such tile says it shows unapproved values. Outside the tile cache, so an approval
-    shows at once; one query for all tiles, and the unapproved datasets' cached read."""
+    shows at once; ``rows``: (code, pk, approved only, input dataset) of the readable indicators, and the unapproved
+    datasets' cached read."""
     approved_only: dict[str, bool] = {}
     inputs: dict[str, set[int]] = defaultdict(set)
     feeds: dict[int, set[int]] = defaultdict(set)  # dataset -> indicators it feeds
-    rows = Indicator.objects.filter(code__in=[t["code"] for t in tiles]).values_list("code", "pk", "approved_only", "inputs__dataset_id")
+    shown = {t["code"] for t in tiles}
     for code, pk, only, dataset_id in rows:
+        if code not in shown:
+            continue
         approved_only[code] = only
         if dataset_id is not None:
             inputs[code].add(dataset_id)

@@ -120,8 +120,7 @@ def tiles(request: HttpRequest) -> HttpResponse:
     unit = _orgunit(request)
     read_wall_versions()  # one round trip for every version the wall keys on
     fiscal_year, reporting = _year_and_reporting(request, unit)
-    readable = set(readable_indicators(request.user).values_list("code", flat=True))  # the one permission read
-    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user, readable=readable)
+    groups = cockpit_tiles(orgunit=unit, fiscal_year=fiscal_year, user=request.user)  # the one permission read inside
     flat = flat_tiles(groups)
     context = {
         "groups": groups,

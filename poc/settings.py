@@ -114,7 +114,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Seconds a connection is kept between requests; "none": for the process's life (gunicorn.conf.py sets it: a worker
+    # keeps the backend it warmed, and max_requests recycles workers anyway). Health checks replace a dropped one.
+    _max_age = (os.environ.get("POC_DB_CONN_MAX_AGE") or "60").strip().lower()
+    _max_age = None if _max_age == "none" else int(_max_age)
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_max_age, conn_health_checks=True)}
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     # No JIT: our reads are short index-driven queries for which compiling costs more (60 ms) than it saves.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")

@@ -1,10 +1,14 @@
 """What a fresh process would otherwise do on its first request, done once before gunicorn forks its workers.
 
 ``gunicorn.conf.py`` loads the app in the master (``preload_app``) and calls :func:`warm_up` there: every worker
-is then forked with the URL modules and their views imported (WeasyPrint, plotly, openpyxl …), the URL resolver
-populated for each language, every template compiled in the cached loader, the translation catalogues loaded,
-GDAL/GEOS loaded and the static files manifest read. Nothing that holds a socket survives: database connections
-are closed before the fork (each worker opens its own), and no cache or Redis client is touched here.
+is then forked with the URL modules and their views imported (WeasyPrint, plotly, openpyxl …), the URL resolvers
+populated for each language and every URL pattern's expression compiled, every template compiled in the cached loader,
+the translation catalogues and formats loaded, the models' lazily built parts and the content types cached, GDAL/GEOS
+loaded and the static files manifest read. Nothing that holds a socket survives: database connections are closed
+before the fork (each worker opens its own), and no cache or Redis client is touched here.
+
+Then each worker calls :func:`warm_worker` (``post_fork``): its own connections, and the new PostgreSQL backend behind
+its database connection made to load what the pages' first queries would otherwise load (read-only statements).
 """
 
 from __future__ import annotations
@@ -12,27 +16,60 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import suppress
+from importlib import import_module
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 
+def _namespaces() -> list[tuple[str, object]]:
+    """(namespace path "cockpit:" …, its resolver) of the root URL configuration, the root first ("")."""
+    from django.urls import get_resolver
+
+    found, pending = [], [("", get_resolver())]
+    while pending:
+        path, current = pending.pop()
+        found.append((path, current))
+        pending.extend((f"{path}{namespace}:", sub) for namespace, (_prefix, sub) in current.namespace_dict.items())
+    return found
+
+
 def _urls() -> int:
-    """Import every URL module (and so every view module) and populate the resolver in each language."""
+    """Import every URL module (and so every view module) and populate the resolvers in each language: the root, each
+    namespace's (cockpit:, gis: …) and the one ``reverse()`` builds per namespace under its URL prefix."""
     from django.conf import settings
-    from django.urls import get_resolver, reverse
+    from django.urls import NoReverseMatch, reverse
     from django.utils import translation
 
-    resolver = get_resolver()
+    namespaces = _namespaces()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            pending = [resolver]
-            while pending:  # the root and every namespace (cockpit:, gis: …) keep their own reverse lookups
-                current = pending.pop()
-                current.reverse_dict  # noqa: B018 - reading it populates it
-                pending.extend(sub for _prefix, sub in current.namespace_dict.values())
-            reverse("home")
-    return len(resolver.url_patterns)
+            for path, resolver in namespaces:
+                resolver.reverse_dict  # noqa: B018 - reading it populates it
+                if path:
+                    with suppress(NoReverseMatch):  # populates the resolver reverse() keeps for it, finds no such name
+                        reverse(f"{path}poc-warm-up")
+    return len(namespaces)
+
+
+def _url_patterns() -> int:
+    """Reverse every named URL once (placeholder arguments): ``reverse()`` compiles a regular expression per pattern on
+    first use (~0.2 ms each, some 30 for a page's menu and links). Last of the steps, so that they are the newest
+    entries of ``re``'s bounded cache when the workers fork."""
+    from django.urls import NoReverseMatch, reverse
+
+    reversed_ = 0
+    for path, resolver in _namespaces():
+        for name, entries in list(resolver.reverse_dict.lists()):
+            if not isinstance(name, str):  # view callables: the same patterns under their names
+                continue
+            for possibilities, _pattern, _defaults, _converters in entries:
+                for _result, params in possibilities:
+                    with suppress(NoReverseMatch):
+                        reverse(f"{path}{name}", kwargs=dict.fromkeys(params, "1"))
+                    reversed_ += 1
+    return reversed_
 
 
 def _template_names(directory: Path) -> list[str]:
@@ -59,14 +96,58 @@ def _templates() -> int:
 
 
 def _translations() -> int:
+    """Translation catalogues, the locale checks, each language's date and number formats and the time zone."""
     from django.conf import settings
-    from django.utils import translation
+    from django.utils import formats, timezone, translation
     from django.utils.translation import gettext
 
     for code, _name in settings.LANGUAGES:
+        translation.check_for_language(code)
         with translation.override(code):
             gettext("Management cockpit")
+            for name in formats.FORMAT_SETTINGS:
+                formats.get_format(name)
+    timezone.localtime()  # loads the default time zone
     return len(settings.LANGUAGES)
+
+
+def _request_imports() -> int:
+    """What Django builds on a process's first request only: the context processors, auth backends, messages storage
+    and Redis library (imported), the models' field maps, joins and related managers' classes (built on first use of ``user.groups`` …), the
+    regular expressions Django compiles on first use (host, Accept-Language, gzip, Cache-Control …)."""
+    import sys
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import get_backends
+    from django.template import engines
+    from django.utils.functional import SimpleLazyObject
+    from django.utils.module_loading import import_string
+
+    built = 0
+    for engine in engines.all():
+        built += len(getattr(getattr(engine, "engine", None), "template_context_processors", ()))
+    get_backends()
+    import_string(settings.MESSAGE_STORAGE)
+    if settings.REDIS_URL:  # the library only (~70 ms a worker otherwise spends in post_fork): no client, no socket
+        import_module("redis")
+    for model in apps.get_models():
+        model._meta._forward_fields_map, model._meta.fields_map  # noqa: B018 - cached on first lookup by name
+        for field in model._meta.get_fields():
+            for joins in ("path_infos", "reverse_path_infos"):  # the joins a lookup across a relation builds, cached
+                if hasattr(type(field), joins):
+                    getattr(field, joins)
+            accessor = field.get_accessor_name() if field.auto_created and not field.concrete else field.name
+            descriptor = model.__dict__.get(accessor or "")
+            if hasattr(type(descriptor), "related_manager_cls"):
+                descriptor.related_manager_cls  # noqa: B018 - a cached class, built on first read
+                built += 1
+    for module in list(sys.modules.values()):
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if type(value) is SimpleLazyObject and "_lazy_re_compile" in getattr(value._setupfunc, "__qualname__", ""):
+                value.pattern  # noqa: B018 - compiles it
+                built += 1
+    return built
 
 
 def _geo() -> str:
@@ -77,6 +158,24 @@ def _geo() -> str:
     GEOSGeometry("POINT (100.5 13.7)", srid=4326).buffer(0.1)
     OGRGeometry("POINT (100.5 13.7)")
     return f"GDAL {gdal_version().decode()}, GEOS {geos_version().decode()}"
+
+
+def _content_types() -> int:
+    """Fill the per-process content type caches (Django's and django-guardian's) that permission checks read: the
+    workers inherit them instead of each asking the database on its first request."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from guardian import shortcuts
+
+    models = apps.get_models()
+    ContentType.objects.get_for_models(*models)
+    cached = getattr(shortcuts, "_get_ct_cached", None)  # guardian's per-process cache of "app.codename" lookups
+    if cached is not None:
+        from poc.models import Agency
+
+        for codename, _label in Agency._meta.permissions:  # the object permissions agencies_for() asks about
+            cached(Agency._meta.app_label, codename)
+    return len(models)
 
 
 def _static() -> str:
@@ -93,8 +192,11 @@ STEPS: dict[str, Callable[[], object]] = {
     "urls": _urls,
     "templates": _templates,
     "translations": _translations,
+    "request imports": _request_imports,
     "geo": _geo,
     "static": _static,
+    "content types": _content_types,
+    "url patterns": _url_patterns,
 }
 
 
@@ -111,4 +213,40 @@ def warm_up() -> dict[str, float]:
             logger.exception("warm-up step %s failed", name)
         timings[name] = round(time.perf_counter() - started, 3)
     connections.close_all()  # sockets must not be shared by the forked workers
+    return timings
+
+
+# --- In each worker, after the fork ---------------------------------------------------------------
+def _backend_statements(connection) -> list[str]:
+    """Read-only statements that make a new PostgreSQL backend load what the pages' queries need: PostGIS's library
+    (loaded on a backend's first geometry, ~25 ms) and each table's and index's catalog entries (planning a query
+    opens the table and every index on it). Planned, never run: no row is read or written."""
+    from django.apps import apps
+
+    statements = ["SELECT postgis_lib_version()"] if getattr(connection.ops, "postgis", False) else []
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+    tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True) if m._meta.db_table in existing})
+    return statements + [f"EXPLAIN SELECT * FROM {connection.ops.quote_name(table)}" for table in tables]
+
+
+def warm_worker() -> dict[str, float]:
+    """Open this worker's own database connection and Redis pool and warm the database backend behind it, before the
+    worker's first request (gunicorn ``post_fork``); seconds per step. Read-only: no request, user, audit or usage row."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from operations.usage import connect_buffer
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    connection.ensure_connection()
+    cache.get("poc:warm-up")
+    connect_buffer()  # the page-view buffer's own Redis client
+    timings["connections"] = round(time.perf_counter() - started, 3)
+    if connection.vendor == "postgresql":  # SQLite has no server backend to warm
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(";".join(_backend_statements(connection)))  # one round trip
+        timings["database backend"] = round(time.perf_counter() - started, 3)
     return timings

@@ -140,16 +140,17 @@ def test_a_warm_wall_is_a_fixed_handful_of_queries_and_a_write_recounts_only_wha
     session = 0 if settings.REDIS_URL else 2
     _wall(gov)  # fills the caches: tiles, coverage, reporting year, rendered wall
     warm = _wall(gov)
-    # user, the user's and its groups' permissions, roles, agency (menu and badges), readable indicators, active
-    # indicators, the approval flags (read fresh: an approval shows at once): nothing about values, coverage, periods.
-    assert len(warm) == 8 + session
+    # user, the user's and its groups' permissions, roles, agency (menu and badges), active indicators, and the readable
+    # indicators with their input datasets (one query: the permission and the approval flags, read fresh so that an
+    # approval shows at once): nothing about values, coverage, periods.
+    assert len(warm) == 7 + session
     assert not [q for q in warm if "aggregatevalue" in q or "indicatorvalue" in q or "poc_period" in q]
     assert len(_wall(gov)) == len(warm)  # constant
 
     write(entry_a, [(inputs["storage"], d, "2568-04", 50) for d in districts])  # feeds WATER only
 
     after = _wall(gov)
-    assert len(after) == 18 + session
+    assert len(after) == 17 + session
     # Coverage is counted again for STORAGE_PCT alone, once: the reporting year (whole years) and WATER's tile (periods
     # due by today) count from the same read; CASES and POP come from the cache.
     counted = [q for q in after if 'FROM "datasets_aggregatevalue"' in q]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 from pathlib import Path
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_warm_up_loads_what_a_first_request_would_and_hands_no_connection_down() -> None:
     connection.ensure_connection()
     timings = warmup.warm_up()
-    assert list(timings) == ["urls", "templates", "translations", "geo", "static"]
+    assert list(timings) == ["urls", "templates", "translations", "request imports", "geo", "static", "content types", "url patterns"]
     in_memory = getattr(connection, "is_in_memory_db", lambda: False)()  # SQLite's test database is never closed
     assert connection.connection is None or in_memory  # closed: a forked worker must open its own
     # Every namespace resolves without importing anything more, and the wall's template is compiled in the cached loader.
@@ -37,10 +38,55 @@ def test_a_failing_step_is_logged_not_fatal(monkeypatch, caplog) -> None:
     assert "warm-up step geo failed" in caplog.text
 
 
-def test_deployed_config_preloads_and_warms_before_listening() -> None:
+def test_deployed_config_preloads_and_warms_before_listening(monkeypatch) -> None:
+    monkeypatch.setenv("POC_DB_CONN_MAX_AGE", "60")  # restored after the test
+    monkeypatch.delenv("POC_DB_CONN_MAX_AGE")
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert os.environ["POC_DB_CONN_MAX_AGE"] == "none"  # a worker keeps the backend it warmed
     assert config["preload_app"] is True and config["wsgi_app"] == "poc.wsgi:application"
     assert config["workers"] == 4 and config["max_requests"] == 2000
     assert {"on_starting", "pre_fork", "post_fork"} <= set(config)
     compose = (ROOT / "docker-compose.yml").read_text()
     assert "gunicorn -c gunicorn.conf.py" in compose
+
+
+@pytest.mark.django_db
+def test_after_the_warm_up_a_request_builds_no_resolver_regex_or_content_type_lookup(monkeypatch, django_assert_num_queries) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.middleware import gzip
+    from django.urls import reverse
+    from django.urls.resolvers import URLResolver
+    from django.utils.functional import empty
+    from guardian import shortcuts
+
+    from poc.models import Agency
+
+    warmup.warm_up()
+
+    def populate(self) -> None:
+        raise AssertionError("a resolver populated during a request")
+
+    monkeypatch.setattr(URLResolver, "_populate", populate)
+    assert reverse("cockpit:tiles") and reverse("gis:choropleth") and reverse("home")  # namespaced resolvers ready
+    assert gzip.re_accepts_gzip._wrapped is not empty  # Django's lazily compiled expressions compiled
+    with django_assert_num_queries(0):  # content types cached, Django's and django-guardian's
+        ContentType.objects.get_for_model(Agency)
+        for codename, _label in Agency._meta.permissions:
+            shortcuts._get_ct_cached("poc", codename)
+
+
+@pytest.mark.django_db
+def test_warm_worker_opens_the_connections_and_only_reads() -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(db) as ctx:
+        timings = warmup.warm_worker()
+    if db.vendor == "postgresql":
+        assert list(timings) == ["connections", "database backend"]
+        sent = ctx.captured_queries[-1]["sql"].split(";")  # one round trip
+        assert sent[0] == "SELECT postgis_lib_version()"
+        assert 'EXPLAIN SELECT * FROM "poc_orgunit"' in sent and 'EXPLAIN SELECT * FROM "django_session"' in sent
+        assert all(s == "SELECT postgis_lib_version()" or s.startswith("EXPLAIN SELECT * FROM ") for s in sent)
+    else:  # SQLite: nothing to warm behind the connection
+        assert list(timings) == ["connections"]
