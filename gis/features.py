@@ -54,7 +54,7 @@ class Link:
     """Where a head stands in its chain: compressed after ``depth`` heads (0: it starts the chain)."""
 
     depth: int
-    identity: int  # CRC-32 of the CRC-32s and sizes of those heads: the chained form is rebuilt when it changes
+    identity: int  # CRC-32 of the CRC-32s and sizes of those heads and its own: the chained form is rebuilt when it changes
 
 
 def chain_links(heads: list[tuple[int, int]]) -> list[Link]:
@@ -65,7 +65,8 @@ def chain_links(heads: list[tuple[int, int]]) -> list[Link]:
         while depth < number and size < WINDOW:
             depth += 1
             size += heads[number - depth][1] + SLOT + len(TAIL)
-        identity = zlib.crc32(struct.pack(f"<{2 * depth}Q", *(value for head in heads[number - depth : number] for value in head)))
+        chain = heads[number - depth : number + 1]
+        identity = zlib.crc32(struct.pack(f"<{2 * len(chain)}Q", *(value for head in chain for value in head)))
         links.append(Link(depth, identity))
     return links
 
