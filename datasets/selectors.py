@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -227,6 +228,17 @@ class Tally:
         }
 
 
+class _Unit(NamedTuple):
+    """What completeness reads of an org unit (what :func:`expected_orgunits` needs of one)."""
+
+    pk: int
+    code: str
+    path: str
+    level: int
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
 @dataclass
 class CompletenessReport:
     total: Tally = field(default_factory=Tally)
@@ -290,15 +302,20 @@ def completeness(
     """
     as_of = as_of or timezone.localdate()
     report = CompletenessReport()
-    units = list(OrgUnit.objects.subtree(within).only("pk", "code", "path", "level", "valid_from", "valid_to", "name_th", "name_en"))
+    # Plain rows, not model instances: a national province holds ~2,000 units (villages included).
+    rows = OrgUnit.objects.subtree(within).values_list("pk", "code", "path", "level", "valid_from", "valid_to", "name_th", "name_en")
+    units = [_Unit(*row[:6]) for row in rows]
     by_code = {u.code: u for u in units}
     level_ancestor: dict[int, int | None] = {}
     for unit in units:
         codes = unit.path.rstrip("/").split("/")
         ancestor = by_code.get(codes[orgunit_level - 1]) if len(codes) >= orgunit_level else None
         level_ancestor[unit.pk] = ancestor.pk if ancestor and ancestor.level == orgunit_level else None
-        if unit.level == orgunit_level:
-            report.orgunits[unit.pk] = unit
+    report.orgunits.update(
+        (pk, OrgUnit(pk=pk, code=code, level=level, name_th=name_th, name_en=name_en))
+        for pk, code, _path, level, _from, _to, name_th, name_en in rows
+        if level == orgunit_level
+    )
     fiscal_years = sorted(set(fiscal_years))
     datasets = list(datasets)
     _prefetch_assignments(datasets)
