@@ -30,8 +30,10 @@ def bump(dataset_ids: Iterable[int]) -> None:
     cache_versions.bump_many(name(pk) for pk in set(dataset_ids))
 
 
-def on_values_changed(sender, element_ids=(), **kwargs) -> None:
-    """``values_changed`` receiver: bump the datasets of the written elements."""
-    from datasets.models import DataElement
+def on_values_changed(sender, element_ids=(), dataset_ids=None, **kwargs) -> None:
+    """``values_changed`` receiver: bump the datasets of the written elements (named by the sender, else looked up)."""
+    if dataset_ids is None:
+        from datasets.models import DataElement
 
-    bump(DataElement.objects.filter(pk__in=list(element_ids)).values_list("dataset_id", flat=True).distinct())
+        dataset_ids = DataElement.objects.filter(pk__in=list(element_ids)).values_list("dataset_id", flat=True).distinct()
+    bump(dataset_ids)

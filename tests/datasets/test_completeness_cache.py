@@ -113,3 +113,12 @@ def test_the_completeness_page_reads_cached_counts(client, entry_a, dataset, ele
         again = client.get(url).json()
     assert again == first and not [q for q in ctx.captured_queries if "datasets_datavalue" in q["sql"]]
     assert first["by_dataset"]["DS-HEALTH"]["filled"] == 1
+
+
+def test_a_sender_that_names_no_datasets_bumps_those_of_its_elements(dataset, elements, second):
+    from datasets import values_versions
+
+    before = values_versions.current([dataset.pk, second.pk])
+    values_versions.on_values_changed(sender=None, element_ids={elements["cases"].pk})
+    after = values_versions.current([dataset.pk, second.pk])
+    assert after[dataset.pk] != before[dataset.pk] and after[second.pk] == before[second.pk]
