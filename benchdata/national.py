@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.geos import Point
 
+from gis.services import shape_heads_refresh
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.orgunit_import import orgunits_import
 
@@ -103,4 +104,6 @@ def national_villages_generate(*, per_subdistrict: int, seed: int) -> int:
             unit.path = unit.build_path()
             villages.append(unit)
     OrgUnit.objects.bulk_create(villages, batch_size=5000)
+    if villages:  # the subdistricts' map features now say they have children
+        shape_heads_refresh()
     return len(villages)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.utils import timezone
 
+from datasets import values_versions
 from datasets.aggregates import aggregates_rebuild
 from datasets.models import DataElement, Dataset, DataValue, Topic, ValueSource, ValueType
 from poc.models import Agency, OrgUnit, OrgUnitLevel, Period
@@ -104,6 +105,7 @@ def datavalues_bulk_generate(*, dataset: Dataset, total: int, seed: int, rebuild
         raise RuntimeError(f"dataset {dataset.code} already holds values")
     with transaction.atomic():
         written = _copy(_cells(dataset, total, seed)) if connection.vendor == "postgresql" else _bulk_create(_cells(dataset, total, seed))
+    values_versions.bump([dataset.pk])  # no values_changed from this path: cached counts of the dataset are recounted
     if rebuild:
         aggregates_rebuild()
     _analyze()

@@ -9,14 +9,18 @@ A week counts whole in the month, quarter or year holding its Thursday (its anch
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When, prefetch_related_objects
+from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Prefetch, Q, QuerySet, Sum, When, prefetch_related_objects
 from django.utils import timezone
 
+from datasets import values_versions
 from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
 from poc.lookups import ids_filter
 from poc.models import OrgUnit, OrgUnitLevel, Period
@@ -104,10 +108,10 @@ def element_values(
         if not periods:
             continue
         if option_combo_ids is None:
-            stored = AggregateValue.objects.filter(unit_filter, period_id__in=list(periods), count__gt=0)
+            stored = _in_periods(AggregateValue.objects.filter(unit_filter, count__gt=0), list(periods))
         else:  # several combination rows per element, unit and period: summed below
             combos = list(option_combo_ids)
-            stored = AggregateOptionValue.objects.filter(unit_filter, period_id__in=list(periods), option_combo_id__in=combos, count__gt=0)
+            stored = _in_periods(AggregateOptionValue.objects.filter(unit_filter, option_combo_id__in=combos, count__gt=0), list(periods))
         summed = {e.pk: e.aggregation for e in group if e.aggregation != Aggregation.LAST}
         if summed:
             rows = stored.filter(element_id__in=list(summed))
@@ -128,6 +132,18 @@ def element_values(
             for key, rows in by_key.items():
                 result[key] = rollup(Aggregation.LAST, rows)
     return result
+
+
+def _in_periods(rows: QuerySet, period_ids: list[int]) -> QuerySet:
+    """Rows of these periods. Several periods are read as the range of their ids (one index descent per element and
+    unit, the unit's periods side by side in the key) with the exact list checked on the rows found, an expression the
+    index cannot serve: listed in the index condition, thousands of units × 12 months were 89,100 descents."""
+    if len(period_ids) == 1:
+        return rows.filter(period_id=period_ids[0])
+    exact = ExpressionWrapper(F("period_id") + 0, output_field=IntegerField())
+    return rows.alias(listed_period=exact).filter(
+        period_id__gte=min(period_ids), period_id__lte=max(period_ids), listed_period__in=period_ids
+    )
 
 
 def element_values_over(
@@ -224,6 +240,17 @@ class Tally:
         }
 
 
+class _Unit(NamedTuple):
+    """What completeness reads of an org unit (what :func:`expected_orgunits` needs of one)."""
+
+    pk: int
+    code: str
+    path: str
+    level: int
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
 @dataclass
 class CompletenessReport:
     total: Tally = field(default_factory=Tally)
@@ -270,6 +297,7 @@ def completeness(
     within: OrgUnit,
     as_of: dt.date | None = None,
     orgunit_level: int = OrgUnitLevel.DISTRICT,
+    cached: bool = False,
 ) -> CompletenessReport:
     """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
 
@@ -280,18 +308,26 @@ def completeness(
     it was first entered (``DataValue.created_at``) by its due date (period end + ``due_days``): no "mark
     complete" step. ``by_orgunit`` attributes cells to their ancestor at ``orgunit_level`` (cells
     collected above that level are left out of it).
+
+    ``cached``: the database's counts are kept in the shared cache under each dataset's values version and exactly
+    what they were counted over (see :func:`_cell_counts_cached`); for pages, which write nothing first.
     """
     as_of = as_of or timezone.localdate()
     report = CompletenessReport()
-    units = list(OrgUnit.objects.subtree(within).only("pk", "code", "path", "level", "valid_from", "valid_to", "name_th", "name_en"))
+    # Plain rows, not model instances: a national province holds ~2,000 units (villages included).
+    rows = OrgUnit.objects.subtree(within).values_list("pk", "code", "path", "level", "valid_from", "valid_to", "name_th", "name_en")
+    units = [_Unit(*row[:6]) for row in rows]
     by_code = {u.code: u for u in units}
     level_ancestor: dict[int, int | None] = {}
     for unit in units:
         codes = unit.path.rstrip("/").split("/")
         ancestor = by_code.get(codes[orgunit_level - 1]) if len(codes) >= orgunit_level else None
         level_ancestor[unit.pk] = ancestor.pk if ancestor and ancestor.level == orgunit_level else None
-        if unit.level == orgunit_level:
-            report.orgunits[unit.pk] = unit
+    report.orgunits.update(
+        (pk, OrgUnit(pk=pk, code=code, level=level, name_th=name_th, name_en=name_en))
+        for pk, code, _path, level, _from, _to, name_th, name_en in rows
+        if level == orgunit_level
+    )
     fiscal_years = sorted(set(fiscal_years))
     datasets = list(datasets)
     _prefetch_assignments(datasets)
@@ -302,21 +338,15 @@ def completeness(
     periods = {p.code: p for p in Period.objects.filter(code__in={s.code for specs in specs_of.values() for _fy, s in specs})}
     combo_ids = {e.category_combo_id for d in datasets for e in d.elements.all() if e.category_combo_id}
     parts = dict(_option_combo_counts(combo_ids)) if combo_ids else {}
+    forms = []
+    counts: list[CellCountsRequest] = []
     for dataset in datasets:
         report.datasets[dataset.pk] = dataset
         elements = list(dataset.elements.all())
-        cells_of = {e.pk: parts.get(e.category_combo_id, 1) for e in elements}
-        per_form = sum(cells_of.values())
         specs = specs_of[dataset.pk]
         if not elements or not specs:
             continue
         expected: dict[str, frozenset[int]] = {s.code: frozenset(u.pk for u in expected_orgunits(dataset, units, s)) for _fy, s in specs}
-        # Every element of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
-        # and per element rather than per cell (a national province expects ~200,000 cells).
-        by_unit: dict[tuple[int, int], Tally] = defaultdict(Tally)
-        for fy, spec in specs:
-            for unit_id in expected[spec.code]:
-                by_unit[(fy, unit_id)].expected += per_form
         fy_of_period = {periods[s.code].pk: fy for fy, s in specs if s.code in periods}
         # Periods expecting the same units (all of them unless a unit opened or closed within the years) are read
         # together: two grouped queries per set, counted by the database, only expected cells (ids, not a join).
@@ -324,8 +354,23 @@ def completeness(
         for _fy, spec in specs:
             if spec.code in periods and expected[spec.code]:
                 same_units[expected[spec.code]].append(periods[spec.code])
-        for unit_ids, group in same_units.items():
-            by_year_unit, by_element = _cell_counts(dataset, [e.pk for e in elements], group, fy_of_period, sorted(unit_ids))
+        first = len(counts)
+        counts += [
+            CellCountsRequest(dataset, [e.pk for e in elements], group, fy_of_period, sorted(unit_ids))
+            for unit_ids, group in same_units.items()
+        ]
+        forms.append((dataset, elements, specs, expected, slice(first, len(counts))))
+    counted = _cell_counts_cached(counts) if cached else [request.count() for request in counts]
+    for dataset, elements, specs, expected, requests in forms:
+        cells_of = {e.pk: parts.get(e.category_combo_id, 1) for e in elements}
+        per_form = sum(cells_of.values())
+        # Every element of a dataset is expected wherever the dataset is: tally per (fiscal year, unit)
+        # and per element rather than per cell (a national province expects ~200,000 cells).
+        by_unit: dict[tuple[int, int], Tally] = defaultdict(Tally)
+        for fy, spec in specs:
+            for unit_id in expected[spec.code]:
+                by_unit[(fy, unit_id)].expected += per_form
+        for by_year_unit, by_element in counted[requests]:
             for year_unit, tally in by_year_unit:
                 by_unit[year_unit].add(tally)
             for element_id, tally in by_element:
@@ -338,6 +383,57 @@ def completeness(
             for element in elements:
                 report.by_element[element.pk].expected += element_periods * cells_of[element.pk]
     return report
+
+
+@dataclass(frozen=True)
+class CellCountsRequest:
+    """What :func:`_cell_counts` counts: a dataset's elements × periods (with their fiscal years) × units."""
+
+    dataset: Dataset
+    element_ids: list[int]
+    periods: list[Period]
+    fiscal_year_of: dict[int, int]
+    unit_ids: list[int]
+
+    def count(self) -> tuple[list[tuple[tuple[int, int], Tally]], list[tuple[int, Tally]]]:
+        return _cell_counts(self.dataset, self.element_ids, self.periods, self.fiscal_year_of, self.unit_ids)
+
+    def key(self, version: int) -> str:
+        """Names everything the counts depend on but the values themselves (``version``, bumped by every write to the
+        dataset): its elements, each period with its due moment (the due days) and fiscal year, the expected units."""
+        due = [(p.pk, _due_moment(self.dataset, p).isoformat(), self.fiscal_year_of[p.pk]) for p in self.periods]
+        what = repr((self.element_ids, due, self.unit_ids)).encode()
+        return f"completeness-counts:{self.dataset.pk}:{version}:{hashlib.blake2b(what, digest_size=16).hexdigest()}"
+
+
+COUNTS_SECONDS = 24 * 3600
+
+
+def _cell_counts_cached(requests: list[CellCountsRequest]) -> list[tuple[list[tuple[tuple[int, int], Tally]], list[tuple[int, Tally]]]]:
+    """:func:`_cell_counts` of each request, kept in the shared cache: two round trips (versions, counts) when all are
+    cached. A dataset's counts are read again only after a write to its values (its version) or when what it counts
+    changes (another day's due periods, its elements, due days, assignments, units opened or closed: the key)."""
+    versions = values_versions.current({request.dataset.pk for request in requests})
+    keys = [request.key(versions[request.dataset.pk]) for request in requests]
+    found = cache.get_many(keys) if keys else {}
+    fresh = {}
+    for request, key in zip(requests, keys, strict=True):
+        if key not in found:
+            by_year_unit, by_element = request.count()
+            fresh[key] = (
+                [(year, unit_id, t.filled, t.not_available, t.on_time) for (year, unit_id), t in by_year_unit],
+                [(element_id, t.filled, t.not_available, t.on_time) for element_id, t in by_element],
+            )
+    if fresh:
+        cache.set_many(fresh, COUNTS_SECONDS)
+        found.update(fresh)
+    return [
+        (
+            [((year, unit_id), Tally(filled=f, not_available=na, on_time=ot)) for year, unit_id, f, na, ot in found[key][0]],
+            [(element_id, Tally(filled=f, not_available=na, on_time=ot)) for element_id, f, na, ot in found[key][1]],
+        )
+        for key in keys
+    ]
 
 
 def _cell_counts(

@@ -425,6 +425,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
             "element_ids": {k[0] for _c, _n, _t, k in parsed},
             "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
             "period_ids": {k[2] for _c, _n, _t, k in parsed},
+            "dataset_ids": {c.element.dataset_id for c, _n, _t, _k in parsed},
         }
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
 

@@ -219,7 +219,7 @@ def _completeness(request: HttpRequest):
     agency = request.GET.get("agency")
     if agency:
         datasets = datasets.filter(agency__code=agency)
-    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province())
+    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province(), cached=True)
 
 
 @login_required

@@ -23,6 +23,17 @@ class OrgUnitShape(models.Model):
     tolerance = models.FloatField(_("tolerance (degrees)"))
     # The simplified boundary serialised once with fixed precision: maps read text, not geometry.
     geojson = models.TextField(_("GeoJSON"), blank=True)
+    # The whole map feature up to its value, compressed once (gis.features, gis.deflate): a choropleth strings these
+    # together instead of compressing megabytes per request. ``head_source``: the names, level and children it shows.
+    head = models.BinaryField(_("map feature (compressed)"), default=b"", editable=False)
+    head_crc = models.BigIntegerField(_("CRC-32 of the feature"), default=0, editable=False)
+    head_size = models.PositiveIntegerField(_("feature size (bytes)"), default=0, editable=False)
+    head_source = models.TextField(_("feature built from"), blank=True, editable=False)
+    # The same feature compressed after the ones before it in its level's code order (gis.features.chain_links).
+    head_chained = models.BinaryField(_("map feature (compressed in sequence)"), default=b"", editable=False)
+    head_after = models.BigIntegerField(_("chained after org unit"), null=True, blank=True, editable=False)
+    head_depth = models.PositiveSmallIntegerField(_("features chained after"), default=0, editable=False)
+    head_chain_crc = models.BigIntegerField(_("CRC-32 of what it is chained after"), default=0, editable=False)
     updated = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:

@@ -1,23 +1,23 @@
 """Reads for maps: choropleth GeoJSON with values joined, series for the side panel, layers.
 
-GeoJSON is assembled as text around geometry the database already serialised with a fixed
-precision (``AsGeoJSON(..., precision=5)``), so thousands of features are never parsed in Python.
+A choropleth is assembled, already gzip-compressed, from each unit's feature stored compressed with its simplified
+boundary (geometry serialised once by the database with a fixed precision, ``AsGeoJSON(..., precision=5)``) and the
+values of the request: thousands of features are neither parsed nor compressed per request (``gis.features``,
+``gis.deflate``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import json
 import math
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, TextField, Value
+from django.db.models import Exists, Max, OuterRef, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from datasets.models import DataElement, DataValueAudit
 from datasets.option_parts import OptionPart
 from datasets.selectors import element_series, element_value, element_values
+from gis.deflate import GzipBuilder, Piece
+from gis.features import TAIL, ChainState, feature_head, head_source, value_text
 from gis.models import OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
@@ -37,16 +39,8 @@ from verification.approvals import units_with_unapproved
 from verification.models import SubmissionEvent
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-# Per-process cache of rendered features: a national layer is ~11 MB, cheaper kept in memory than
-# fetched and unpickled from a shared cache on every request; the shared cache holds them once for
-# every worker's first request. Keyed by the boundaries' version.
-# Edits outside imports (an admin renaming a unit) show within SKELETON_MAX_AGE seconds.
-SKELETON_CACHE_SIZE = 64
-SKELETON_MAX_AGE = 15 * 60
-_SKELETONS: dict[tuple, tuple[float, list[tuple[int, str]]]] = {}
-# Level 4, not 6: the national body (11 MB of GeoJSON) compresses in ~0.35 s instead of ~0.9 s, 4 % larger (2.79 MB,
-# not 2.69 MB); the first request after each write waits for it.
-GZIP_LEVEL = 4
+# A built body (a national one is ~3 MB gzipped) is kept in the shared cache under its ETag for every worker.
+BODY_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -121,54 +115,63 @@ def map_units(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | N
     return units
 
 
-def feature_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None) -> list[tuple[int, str]]:
-    """(org unit id, feature JSON up to its value) of the selected units, cached until boundaries change.
+@dataclass(frozen=True)
+class FeatureHead:
+    """A selected unit's feature up to its value: stored (compressed alone, and chained after ``after``) or ``built``."""
 
-    Geometry and names change through imports, which refresh the shapes and so the version; values
-    are joined per request.
-    """
-    units = OrgUnit.objects.aggregate(count=Count("pk"), last=Max("pk"))
-    members = tuple(group.members.order_by("pk").values_list("pk", flat=True)) if group else ()
-    key = (parent.pk if parent else None, level, members, shapes_version(), units["count"], units["last"])
-    cached = _SKELETONS.get(key)
-    if cached is not None and cached[0] > time.monotonic() - SKELETON_MAX_AGE:
-        return cached[1]
-    # A worker's first request finds the features another worker built in the shared cache (same boundaries' version).
-    shared_key = f"map-skeletons:{hashlib.sha1(repr(key).encode()).hexdigest()}"
-    skeletons = cache.get(shared_key)
-    if skeletons is None:
-        skeletons = _build_skeletons(parent, level, group)
-        cache.set(shared_key, skeletons, SKELETON_MAX_AGE)
-    if len(_SKELETONS) >= SKELETON_CACHE_SIZE:
-        _SKELETONS.pop(next(iter(_SKELETONS)))
-    _SKELETONS[key] = (time.monotonic(), skeletons)
-    return skeletons
+    unit_id: int
+    crc: int = 0
+    size: int = 0
+    chained: bytes = b""
+    after: int | None = None
+    depth: int = 0
+    built: bytes | None = None  # the text, when the unit has no current stored feature (a point, a unit renamed since)
 
 
-def _build_skeletons(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None) -> list[tuple[int, str]]:
+def feature_heads(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None) -> list[FeatureHead]:
+    """The selected units' features, in code order: one read of what is stored with the boundaries
+    (:mod:`gis.features`), the text built here for a unit without a current one."""
     rows = (
         map_units(parent, level, group)
-        .annotate(
+        .annotate(has_children=Exists(OrgUnit.objects.filter(parent=OuterRef("pk"))))
+        .order_by("code")
+        .values_list(
+            "pk",
+            "code",
+            "name_th",
+            "name_en",
+            "level",
+            "has_children",
+            "shape__head_source",
+            "shape__head_crc",
+            "shape__head_size",
+            "shape__head_chained",
+            "shape__head_after",
+            "shape__head_depth",
+        )
+    )
+    heads: list[FeatureHead] = []
+    built: dict[int, tuple] = {}
+    for pk, code, name_th, name_en, unit_level, has_children, source, crc, size, chained, after, depth in rows:
+        if size and source == head_source(code, name_th, name_en, unit_level, has_children):
+            heads.append(FeatureHead(pk, crc, size, chained, after, depth))
+        else:
+            built[pk] = (code, name_th, name_en, unit_level, has_children)
+            heads.append(FeatureHead(pk))
+    if built:
+        geometry = OrgUnit.objects.filter(pk__in=list(built)).annotate(
             geojson=Coalesce(
                 NullIf("shape__geojson", Value("")),
                 AsGeoJSON("geom", precision=GEOJSON_PRECISION),
                 AsGeoJSON("point", precision=GEOJSON_PRECISION),
                 output_field=TextField(),
-            ),
-            has_children=Exists(OrgUnit.objects.filter(parent=OuterRef("pk"))),
+            )
         )
-        .order_by("code")
-        .values_list("pk", "code", "name_th", "name_en", "level", "has_children", "geojson")
-    )
-    skeletons = []
-    for pk, code, name_th, name_en, unit_level, has_children, geojson in rows:
-        properties = json.dumps(
-            {"code": code, "name_th": name_th, "name_en": name_en, "level": unit_level, "has_children": has_children}, ensure_ascii=False
-        )
-        skeletons.append(
-            (pk, f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":')
-        )
-    return skeletons
+        geojson = dict(geometry.values_list("pk", "geojson"))
+        heads = [
+            FeatureHead(h.unit_id, built=feature_head(*built[h.unit_id], geojson[h.unit_id])) if h.unit_id in built else h for h in heads
+        ]
+    return heads
 
 
 def _finite(value: float | None) -> float | None:
@@ -176,11 +179,14 @@ def _finite(value: float | None) -> float | None:
     return value if value is None or math.isfinite(value) else None
 
 
-def choropleth_geojson(selection: MapSelection) -> str:
-    """A FeatureCollection (as JSON text) of the selected units with simplified geometry and values."""
-    skeletons = feature_skeletons(selection.parent, selection.level, selection.group)
+def choropleth_body(selection: MapSelection) -> bytes:
+    """A FeatureCollection of the selected units with simplified geometry and values, as gzip: the features stored
+    compressed strung together with the values (:mod:`gis.deflate`); only a head built here is compressed now.
+
+    Each value fills its slot (:func:`gis.features.value_text`); a stored feature is written in its chained form where
+    the features just written are the ones it was chained after, alone otherwise (read in a second query)."""
+    heads = feature_heads(selection.parent, selection.level, selection.group)
     values = measure_values(selection, map_units(selection.parent, selection.level, selection.group))
-    features = ",".join(f"{head}{json.dumps(_finite(values.get(pk)))}}}}}" for pk, head in skeletons)
     meta = {
         "group": _group_summary(selection, values) if selection.group else None,
         "parent": _unit_summary(selection.parent) if selection.parent else None,
@@ -188,7 +194,26 @@ def choropleth_geojson(selection: MapSelection) -> str:
         "measure": measure_summary(selection) if selection.measure else None,
         "period": selection.period.code if selection.period else None,
     }
-    return f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":[{features}]}}'
+    chain = ChainState()
+    plan: list[tuple[FeatureHead, bool, bytes]] = []  # (head, chained form?, value text)
+    for head in heads:
+        value, fits = value_text(json.dumps(_finite(values.get(head.unit_id))))
+        stored = head.built is None
+        plan.append((head, stored and chain.allows(head.after, head.depth), value))
+        chain.wrote(head.unit_id, head.after, stored=stored, fits=fits)
+    alone = [head.unit_id for head, chained, _value in plan if head.built is None and not chained]
+    pieces = dict(OrgUnitShape.objects.filter(orgunit_id__in=alone).values_list("orgunit_id", "head")) if alone else {}
+    body = GzipBuilder()
+    body.text(f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":['.encode())
+    last = len(plan) - 1
+    for number, (head, chained, value) in enumerate(plan):
+        if head.built is not None:
+            body.text(head.built)
+        else:
+            body.piece(Piece(head.chained if chained else pieces[head.unit_id], head.crc, head.size))
+        body.text(value + (TAIL if number < last else b"}}"))
+    body.text(b"]}")
+    return body.finish()
 
 
 def _group_summary(selection: MapSelection, values: dict[int, float | None]) -> dict:
@@ -209,15 +234,15 @@ def _group_summary(selection: MapSelection, values: dict[int, float | None]) -> 
 def choropleth_gzipped(selection: MapSelection, etag: str) -> bytes:
     """The choropleth body gzip-compressed, kept in the shared cache under its ETag (data and shapes versions).
 
-    A national layer is ~11 MB of GeoJSON (~2.7 MB gzipped): built and compressed once per data
-    version for every worker, not on every request nor once per worker. Callers check permission first:
-    the body depends only on the selection (and the language of the measure's name).
+    Built from the stored features in a few tens of milliseconds even at national scale (7,425 subdistricts, ~11 MB of
+    GeoJSON, ~3 MB gzipped), so a cache flush or a write costs the next request little; the cache spares even that.
+    Callers check permission first: the body depends only on the selection (and the language of the measure's name).
     """
     key = f"choropleth:{etag.strip(chr(34))}:{get_language() or 'th'}"
     body = cache.get(key)
     if body is None:
-        body = gzip.compress(choropleth_geojson(selection).encode(), compresslevel=GZIP_LEVEL, mtime=0)
-        cache.set(key, body, SKELETON_MAX_AGE)
+        body = choropleth_body(selection)
+        cache.set(key, body, BODY_SECONDS)
     return body
 
 

@@ -1,5 +1,6 @@
-"""The map's value read keeps an index-served shape whatever the planner's statistics say, and a new worker's first map
-request takes the features another worker built from the shared cache instead of building them again."""
+"""The map's value read keeps an index-served shape whatever the planner's statistics say, and a body not built yet
+(a new selection, the first request after a cache flush) strings together the features stored with the boundaries
+instead of serialising geometry again."""
 
 import json
 
@@ -7,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-import gis.selectors
 from poc.models import Period
 
 pytestmark = pytest.mark.django_db
@@ -46,11 +46,10 @@ def test_the_map_read_uses_the_unique_index_whatever_the_statistics_say(client, 
     assert "aggregate_unique_key" in plan or "aggregate_element_period" in plan, plan
 
 
-def test_a_new_worker_takes_the_features_from_the_shared_cache(client, shapes, save, entry_a, elements, subdistricts, monkeypatch):
+def test_a_new_body_strings_the_stored_features_together(client, shapes, save, entry_a, elements, subdistricts):
     save(entry_a, [(elements["cases"], subdistricts[0], "2568-01", 5)])
     client.force_login(entry_a)
     first = json.loads(client.get(URL, {"parent": "99"}).content)
-    monkeypatch.setattr(gis.selectors, "_SKELETONS", {})  # another gunicorn worker: an empty per-process cache
     with CaptureQueriesContext(connection) as captured:
         other = json.loads(client.get(URL, {"parent": "99", "element": "CASES", "period": "2568-01"}).content)  # another body
     assert not [q for q in captured.captured_queries if "st_asgeojson" in q["sql"].lower() or '"gis_orgunitshape"."geojson"' in q["sql"]]

@@ -1,0 +1,109 @@
+"""One gzip body assembled from pieces compressed ahead of time, without compressing them again.
+
+A national choropleth is 7,425 features (~11 MB of GeoJSON): compressing it on a request takes longer than the
+whole request may. Each feature's geometry and names change only with the boundaries, so they are compressed once,
+when the boundaries are imported (:func:`deflate_piece`: raw DEFLATE that refers to nothing before it and ends on a
+byte boundary, RFC 1951), and a response strings those pieces together with the few bytes that change per request
+(values) into one standard gzip member (RFC 1952). Its CRC-32 is combined from each piece's stored CRC and length
+(:func:`crc32_combine`), so no piece is decompressed or read again.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+
+LEVEL = 9  # pieces are compressed once, off the request path: the smallest output costs nothing per request
+RUN_LEVEL = 1  # text assembled per request and long enough to be worth compressing (features without a stored piece)
+STORED_BELOW = 256  # shorter per-request text goes in stored blocks: a value costs its bytes plus 5
+# gzip header: deflate, no flags, no modification time, no extra flags, unknown OS (gzip.compress(..., mtime=0) writes 255).
+HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+FINAL_BLOCK = b"\x03\x00"  # an empty final block with fixed Huffman codes: what zlib ends a stream with
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Raw DEFLATE blocks of some text, independent of what comes before them and ending byte-aligned, not final."""
+
+    deflated: bytes
+    crc: int  # CRC-32 of the text
+    size: int  # its length in bytes
+
+
+WINDOW = 1 << zlib.MAX_WBITS  # how far back DEFLATE may refer: 32 KB
+
+
+def deflate_piece(data: bytes, level: int = LEVEL, *, after: bytes = b"") -> Piece:
+    """``data`` compressed on its own, or, given ``after``, referring to the text it will follow (its last 32 KB):
+    then valid only right after that text in the stream (bytes the text never holds, NUL, may stand for bytes
+    written per request: no reference can cover them)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY, *([after[-WINDOW:]] if after else []))
+    return Piece(compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(data), len(data))
+
+
+def inflate_piece(piece: Piece) -> bytes:
+    """The text of a piece (tests, checks)."""
+    return zlib.decompressobj(-zlib.MAX_WBITS).decompress(piece.deflated)
+
+
+_zeros = bytearray(1 << 16)
+
+
+def crc32_combine(first: int, second: int, second_size: int) -> int:
+    """CRC-32 of A + B from CRC-32(A), CRC-32(B) and len(B), without B.
+
+    CRC-32 is affine in its input, so crc(B, start=c) = crc(B) ^ crc(zeros, start=c) ^ crc(zeros) with as many zero
+    bytes as B has; zlib runs over the zeros at memory speed (Python's zlib has no ``crc32_combine``).
+    """
+    global _zeros
+    if second_size > len(_zeros):
+        _zeros = bytearray(max(second_size, 2 * len(_zeros)))
+    zeros = memoryview(_zeros)[:second_size]
+    return second ^ zlib.crc32(zeros, first) ^ zlib.crc32(zeros)
+
+
+def _stored(data: bytes) -> list[bytes]:
+    """``data`` as stored (uncompressed) blocks, each starting byte-aligned (what every piece leaves)."""
+    blocks = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start : start + 0xFFFF]
+        blocks += [struct.pack("<BHH", 0, len(chunk), len(chunk) ^ 0xFFFF), chunk]
+    return blocks
+
+
+class GzipBuilder:
+    """Text and pieces in order, then :meth:`finish` for the gzip member (RFC 1952) holding them all."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = [HEADER]
+        self._pending: list[bytes] = []
+        self._crc = 0
+        self._size = 0
+
+    def text(self, data: bytes) -> None:
+        self._pending.append(data)
+
+    def piece(self, piece: Piece) -> None:
+        self._flush()
+        self._parts.append(piece.deflated)
+        self._crc = crc32_combine(self._crc, piece.crc, piece.size)
+        self._size += piece.size
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
+        self._pending = []
+        if len(data) < STORED_BELOW:
+            self._parts += _stored(data)
+        else:
+            compressor = zlib.compressobj(RUN_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+            self._parts += [compressor.compress(data), compressor.flush(zlib.Z_SYNC_FLUSH)]
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+
+    def finish(self) -> bytes:
+        self._flush()
+        self._parts += [FINAL_BLOCK, struct.pack("<II", self._crc, self._size & 0xFFFFFFFF)]
+        return b"".join(self._parts)

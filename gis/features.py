@@ -1,0 +1,99 @@
+"""A map feature's text up to its value (its *head*: id, simplified geometry, names, level, whether it has children),
+stored compressed on the unit's simplified boundary so that a choropleth is one read of ready pieces and its values.
+
+The head is kept with the source it was built from (:func:`head_source`); a read compares that source with the unit
+as it is now and builds a head that no longer matches (a unit renamed in the admin, children added outside an import)
+on the spot, so a map never shows an outdated name whatever path changed it.
+
+Compressed on its own, a head loses what its neighbours share (a national layer would be ~60 % larger than compressed
+whole). So each head is also stored compressed *after* the heads before it in its level's code order (a chain: the
+order maps draw them), each followed by a value slot of :data:`SLOT` bytes: a value written per request is padded to
+that width (JSON allows the spaces), so the distances back into the preceding heads hold. A read uses the chained form
+where the features drawn just before are exactly those it was compressed after (:class:`ChainState`), the other
+otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from dataclasses import dataclass
+
+from gis.deflate import WINDOW, Piece, deflate_piece
+
+SLOT = 12  # bytes for a value: "null", "1234567.0"; a longer one is written whole and the next head is not chained
+TAIL = b"}},"  # what closes a feature before the next one
+
+
+def feature_head(code: str, name_th: str, name_en: str, level: int, has_children: bool, geojson: str | None) -> bytes:
+    """``{"type":"Feature",…,"properties":{…,"value":`` (UTF-8): the feature up to its value, closed by ``}}``."""
+    properties = json.dumps(
+        {"code": code, "name_th": name_th, "name_en": name_en, "level": level, "has_children": has_children}, ensure_ascii=False
+    )
+    return f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":'.encode()
+
+
+def head_source(code: str, name_th: str, name_en: str, level: int, has_children: bool) -> str:
+    """What a stored head was built from besides the geometry (which only a boundary refresh changes)."""
+    return "\x1f".join((code, name_th, name_en, str(level), "1" if has_children else "0"))
+
+
+def head_piece(code: str, name_th: str, name_en: str, level: int, has_children: bool, geojson: str | None) -> Piece:
+    return deflate_piece(feature_head(code, name_th, name_en, level, has_children, geojson))
+
+
+def value_text(text: str) -> tuple[bytes, bool]:
+    """A value's JSON padded to the slot, and whether it fits (a chained head may follow it)."""
+    data = text.encode()
+    return (data + b" " * (SLOT - len(data)), True) if len(data) <= SLOT else (data, False)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where a head stands in its chain: compressed after ``depth`` heads (0: it starts the chain)."""
+
+    depth: int
+    identity: int  # CRC-32 of the CRC-32s and sizes of those heads and its own: the chained form is rebuilt when it changes
+
+
+def chain_links(heads: list[tuple[int, int]]) -> list[Link]:
+    """For (CRC-32, size) of each head in chain order: how far back its dictionary reaches (up to DEFLATE's window)."""
+    links = []
+    for number in range(len(heads)):
+        depth, size = 0, 0
+        while depth < number and size < WINDOW:
+            depth += 1
+            size += heads[number - depth][1] + SLOT + len(TAIL)
+        chain = heads[number - depth : number + 1]
+        identity = zlib.crc32(struct.pack(f"<{2 * len(chain)}Q", *(value for head in chain for value in head)))
+        links.append(Link(depth, identity))
+    return links
+
+
+def chained_piece(heads: list[bytes], depth: int) -> bytes:
+    """The last of ``heads`` (texts) compressed after the ``depth`` before it with their value slots (NUL bytes, which
+    no head holds: JSON escapes control characters) and tails."""
+    dictionary = b"".join(head + b"\0" * SLOT + TAIL for head in heads[-1 - depth : -1])
+    return deflate_piece(heads[-1], after=dictionary).deflated if depth else b""
+
+
+class ChainState:
+    """Which chained heads a body may use: the run of features just written, each current (its stored text) with its
+    value in the slot, each after the first following the one it was chained after."""
+
+    def __init__(self) -> None:
+        self.previous: int | None = None
+        self.run = 0
+
+    def allows(self, after: int | None, depth: int) -> bool:
+        return depth > 0 and after is not None and after == self.previous and self.run >= depth
+
+    def wrote(self, unit_id: int, after: int | None, *, stored: bool, fits: bool) -> None:
+        if not (stored and fits):
+            self.run = 0
+        elif self.run and after is not None and after == self.previous:
+            self.run += 1
+        else:
+            self.run = 1
+        self.previous = unit_id
