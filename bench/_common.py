@@ -139,6 +139,25 @@ def _bare_config() -> str:
     return str(path)
 
 
+WORKER_SETTLE_SECONDS = 2.0  # a forked worker's post_fork (connections, backend warm-up) takes ~0.1 s on a quiet host
+
+
+def _await_workers(master: int, workers: int, deadline: float) -> None:
+    """Wait until the master has forked every worker and they have had time to finish ``post_fork``.
+
+    The port accepts as soon as the master listens, before any worker exists: without this the first requests
+    would queue behind the workers' start-up and be counted as each worker's first request. A worker recycled
+    in service (max_requests) starts while the others serve, so users never meet that wait; what they do meet,
+    a worker's first request once it is up, is still measured apart as "cold".
+    """
+    children = Path(f"/proc/{master}/task/{master}/children")
+    while time.time() < deadline and children.exists():
+        if len(children.read_text().split()) >= workers:
+            break
+        time.sleep(0.1)
+    time.sleep(WORKER_SETTLE_SECONDS)
+
+
 @contextmanager
 def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False, preload: bool = True):
     """collectstatic with the production storage, then gunicorn on 127.0.0.1 (DEBUG off, POC_HTTPS=0).
@@ -182,6 +201,7 @@ def gunicorn(workers: int = 2, threads: int = 1, probe: bool = False, preload: b
                 time.sleep(0.3)
         else:
             raise RuntimeError("gunicorn did not start")
+        _await_workers(process.pid, workers, deadline)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
