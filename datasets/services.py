@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.aggregates import aggregates_apply_deltas, ancestor_ids
+from datasets.foreign_keys import references_locked, row_checks_skipped
 from datasets.models import (
     AggregateOptionValue,
     AggregateValue,
@@ -432,7 +433,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datavalues-save") as pool:
             audit_lines = pool.submit(_copy_buffer, AUDIT_COLUMNS, audits, audit_constants)
             sums = pool.submit(_sum_changes, changes, chains)
-            _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
+            _insert_values(to_create, {"source": source, **stamps})
             _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
             DataValue.objects.filter(pk__in=to_delete).delete()
             _copy_in(DataValueAudit, [*AUDIT_COLUMNS, *audit_constants], audit_lines.result())
@@ -488,6 +489,16 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=2000)
         return
     _copy_in(model, [*columns, *constants], _copy_buffer(columns, rows, constants))
+
+
+def _insert_values(rows: list[tuple], constants: dict[str, object]) -> None:
+    """COPY new values (``VALUE_COLUMNS`` each, then ``constants``): their foreign keys checked once per referenced
+    element, org unit and period instead of once per row when PostgreSQL lets us (:mod:`datasets.foreign_keys`)."""
+    if not references_locked(DataValue._meta.db_table, VALUE_COLUMNS, rows, constants):
+        _insert(DataValue, VALUE_COLUMNS, rows, **constants)
+        return
+    with row_checks_skipped():
+        _insert(DataValue, VALUE_COLUMNS, rows, **constants)
 
 
 COPY_AFTER = 500  # rows: a save this large is written with COPY on PostgreSQL
