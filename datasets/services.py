@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.aggregates import aggregates_apply_deltas, ancestor_ids
+from datasets.foreign_keys import references_locked, row_checks_skipped
 from datasets.models import (
     AggregateOptionValue,
     AggregateValue,
@@ -220,6 +221,9 @@ def datavalues_save(
     seen: set[CellKey] = set()
     # The option-combination check depends on the element and combination only: once per pair, not per cell.
     combo_problems: dict[tuple[int, int | None], str | None] = {}
+    # A value's parse depends on the element and the raw value only, and files repeat values (counts, 0, 1):
+    # parsed once per (element, type, raw) — the number and text, or the error message.
+    parses: dict[tuple[int, type, object], tuple[float | None, str] | str] = {}
     for cell, key in zip(cells, keys, strict=True):
         element = cell.element
         form = (element.dataset_id, key[1], key[2])
@@ -241,10 +245,19 @@ def datavalues_save(
             seen.add(key)
         num, text = None, ""
         if problem is None and not not_available and raw is not None and raw != "":
-            try:
-                num, text = parse_value(element, raw)
-            except ValueError as exc:
-                problem = str(exc)
+            parse_key = (key[0], type(raw), raw)
+            outcome = parses.get(parse_key)
+            if outcome is None:
+                try:
+                    outcome = parse_value(element, raw)
+                except ValueError as exc:
+                    outcome = str(exc)
+                if len(parses) < PARSE_MEMO:
+                    parses[parse_key] = outcome
+            if type(outcome) is str:
+                problem = outcome
+            else:
+                num, text = outcome
         if problem:
             result.errors.append(CellError(cell.ref, cell.element.code, cell.orgunit.code, problem))
         else:
@@ -255,6 +268,9 @@ def datavalues_save(
         _write(parsed, user, source, result)
     return result
 
+
+# Distinct (element, raw value) parses a save remembers: bounds the memory a file of all-distinct values takes.
+PARSE_MEMO = 200_000
 
 # (element, org unit, period, option combination or None): one stored cell.
 CellKey = tuple[int, int, int, int | None]
@@ -349,6 +365,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
     numeric = {c.element.id: c.element.is_numeric for c, _n, _t, _k in parsed}
     units = {key[1]: c.orgunit for c, _n, _t, key in parsed if numeric[key[0]]}
     chains = ancestor_ids(units.values())
+    numbers: dict[float, str] = {}  # format_number of each distinct number once (the audit's and the comparison's text)
     for cell, num, text, key in parsed:
         element_id, orgunit_id, period_id, combo_id = key
         current = existing.get(key)
@@ -359,13 +376,18 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
         elif not_available:
             new_state = f"n/a:{not_available}"
         else:
-            new_state = format_number(num) if num is not None else text
+            new_state = (numbers.get(num) or numbers.setdefault(num, format_number(num))) if num is not None else text
         if current is None:
             old_state, old_num = "", None
         else:
             # current: (*key, pk, value_num, value_text, not_available, comment, updated_by_id, updated_at)
             old_num = current[5]
-            old_state = _state_text(old_num, current[6], current[7])
+            if current[7]:
+                old_state = f"n/a:{current[7]}"
+            elif old_num is not None:
+                old_state = numbers.get(old_num) or numbers.setdefault(old_num, format_number(old_num))
+            else:
+                old_state = current[6]
         if cell.expected is not None and cell.expected != old_state and new_state != old_state:
             by, at = _last_change(key, _Stored._make(current[4:]) if current else None)
             result.conflicts.append(CellConflict(cell.ref, cell.element.code, cell.orgunit.code, old_state, by, at))
@@ -411,7 +433,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datavalues-save") as pool:
             audit_lines = pool.submit(_copy_buffer, AUDIT_COLUMNS, audits, audit_constants)
             sums = pool.submit(_sum_changes, changes, chains)
-            _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
+            _insert_values(to_create, {"source": source, **stamps})
             _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
             DataValue.objects.filter(pk__in=to_delete).delete()
             _copy_in(DataValueAudit, [*AUDIT_COLUMNS, *audit_constants], audit_lines.result())
@@ -468,6 +490,16 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=2000)
         return
     _copy_in(model, [*columns, *constants], _copy_buffer(columns, rows, constants))
+
+
+def _insert_values(rows: list[tuple], constants: dict[str, object]) -> None:
+    """COPY new values (``VALUE_COLUMNS`` each, then ``constants``): their foreign keys checked once per referenced
+    element, org unit and period instead of once per row when PostgreSQL lets us (:mod:`datasets.foreign_keys`)."""
+    if not references_locked(DataValue._meta.db_table, VALUE_COLUMNS, rows, constants):
+        _insert(DataValue, VALUE_COLUMNS, rows, **constants)
+        return
+    with row_checks_skipped():
+        _insert(DataValue, VALUE_COLUMNS, rows, **constants)
 
 
 COPY_AFTER = 500  # rows: a save this large is written with COPY on PostgreSQL

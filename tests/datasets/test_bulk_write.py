@@ -181,3 +181,38 @@ def test_a_failure_while_a_large_save_writes_leaves_nothing_behind(elements, sub
     assert not DataValue.objects.filter(element=elements["cases"]).exists()
     assert not DataValueAudit.objects.filter(element=elements["cases"]).exists()
     assert not AggregateValue.objects.filter(element=elements["cases"]).exists()
+
+
+@pytest.mark.skipif(not settings.IS_POSTGIS, reason="fillfactor and HOT updates are PostgreSQL's")
+def test_a_corrected_file_rewrites_values_and_aggregates_in_place_without_new_index_entries(elements, subdistricts, entry_a):
+    from django.db import connection
+
+    from datasets.models import AggregateOptionValue
+
+    tables = [model._meta.db_table for model in (DataValue, AggregateValue, AggregateOptionValue)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
+        assert dict(cursor.fetchall()) == {table: ["fillfactor=50"] for table in tables}
+    periods = _months("2510-01", 150)
+    keys = [(u, p) for p in periods for u in subdistricts]
+    assert (
+        datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=u, period=p, raw="10") for u, p in keys], user=entry_a).created
+        == 600
+    )
+
+    def updates() -> dict[str, tuple[int, int]]:
+        with connection.cursor() as cursor:  # this transaction's own counts: (rows updated, of which in place)
+            cursor.execute("SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = ANY(%s)", [tables[:2]])
+            return {name: (updated, hot) for name, updated, hot in cursor.fetchall()}
+
+    before = updates()
+    corrected = [CellInput(element=elements["cases"], orgunit=u, period=p, raw="12") for u, p in keys]
+    assert datavalues_save(cells=corrected, user=entry_a, source="import").updated == 600
+    after = updates()
+    changed = {name: (after[name][0] - before[name][0], after[name][1] - before[name][1]) for name in after}
+    # Every aggregate row (4 subdistricts, 2 districts, the province per month) rewritten in place; the values too,
+    # but for the odd row per page that the page's line pointers leave no room for (566 of 600 on PostgreSQL 15;
+    # 0 of 600 on full pages).
+    assert changed[tables[1]] == (150 * 7, 150 * 7)
+    assert changed[tables[0]][0] == 600 and changed[tables[0]][1] >= 540
+    assert AggregateValue.objects.get(element=elements["cases"], orgunit=subdistricts[0], period=periods[0]).total == 12
