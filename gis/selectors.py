@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Max, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
@@ -190,7 +191,9 @@ def choropleth_body(selection: MapSelection) -> bytes:
     Each value fills its slot (:func:`gis.features.value_text`); a stored feature is written in its chained form where
     the features just written are the ones it was chained after, alone otherwise (read in a second query)."""
     heads = feature_heads(selection.parent, selection.level, selection.group)
-    values = measure_values(selection, map_units(selection.parent, selection.level, selection.group))
+    # The units just read, as one array on PostgreSQL (not read again); SQLite bounds a statement's parameters: the subquery.
+    units = [head.unit_id for head in heads] if connection.vendor == "postgresql" else None
+    values = measure_values(selection, units if units is not None else map_units(selection.parent, selection.level, selection.group))
     meta = {
         "group": _group_summary(selection, values) if selection.group else None,
         "parent": _unit_summary(selection.parent) if selection.parent else None,
