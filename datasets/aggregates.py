@@ -404,7 +404,9 @@ def _insert_expected(cursor, table: _Table, leaves: tuple[str, list], *, ordered
     order = f" ORDER BY {keys}" if ordered else ""
     cursor.execute(f"INSERT INTO {table.name} ({keys}, total, {count}) SELECT * FROM ({sql}) leaves{order}", params)
     rows = cursor.rowcount
-    cursor.execute(f"INSERT INTO {table.name} ({keys}, total, {count}) SELECT {keys}, total, count FROM {table.scratch}")
+    # The roll-ups (~1M rows at national scale) always in key order: a unit's periods then share a heap page, so a
+    # map of a fiscal year reads ~800 pages for 7,425 subdistricts × 12 months, not one page per row (89,100).
+    cursor.execute(f"INSERT INTO {table.name} ({keys}, total, {count}) SELECT {keys}, total, count FROM {table.scratch} ORDER BY {keys}")
     return rows + cursor.rowcount
 
 

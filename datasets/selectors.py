@@ -117,6 +117,8 @@ def element_values(
             rows = stored.filter(element_id__in=list(summed))
             if len(periods) == 1 and option_combo_ids is None:  # one stored row per element and unit: no grouping needed
                 rows = rows.values_list("element_id", "orgunit_id", "total", "count")
+            elif connection.vendor == "postgresql":
+                rows = _summed_per_unit(list(summed), orgunit_ids, list(periods), combos if option_combo_ids is not None else None)
             else:
                 rows = rows.values_list("element_id", "orgunit_id").annotate(sum_total=Sum("total"), sum_count=Sum("count")).order_by()
             for element_id, orgunit_id, total, count in rows:
@@ -132,6 +134,30 @@ def element_values(
             for key, rows in by_key.items():
                 result[key] = rollup(Aggregation.LAST, rows)
     return result
+
+
+def _summed_per_unit(
+    element_ids: list[int], orgunit_ids: list[int], period_ids: list[int], combo_ids: list[int] | None
+) -> list[tuple[int, int, float, int]]:
+    """(element, unit, summed total, summed count) of the stored rows of these periods (and option combinations), for
+    each element and unit that has any: PostgreSQL only.
+
+    Summed per unit in a lateral subquery: one index descent per element and unit reads its periods side by side (the
+    roll-ups are stored in key order, ``datasets.aggregates``), whatever the planner's statistics. Grouped over the
+    whole set instead, the 89,100 rows of a national fiscal-year map (7,425 subdistricts × 12 months) were sorted first,
+    spilling to disk (~50 ms of its ~120 ms)."""
+    model = AggregateValue if combo_ids is None else AggregateOptionValue
+    combos = "" if combo_ids is None else " AND a.option_combo_id = ANY(%s)"
+    sql = (
+        "SELECT e.id, u.id, s.total, s.count FROM unnest(%s::bigint[]) e(id) CROSS JOIN unnest(%s::bigint[]) u(id) "
+        f"CROSS JOIN LATERAL (SELECT SUM(a.total) AS total, SUM(a.count) AS count FROM {connection.ops.quote_name(model._meta.db_table)} a "
+        f"WHERE a.element_id = e.id{combos} AND a.orgunit_id = u.id AND a.period_id BETWEEN %s AND %s "
+        "AND (a.period_id + 0) = ANY(%s) AND a.count > 0) s WHERE s.count IS NOT NULL"
+    )
+    params = [element_ids, orgunit_ids, *([combo_ids] if combo_ids is not None else []), min(period_ids), max(period_ids), period_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _in_periods(rows: QuerySet, period_ids: list[int]) -> QuerySet:
