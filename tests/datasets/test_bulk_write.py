@@ -7,17 +7,14 @@ from datasets.aggregates import aggregates_recompute
 from datasets.models import AggregateValue, DataValue, DataValueAudit
 from datasets.services import CellInput, datavalues_save
 from poc.models import Period
-from poc.periods import parse_period
+from tests.datasets.periods import months
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
 def test_a_large_save_copies_values_audits_and_aggregates_exactly(elements, subdistricts, entry_a):
-    spec, periods = parse_period("2550-01"), []
-    for _month in range(150):  # 150 months × 4 subdistricts = 600 cells: above the COPY threshold
-        periods.append(Period.objects.for_spec(spec))
-        spec = spec.next()
+    periods = months("2550-01", 150)  # 150 months × 4 subdistricts = 600 cells: above the COPY threshold
     cells = [
         CellInput(element=elements["cases"], orgunit=unit, period=period, raw=str(n), comment="tab\there\\ and\nnewline" if n == 7 else "")
         for n, (unit, period) in enumerate((u, p) for p in periods for u in subdistricts)
@@ -37,10 +34,7 @@ def test_a_large_save_copies_values_audits_and_aggregates_exactly(elements, subd
 @pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY runs on PostgreSQL only")
 def test_a_large_corrected_file_merges_changed_values_with_exact_audit_and_aggregates(elements, subdistricts, entry_a, make_user, agency_a):
     colleague = make_user("entry_a2", ["data_entry"], agency_a)
-    spec, periods = parse_period("2550-01"), []
-    for _month in range(150):  # 600 existing cells corrected at once: above the set-based merge threshold
-        periods.append(Period.objects.for_spec(spec))
-        spec = spec.next()
+    periods = months("2550-01", 150)  # 600 existing cells corrected at once: above the set-based merge threshold
     keys = [(u, p) for p in periods for u in subdistricts]
     first = [CellInput(element=elements["cases"], orgunit=u, period=p, raw=str(n)) for n, (u, p) in enumerate(keys)]
     assert datavalues_save(cells=first, user=entry_a).created == 600
@@ -101,24 +95,13 @@ def test_a_large_save_refreshes_the_planner_statistics(elements, subdistricts, e
             return cursor.fetchone()[0]
 
     monkeypatch.setattr(datasets.services, "ANALYZE_AFTER", 600)
-    spec, periods = parse_period("2540-01"), []
-    for _month in range(150):
-        periods.append(Period.objects.for_spec(spec))
-        spec = spec.next()
+    periods = months("2540-01", 150)
     small = [CellInput(element=elements["cases"], orgunit=subdistricts[0], period=periods[0], raw="1")]
     datavalues_save(cells=small, user=entry_a)
     assert estimated_rows() != 1  # below the threshold: not analysed (the estimate is stale, not the one row)
     cells = [CellInput(element=elements["beds"], orgunit=u, period=p, raw="3") for p in periods for u in subdistricts]
     assert datavalues_save(cells=cells, user=entry_a).created == 600
     assert estimated_rows() == 601
-
-
-def _months(first: str, count: int) -> list[Period]:
-    spec, periods = parse_period(first), []
-    for _month in range(count):
-        periods.append(Period.objects.for_spec(spec))
-        spec = spec.next()
-    return periods
 
 
 def test_a_large_mixed_save_in_any_order_creates_updates_clears_and_reports_conflicts_exactly(elements, subdistricts, entry_a, monkeypatch):
@@ -128,7 +111,7 @@ def test_a_large_mixed_save_in_any_order_creates_updates_clears_and_reports_conf
 
     # Stored cells are read in chunks of 7 (sorted by period and unit): a shuffled file must still find every one.
     monkeypatch.setattr(datasets.services, "EXISTING_CHUNK", 7)
-    periods = _months("2530-01", 150)
+    periods = months("2530-01", 150)
     keys = [(u, p) for p in periods for u in subdistricts]
     first = [CellInput(element=elements["cases"], orgunit=u, period=p, raw=str(n)) for n, (u, p) in enumerate(keys)]
     assert datavalues_save(cells=first, user=entry_a).created == 600
@@ -169,7 +152,7 @@ def test_a_large_mixed_save_in_any_order_creates_updates_clears_and_reports_conf
 def test_a_failure_while_a_large_save_writes_leaves_nothing_behind(elements, subdistricts, entry_a, monkeypatch):
     import datasets.services
 
-    periods = _months("2520-01", 150)
+    periods = months("2520-01", 150)
     cells = [CellInput(element=elements["cases"], orgunit=u, period=p, raw="1") for p in periods for u in subdistricts]
 
     def broken(changes, chains):
@@ -193,7 +176,7 @@ def test_a_corrected_file_rewrites_values_and_aggregates_in_place_without_new_in
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
         assert dict(cursor.fetchall()) == {table: ["fillfactor=50"] for table in tables}
-    periods = _months("2510-01", 150)
+    periods = months("2510-01", 150)
     keys = [(u, p) for p in periods for u in subdistricts]
     assert (
         datavalues_save(cells=[CellInput(element=elements["cases"], orgunit=u, period=p, raw="10") for u, p in keys], user=entry_a).created

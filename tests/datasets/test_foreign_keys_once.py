@@ -10,21 +10,12 @@ import datasets.services
 from datasets.foreign_keys import references_locked
 from datasets.models import AggregateValue, DataValue, DataValueAudit
 from datasets.services import VALUE_COLUMNS, CellInput, datavalues_save
-from poc.models import Period
-from poc.periods import parse_period
+from tests.datasets.periods import months
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not settings.IS_POSTGIS, reason="COPY and session_replication_role are PostgreSQL's"),
 ]
-
-
-def _months(first: str, count: int) -> list[Period]:
-    spec, periods = parse_period(first), []
-    for _month in range(count):
-        periods.append(Period.objects.for_spec(spec))
-        spec = spec.next()
-    return periods
 
 
 def _setting() -> str:
@@ -38,7 +29,7 @@ def _row(element_id: int, orgunit_id: int, period_id: int) -> tuple:
 
 
 def test_references_are_locked_only_when_every_one_exists(elements, subdistricts):
-    period = _months("2530-01", 1)[0]
+    period = months("2530-01", 1)[0]
     table, element, unit = DataValue._meta.db_table, elements["cases"], subdistricts[0]
     with transaction.atomic():
         assert references_locked(table, VALUE_COLUMNS, [_row(element.pk, unit.pk, period.pk)], {"source": "import"})
@@ -49,7 +40,7 @@ def test_references_are_locked_only_when_every_one_exists(elements, subdistricts
 
 
 def test_a_large_save_without_row_checks_stores_audits_and_aggregates_exactly(elements, subdistricts, entry_a, monkeypatch):
-    periods = _months("2530-01", 150)  # 600 cells: the COPY path
+    periods = months("2530-01", 150)  # 600 cells: the COPY path
     skipped = []
     original = datasets.foreign_keys.row_checks_skipped
 
@@ -76,14 +67,14 @@ def test_a_large_save_without_row_checks_stores_audits_and_aggregates_exactly(el
 
 def test_without_the_privilege_the_per_row_checks_run_and_the_save_is_the_same(elements, subdistricts, entry_a, monkeypatch):
     monkeypatch.setattr(datasets.foreign_keys, "_may_skip_row_checks", lambda cursor: False)
-    periods = _months("2531-01", 150)
+    periods = months("2531-01", 150)
     cells = [CellInput(element=elements["cases"], orgunit=u, period=p, raw="2") for p in periods for u in subdistricts]
     assert datavalues_save(cells=cells, user=entry_a, source="import").created == 600
     assert DataValue.objects.filter(element=elements["cases"], value_num=2).count() == 600
 
 
 def test_a_copy_that_fails_without_row_checks_leaves_nothing_and_restores_the_setting(elements, subdistricts, entry_a, monkeypatch):
-    periods = _months("2532-01", 150)
+    periods = months("2532-01", 150)
     cells = [CellInput(element=elements["cases"], orgunit=u, period=p, raw="1") for p in periods for u in subdistricts]
     original = datasets.services._insert
 
