@@ -18,7 +18,7 @@ from indicators.models import Indicator, IndicatorValue, Light, Polarity
 from indicators.selectors import active_indicators, input_coverage, readable_indicators
 from indicators.services import indicator_versions, version_names
 from indicators.traffic_lights import area_targets, targets_by_year, thresholds, traffic_light
-from poc import cache_versions, request_memo
+from poc import cache_versions, permission_version, request_memo
 from poc.models import OrgUnit, Period, User
 from poc.periods import format_date_be, period_for_fiscal_year
 from verification.approvals import unapproved_datasets
@@ -170,11 +170,11 @@ def active_indicator_ids() -> list[int]:
 
 
 def read_wall_versions() -> None:
-    """Every version counter the wall keys on (all indicators', each active one's, the alerts'), in one round trip:
-    the rest of the request reads them from its memo (``poc.cache_versions``)."""
+    """Every version counter the wall keys on (all indicators', each active one's, the alerts', the permissions'), in
+    one round trip: the rest of the request reads them from its memo (``poc.cache_versions``)."""
     from cockpit.services import ALERTS_VERSION
 
-    cache_versions.current_many([*version_names(active_indicator_ids()), ALERTS_VERSION])
+    cache_versions.current_many([*version_names(active_indicator_ids()), ALERTS_VERSION, permission_version.NAME])
 
 
 def _all_tiles(orgunit: OrgUnit, fiscal_year: int) -> list[dict]:

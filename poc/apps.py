@@ -7,6 +7,8 @@ class PocConfig(AppConfig):
     verbose_name = _("Provincial Operations Centre")
 
     def ready(self) -> None:
+        from poc import permission_version
         from poc.gdal_safety import disable_gdal_network
 
         disable_gdal_network()
+        permission_version.connect()

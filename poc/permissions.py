@@ -174,15 +174,33 @@ class RoleRequiredMixin:
 
 
 # --- Agency scope ---------------------------------------------------------------------------------
-def agencies_for(user, permission: str) -> QuerySet:
-    """Agencies on which ``user`` holds ``permission`` (``enter_data``, ``verify_data``, ``view_restricted``)."""
+def agency_ids_for(user, permission: str) -> list[int]:
+    """Ids of the agencies on which ``user`` holds ``permission`` (``enter_data``, ``verify_data``, ``view_restricted``):
+    django-guardian's answer, object permissions or global ones, kept per user in the shared cache under the
+    permissions version that every grant, revoke, role, group, account or agency change bumps
+    (``poc.permission_version``), and read once per request."""
+    from django.core.cache import cache
     from guardian.shortcuts import get_objects_for_user
 
+    from poc import permission_version, request_memo
     from poc.models import Agency
 
     if not _signed_in(user):
-        return Agency.objects.none()
-    return get_objects_for_user(user, f"poc.{permission}", klass=Agency, accept_global_perms=True)
+        return []
+    key = f"permissions:agencies:{user.pk}:{permission}:{permission_version.current()}"
+
+    def guardian_answer() -> list[int]:
+        found = get_objects_for_user(user, f"poc.{permission}", klass=Agency, accept_global_perms=True)
+        return sorted(found.values_list("pk", flat=True))
+
+    return request_memo.remember(key, lambda: cache.get_or_set(key, guardian_answer, permission_version.SECONDS))
+
+
+def agencies_for(user, permission: str) -> QuerySet:
+    """Agencies on which ``user`` holds ``permission`` (``enter_data``, ``verify_data``, ``view_restricted``)."""
+    from poc.models import Agency
+
+    return Agency.objects.filter(pk__in=agency_ids_for(user, permission))
 
 
 def _everything_for_it(queryset: QuerySet, user) -> QuerySet:
@@ -197,12 +215,12 @@ def dataset_view(queryset: QuerySet, user) -> QuerySet:
 
     if not _signed_in(user):
         return queryset.filter(sensitivity=Sensitivity.PUBLIC)
-    return queryset.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Q(agency__in=agencies_for(user, "view_restricted")))
+    return queryset.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Q(agency_id__in=agency_ids_for(user, "view_restricted")))
 
 
 @rule("datasets.Dataset", Action.CHANGE)
 def dataset_change(queryset: QuerySet, user) -> QuerySet:
-    return queryset.filter(agency__in=agencies_for(user, "enter_data"), is_active=True)
+    return queryset.filter(agency_id__in=agency_ids_for(user, "enter_data"), is_active=True)
 
 
 @rule("datasets.Dataset", Action.VERIFY)
@@ -210,7 +228,7 @@ def dataset_verify(queryset: QuerySet, user) -> QuerySet:
     """Province-verified datasets: the provincial IT group's verifiers; agency-verified: the agency's own. Datasets
     approved up several levels also admit the offices below (a district office granted ``verify_data`` on the owning
     agency); which level of which submission each may approve is the submission rule's answer."""
-    chained = queryset.filter(agency__in=agencies_for(user, "verify_data"), approval_levels__gt=1)
+    chained = queryset.filter(agency_id__in=agency_ids_for(user, "verify_data"), approval_levels__gt=1)
     return queryset.filter(Q(pk__in=_verifies_last_level(queryset, user).values("pk")) | Q(pk__in=chained.values("pk")))
 
 
@@ -218,7 +236,7 @@ def _verifies_last_level(queryset: QuerySet, user) -> QuerySet:
     """Who gives a dataset's final verification (its only one, for a one-level dataset)."""
     from datasets.models import VerificationBy
 
-    queryset = queryset.filter(agency__in=agencies_for(user, "verify_data"))
+    queryset = queryset.filter(agency_id__in=agency_ids_for(user, "verify_data"))
     if not _signed_in(user) or user.is_superuser:
         return queryset
     own = Q(verification_by=VerificationBy.AGENCY, agency_id=user.agency_id)
@@ -455,7 +473,7 @@ def layer_view(queryset: QuerySet, user) -> QuerySet:
     if is_it_admin(user):
         return queryset
     allowed = Q(visibility__in=[LayerVisibility.PUBLIC, LayerVisibility.INTERNAL])
-    allowed |= Q(visibility=LayerVisibility.AGENCY, agency__in=agencies_for(user, "view_restricted"))
+    allowed |= Q(visibility=LayerVisibility.AGENCY, agency_id__in=agency_ids_for(user, "view_restricted"))
     if user.agency_id:
         allowed |= Q(visibility__in=[LayerVisibility.AGENCY, LayerVisibility.ROLES], agency_id=user.agency_id)
     for role in user.role_names:
@@ -466,7 +484,7 @@ def layer_view(queryset: QuerySet, user) -> QuerySet:
 def may_upload_layers(user) -> bool:
     if not _signed_in(user) or not user.agency_id:
         return False
-    return is_it_admin(user) or agencies_for(user, "enter_data").filter(pk=user.agency_id).exists()
+    return is_it_admin(user) or user.agency_id in agency_ids_for(user, "enter_data")
 
 
 @rule("maps.ThematicLayer", Action.CHANGE, Action.DELETE)
@@ -487,8 +505,10 @@ def document_view(queryset: QuerySet, user) -> QuerySet:
         return queryset.filter(visibility=Visibility.PUBLIC)
     if is_it_admin(user):
         return queryset
-    readable = agencies_for(user, "view_restricted").values("pk")
-    return queryset.filter(Q(visibility__in=[Visibility.PUBLIC, Visibility.INTERNAL]) | Q(agency=user.agency_id) | Q(agency__in=readable))
+    readable = agency_ids_for(user, "view_restricted")
+    return queryset.filter(
+        Q(visibility__in=[Visibility.PUBLIC, Visibility.INTERNAL]) | Q(agency=user.agency_id) | Q(agency_id__in=readable)
+    )
 
 
 @rule("documents.Attachment", Action.VIEW)

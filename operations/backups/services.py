@@ -45,6 +45,7 @@ from operations.backups.postgres import pg_dump_with_counts, pg_restore_into, pg
 from operations.backups.retention import backups_prune
 from operations.backups.sqlite import django_sqlite_connection, sqlite_backup_to, sqlite_counts, sqlite_integrity
 from operations.models import BackupCheck, BackupRecord
+from poc import permission_version
 
 
 def backup_create() -> BackupRecord:
@@ -179,6 +180,7 @@ def backup_restore(name_or_path: str | Path, *, user=None) -> CheckResult:
                 source.close()
             found = _django_counts(list(manifest["tables"]))
         restore_media(tar)
+    permission_version.bump()  # the restored accounts and grants replace those the cached answers were read from
     result = _compare(manifest, found)
     if result.ok:
         result.message = _("Restored %(name)s: %(tables)d tables and %(rows)d rows as in the manifest.") % {
