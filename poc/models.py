@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from poc import permissions
+from poc import permission_version, permissions
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_label
 
 PATH_SEPARATOR = "/"
@@ -182,9 +182,14 @@ class User(AbstractUser):
 
     @property
     def role_names(self) -> set[str]:
+        """The user's roles (group names): kept in the shared cache under the permissions version, which every change of
+        groups or memberships bumps (``poc.permission_version``), so the menu of every page asks no query for them."""
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+            self._role_names = set(permission_version.remember(f"roles:{self.pk}", self._read_role_names)) if self.pk else set()
         return self._role_names
+
+    def _read_role_names(self) -> list[str]:
+        return sorted(self.groups.values_list("name", flat=True))
 
     @property
     def role_labels(self) -> list[str]:

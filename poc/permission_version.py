@@ -16,10 +16,16 @@ Answers also expire after :data:`SECONDS`, a bound for a change made behind the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from poc import cache_versions
+from poc import cache_versions, request_memo
+
+T = TypeVar("T")
 
 NAME = "permissions"
 SECONDS = 300
@@ -34,6 +40,12 @@ def bump() -> None:
 
 def current() -> int:
     return cache_versions.current(NAME)
+
+
+def remember(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the shared cache under ``name`` and the current version (and for this request)."""
+    key = f"permissions:{name}:{current()}"
+    return request_memo.remember(key, lambda: cache.get_or_set(key, compute, SECONDS))
 
 
 def _changed(sender, **kwargs) -> None:

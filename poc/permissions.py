@@ -179,21 +179,19 @@ def agency_ids_for(user, permission: str) -> list[int]:
     django-guardian's answer, object permissions or global ones, kept per user in the shared cache under the
     permissions version that every grant, revoke, role, group, account or agency change bumps
     (``poc.permission_version``), and read once per request."""
-    from django.core.cache import cache
     from guardian.shortcuts import get_objects_for_user
 
-    from poc import permission_version, request_memo
+    from poc import permission_version
     from poc.models import Agency
 
     if not _signed_in(user):
         return []
-    key = f"permissions:agencies:{user.pk}:{permission}:{permission_version.current()}"
 
     def guardian_answer() -> list[int]:
         found = get_objects_for_user(user, f"poc.{permission}", klass=Agency, accept_global_perms=True)
         return sorted(found.values_list("pk", flat=True))
 
-    return request_memo.remember(key, lambda: cache.get_or_set(key, guardian_answer, permission_version.SECONDS))
+    return permission_version.remember(f"agencies:{user.pk}:{permission}", guardian_answer)
 
 
 def agencies_for(user, permission: str) -> QuerySet:

@@ -140,18 +140,19 @@ def test_a_warm_wall_is_a_fixed_handful_of_queries_and_a_write_recounts_only_wha
     session = 0 if settings.REDIS_URL else 2
     _wall(gov)  # fills the caches: tiles, coverage, reporting year, rendered wall
     warm = _wall(gov)
-    # user, roles, agency (menu and badges), active indicators, and the readable indicators with their input datasets
-    # (one query: the permission and the approval flags, read fresh so that an approval shows at once; the agencies
-    # whose restricted data the user may read come from the permissions cache): nothing about values, coverage, periods.
-    assert len(warm) == 5 + session
-    assert not [q for q in warm if "guardian_" in q or "auth_permission" in q]
+    # user, agency (menu and badges), active indicators, and the readable indicators with their input datasets (one
+    # query: the permission and the approval flags, read fresh so that an approval shows at once; the user's roles and
+    # the agencies whose restricted data they may read come from the permissions cache): nothing about values,
+    # coverage, periods, roles or permissions.
+    assert len(warm) == 4 + session
+    assert not [q for q in warm if "guardian_" in q or "auth_permission" in q or "auth_group" in q]
     assert not [q for q in warm if "aggregatevalue" in q or "indicatorvalue" in q or "poc_period" in q]
     assert len(_wall(gov)) == len(warm)  # constant
 
     write(entry_a, [(inputs["storage"], d, "2568-04", 50) for d in districts])  # feeds WATER only
 
     after = _wall(gov)
-    assert len(after) == 15 + session
+    assert len(after) == 14 + session
     # Coverage is counted again for STORAGE_PCT alone, once: the reporting year (whole years) and WATER's tile (periods
     # due by today) count from the same read; CASES and POP come from the cache.
     counted = [q for q in after if 'FROM "datasets_aggregatevalue"' in q]
@@ -213,7 +214,7 @@ def test_a_warm_wall_reads_every_version_it_keys_on_in_one_round_trip(gov, rate,
     ]
     # The session (from Redis), the picker's units, the versions, the reporting year, the agencies whose restricted
     # data the user may read, the tiles, the red tile's comment, the approval notes, the rendered tiles, the alert
-    # badge and the notification badge: each once.
+    # badge, the user's roles (the menu) and the notification badge: each once.
     session = 1 if settings.REDIS_URL else 0
     assert [method for method, _keys in cache_calls] == ["get"] * session + [
         "get_or_set",
@@ -225,5 +226,6 @@ def test_a_warm_wall_reads_every_version_it_keys_on_in_one_round_trip(gov, rate,
         "get_many",
         "get_many",
         "get",
+        "get_or_set",
         "get",
     ], [(m, k[:2]) for m, k in cache_calls]

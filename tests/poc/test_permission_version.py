@@ -98,3 +98,20 @@ def test_a_role_taken_away_closes_the_restricted_dataset_page_at_once(client, ma
     assert SECRET not in answer.content.decode()
     assert secret not in Dataset.objects.restrict(officer, "change")
     assert secret not in Dataset.objects.restrict(officer, "view")
+
+
+def test_roles_show_on_the_next_request_however_they_change(client, make_user, it_agency):
+    admin = make_user("admin2", ["it_admin"], it_agency)
+    assert User.objects.get(pk=admin.pk).role_names == {"it_admin"}  # read, and kept in the cache
+    client.force_login(admin)
+    page = reverse("operations:usage_report")
+    assert client.get(page).status_code == 200
+    Group.objects.get(name="it_admin").user_set.remove(admin)  # from the group's side of the relation
+    assert User.objects.get(pk=admin.pk).role_names == set()
+    assert client.get(page).status_code == 403
+    user_set_roles(user=admin, roles=["verifier", "executive"])
+    assert User.objects.get(pk=admin.pk).role_names == {"verifier", "executive"}
+    renamed = Group.objects.get(name="executive")
+    renamed.name = "executive-old"
+    renamed.save()
+    assert User.objects.get(pk=admin.pk).role_names == {"verifier", "executive-old"}
