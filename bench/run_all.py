@@ -27,7 +27,9 @@ completeness, one cell written at national scale, aggregate check and rebuild; i
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import queue
 import random
 import re
 import statistics
@@ -196,43 +198,89 @@ def page_weights(base: str, cookies: dict[str, str], pages: dict[str, tuple[str,
     return rows
 
 
-class Writer(threading.Thread):
-    """A data-entry user changing one cell of the filled grid through the form, every ``every`` seconds."""
+class Writer:
+    """A data-entry user changing one cell of the filled grid through the form, every ``every`` seconds.
+
+    In a process of its own, as the user is on a machine of their own: reading the grid's form (~10 ms of Python per
+    save) in the readers' process would hold their interpreter lock and be counted into the readers' latencies."""
 
     def __init__(self, base: str, cookie: str, path: str, sampler: Sampler, stop: threading.Event, every: float) -> None:
-        super().__init__(daemon=True)
-        self.browser, self.path, self.sampler, self.stop, self.every = Browser(base, cookie), path, sampler, stop, every
-        self.latencies: list[float] = []
+        context = multiprocessing.get_context("spawn")  # no inherited database connection or thread
+        self.sampler, self.stop = sampler, stop
+        self._stop = context.Event()
+        self._done = context.Value("i", 0)  # completed saves, read by the readers to mark the first request after one
+        self._results = context.Queue()
+        self._process = context.Process(
+            target=_write_loop, args=(base, cookie, path, every, self._stop, self._done, self._results), daemon=True
+        )
+        self._latencies: list[float] = []
         self.failures: list[str] = []
+        self._lock = threading.Lock()
+        self._watch = threading.Thread(target=self._forward_stop, daemon=True)
 
-    def run(self) -> None:
-        step = 1
-        while not self.stop.wait(self.every):
-            page = self.browser.get(self.path)
-            fields = form_fields(page.body, containing="v-")
-            cells = [i for i, (name, value) in enumerate(fields) if name.startswith("v-") and value.strip().lstrip("-").isdigit()]
-            if page.status != 200 or not cells:
-                self.failures.append(f"grid answered {page.status} with {len(cells)} numeric cells")
-                continue
-            name, value = fields[cells[0]]
-            cell = name.removeprefix("v-")
-            # Only the changed cell (with its as-read value for the conflict check): the view saves the cells posted, and
-            # re-posting the whole demo grid would be refused for cells the demo leaves empty.
-            posted = [(k, v) for k, v in fields if k == "csrfmiddlewaretoken" or k in (f"o-{cell}", f"na-{cell}")]
-            posted.append((name, str(int(value) + step)))
-            step = -step  # back and forth: the value stays valid
-            answer = self.browser.request(
-                "POST",
-                self.path,
-                urlencode(posted).encode(),
-                {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://" + self.browser.netloc + self.path},
-            )
-            if answer.status != 302:
-                self.failures.append(f"save answered {answer.status}: {answer.body[:200]!r}")
-                continue
-            self.latencies.append(answer.seconds)
-            with self.sampler.lock:
-                self.sampler.writes += 1
+    def start(self) -> None:
+        self._process.start()
+        self._watch.start()
+
+    def _forward_stop(self) -> None:
+        self.stop.wait()
+        self._stop.set()
+
+    @property
+    def writes(self) -> int:
+        return self._done.value
+
+    @property
+    def latencies(self) -> list[float]:
+        """The saves' latencies (seconds) reported so far."""
+        with self._lock:
+            while True:
+                try:
+                    kind, value = self._results.get_nowait()
+                except queue.Empty:
+                    break
+                (self._latencies if kind == "saved" else self.failures).append(value)
+            return list(self._latencies)
+
+    def join(self, timeout: float) -> None:
+        self._stop.set()
+        deadline = time.monotonic() + timeout
+        while self._process.is_alive() and time.monotonic() < deadline:
+            self.latencies  # noqa: B018 - drained while it ends: a full queue would keep the process from exiting
+            self._process.join(0.1)
+        self.latencies  # noqa: B018 - and what it reported last
+        self.sampler.writes = self.writes
+
+
+def _write_loop(base: str, cookie: str, path: str, every: float, stop, done, results) -> None:
+    """The writer's process: GET the grid, POST one changed cell, report the save's latency (or why it failed)."""
+    browser, step = Browser(base, cookie), 1
+    while not stop.wait(every):
+        page = browser.get(path)
+        fields = form_fields(page.body, containing="v-")
+        cells = [i for i, (name, value) in enumerate(fields) if name.startswith("v-") and value.strip().lstrip("-").isdigit()]
+        if page.status != 200 or not cells:
+            results.put(("failed", f"grid answered {page.status} with {len(cells)} numeric cells"))
+            continue
+        name, value = fields[cells[0]]
+        cell = name.removeprefix("v-")
+        # Only the changed cell (with its as-read value for the conflict check): the view saves the cells posted, and
+        # re-posting the whole demo grid would be refused for cells the demo leaves empty.
+        posted = [(k, v) for k, v in fields if k == "csrfmiddlewaretoken" or k in (f"o-{cell}", f"na-{cell}")]
+        posted.append((name, str(int(value) + step)))
+        step = -step  # back and forth: the value stays valid
+        answer = browser.request(
+            "POST",
+            path,
+            urlencode(posted).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://" + browser.netloc + path},
+        )
+        if answer.status != 302:
+            results.put(("failed", f"save answered {answer.status}: {answer.body[:200]!r}"))
+            continue
+        results.put(("saved", answer.seconds))
+        with done.get_lock():
+            done.value += 1
 
 
 def under_load(
@@ -266,8 +314,7 @@ def under_load(
             rng.shuffle(order)
             for label in order:
                 user, path = pages[label]
-                with sampler.lock:
-                    writes = sampler.writes
+                writes = writer.writes
                 try:
                     answer = browsers[user].get(path)
                 except OSError:
@@ -282,7 +329,7 @@ def under_load(
         while not stop.wait(30):
             with sampler.lock:
                 counts = ", ".join(f"{label} {len(sampler.warm.get(label, []))}" for label in pages)
-            print(f"  warm samples so far: {counts}; writes {sampler.writes}", flush=True)
+            print(f"  warm samples so far: {counts}; writes {writer.writes}", flush=True)
 
     started = time.monotonic()
     threading.Thread(target=progress, daemon=True).start()
