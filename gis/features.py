@@ -44,23 +44,24 @@ def head_piece(code: str, name_th: str, name_en: str, level: int, has_children: 
     return deflate_piece(feature_head(code, name_th, name_en, level, has_children, geojson))
 
 
-def value_text(text: str) -> tuple[bytes, bool]:
-    """A value's JSON padded to the slot, and whether it fits (a chained head may follow it)."""
-    data = text.encode()
-    return (data + b" " * (SLOT - len(data)), True) if len(data) <= SLOT else (data, False)
-
-
-NULL_SLOT = value_text("null")
+_CLOSED = [b" " * (SLOT - length) + TAIL for length in range(SLOT + 1)]  # padding and tail, by the value's length
+NULL_SLOT = (b"null" + _CLOSED[4], True)
 
 
 def value_slot(value: object) -> tuple[bytes, bool]:
-    """:func:`value_text` of the value's JSON, a value that is not a finite number as null (JSON has no Infinity or
-    NaN). A float's JSON is its repr (what ``json.dumps`` writes), spared the encoder for thousands of values."""
+    """The value's JSON padded to the slot (JSON allows the spaces) and followed by :data:`TAIL`, and whether it fits
+    (a longer value is written whole: a chained head may not follow it); a value that is not a finite number is null
+    (JSON has no Infinity or NaN). A float's JSON is its repr (what ``json.dumps`` writes), spared the encoder for
+    thousands of values."""
     if value is None:
         return NULL_SLOT
     if type(value) is float:
-        return value_text(repr(value)) if math.isfinite(value) else NULL_SLOT
-    return value_text(json.dumps(value))
+        if not math.isfinite(value):
+            return NULL_SLOT
+        data = repr(value).encode()
+    else:
+        data = json.dumps(value).encode()
+    return (data + _CLOSED[len(data)], True) if len(data) <= SLOT else (data + TAIL, False)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ is a valid gzip member whose features are exactly the units as they are now, and
 
 import gzip
 import json
+import math
 import random
 import zlib
 
@@ -12,7 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from gis.deflate import GzipBuilder, Piece, crc32_combine, deflate_piece, inflate_piece
-from gis.features import SLOT, TAIL, feature_head
+from gis.features import SLOT, TAIL, feature_head, value_slot
 from gis.models import MapFeature, OrgUnitShape
 from gis.selectors import _stored_heads, _stored_heads_postgresql, map_units, shapes_version
 from poc.demo import generated_province_geojson
@@ -178,3 +179,12 @@ def test_crc32_combine_and_empty_text():
     body.piece(deflate_piece(b"abc"))
     body.text(b"")
     assert gzip.decompress(body.finish()) == b"abc"
+
+
+def test_value_slots_hold_exactly_the_json_of_the_values():
+    values = [None, 0.0, -0.0, -1.5, 1234567.0, 1e16, 1.0000000000000002, 123456789012.5, 3, -7, 10**13, float("nan"), float("inf")]
+    for value in values:
+        expected = json.dumps(value if value is None or math.isfinite(value) else None).encode()
+        data, fits = value_slot(value)
+        assert fits == (len(expected) <= SLOT)
+        assert data == (expected.ljust(SLOT) if fits else expected) + TAIL
