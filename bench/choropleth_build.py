@@ -149,8 +149,11 @@ def main() -> None:
     if not User.objects.filter(username="bench-admin").exists():  # as run_all.national() creates it
         User.objects.create_superuser("bench-admin", "bench@example.go.th", None, must_change_password=False)
     if not args.no_process:
-        # As gunicorn.conf.py does in the master: what is loaded so far stays out of the collector's walks, so a full
-        # collection inside a build costs here what it costs in a worker.
+        # As gunicorn.conf.py does in the master: the allocator's thresholds fixed, and what is loaded so far kept out
+        # of the collector's walks, so a build costs here what it costs in a worker.
+        from poc.warmup import tune_allocator
+
+        tune_allocator()
         gc.collect()
         gc.freeze()
         in_process(args.rounds)
