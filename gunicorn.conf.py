@@ -25,10 +25,14 @@ wsgi_app = "poc.wsgi:application"
 
 
 def on_starting(server):
-    """In the master, after the preloaded app is loaded and before it listens: no request waits for the warm-up."""
+    """In the master, after the preloaded app is loaded and before it listens: no request waits for the warm-up.
+    The allocator's thresholds are fixed here too (``poc.warmup.tune_allocator``): the workers inherit them."""
+    from poc.warmup import tune_allocator, warm_up
+
+    if not tune_allocator():
+        server.log.info("malloc thresholds left as they are (no glibc)")
     if not server.cfg.preload_app:  # each worker loads the app itself: nothing to warm here
         return
-    from poc.warmup import warm_up
 
     timings = warm_up()
     # What the master loaded lives as long as the workers: moved out of the collector's reach, a worker's full

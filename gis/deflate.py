@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 LEVEL = 9  # pieces are compressed once, off the request path: the smallest output costs nothing per request
@@ -53,14 +54,25 @@ _zeros = bytearray(1 << 16)
 def crc32_combine(first: int, second: int, second_size: int) -> int:
     """CRC-32 of A + B from CRC-32(A), CRC-32(B) and len(B), without B.
 
-    CRC-32 is affine in its input, so crc(B, start=c) = crc(B) ^ crc(zeros, start=c) ^ crc(zeros) with as many zero
-    bytes as B has; zlib runs over the zeros at memory speed (Python's zlib has no ``crc32_combine``).
+    CRC-32 is affine in its input: crc(A + B) = crc(B) ^ (A's register carried over len(B) zero bytes). zlib carries a
+    register over zeros at memory speed, one pass (Python's zlib has no ``crc32_combine``): ``zlib.crc32`` inverts the
+    register it starts from and the one it returns, so the carried register is the inverse of ``crc32(zeros, ~first)``.
     """
     global _zeros
     if second_size > len(_zeros):
         _zeros = bytearray(max(second_size, 2 * len(_zeros)))
-    zeros = memoryview(_zeros)[:second_size]
-    return second ^ zlib.crc32(zeros, first) ^ zlib.crc32(zeros)
+    return zlib.crc32(memoryview(_zeros)[:second_size], first ^ 0xFFFFFFFF) ^ 0xFFFFFFFF ^ second
+
+
+_STORED_HEADERS: dict[int, bytes] = {}
+
+
+def _stored_header(length: int) -> bytes:
+    """The 5 bytes opening a stored block of ``length`` (< 64 KB) bytes: values and tails take a few lengths only."""
+    header = _STORED_HEADERS.get(length)
+    if header is None:
+        header = _STORED_HEADERS[length] = struct.pack("<BHH", 0, length, length ^ 0xFFFF)
+    return header
 
 
 def _stored(data: bytes) -> list[bytes]:
@@ -68,7 +80,7 @@ def _stored(data: bytes) -> list[bytes]:
     blocks = []
     for start in range(0, len(data), 0xFFFF):
         chunk = data[start : start + 0xFFFF]
-        blocks += [struct.pack("<BHH", 0, len(chunk), len(chunk) ^ 0xFFFF), chunk]
+        blocks += [_stored_header(len(chunk)), chunk]
     return blocks
 
 
@@ -85,18 +97,46 @@ class GzipBuilder:
         self._pending.append(data)
 
     def piece(self, piece: Piece) -> None:
-        self._flush()
-        self._parts.append(piece.deflated)
-        self._crc = crc32_combine(self._crc, piece.crc, piece.size)
-        self._size += piece.size
+        self.compressed(piece.deflated, piece.crc, piece.size)
+
+    def compressed(self, deflated: bytes, crc: int, size: int) -> None:
+        """A piece given by its parts (a national map writes 7,425: no Piece built for each)."""
+        if self._pending:
+            self._flush()
+        self._parts.append(deflated)
+        self._crc = crc32_combine(self._crc, crc, size)
+        self._size += size
+
+    def pieces_and_texts(self, items: Iterable[tuple[bytes | None, int, int, bytes]]) -> None:
+        """For each item, a piece given by its parts (deflated, CRC-32, size; None: no piece) and then text: what
+        :meth:`compressed` and :meth:`text` write one call at a time, in one loop (a national map has 7,425)."""
+        parts, pending, zeros = self._parts, self._pending, memoryview(_zeros)
+        for deflated, crc, size, text in items:
+            if deflated is not None:
+                if len(pending) == 1 and 0 < len(pending[0]) < STORED_BELOW:  # what _flush does, inline: most texts
+                    data = pending.pop()
+                    parts += (_stored_header(len(data)), data)
+                    self._crc = zlib.crc32(data, self._crc)
+                    self._size += len(data)
+                elif pending:
+                    self._flush()
+                    pending = self._pending
+                parts.append(deflated)
+                if size > len(zeros):
+                    crc32_combine(0, 0, size)  # grows the zeros
+                    zeros = memoryview(_zeros)
+                # crc32_combine, inline
+                self._crc = zlib.crc32(zeros[:size], self._crc ^ 0xFFFFFFFF) ^ 0xFFFFFFFF ^ crc
+                self._size += size
+            pending.append(text)
 
     def _flush(self) -> None:
-        if not self._pending:
-            return
         data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending = []
+        if not data:
+            return
         if len(data) < STORED_BELOW:
-            self._parts += _stored(data)
+            self._parts += (_stored_header(len(data)), data)
         else:
             compressor = zlib.compressobj(RUN_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
             self._parts += [compressor.compress(data), compressor.flush(zlib.Z_SYNC_FLUSH)]
@@ -104,6 +144,7 @@ class GzipBuilder:
         self._size += len(data)
 
     def finish(self) -> bytes:
-        self._flush()
+        if self._pending:
+            self._flush()
         self._parts += [FINAL_BLOCK, struct.pack("<II", self._crc, self._size & 0xFFFFFFFF)]
         return b"".join(self._parts)

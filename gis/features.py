@@ -9,13 +9,14 @@ Compressed on its own, a head loses what its neighbours share (a national layer 
 whole). So each head is also stored compressed *after* the heads before it in its level's code order (a chain: the
 order maps draw them), each followed by a value slot of :data:`SLOT` bytes: a value written per request is padded to
 that width (JSON allows the spaces), so the distances back into the preceding heads hold. A read uses the chained form
-where the features drawn just before are exactly those it was compressed after (:class:`ChainState`), the other
-otherwise.
+where the features drawn just before are exactly those it was compressed after (``gis.selectors.choropleth_body``),
+the other otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -43,10 +44,24 @@ def head_piece(code: str, name_th: str, name_en: str, level: int, has_children: 
     return deflate_piece(feature_head(code, name_th, name_en, level, has_children, geojson))
 
 
-def value_text(text: str) -> tuple[bytes, bool]:
-    """A value's JSON padded to the slot, and whether it fits (a chained head may follow it)."""
-    data = text.encode()
-    return (data + b" " * (SLOT - len(data)), True) if len(data) <= SLOT else (data, False)
+_CLOSED = [b" " * (SLOT - length) + TAIL for length in range(SLOT + 1)]  # padding and tail, by the value's length
+NULL_SLOT = (b"null" + _CLOSED[4], True)
+
+
+def value_slot(value: object) -> tuple[bytes, bool]:
+    """The value's JSON padded to the slot (JSON allows the spaces) and followed by :data:`TAIL`, and whether it fits
+    (a longer value is written whole: a chained head may not follow it); a value that is not a finite number is null
+    (JSON has no Infinity or NaN). A float's JSON is its repr (what ``json.dumps`` writes), spared the encoder for
+    thousands of values."""
+    if value is None:
+        return NULL_SLOT
+    if type(value) is float:
+        if not math.isfinite(value):
+            return NULL_SLOT
+        data = repr(value).encode()
+    else:
+        data = json.dumps(value).encode()
+    return (data + _CLOSED[len(data)], True) if len(data) <= SLOT else (data + TAIL, False)
 
 
 @dataclass(frozen=True)
@@ -76,24 +91,3 @@ def chained_piece(heads: list[bytes], depth: int) -> bytes:
     no head holds: JSON escapes control characters) and tails."""
     dictionary = b"".join(head + b"\0" * SLOT + TAIL for head in heads[-1 - depth : -1])
     return deflate_piece(heads[-1], after=dictionary).deflated if depth else b""
-
-
-class ChainState:
-    """Which chained heads a body may use: the run of features just written, each current (its stored text) with its
-    value in the slot, each after the first following the one it was chained after."""
-
-    def __init__(self) -> None:
-        self.previous: int | None = None
-        self.run = 0
-
-    def allows(self, after: int | None, depth: int) -> bool:
-        return depth > 0 and after is not None and after == self.previous and self.run >= depth
-
-    def wrote(self, unit_id: int, after: int | None, *, stored: bool, fits: bool) -> None:
-        if not (stored and fits):
-            self.run = 0
-        elif self.run and after is not None and after == self.previous:
-            self.run += 1
-        else:
-            self.run = 1
-        self.previous = unit_id

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from gis.coverage import simplify_in_child
 from gis.deflate import Piece, inflate_piece
 from gis.features import chain_links, chained_piece, head_piece, head_source
-from gis.models import LEVEL_TOLERANCE, LayerVisibility, OrgUnitShape, ThematicFeature, ThematicLayer
+from gis.models import LEVEL_TOLERANCE, LayerVisibility, MapFeature, OrgUnitShape, ThematicFeature, ThematicLayer
 from poc import permissions
 from poc.audit import audit
 from poc.geodata import SUFFIXES as LAYER_SUFFIXES
@@ -78,30 +78,35 @@ def shapes_refresh(*, orgunit_ids: Iterable[int] | None = None, levels: Iterable
 
 @transaction.atomic
 def shape_heads_refresh(*, orgunit_ids: Iterable[int] | None = None) -> int:
-    """Build the stored map feature (:mod:`gis.features`) of every shape (of ``orgunit_ids``) whose unit's code, names,
-    level or children differ from what it was built from; each rebuilt shape counts as updated (the maps' ETag). Then
-    the chained forms of their levels, where what precedes them changed. Returns the number of features rebuilt."""
+    """Build the stored map feature (:mod:`gis.features`, :class:`gis.models.MapFeature`) of every shape (of
+    ``orgunit_ids``) that has none or whose unit's code, names, level or children differ from what it was built from;
+    each rebuilt shape counts as updated (the maps' ETag). Then the chained forms of their levels, where what precedes
+    them changed. Returns the number of features rebuilt."""
     shapes = OrgUnitShape.objects.all() if orgunit_ids is None else OrgUnitShape.objects.filter(orgunit_id__in=list(orgunit_ids))
     shapes = shapes.annotate(has_children=Exists(OrgUnit.objects.filter(parent=OuterRef("orgunit_id"))))
     fields = ("orgunit__code", "orgunit__name_th", "orgunit__name_en", "orgunit__level", "has_children")
-    rows = list(shapes.values_list("pk", *fields, "head_source"))
-    stale = {pk: row for pk, *row, source in rows if head_source(*row) != source}
-    now = timezone.now()
+    rows = list(shapes.values_list("pk", "orgunit_id", *fields, "feature__source"))
+    stale = {pk: (unit_id, row) for pk, unit_id, *row, source in rows if head_source(*row) != source}
     rebuilt = []
     for pk, geojson in OrgUnitShape.objects.filter(pk__in=list(stale)).order_by("pk").values_list("pk", "geojson").iterator(2000):
-        piece = head_piece(*stale[pk], geojson)
-        source = head_source(*stale[pk])
-        rebuilt.append(OrgUnitShape(pk=pk, head=piece.deflated, head_crc=piece.crc, head_size=piece.size, head_source=source, updated=now))
-    OrgUnitShape.objects.bulk_update(rebuilt, ["head", "head_crc", "head_size", "head_source", "updated"], batch_size=1000)
-    for level in sorted({row[4] for row in rows}):
+        unit_id, row = stale[pk]
+        piece = head_piece(*row, geojson)
+        rebuilt.append(
+            MapFeature(shape_id=pk, orgunit_id=unit_id, head=piece.deflated, crc=piece.crc, size=piece.size, source=head_source(*row))
+        )
+    MapFeature.objects.bulk_create(
+        rebuilt, batch_size=1000, update_conflicts=True, unique_fields=["shape"], update_fields=["head", "crc", "size", "source"]
+    )
+    OrgUnitShape.objects.filter(pk__in=list(stale)).update(updated=timezone.now())
+    for level in sorted({row[5] for row in rows}):
         _chain_refresh(level)
     return len(rebuilt)
 
 
 def _chain_refresh(level: int) -> int:
     """Recompress the chained form of the level's features whose predecessors (code order) changed; returns how many."""
-    shapes = OrgUnitShape.objects.filter(orgunit__level=level).order_by("orgunit__code")
-    rows = list(shapes.values_list("pk", "orgunit_id", "head_crc", "head_size", "head_after", "head_depth", "head_chain_crc"))
+    features = MapFeature.objects.filter(orgunit__level=level).order_by("orgunit__code")
+    rows = list(features.values_list("pk", "orgunit_id", "crc", "size", "after", "depth", "chain_crc"))
     links = chain_links([(crc, size) for _pk, _unit, crc, size, *_chain in rows])
     changed = [
         number
@@ -111,25 +116,16 @@ def _chain_refresh(level: int) -> int:
     if not changed:
         return 0
     needed = {rows[n][0] for number in changed for n in range(number - links[number].depth, number + 1)}
-    texts = {
-        pk: inflate_piece(Piece(bytes(head), 0, 0))
-        for pk, head in OrgUnitShape.objects.filter(pk__in=list(needed)).values_list("pk", "head")
-    }
+    stored = MapFeature.objects.filter(pk__in=list(needed)).values_list("pk", "head")
+    texts = {pk: inflate_piece(Piece(bytes(head), 0, 0)) for pk, head in stored}
     updated = []
     for number in changed:
         link = links[number]
         heads = [texts[rows[n][0]] for n in range(number - link.depth, number + 1)]
         after = rows[number - 1][1] if link.depth else None
-        updated.append(
-            OrgUnitShape(
-                pk=rows[number][0],
-                head_chained=chained_piece(heads, link.depth),
-                head_after=after,
-                head_depth=link.depth,
-                head_chain_crc=link.identity,
-            )
-        )
-    OrgUnitShape.objects.bulk_update(updated, ["head_chained", "head_after", "head_depth", "head_chain_crc"], batch_size=500)
+        chained = chained_piece(heads, link.depth)
+        updated.append(MapFeature(shape_id=rows[number][0], chained=chained, after=after, depth=link.depth, chain_crc=link.identity))
+    MapFeature.objects.bulk_update(updated, ["chained", "after", "depth", "chain_crc"], batch_size=500)
     return len(updated)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -90,3 +91,28 @@ def test_warm_worker_opens_the_connections_and_only_reads() -> None:
         assert all(s == "SELECT postgis_lib_version()" or s.startswith("EXPLAIN SELECT * FROM ") for s in sent)
     else:  # SQLite: nothing to warm behind the connection
         assert list(timings) == ["connections"]
+
+
+def test_the_master_fixes_the_allocators_thresholds_for_the_workers(monkeypatch) -> None:
+    """glibc's malloc with fixed mmap and trim thresholds (set in the master, inherited by each forked worker): big
+    buffers stay in the heap, whether or not the process freed such sizes before."""
+    calls = []
+
+    class Libc:
+        def mallopt(self, parameter: int, value: int) -> int:
+            calls.append((parameter, value))
+            return 1
+
+    monkeypatch.setattr(warmup.ctypes, "CDLL", lambda name: Libc())
+    assert warmup.tune_allocator() is True
+    assert calls == [(warmup.M_MMAP_THRESHOLD, 32 * 2**20), (warmup.M_TRIM_THRESHOLD, 128 * 2**20)]
+    monkeypatch.setattr(warmup.ctypes, "CDLL", lambda name: object())  # no mallopt (not glibc): nothing done
+    assert warmup.tune_allocator() is False
+
+    tuned = []
+    monkeypatch.setattr(warmup, "tune_allocator", lambda: tuned.append("tuned") or True)
+    monkeypatch.setenv("POC_DB_CONN_MAX_AGE", "60")  # the config sets it: restored after the test
+    monkeypatch.delenv("POC_DB_CONN_MAX_AGE")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(preload_app=False), log=None))  # even without preload
+    assert tuned == ["tuned"]
