@@ -652,6 +652,7 @@ UNSCOPED: dict[str, str] = {
     "datasets.CategoryComboMember": "a category's place in a combination is public catalogue metadata",
     "datasets.CategoryOptionCombo": "option combinations are generated public catalogue metadata",
     "maps.OrgUnitShape": "simplified public boundaries",
+    "maps.MapFeature": "each unit's public map feature (names, boundary), compressed",
     "documents.LetterCounter": "running numbers, reached only through letter_register",
     "verification.Reminder": "a log of e-mails sent, never shown",
 }
