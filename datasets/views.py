@@ -257,8 +257,10 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def completeness_json(request: HttpRequest) -> JsonResponse:
     years, report = _completeness(request)
-    datasets, topics = report.datasets, {t.pk: t for t in Topic.objects.filter(pk__in=report.by_topic)}
-    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=report.by_agency)}
+    datasets = report.datasets
+    # The datasets' topics and agencies came with them (select_related): no query for their codes.
+    topics = {d.topic_id: d.topic for d in datasets.values()}
+    agencies = {d.agency_id: d.agency for d in datasets.values()}
     return JsonResponse(
         {
             "fiscal_years": years,
