@@ -340,6 +340,7 @@ def completeness(
     as_of: dt.date | None = None,
     orgunit_level: int = OrgUnitLevel.DISTRICT,
     cached: bool = False,
+    per_element: bool = True,
 ) -> CompletenessReport:
     """Completeness and timeliness of ``datasets`` over whole fiscal years, under ``within``.
 
@@ -353,6 +354,8 @@ def completeness(
 
     ``cached``: the database's counts are kept in the shared cache under each dataset's values version and exactly
     what they were counted over (see :func:`_cell_counts_cached`); for pages, which write nothing first.
+    ``per_element=False`` leaves ``by_element`` empty, for pages that show no figure per element: the database then
+    groups the cells one way, not two (at national scale ~15% less of the count's time).
     """
     as_of = as_of or timezone.localdate()
     report = CompletenessReport()
@@ -398,7 +401,7 @@ def completeness(
                 same_units[expected[spec.code]].append(periods[spec.code])
         first = len(counts)
         counts += [
-            CellCountsRequest(dataset, [e.pk for e in elements], group, fy_of_period, sorted(unit_ids))
+            CellCountsRequest(dataset, [e.pk for e in elements], group, fy_of_period, sorted(unit_ids), per_element)
             for unit_ids, group in same_units.items()
         ]
         forms.append((dataset, elements, specs, expected, slice(first, len(counts))))
@@ -421,7 +424,7 @@ def completeness(
                 report.by_element[element_id].add(tally)
         for (fy, ancestor), tally in by_year_ancestor.items():
             _tally_add(report, dataset, fy, ancestor, tally)
-        if unit_periods:
+        if unit_periods and per_element:
             for element in elements:
                 report.by_element[element.pk].expected += unit_periods * cells_of[element.pk]
     return report
@@ -436,15 +439,17 @@ class CellCountsRequest:
     periods: list[Period]
     fiscal_year_of: dict[int, int]
     unit_ids: list[int]
+    per_element: bool = True
 
     def count(self) -> tuple[list[tuple[tuple[int, int], Tally]], list[tuple[int, Tally]]]:
-        return _cell_counts(self.dataset, self.element_ids, self.periods, self.fiscal_year_of, self.unit_ids)
+        return _cell_counts(self.dataset, self.element_ids, self.periods, self.fiscal_year_of, self.unit_ids, per_element=self.per_element)
 
     def key(self, version: int) -> str:
         """Names everything the counts depend on but the values themselves (``version``, bumped by every write to the
-        dataset): its elements, each period with its due moment (the due days) and fiscal year, the expected units."""
+        dataset): its elements, each period with its due moment (the due days) and fiscal year, the expected units, and
+        whether it was counted per element too."""
         due = [(p.pk, _due_moment(self.dataset, p).isoformat(), self.fiscal_year_of[p.pk]) for p in self.periods]
-        what = repr((self.element_ids, due, self.unit_ids)).encode()
+        what = repr((self.element_ids, due, self.unit_ids) + (() if self.per_element else ("per unit only",))).encode()
         return f"completeness-counts:{self.dataset.pk}:{version}:{hashlib.blake2b(what, digest_size=16).hexdigest()}"
 
 
@@ -500,20 +505,30 @@ _COUNTS_SET = "SELECT " + ", ".join(
 _COUNTS_RESET = "SELECT " + ", ".join(
     f"set_config('{name}', split_part(current_setting('{_COUNTS_SAVED}'), ',', {n}), true)" for n, name in enumerate(_COUNTS_SETTINGS, 1)
 )
-_COUNTS_SQL = (
-    "SELECT GROUPING(v.element_id), d.year, v.orgunit_id, v.element_id, count(*) FILTER (WHERE v.not_available <> ''), "
-    f"count(*), count(*) FILTER (WHERE v.created_at < d.due) FROM {DataValue._meta.db_table} v "
+_COUNTS_FROM = (
+    "count(*) FILTER (WHERE v.not_available <> ''), count(*), count(*) FILTER (WHERE v.created_at < d.due) "
+    f"FROM {DataValue._meta.db_table} v "
     "JOIN unnest(%s::bigint[], %s::timestamptz[], %s::integer[]) AS d(period_id, due, year) ON d.period_id = v.period_id + 0 "
     "WHERE v.orgunit_id = ANY(%s::bigint[]) AND v.element_id + 0 = ANY(%s::bigint[]) "
-    "GROUP BY GROUPING SETS ((d.year, v.orgunit_id), (v.element_id))"
 )
+_COUNTS_SQL = {  # per element too, or per (fiscal year, unit) only
+    True: f"SELECT GROUPING(v.element_id), d.year, v.orgunit_id, v.element_id, {_COUNTS_FROM}"
+    "GROUP BY GROUPING SETS ((d.year, v.orgunit_id), (v.element_id))",
+    False: f"SELECT 1, d.year, v.orgunit_id, NULL, {_COUNTS_FROM}GROUP BY d.year, v.orgunit_id",
+}
 
 
 def _cell_counts(
-    dataset: Dataset, element_ids: list[int], periods: list[Period], fiscal_year_of: dict[int, int], unit_ids: list[int]
+    dataset: Dataset,
+    element_ids: list[int],
+    periods: list[Period],
+    fiscal_year_of: dict[int, int],
+    unit_ids: list[int],
+    *,
+    per_element: bool = True,
 ) -> tuple[list[tuple[tuple[int, int], Tally]], list[tuple[int, Tally]]]:
     """Filled, not-available and on-time cells of ``element_ids`` × ``periods`` × ``unit_ids``, counted by the database
-    per (fiscal year, unit) and per element.
+    per (fiscal year, unit) and, unless ``per_element`` is false (then none), per element.
 
     On PostgreSQL one read serves both (``GROUPING SETS``, hashed in memory; each period's due moment and fiscal year
     joined as arrays): at national scale a province's ~200,000 cells are read once, not twice, and come back as one row
@@ -524,7 +539,7 @@ def _cell_counts(
         nested = connection.in_atomic_block
         params = [[p.pk for p in periods], [_due_moment(dataset, p) for p in periods], [fiscal_year_of[p.pk] for p in periods]]
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(f"{_COUNTS_SET}; {_COUNTS_SQL}", [*params, unit_ids, element_ids])  # one round trip
+            cursor.execute(f"{_COUNTS_SET}; {_COUNTS_SQL[per_element]}", [*params, unit_ids, element_ids])  # one round trip
             rows = cursor.fetchall()
             if nested:
                 cursor.execute(_COUNTS_RESET)
@@ -546,6 +561,8 @@ def _cell_counts(
         ((fiscal_year_of[period_id], unit_id), Tally(filled=n - na, not_available=na, on_time=in_time or 0))
         for period_id, unit_id, na, n, in_time in cells.values_list("period_id", "orgunit_id").annotate(**counts).order_by()
     ]
+    if not per_element:
+        return by_year_unit, []
     by_element = [
         (element_id, Tally(filled=n - na, not_available=na, on_time=in_time or 0))
         for element_id, na, n, in_time in cells.values_list("element_id").annotate(**counts).order_by()

@@ -219,7 +219,8 @@ def _completeness(request: HttpRequest):
     agency = request.GET.get("agency")
     if agency:
         datasets = datasets.filter(agency__code=agency)
-    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province(), cached=True)
+    # Neither page shows figures per element: counted per unit only.
+    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province(), cached=True, per_element=False)
 
 
 @login_required
