@@ -488,7 +488,8 @@ def _cell_counts_cached(requests: list[CellCountsRequest]) -> list[tuple[list[tu
 # indexable condition (element and period compared as ``+ 0``), so the (orgunit, period) index finds the cells, through
 # a bitmap: each table page is read once for all its cells, its reads announced ahead (an index probe per cell revisits
 # a page per cell: 228,000 page visits instead of 5,800, half again the time). The groups hash in memory (no sort spilled
-# to disk), in this process: parallel workers each load PostGIS first (~15 ms) and save nothing on two cores.
+# to disk), in this process: parallel workers each load PostGIS first (~15 ms), and on two busy cores they lost more
+# than the leader's ~20 ms of CPU they saved.
 _COUNTS_SETTINGS = {
     "work_mem": "64MB",
     "enable_seqscan": "off",
