@@ -219,7 +219,8 @@ def _completeness(request: HttpRequest):
     agency = request.GET.get("agency")
     if agency:
         datasets = datasets.filter(agency__code=agency)
-    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province(), cached=True)
+    # Neither page shows figures per element: counted per unit only.
+    return years, selectors.completeness(datasets=datasets, fiscal_years=years, within=_province(), cached=True, per_element=False)
 
 
 @login_required
@@ -257,8 +258,10 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def completeness_json(request: HttpRequest) -> JsonResponse:
     years, report = _completeness(request)
-    datasets, topics = report.datasets, {t.pk: t for t in Topic.objects.filter(pk__in=report.by_topic)}
-    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=report.by_agency)}
+    datasets = report.datasets
+    # The datasets' topics and agencies came with them (select_related): no query for their codes.
+    topics = {d.topic_id: d.topic for d in datasets.values()}
+    agencies = {d.agency_id: d.agency for d in datasets.values()}
     return JsonResponse(
         {
             "fiscal_years": years,

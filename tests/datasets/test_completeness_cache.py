@@ -122,3 +122,42 @@ def test_a_sender_that_names_no_datasets_bumps_those_of_its_elements(dataset, el
     values_versions.on_values_changed(sender=None, element_ids={elements["cases"].pk})
     after = values_versions.current([dataset.pk, second.pk])
     assert after[dataset.pk] != before[dataset.pk] and after[second.pk] == before[second.pk]
+
+
+def test_counted_per_unit_only_the_figures_are_the_same_but_per_element_and_kept_apart(
+    dataset, elements, second, subdistricts, save, entry_a
+):
+    save(entry_a, [(elements["cases"], unit, month, 1) for unit in subdistricts[:3] for month in MONTHS])
+    save(entry_a, [(elements["beds"], subdistricts[0], month, 4) for month in MONTHS[:5]])
+    DataValue.objects.filter(element=elements["beds"], period__code="2567-10").update(value_num=None, not_available="confidential")
+    within = OrgUnit.objects.get(code="99")
+
+    def run(per_element):
+        datasets = list(Dataset.objects.filter(pk__in=[dataset.pk, second.pk]).order_by("pk"))
+        with CaptureQueriesContext(connection) as ctx:
+            report = completeness(datasets=datasets, fiscal_years=[2568], within=within, as_of=AS_OF, cached=True, per_element=per_element)
+        return report, [q["sql"] for q in ctx.captured_queries if "datasets_datavalue" in q["sql"]]
+
+    units_only, reads = run(False)  # first: a per-element report must not find these counts and miss its elements
+    assert len(reads) == 2 and not [sql for sql in reads if "GROUPING SETS" in sql]  # one grouping of each dataset's cells
+    full, reads = run(True)
+    assert len(reads) == 2 * _per_dataset() and report_tallies(full) == report_tallies(units_only)
+    assert units_only.by_element == {} and full.by_element[elements["beds"].pk].as_dict() == {
+        "expected": 48,
+        "filled": 4,
+        "not_available": 1,
+        "missing": 43,
+        "on_time": 0,
+        "late": 5,
+        "rate": 10.42,
+        "on_time_rate": 0.0,
+    }
+    assert (full.total.expected, full.total.filled, full.total.not_available) == (4 * 4 * 12 + 4 * 12, 36 + 4, 1)
+    again, reads = run(True)
+    assert not reads and _figures(again) == _figures(full)
+    assert _figures(full) == _figures(_run([dataset, second], cached=False)[0])
+
+
+def report_tallies(report: CompletenessReport) -> dict:
+    """Every roll-up but the one per element."""
+    return {key: value for key, value in _figures(report).items() if key != "by_element"}

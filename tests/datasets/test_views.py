@@ -187,6 +187,26 @@ def test_completeness_json_filters_by_fiscal_year_and_agency(client_for, entry_a
     assert empty["by_dataset"] == {}
 
 
+def test_completeness_json_names_topics_and_agencies_from_its_datasets(client_for, entry_a, dataset, elements, subdistricts, save):
+    save(entry_a, [(elements["cases"], subdistricts[0], "2568-01", 3)])
+    with CaptureQueriesContext(connection) as queries:
+        data = client_for(entry_a).get(reverse("datasets:completeness_json") + "?fy=2568").json()
+    # Their codes come with the datasets (one joined read), not from two more queries.
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(('SELECT "datasets_topic"', 'SELECT "poc_agency"'))]
+    expected = {
+        "expected": 192,
+        "filled": 1,
+        "not_available": 0,
+        "missing": 191,
+        "on_time": 0,
+        "late": 1,
+        "rate": 0.52,
+        "on_time_rate": 0.0,
+    }
+    assert data["by_dataset"] == {"DS-HEALTH": expected}
+    assert data["by_topic"] == {"T99": expected} and data["by_agency"] == {"AG-A": expected}
+
+
 def test_entry_and_map_pages_never_fetch_boundaries(client_for, entry_a, dataset, elements, subdistricts):
     """Pickers need codes and names: a province's boundary is megabytes to fetch and parse on every page view."""
     client = client_for(entry_a)
