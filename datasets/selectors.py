@@ -486,8 +486,9 @@ def _cell_counts_cached(requests: list[CellCountsRequest]) -> list[tuple[list[tu
 # The plan is fixed by the query and these settings, not by the planner's statistics (a database after a bulk load has
 # none or stale ones; with none, a national province's count read the whole table: 56 s). The unit list is the only
 # indexable condition (element and period compared as ``+ 0``), so the (orgunit, period) index finds the cells, through
-# a bitmap: each table page is read once for all its cells, its reads announced ahead (an index probe per cell revisits
-# a page per cell: 228,000 page visits instead of 5,800, half again the time). The groups hash in memory (no sort spilled
+# a bitmap: each table page is read once for all its cells (an index probe per cell revisits a page per cell: 228,000
+# page visits instead of 5,800, half again the time); no read-ahead setting, which PostgreSQL refuses on platforms that
+# cannot announce reads (macOS). The groups hash in memory (no sort spilled
 # to disk), in this process: parallel workers each load PostGIS first (~15 ms), and on two busy cores they lost more
 # than the leader's ~20 ms of CPU they saved.
 _COUNTS_SETTINGS = {
@@ -496,7 +497,6 @@ _COUNTS_SETTINGS = {
     "enable_indexscan": "off",
     "enable_sort": "off",
     "max_parallel_workers_per_gather": "0",
-    "effective_io_concurrency": "64",
 }
 _COUNTS_SAVED = "poc.completeness_saved"  # the settings as they were, for a caller's transaction (SET LOCAL outlasts us)
 _COUNTS_SET = "SELECT " + ", ".join(

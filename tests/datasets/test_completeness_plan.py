@@ -16,7 +16,7 @@ from poc.models import OrgUnit, Period
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2025, 12, 1)  # every month of FY2568 is due
 MONTHS = [f"2567-{m:02d}" for m in (10, 11, 12)] + [f"2568-{m:02d}" for m in range(1, 10)]
-SETTINGS = ("work_mem", "enable_seqscan", "enable_indexscan", "enable_sort", "max_parallel_workers_per_gather", "effective_io_concurrency")
+SETTINGS = ("work_mem", "enable_seqscan", "enable_indexscan", "enable_sort", "max_parallel_workers_per_gather")
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics and EXPLAIN are PostgreSQL's")
 
 
