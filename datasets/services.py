@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datasets.aggregates import aggregates_apply_deltas, ancestor_ids
+from datasets.aggregates import aggregates_apply_deltas, aggregates_apply_prepared, aggregates_prepare, ancestor_ids
 from datasets.foreign_keys import references_locked, row_checks_skipped
 from datasets.models import (
     AggregateOptionValue,
@@ -421,6 +422,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
             )
     stamps = {"created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id}
     audit_constants = {"source": source, "user_id": user_id, "at": now}
+    changed_ids = None
     if not _copies(len(audits)):
         _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
         _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
@@ -428,28 +430,34 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
         _insert(DataValueAudit, AUDIT_COLUMNS, audits, **audit_constants)
         aggregates_apply_deltas(*_sum_changes(changes, chains))
     else:
-        # While PostgreSQL writes the values (the client only waits, without the GIL), a second thread sums the
-        # aggregate deltas and formats the audit rows: pure Python, no database access outside this thread.
+        # While PostgreSQL writes the values (the client only waits, without the GIL), a second thread formats the
+        # audit rows, sums the aggregate deltas into COPY text and collects the ids the signal announces: pure
+        # Python, no database access outside this thread.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datavalues-save") as pool:
             audit_lines = pool.submit(_copy_buffer, AUDIT_COLUMNS, audits, audit_constants)
-            sums = pool.submit(_sum_changes, changes, chains)
+            deltas = pool.submit(lambda: aggregates_prepare(*_sum_changes(changes, chains), postgresql=True))
             _insert_values(to_create, {"source": source, **stamps})
             _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
             DataValue.objects.filter(pk__in=to_delete).delete()
             _copy_in(DataValueAudit, [*AUDIT_COLUMNS, *audit_constants], audit_lines.result())
-            deltas, option_deltas = sums.result()
-        aggregates_apply_deltas(deltas, option_deltas)
+            changed_ids = pool.submit(_changed_ids, parsed)
+            aggregates_apply_prepared(deltas.result())
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if len(to_create) + len(to_update) + len(to_delete) >= ANALYZE_AFTER:
         _analyze(DataValue, AggregateValue, AggregateOptionValue)
     if audits:
-        changed = {
-            "element_ids": {k[0] for _c, _n, _t, k in parsed},
-            "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
-            "period_ids": {k[2] for _c, _n, _t, k in parsed},
-            "dataset_ids": {c.element.dataset_id for c, _n, _t, _k in parsed},
-        }
+        changed = _changed_ids(parsed) if changed_ids is None else changed_ids.result()
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
+
+
+def _changed_ids(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> dict[str, set[int]]:
+    """What ``values_changed`` announces: the elements, org units, periods and datasets of the saved cells."""
+    return {
+        "element_ids": {k[0] for _c, _n, _t, k in parsed},
+        "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
+        "period_ids": {k[2] for _c, _n, _t, k in parsed},
+        "dataset_ids": {c.element.dataset_id for c, _n, _t, _k in parsed},
+    }
 
 
 def _sum_changes(changes: list[tuple], chains: dict[int, list[int]]) -> tuple[dict, dict]:
@@ -484,12 +492,13 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
     """Insert new rows (``columns`` per row, ``constants`` the same for all): COPY on PostgreSQL, bulk_create elsewhere.
 
     COPY needs no ids back and is several times faster. Validation happened above; the unique
-    constraint and foreign keys still hold inside the same transaction.
+    constraint and foreign keys still hold inside the same transaction. The COPY text is made while PostgreSQL
+    reads it (:class:`_CopyStream`): the server starts at once instead of after a million lines are formatted.
     """
     if not _copies(len(rows)):
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=2000)
         return
-    _copy_in(model, [*columns, *constants], _copy_buffer(columns, rows, constants))
+    _copy_in(model, [*columns, *constants], _CopyStream(_copy_lines(columns, rows, _copy_tail(constants))))
 
 
 def _insert_values(rows: list[tuple], constants: dict[str, object]) -> None:
@@ -510,16 +519,36 @@ def _copies(rows: int) -> bool:
     return connection.vendor == "postgresql" and rows >= COPY_AFTER
 
 
+def _copy_tail(constants: dict[str, object]) -> str:
+    """The end of every COPY line: ``constants`` (the same on every row), then the newline."""
+    return "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n" if constants else "\n"
+
+
 def _copy_buffer(columns: list[str], rows: list[tuple], constants: dict[str, object]) -> io.StringIO:
     """COPY text of ``rows`` (``columns`` each) followed by ``constants`` (the same on every row)."""
-    tail = "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n" if constants else "\n"
     buffer = io.StringIO()
-    buffer.writelines(_copy_lines(columns, rows, tail))
+    buffer.writelines(_copy_lines(columns, rows, _copy_tail(constants)))
     buffer.seek(0)
     return buffer
 
 
-def _copy_in(model: type, columns: list[str], buffer: io.StringIO) -> None:
+class _CopyStream:
+    """A file for ``copy_expert`` that formats its lines as COPY reads them, a few thousand per read.
+
+    PostgreSQL parses and indexes one chunk while the next is formatted (psycopg2 waits for the socket without the
+    GIL), so a large COPY costs about the slower of the two sides instead of both one after the other.
+    """
+
+    LINES_PER_READ = 8192
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        return "".join(itertools.islice(self._lines, self.LINES_PER_READ))
+
+
+def _copy_in(model: type, columns: list[str], buffer: io.StringIO | _CopyStream) -> None:
     """COPY ``buffer`` (one line per row, ``columns`` field names) into ``model``'s table."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
@@ -553,7 +582,7 @@ def _update(rows: list[tuple], **constants: object) -> None:
     table = connection.ops.quote_name(DataValue._meta.db_table)
     quote = connection.ops.quote_name
     columns = [quote(DataValue._meta.get_field(c).column) for c in UPDATE_COLUMNS]
-    buffer = _copy_buffer(["id", *UPDATE_COLUMNS], rows, {})
+    buffer = _CopyStream(_copy_lines(["id", *UPDATE_COLUMNS], rows, "\n"))
     constant_columns = [quote(DataValue._meta.get_field(c).column) for c in constants]
     assignments = [f"{c} = s.{c}" for c in columns] + [f"{c} = %s" for c in constant_columns]
     with connection.cursor() as cursor:
