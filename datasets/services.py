@@ -206,10 +206,15 @@ def datavalues_save(
         allowed = set(Dataset.objects.restrict(user, "change").values_list("pk", flat=True))
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
-    # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times).
+    # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times); an element's
+    # dataset id once per element (reading ``dataset_id``, a foreign key's, is a descriptor call every time).
     keys = [(cell.element.id, cell.orgunit.id, cell.period.id, cell.option_combo.id if cell.option_combo else None) for cell in cells]
-    for cell, (_element_id, orgunit_id, period_id, _combo_id) in zip(cells, keys, strict=True):
-        form = (cell.element.dataset_id, orgunit_id, period_id)
+    dataset_of: dict[int, int] = {}
+    for cell, (element_id, orgunit_id, period_id, _combo_id) in zip(cells, keys, strict=True):
+        dataset_id = dataset_of.get(element_id)
+        if dataset_id is None:
+            dataset_id = dataset_of[element_id] = cell.element.dataset_id
+        form = (dataset_id, orgunit_id, period_id)
         if form not in forms:
             forms[form] = (cell.element.dataset, cell.orgunit, cell.period)
     problems = {form: _check_form(*objects, allowed) for form, objects in forms.items()}
@@ -227,7 +232,7 @@ def datavalues_save(
     parses: dict[tuple[int, type, object], tuple[float | None, str] | str] = {}
     for cell, key in zip(cells, keys, strict=True):
         element = cell.element
-        form = (element.dataset_id, key[1], key[2])
+        form = (dataset_of[key[0]], key[1], key[2])
         problem = problems[form]
         if problem is None:
             pair = (key[0], key[3])
@@ -238,12 +243,12 @@ def datavalues_save(
         not_available, raw = cell.not_available, cell.raw
         if problem is None and not_available and not_available not in reasons:
             problem = _("unknown 'not available' reason %(r)s") % {"r": not_available}
-        if problem is None and form in locked:
+        if problem is None and locked and form in locked:
             problem = _("the value is verified and locked")
-        if key in seen:
+        before = len(seen)
+        seen.add(key)  # one hash of the key, not two (``in`` then ``add``)
+        if len(seen) == before:
             problem = problem or _("the same cell appears twice")
-        else:
-            seen.add(key)
         num, text = None, ""
         if problem is None and not not_available and raw is not None and raw != "":
             parse_key = (key[0], type(raw), raw)
@@ -378,7 +383,8 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
     changes: list[tuple[int, int, int, int | None, float, int]] = []
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
-    numeric = {c.element.id: c.element.is_numeric for c, _n, _t, _k in parsed}
+    elements = {key[0]: c.element for c, _n, _t, key in parsed}
+    numeric = {element_id: element.is_numeric for element_id, element in elements.items()}
     units = {key[1]: c.orgunit for c, _n, _t, key in parsed if numeric[key[0]]}
     chains = ancestor_ids(units.values())
     numbers: dict[float, str] = {}  # format_number of each distinct number once (the audit's and the comparison's text)
@@ -471,7 +477,7 @@ def _changed_ids(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> 
         "element_ids": {k[0] for _c, _n, _t, k in parsed},
         "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
         "period_ids": {k[2] for _c, _n, _t, k in parsed},
-        "dataset_ids": {c.element.dataset_id for c, _n, _t, _k in parsed},
+        "dataset_ids": {element.dataset_id for element in {key[0]: c.element for c, _n, _t, key in parsed}.values()},
     }
 
 

@@ -174,7 +174,8 @@ def values_import(
     columns = [(i, t.element, t.option_combo, t.code) for i, t in ((i, targets[h]) for i, h in enumerate(headers) if h in targets)]
     na_reasons = set(NotAvailableReason.values)
     period_index, unit_index = headers.index("period"), headers.index("orgunit_code")
-    units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level)}
+    # Without boundaries: at village level those are ~75,000 polygons, and nothing here draws them.
+    units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level).without_shapes()}
     periods: dict[str, Period | None] = {}
     seen: dict[tuple[str, str], int] = {}
     cells: list[CellInput] = []
