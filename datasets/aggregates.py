@@ -54,29 +54,58 @@ def ancestor_ids(orgunits: Iterable[OrgUnit]) -> dict[int, list[int]]:
 
 def aggregates_apply_deltas(deltas: Deltas, option_deltas: Deltas | None = None) -> None:
     """Add (total, count) deltas to the totals and, for broken-down elements, the per-combination rows (upserts)."""
-    _apply(TOTALS, deltas)
-    _apply(BY_OPTION, option_deltas or {})
+    aggregates_apply_prepared(aggregates_prepare(deltas, option_deltas, postgresql=connection.vendor == "postgresql"))
 
 
-def _apply(table: _Table, deltas: Deltas) -> None:
-    if not deltas:
-        return
+@dataclass(frozen=True)
+class PreparedDeltas:
+    """Deltas of one table ready to be written: sorted rows for a few upserts, or COPY text for a large import."""
+
+    table: _Table
+    rows: list[tuple] | None = None
+    copy_text: io.StringIO | None = None
+
+
+COPY_DELTAS_AFTER = 5000  # delta rows: more go through a scratch table and one set-based upsert (PostgreSQL)
+
+
+def aggregates_prepare(deltas: Deltas, option_deltas: Deltas | None = None, *, postgresql: bool) -> list[PreparedDeltas]:
+    """The rows (or COPY text) of :func:`aggregates_apply_prepared`: pure Python, no database access, so a large
+    import makes them in a second thread while PostgreSQL writes its values."""
+    prepared = []
+    for table, table_deltas in ((TOTALS, deltas), (BY_OPTION, option_deltas or {})):
+        if not table_deltas:
+            continue
+        if postgresql and len(table_deltas) >= COPY_DELTAS_AFTER:
+            # Unsorted: the upsert sorts in the database.
+            buffer = io.StringIO()
+            buffer.writelines("\t".join(map(str, key)) + f"\t{d[0]!r}\t{int(d[1])}\n" for key, d in table_deltas.items())
+            buffer.seek(0)
+            prepared.append(PreparedDeltas(table, copy_text=buffer))
+        else:
+            # Upserts in key order: no deadlock between concurrent saves.
+            prepared.append(PreparedDeltas(table, rows=[(*key, d[0], int(d[1])) for key, d in sorted(table_deltas.items())]))
+    return prepared
+
+
+def aggregates_apply_prepared(prepared: list[PreparedDeltas]) -> None:
+    """Write deltas made by :func:`aggregates_prepare` (upserts)."""
+    for part in prepared:
+        _apply(part)
+
+
+def _apply(part: PreparedDeltas) -> None:
+    table = part.table
     name, count = table.name, connection.ops.quote_name("count")
     keys = ", ".join(table.keys)
     conflict = f"ON CONFLICT ({keys}) DO UPDATE SET total = {name}.total + excluded.total, {count} = {name}.{count} + excluded.{count}"
-    large = connection.vendor == "postgresql" and len(deltas) >= 5000
-    # Upserts in key order (no deadlock between concurrent imports); the large path sorts in the database.
-    rows = [(*key, d[0], int(d[1])) for key, d in (deltas.items() if large else sorted(deltas.items()))]
     with connection.cursor() as cursor:
-        if large:
-            # Large imports: COPY the deltas into a scratch table, then one set-based upsert (in key order).
+        if part.copy_text is not None:
+            # Large imports: COPY the deltas into a scratch table, then one set-based upsert in key order.
             cursor.execute("DROP TABLE IF EXISTS aggregate_delta")
             id_columns = ", ".join(f"{k} bigint" for k in table.keys)
             cursor.execute(f"CREATE TEMPORARY TABLE aggregate_delta ({id_columns}, total double precision, count integer) ON COMMIT DROP")
-            buffer = io.StringIO()
-            buffer.writelines("\t".join(map(str, row[:-2])) + f"\t{row[-2]!r}\t{row[-1]}\n" for row in rows)
-            buffer.seek(0)
-            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", buffer, size=1 << 20)
+            cursor.cursor.copy_expert("COPY aggregate_delta FROM STDIN", part.copy_text, size=1 << 20)
             cursor.execute(
                 f"INSERT INTO {name} ({keys}, total, {count}) SELECT {keys}, total, count FROM aggregate_delta ORDER BY {keys} {conflict}"
             )
@@ -84,10 +113,10 @@ def _apply(table: _Table, deltas: Deltas) -> None:
             from psycopg2.extras import execute_values
 
             # Keys are unique within the batch, so one statement can upsert thousands of rows.
-            execute_values(cursor.cursor, f"INSERT INTO {name} ({keys}, total, {count}) VALUES %s {conflict}", rows, page_size=5000)
+            execute_values(cursor.cursor, f"INSERT INTO {name} ({keys}, total, {count}) VALUES %s {conflict}", part.rows, page_size=5000)
         else:
             placeholders = ", ".join(["%s"] * (len(table.keys) + 2))
-            cursor.executemany(f"INSERT INTO {name} ({keys}, total, {count}) VALUES ({placeholders}) {conflict}", rows)
+            cursor.executemany(f"INSERT INTO {name} ({keys}, total, {count}) VALUES ({placeholders}) {conflict}", part.rows)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datasets.aggregates import aggregates_apply_deltas, ancestor_ids
+from datasets.aggregates import aggregates_apply_deltas, aggregates_apply_prepared, aggregates_prepare, ancestor_ids
 from datasets.foreign_keys import references_locked, row_checks_skipped
 from datasets.models import (
     AggregateOptionValue,
@@ -205,10 +206,15 @@ def datavalues_save(
         allowed = set(Dataset.objects.restrict(user, "change").values_list("pk", flat=True))
     # Form-level checks (permission, level, period, locks) once per form, not once per cell.
     forms: dict[tuple[int, int, int], tuple[Dataset, OrgUnit, Period]] = {}
-    # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times).
+    # Ids as plain attributes (``.pk`` is a property call, and an import reads it millions of times); an element's
+    # dataset id once per element (reading ``dataset_id``, a foreign key's, is a descriptor call every time).
     keys = [(cell.element.id, cell.orgunit.id, cell.period.id, cell.option_combo.id if cell.option_combo else None) for cell in cells]
-    for cell, (_element_id, orgunit_id, period_id, _combo_id) in zip(cells, keys, strict=True):
-        form = (cell.element.dataset_id, orgunit_id, period_id)
+    dataset_of: dict[int, int] = {}
+    for cell, (element_id, orgunit_id, period_id, _combo_id) in zip(cells, keys, strict=True):
+        dataset_id = dataset_of.get(element_id)
+        if dataset_id is None:
+            dataset_id = dataset_of[element_id] = cell.element.dataset_id
+        form = (dataset_id, orgunit_id, period_id)
         if form not in forms:
             forms[form] = (cell.element.dataset, cell.orgunit, cell.period)
     problems = {form: _check_form(*objects, allowed) for form, objects in forms.items()}
@@ -226,7 +232,7 @@ def datavalues_save(
     parses: dict[tuple[int, type, object], tuple[float | None, str] | str] = {}
     for cell, key in zip(cells, keys, strict=True):
         element = cell.element
-        form = (element.dataset_id, key[1], key[2])
+        form = (dataset_of[key[0]], key[1], key[2])
         problem = problems[form]
         if problem is None:
             pair = (key[0], key[3])
@@ -237,12 +243,12 @@ def datavalues_save(
         not_available, raw = cell.not_available, cell.raw
         if problem is None and not_available and not_available not in reasons:
             problem = _("unknown 'not available' reason %(r)s") % {"r": not_available}
-        if problem is None and form in locked:
+        if problem is None and locked and form in locked:
             problem = _("the value is verified and locked")
-        if key in seen:
+        before = len(seen)
+        seen.add(key)  # one hash of the key, not two (``in`` then ``add``)
+        if len(seen) == before:
             problem = problem or _("the same cell appears twice")
-        else:
-            seen.add(key)
         num, text = None, ""
         if problem is None and not not_available and raw is not None and raw != "":
             parse_key = (key[0], type(raw), raw)
@@ -325,32 +331,47 @@ EXISTING_CHUNK = 5000
 def _existing(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> dict[CellKey, tuple]:
     """The stored rows of the cells being written, locked (``SELECT … FOR UPDATE``): key → (*key, *_Stored fields).
 
-    Read per chunk of the cells' (period, org unit, element) triples in that order, so a chunk's element × unit ×
-    period lists (index scans) cover little beyond its own cells however the file is ordered.
+    Read per chunk of about ``EXISTING_CHUNK`` cells, their (period, org unit) pairs taken in that order, so a chunk's
+    element × unit × period lists (index scans) cover little beyond its own cells however the file is ordered. The
+    pairs are ~10× fewer than the cells: sorting them, not a million (period, unit, element) triples, orders the reads.
     """
-    triples = sorted({(key[2], key[1], key[0]) for _c, _n, _t, key in parsed})  # (period, org unit, element)
+    elements_of: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
+    for _c, _n, _t, key in parsed:
+        elements_of[key[2], key[1]].add(key[0])
+    chunks: list[tuple[list[int], list[int], list[int]]] = []  # (elements, org units, periods) of each read
+    chunk_pairs: list[tuple[int, int]] = []
+    size = 0
+    for pair in sorted(elements_of):
+        chunk_pairs.append(pair)
+        size += len(elements_of[pair])
+        if size >= EXISTING_CHUNK:
+            chunks.append(_chunk_lists(chunk_pairs, elements_of))
+            chunk_pairs, size = [], 0
+    if chunk_pairs:
+        chunks.append(_chunk_lists(chunk_pairs, elements_of))
     found: dict[CellKey, tuple] = {}
     if connection.vendor != "postgresql":
-        for start in range(0, len(triples), EXISTING_CHUNK):
-            chunk = triples[start : start + EXISTING_CHUNK]
-            rows = DataValue.objects.filter(
-                element_id__in={k[2] for k in chunk}, orgunit_id__in={k[1] for k in chunk}, period_id__in={k[0] for k in chunk}
-            ).select_for_update()
+        for elements, units, periods in chunks:
+            rows = DataValue.objects.filter(element_id__in=elements, orgunit_id__in=units, period_id__in=periods).select_for_update()
             found.update({row[:4]: row for row in rows.values_list(*_EXISTING_FIELDS)})
         return found
     table = connection.ops.quote_name(DataValue._meta.db_table)
     fields = [DataValue._meta.pk if f == "pk" else DataValue._meta.get_field(f) for f in _EXISTING_FIELDS]
     columns = ", ".join(f"v.{connection.ops.quote_name(f.column)}" for f in fields)
     with connection.cursor() as cursor:  # plain rows: no ORM conversion per row
-        for start in range(0, len(triples), EXISTING_CHUNK):
-            chunk = triples[start : start + EXISTING_CHUNK]
+        for elements, units, periods in chunks:
             cursor.execute(
                 f"SELECT {columns} FROM {table} v WHERE v.element_id = ANY(%s) AND v.orgunit_id = ANY(%s) "
                 "AND v.period_id = ANY(%s) FOR UPDATE OF v",
-                [sorted({k[2] for k in chunk}), sorted({k[1] for k in chunk}), sorted({k[0] for k in chunk})],
+                [elements, units, periods],
             )
             found.update({row[:4]: row for row in cursor.fetchall()})
     return found
+
+
+def _chunk_lists(pairs: list[tuple[int, int]], elements_of: dict[tuple[int, int], set[int]]) -> tuple[list[int], list[int], list[int]]:
+    """Sorted element, org unit and period ids of a chunk of (period, org unit) pairs."""
+    return sorted(set().union(*(elements_of[pair] for pair in pairs))), sorted({o for _p, o in pairs}), sorted({p for p, _o in pairs})
 
 
 def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: User | None, source: str, result: SaveResult) -> None:
@@ -362,7 +383,8 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
     changes: list[tuple[int, int, int, int | None, float, int]] = []
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
-    numeric = {c.element.id: c.element.is_numeric for c, _n, _t, _k in parsed}
+    elements = {key[0]: c.element for c, _n, _t, key in parsed}
+    numeric = {element_id: element.is_numeric for element_id, element in elements.items()}
     units = {key[1]: c.orgunit for c, _n, _t, key in parsed if numeric[key[0]]}
     chains = ancestor_ids(units.values())
     numbers: dict[float, str] = {}  # format_number of each distinct number once (the audit's and the comparison's text)
@@ -421,6 +443,7 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
             )
     stamps = {"created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id}
     audit_constants = {"source": source, "user_id": user_id, "at": now}
+    changed_ids = None
     if not _copies(len(audits)):
         _insert(DataValue, VALUE_COLUMNS, to_create, source=source, **stamps)
         _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
@@ -428,28 +451,34 @@ def _write(parsed: list[tuple[CellInput, float | None, str, CellKey]], user: Use
         _insert(DataValueAudit, AUDIT_COLUMNS, audits, **audit_constants)
         aggregates_apply_deltas(*_sum_changes(changes, chains))
     else:
-        # While PostgreSQL writes the values (the client only waits, without the GIL), a second thread sums the
-        # aggregate deltas and formats the audit rows: pure Python, no database access outside this thread.
+        # While PostgreSQL writes the values (the client only waits, without the GIL), a second thread formats the
+        # audit rows, sums the aggregate deltas into COPY text and collects the ids the signal announces: pure
+        # Python, no database access outside this thread.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datavalues-save") as pool:
             audit_lines = pool.submit(_copy_buffer, AUDIT_COLUMNS, audits, audit_constants)
-            sums = pool.submit(_sum_changes, changes, chains)
+            deltas = pool.submit(lambda: aggregates_prepare(*_sum_changes(changes, chains), postgresql=True))
             _insert_values(to_create, {"source": source, **stamps})
             _update(to_update, source=source, updated_by_id=user_id, updated_at=now)
             DataValue.objects.filter(pk__in=to_delete).delete()
             _copy_in(DataValueAudit, [*AUDIT_COLUMNS, *audit_constants], audit_lines.result())
-            deltas, option_deltas = sums.result()
-        aggregates_apply_deltas(deltas, option_deltas)
+            changed_ids = pool.submit(_changed_ids, parsed)
+            aggregates_apply_prepared(deltas.result())
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
     if len(to_create) + len(to_update) + len(to_delete) >= ANALYZE_AFTER:
         _analyze(DataValue, AggregateValue, AggregateOptionValue)
     if audits:
-        changed = {
-            "element_ids": {k[0] for _c, _n, _t, k in parsed},
-            "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
-            "period_ids": {k[2] for _c, _n, _t, k in parsed},
-            "dataset_ids": {c.element.dataset_id for c, _n, _t, _k in parsed},
-        }
+        changed = _changed_ids(parsed) if changed_ids is None else changed_ids.result()
         transaction.on_commit(lambda: values_changed.send(sender=DataValue, **changed))
+
+
+def _changed_ids(parsed: list[tuple[CellInput, float | None, str, CellKey]]) -> dict[str, set[int]]:
+    """What ``values_changed`` announces: the elements, org units, periods and datasets of the saved cells."""
+    return {
+        "element_ids": {k[0] for _c, _n, _t, k in parsed},
+        "orgunit_ids": {k[1] for _c, _n, _t, k in parsed},
+        "period_ids": {k[2] for _c, _n, _t, k in parsed},
+        "dataset_ids": {element.dataset_id for element in {key[0]: c.element for c, _n, _t, key in parsed}.values()},
+    }
 
 
 def _sum_changes(changes: list[tuple], chains: dict[int, list[int]]) -> tuple[dict, dict]:
@@ -484,12 +513,13 @@ def _insert(model: type[DataValue] | type[DataValueAudit], columns: list[str], r
     """Insert new rows (``columns`` per row, ``constants`` the same for all): COPY on PostgreSQL, bulk_create elsewhere.
 
     COPY needs no ids back and is several times faster. Validation happened above; the unique
-    constraint and foreign keys still hold inside the same transaction.
+    constraint and foreign keys still hold inside the same transaction. The COPY text is made while PostgreSQL
+    reads it (:class:`_CopyStream`): the server starts at once instead of after a million lines are formatted.
     """
     if not _copies(len(rows)):
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True)), **constants) for row in rows], batch_size=2000)
         return
-    _copy_in(model, [*columns, *constants], _copy_buffer(columns, rows, constants))
+    _copy_in(model, [*columns, *constants], _CopyStream(_copy_lines(columns, rows, _copy_tail(constants))))
 
 
 def _insert_values(rows: list[tuple], constants: dict[str, object]) -> None:
@@ -510,16 +540,36 @@ def _copies(rows: int) -> bool:
     return connection.vendor == "postgresql" and rows >= COPY_AFTER
 
 
+def _copy_tail(constants: dict[str, object]) -> str:
+    """The end of every COPY line: ``constants`` (the same on every row), then the newline."""
+    return "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n" if constants else "\n"
+
+
 def _copy_buffer(columns: list[str], rows: list[tuple], constants: dict[str, object]) -> io.StringIO:
     """COPY text of ``rows`` (``columns`` each) followed by ``constants`` (the same on every row)."""
-    tail = "\t" + "\t".join(_copy_text(v) for v in constants.values()) + "\n" if constants else "\n"
     buffer = io.StringIO()
-    buffer.writelines(_copy_lines(columns, rows, tail))
+    buffer.writelines(_copy_lines(columns, rows, _copy_tail(constants)))
     buffer.seek(0)
     return buffer
 
 
-def _copy_in(model: type, columns: list[str], buffer: io.StringIO) -> None:
+class _CopyStream:
+    """A file for ``copy_expert`` that formats its lines as COPY reads them, a few thousand per read.
+
+    PostgreSQL parses and indexes one chunk while the next is formatted (psycopg2 waits for the socket without the
+    GIL), so a large COPY costs about the slower of the two sides instead of both one after the other.
+    """
+
+    LINES_PER_READ = 8192
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        return "".join(itertools.islice(self._lines, self.LINES_PER_READ))
+
+
+def _copy_in(model: type, columns: list[str], buffer: io.StringIO | _CopyStream) -> None:
     """COPY ``buffer`` (one line per row, ``columns`` field names) into ``model``'s table."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
@@ -553,7 +603,7 @@ def _update(rows: list[tuple], **constants: object) -> None:
     table = connection.ops.quote_name(DataValue._meta.db_table)
     quote = connection.ops.quote_name
     columns = [quote(DataValue._meta.get_field(c).column) for c in UPDATE_COLUMNS]
-    buffer = _copy_buffer(["id", *UPDATE_COLUMNS], rows, {})
+    buffer = _CopyStream(_copy_lines(["id", *UPDATE_COLUMNS], rows, "\n"))
     constant_columns = [quote(DataValue._meta.get_field(c).column) for c in constants]
     assignments = [f"{c} = s.{c}" for c in columns] + [f"{c} = %s" for c in constant_columns]
     with connection.cursor() as cursor:

@@ -8,7 +8,7 @@ dataset) and any error means nothing is saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import tablib
@@ -100,17 +100,35 @@ def values_table(dataset: Dataset, period: Period, within: OrgUnit, *, with_valu
     return table
 
 
-def read_table(content: bytes, filename: str) -> tablib.Dataset:
-    """Our template from any format :mod:`datasets.readers` reads (first sheet, first row the headers)."""
+@dataclass
+class Table:
+    """A sheet as the importer reads it: the first row's texts, then the other rows that hold anything, each cut or
+    padded to as many cells as there are headers."""
+
+    headers: list[str]
+    rows: list[list]
+
+    def __iter__(self) -> Iterator[list]:
+        return iter(self.rows)
+
+
+def read_table(content: bytes, filename: str) -> Table:
+    """Our template from any format :mod:`datasets.readers` reads (first sheet, first row the headers).
+
+    Plain lists, not a ``tablib.Dataset``: its per-row checks cost ~1 s for a million-value file.
+    """
     rows = read_sheets(content, filename)[0].rows
-    table = tablib.Dataset(headers=[cell_text(c) for c in rows[0]] if rows else [])
+    headers = [cell_text(c) for c in rows[0]] if rows else []
+    width = len(headers)
+    body = []
     for row in rows[1:]:
         if any(cell is not None for cell in row):
-            table.append((list(row) + [None] * len(table.headers))[: len(table.headers)])
-    return table
+            cells = len(row)
+            body.append(row if cells == width and type(row) is list else [*row[:width], *[None] * (width - cells)])
+    return Table(headers, body)
 
 
-def _header_row(table: tablib.Dataset) -> tuple[list[str], list, int]:
+def _header_row(table: Table) -> tuple[list[str], list, int]:
     """The row of codes (``period``, ``orgunit_code``, element codes), the data rows below it and the file row number
     of the first one. Templates carry the Thai name and unit of each element in rows above the codes; a plain table
     has its codes in the first row."""
@@ -156,7 +174,8 @@ def values_import(
     columns = [(i, t.element, t.option_combo, t.code) for i, t in ((i, targets[h]) for i, h in enumerate(headers) if h in targets)]
     na_reasons = set(NotAvailableReason.values)
     period_index, unit_index = headers.index("period"), headers.index("orgunit_code")
-    units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level)}
+    # Without boundaries: at village level those are ~75,000 polygons, and nothing here draws them.
+    units = {u.code: u for u in OrgUnit.objects.filter(level=dataset.collection_level).without_shapes()}
     periods: dict[str, Period | None] = {}
     seen: dict[tuple[str, str], int] = {}
     cells: list[CellInput] = []
