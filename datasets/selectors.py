@@ -13,7 +13,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -307,8 +307,7 @@ def expected_orgunits(dataset: Dataset, units: Iterable[OrgUnit], period: Period
 
 def expected_orgunits_over(dataset: Dataset, units: Iterable[OrgUnit], periods: Iterable[Period | PeriodSpec]) -> list[list[OrgUnit]]:
     """:func:`expected_orgunits` for each of ``periods``, the assignment and the level sorted out once."""
-    assigned = dataset.assigned_unit_ids()
-    candidates = [u for u in units if u.level == dataset.collection_level and (not assigned or u.pk in assigned)]
+    candidates = _candidates(dataset, units)
     result = []
     for period in periods:
         end = _spec(period).end
@@ -316,11 +315,19 @@ def expected_orgunits_over(dataset: Dataset, units: Iterable[OrgUnit], periods: 
     return result
 
 
+U = TypeVar("U")  # an org unit, or what completeness reads of one (_Unit)
+
+
+def _candidates(dataset: Dataset, units: Iterable[U]) -> list[U]:
+    """The units that may be expected to report ``dataset``, whatever the period: at its level and assigned to it."""
+    assigned = dataset.assigned_unit_ids()
+    return [u for u in units if u.level == dataset.collection_level and (not assigned or u.pk in assigned)]
+
+
 def _expected_ids(dataset: Dataset, units: list[_Unit], specs: list[PeriodSpec]) -> dict[str, frozenset[int]]:
     """The ids of :func:`expected_orgunits_over` per period code, the units open in every period (nearly all) sorted out
     once; periods expecting the same units share one set."""
-    assigned = dataset.assigned_unit_ids()
-    candidates = [u for u in units if u.level == dataset.collection_level and (not assigned or u.pk in assigned)]
+    candidates = _candidates(dataset, units)
     always = frozenset(u.pk for u in candidates if u.valid_from is None and u.valid_to is None)
     dated = [u for u in candidates if u.valid_from is not None or u.valid_to is not None]
     shared: dict[frozenset[int], frozenset[int]] = {always: always}
@@ -488,9 +495,8 @@ def _cell_counts_cached(requests: list[CellCountsRequest]) -> list[tuple[list[tu
 # indexable condition (element and period compared as ``+ 0``), so the (orgunit, period) index finds the cells, through
 # a bitmap: each table page is read once for all its cells (an index probe per cell revisits a page per cell: 228,000
 # page visits instead of 5,800, half again the time); no read-ahead setting, which PostgreSQL refuses on platforms that
-# cannot announce reads (macOS). The groups hash in memory (no sort spilled
-# to disk), in this process: parallel workers each load PostGIS first (~15 ms), and on two busy cores they lost more
-# than the leader's ~20 ms of CPU they saved.
+# cannot announce reads (macOS). The groups hash in memory (no sort spilled to disk), in this process: parallel workers
+# each load PostGIS first (~15 ms), and on two busy cores they lost more than the leader's ~20 ms of CPU they saved.
 _COUNTS_SETTINGS = {
     "work_mem": "64MB",
     "enable_seqscan": "off",
@@ -544,9 +550,9 @@ def _cell_counts(
             rows = cursor.fetchall()
             if nested:
                 cursor.execute(_COUNTS_RESET)
-        for per_element, year, unit_id, element_id, na, n, on_time in rows:
+        for unit_row, year, unit_id, element_id, na, n, on_time in rows:
             tally = Tally(filled=n - na, not_available=na, on_time=on_time)
-            if per_element:  # GROUPING(element_id) = 1: the row of a (fiscal year, unit) set
+            if unit_row:  # GROUPING(element_id) = 1: the row of a (fiscal year, unit) set
                 by_year_unit.append(((year, unit_id), tally))
             else:
                 by_element.append((element_id, tally))

@@ -58,10 +58,15 @@ def crc32_combine(first: int, second: int, second_size: int) -> int:
     register over zeros at memory speed, one pass (Python's zlib has no ``crc32_combine``): ``zlib.crc32`` inverts the
     register it starts from and the one it returns, so the carried register is the inverse of ``crc32(zeros, ~first)``.
     """
+    return zlib.crc32(_zeros_for(second_size)[:second_size], first ^ 0xFFFFFFFF) ^ 0xFFFFFFFF ^ second
+
+
+def _zeros_for(size: int) -> memoryview:
+    """At least ``size`` zero bytes (the shared buffer, grown when a piece is larger than any before)."""
     global _zeros
-    if second_size > len(_zeros):
-        _zeros = bytearray(max(second_size, 2 * len(_zeros)))
-    return zlib.crc32(memoryview(_zeros)[:second_size], first ^ 0xFFFFFFFF) ^ 0xFFFFFFFF ^ second
+    if size > len(_zeros):
+        _zeros = bytearray(max(size, 2 * len(_zeros)))
+    return memoryview(_zeros)
 
 
 _STORED_HEADERS: dict[int, bytes] = {}
@@ -110,7 +115,7 @@ class GzipBuilder:
     def pieces_and_texts(self, items: Iterable[tuple[bytes | None, int, int, bytes]]) -> None:
         """For each item, a piece given by its parts (deflated, CRC-32, size; None: no piece) and then text: what
         :meth:`compressed` and :meth:`text` write one call at a time, in one loop (a national map has 7,425)."""
-        parts, pending, zeros = self._parts, self._pending, memoryview(_zeros)
+        parts, pending, zeros = self._parts, self._pending, _zeros_for(0)
         for deflated, crc, size, text in items:
             if deflated is not None:
                 if len(pending) == 1 and 0 < len(pending[0]) < STORED_BELOW:  # what _flush does, inline: most texts
@@ -123,8 +128,7 @@ class GzipBuilder:
                     pending = self._pending
                 parts.append(deflated)
                 if size > len(zeros):
-                    crc32_combine(0, 0, size)  # grows the zeros
-                    zeros = memoryview(_zeros)
+                    zeros = _zeros_for(size)
                 # crc32_combine, inline
                 self._crc = zlib.crc32(zeros[:size], self._crc ^ 0xFFFFFFFF) ^ 0xFFFFFFFF ^ crc
                 self._size += size

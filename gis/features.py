@@ -35,9 +35,12 @@ def feature_head(code: str, name_th: str, name_en: str, level: int, has_children
     return f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geojson or "null"},"properties":{properties[:-1]},"value":'.encode()
 
 
+SOURCE_SEPARATOR = "\x1f"  # between the parts of a head's source (no name holds it); gis.selectors compares in SQL
+
+
 def head_source(code: str, name_th: str, name_en: str, level: int, has_children: bool) -> str:
     """What a stored head was built from besides the geometry (which only a boundary refresh changes)."""
-    return "\x1f".join((code, name_th, name_en, str(level), "1" if has_children else "0"))
+    return SOURCE_SEPARATOR.join((code, name_th, name_en, str(level), "1" if has_children else "0"))
 
 
 def head_piece(code: str, name_th: str, name_en: str, level: int, has_children: bool, geojson: str | None) -> Piece:

@@ -31,7 +31,7 @@ from datasets.models import DataElement, DataValueAudit
 from datasets.option_parts import OptionPart
 from datasets.selectors import element_series, element_value, element_values
 from gis.deflate import GzipBuilder
-from gis.features import TAIL, feature_head, head_source, value_slot
+from gis.features import SOURCE_SEPARATOR, TAIL, feature_head, head_source, value_slot
 from gis.models import MapFeature, OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
@@ -165,7 +165,7 @@ def _stored_heads_postgresql(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead
         SELECT string_agg(
             int8send(u.id) || int8send(coalesce(f.crc, 0)) || int4send(coalesce(f.size, 0))
             || int8send(coalesce(f.after, -1)) || int2send(coalesce(f.depth, 0)::int2)
-            || CASE WHEN f.size > 0 AND f.source = concat_ws(E'\\x1f', u.code, u.name_th, u.name_en, u.level::text,
+            || CASE WHEN f.size > 0 AND f.source = concat_ws(%s, u.code, u.name_th, u.name_en, u.level::text,
                     CASE WHEN (SELECT c.id FROM {quote(OrgUnit._meta.db_table)} c WHERE c.parent_id = u.id LIMIT 1) IS NULL
                     THEN '0' ELSE '1' END)
                THEN '\\x01'::bytea ELSE '\\x00'::bytea END
@@ -174,7 +174,7 @@ def _stored_heads_postgresql(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead
         FROM ({sql}) u(id, code, name_th, name_en, level)
         LEFT JOIN {quote(MapFeature._meta.db_table)} f ON f.orgunit_id = u.id
     """
-    data = _one_bytea(query, params)
+    data = _one_bytea(query, [SOURCE_SEPARATOR, *params])  # head_source's separator, then the units' query's
     heads: list[FeatureHead] = []
     stale: list[int] = []
     if data is None:  # no units

@@ -32,6 +32,8 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from poc import permission_version
+
 if TYPE_CHECKING:
     from poc.models import User
 
@@ -181,7 +183,6 @@ def agency_ids_for(user, permission: str) -> list[int]:
     (``poc.permission_version``), and read once per request."""
     from guardian.shortcuts import get_objects_for_user
 
-    from poc import permission_version
     from poc.models import Agency
 
     if not _signed_in(user):
