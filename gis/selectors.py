@@ -36,7 +36,7 @@ from gis.models import MapFeature, OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicator_series, indicator_values
-from poc import cache_versions
+from poc import cache_versions, parallel_reads
 from poc.group_selectors import GroupAggregation, combine, outermost_members
 from poc.models import OrgUnit, OrgUnitGroup, OrgUnitLevel
 from poc.periods import PeriodSpec, PeriodType, parse_period, period_containing
@@ -277,10 +277,15 @@ def choropleth_body(selection: MapSelection) -> bytes:
 
     Each value fills its slot (:func:`gis.features.value_slot`); a stored feature is written in its chained form where
     the features just written are the ones it was chained after, alone otherwise (read in a second query)."""
-    heads = feature_heads(selection.parent, selection.level, selection.group)
-    # The units just read, as one array on PostgreSQL (not read again); SQLite bounds a statement's parameters: the subquery.
-    units = [head.unit_id for head in heads] if connection.vendor == "postgresql" else None
-    values = measure_values(selection, units if units is not None else map_units(selection.parent, selection.level, selection.group))
+    if parallel_reads.usable():  # the values read on the second connection while this one reads the features
+        values_read = parallel_reads.start(measure_values, selection, map_units(selection.parent, selection.level, selection.group))
+        heads = feature_heads(selection.parent, selection.level, selection.group)
+        values = values_read()
+    else:
+        heads = feature_heads(selection.parent, selection.level, selection.group)
+        # The units just read, as one array on PostgreSQL (not read again); SQLite bounds a statement's parameters.
+        units = [head.unit_id for head in heads] if connection.vendor == "postgresql" else None
+        values = measure_values(selection, units if units is not None else map_units(selection.parent, selection.level, selection.group))
     meta = {
         "group": _group_summary(selection, values) if selection.group else None,
         "parent": _unit_summary(selection.parent) if selection.parent else None,

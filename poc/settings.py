@@ -132,6 +132,9 @@ else:
         }
     }
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+# A national map reads its values on a second connection while the first reads its features (poc.parallel_reads): each
+# process may hold two PostgreSQL connections (gunicorn: 2 per worker). Off: one connection, the reads one after the other.
+POC_PARALLEL_READS = env_bool("POC_PARALLEL_READS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGIS = DATABASES["default"]["ENGINE"].endswith("postgis")
 

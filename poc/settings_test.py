@@ -13,3 +13,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 POC_BACKUP_DIR = VAR_DIR / "test-backups"  # noqa: F405
+# The second connection stays open for the thread's life and would keep the test database from being dropped:
+# tests/poc/test_parallel_reads.py turns it on and closes it.
+POC_PARALLEL_READS = False

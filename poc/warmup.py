@@ -8,7 +8,8 @@ loaded and the static files manifest read. Nothing that holds a socket survives:
 before the fork (each worker opens its own), and no cache or Redis client is touched here.
 
 Then each worker calls :func:`warm_worker` (``post_fork``): its own connections, and the new PostgreSQL backend behind
-its database connection made to load what the pages' first queries would otherwise load (read-only statements).
+its database connection made to load what the pages' first queries would otherwise load (read-only statements); the
+same for the second connection a national map reads its values on (``poc.parallel_reads``).
 """
 
 from __future__ import annotations
@@ -252,13 +253,25 @@ def _backend_statements(connection) -> list[str]:
     return statements + [f"EXPLAIN SELECT * FROM {connection.ops.quote_name(table)}" for table in tables]
 
 
+def _warm_backend() -> None:
+    """Open the calling thread's database connection and make its PostgreSQL backend load what pages' queries need."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":  # SQLite has no server backend to warm
+        with connection.cursor() as cursor:
+            cursor.execute(";".join(_backend_statements(connection)))  # one round trip
+
+
 def warm_worker() -> dict[str, float]:
     """Open this worker's own database connection and Redis pool and warm the database backend behind it, before the
-    worker's first request (gunicorn ``post_fork``); seconds per step. Read-only: no request, user, audit or usage row."""
+    worker's first request (gunicorn ``post_fork``); the second connection too (``poc.parallel_reads``), in its thread.
+    Seconds per step. Read-only: no request, user, audit or usage row."""
     from django.core.cache import cache
     from django.db import connection
 
     from operations.usage import connect_buffer
+    from poc import parallel_reads
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -266,9 +279,12 @@ def warm_worker() -> dict[str, float]:
     cache.get("poc:warm-up")
     connect_buffer()  # the page-view buffer's own Redis client
     timings["connections"] = round(time.perf_counter() - started, 3)
-    if connection.vendor == "postgresql":  # SQLite has no server backend to warm
+    if connection.vendor == "postgresql":
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(";".join(_backend_statements(connection)))  # one round trip
+        _warm_backend()
         timings["database backend"] = round(time.perf_counter() - started, 3)
+    if parallel_reads.usable():
+        started = time.perf_counter()
+        parallel_reads.start(_warm_backend)()
+        timings["second connection"] = round(time.perf_counter() - started, 3)
     return timings
