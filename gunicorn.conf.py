@@ -50,8 +50,9 @@ def pre_fork(server, worker):
 
 
 def post_fork(server, worker):
-    """In each new worker, before its first request: its own database connection and Redis pool, opened now, and the
-    database backend behind the connection warmed (PostGIS loaded, the tables' catalog entries read: ``poc.warmup``)."""
+    """In each new worker, before its first request: its own database connections and Redis pool, opened now, the
+    database backends behind them warmed (PostGIS loaded, the tables' catalog entries read), and the sign-in page
+    served to no one (the request path's memory copied from the master now, not during a user's request): ``poc.warmup``."""
     from poc.warmup import warm_worker
 
     try:

@@ -76,21 +76,26 @@ def test_after_the_warm_up_a_request_builds_no_resolver_regex_or_content_type_lo
             shortcuts._get_ct_cached("poc", codename)
 
 
-@pytest.mark.django_db
-def test_warm_worker_opens_the_connections_and_only_reads() -> None:
+@pytest.mark.django_db(transaction=True)  # a request outside any transaction, as in a worker
+def test_warm_worker_opens_the_connections_serves_the_sign_in_page_and_only_reads() -> None:
+    from django.contrib.sessions.models import Session
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
+    from operations.models import PageView
+
     with CaptureQueriesContext(db) as ctx:
         timings = warmup.warm_worker()
+    statements = [query["sql"] for query in ctx.captured_queries]
+    assert not [sql for sql in statements if sql.split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert (Session.objects.count(), PageView.objects.count()) == (0, 0)  # no session, no page view
     if db.vendor == "postgresql":
-        assert list(timings) == ["connections", "database backend"]
-        sent = ctx.captured_queries[-1]["sql"].split(";")  # one round trip
-        assert sent[0] == "SELECT postgis_lib_version()"
+        assert list(timings) == ["connections", "database backend", "sign-in page (200 OK)"]
+        sent = next(sql for sql in statements if sql.startswith("SELECT postgis_lib_version()")).split(";")  # one round trip
         assert 'EXPLAIN SELECT * FROM "poc_orgunit"' in sent and 'EXPLAIN SELECT * FROM "django_session"' in sent
         assert all(s == "SELECT postgis_lib_version()" or s.startswith("EXPLAIN SELECT * FROM ") for s in sent)
     else:  # SQLite: nothing to warm behind the connection
-        assert list(timings) == ["connections"]
+        assert list(timings) == ["connections", "sign-in page (200 OK)"]
 
 
 def test_the_master_fixes_the_allocators_thresholds_for_the_workers(monkeypatch) -> None:
