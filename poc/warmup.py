@@ -309,7 +309,8 @@ def _warm_request() -> str:
 
     from poc.wsgi import application
 
-    host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")), "localhost")
+    # A host the site accepts: the first one listed (".example.go.th" accepts example.go.th), any when "*".
+    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h.lstrip(".") not in ("*", "")), "localhost")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": reverse("login"),

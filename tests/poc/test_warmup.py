@@ -121,3 +121,10 @@ def test_the_master_fixes_the_allocators_thresholds_for_the_workers(monkeypatch)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(preload_app=False), log=None))  # even without preload
     assert tuned == ["tuned"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("allowed", [[".rayong.go.th"], ["*"], ["poc.rayong.go.th", "localhost"]])
+def test_the_sign_in_page_is_asked_for_on_a_host_the_site_accepts(settings, allowed) -> None:
+    settings.ALLOWED_HOSTS = allowed
+    assert warmup._warm_request() == "200 OK"
