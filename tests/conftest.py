@@ -164,3 +164,14 @@ def sex_area(db):
     from tests.categories import make_sex_area
 
     return make_sex_area()
+
+
+@pytest.fixture
+def second_connection(settings):
+    """poc.parallel_reads on (the test settings turn it off), its connection closed after the test: an open one would
+    keep the test database from being dropped."""
+    from poc import parallel_reads
+
+    settings.POC_PARALLEL_READS = True
+    yield
+    parallel_reads.shutdown()

@@ -6,15 +6,13 @@ from django.db import connection
 
 from datasets.aggregates import aggregates_rebuild
 from datasets.models import AggregateValue
+from tests.maintenance import maintenance_counts
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
 
 
 def maintenance() -> tuple[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT vacuum_count, analyze_count FROM pg_stat_user_tables WHERE relname = %s", [AggregateValue._meta.db_table])
-        return cursor.fetchone()
+    return maintenance_counts(AggregateValue._meta.db_table)
 
 
 @pytest.mark.django_db(transaction=True)

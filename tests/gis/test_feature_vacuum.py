@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 
 import gis.services
+from gis.models import MapFeature
 from gis.services import shape_heads_refresh, shapes_refresh
 from poc.models import OrgUnit
+from tests.maintenance import maintenance_counts
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's"),
@@ -14,10 +16,7 @@ pytestmark = [
 
 
 def vacuums() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # read the counters as they are now, not as first read
-        cursor.execute("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'maps_mapfeature'")
-        return cursor.fetchone()[0]
+    return maintenance_counts(MapFeature._meta.db_table)[0]
 
 
 def test_a_bulk_refresh_vacuums_the_features_and_a_small_one_does_not(province, monkeypatch):

@@ -11,13 +11,6 @@ from gis.selectors import choropleth_body
 from poc import parallel_reads
 
 
-@pytest.fixture
-def second_connection(settings):
-    settings.POC_PARALLEL_READS = True
-    yield
-    parallel_reads.shutdown()  # its connection closed: the test database can be dropped
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection is used on PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_a_choropleth_built_with_the_second_connection_is_the_same_body(

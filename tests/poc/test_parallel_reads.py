@@ -12,13 +12,6 @@ from poc.models import OrgUnit
 postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection is used on PostgreSQL only")
 
 
-@pytest.fixture
-def second_connection(settings):
-    settings.POC_PARALLEL_READS = True
-    yield
-    parallel_reads.shutdown()  # its connection closed: the test database can be dropped
-
-
 def backend() -> tuple[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
