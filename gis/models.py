@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
@@ -13,6 +15,11 @@ from poc.permissions import RestrictedQuerySet
 # Simplification tolerance (degrees, ~111 km each) per org-unit level: coarse where units are large
 # and shown zoomed out, fine for subdistricts that are drawn at district zoom.
 LEVEL_TOLERANCE = {1: 0.005, 2: 0.003, 3: 0.0015}
+# A map of thousands of units spans the country or a region of it (7,425 subdistricts): each is drawn from its
+# boundary generalised as coarsely as a province's (~550 m, under a pixel at that zoom), written with 4 decimals
+# (~11 m). A national subdistrict map is then ~4 MB of GeoJSON instead of ~11 (~1 MB gzipped instead of ~3).
+OVERVIEW_TOLERANCE = 0.005
+OVERVIEW_PRECISION = 4
 
 
 class OrgUnitShape(models.Model):
@@ -23,6 +30,10 @@ class OrgUnitShape(models.Model):
     tolerance = models.FloatField(_("tolerance (degrees)"))
     # The simplified boundary serialised once with fixed precision: maps read text, not geometry.
     geojson = models.TextField(_("GeoJSON"), blank=True)
+    # The boundary generalised for maps of thousands of units (OVERVIEW_TOLERANCE), where its level is simplified
+    # finer than that; none otherwise (the boundary above serves every map).
+    geom_overview = models.MultiPolygonField(_("boundary for country-wide maps"), srid=4326, null=True, blank=True)
+    overview_geojson = models.TextField(_("GeoJSON for country-wide maps"), blank=True)
     updated = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
@@ -33,20 +44,15 @@ class OrgUnitShape(models.Model):
         return f"{self.orgunit_id} @ {self.tolerance}"
 
 
-class MapFeature(models.Model):
+class StoredFeature(models.Model):
     """A simplified boundary's whole map feature up to its value, compressed once (:mod:`gis.features`,
     :mod:`gis.deflate`): a choropleth strings these together instead of compressing megabytes per request.
 
-    A table of its own, narrow: a national choropleth reads 7,425 of them (~3 MB, ~10 MB of rows) without touching the
-    boundary rows they were built from (~90 MB of geometry and GeoJSON). ``source``: the names, level and children the
-    feature shows (:func:`gis.features.head_source`), compared with the unit on every read.
+    A table of its own, narrow: a national choropleth reads 7,425 of them without touching the boundary rows they
+    were built from (~90 MB of geometry and GeoJSON). ``source``: the names, level and children the feature shows
+    (:func:`gis.features.head_source`), compared with the unit on every read.
     """
 
-    shape = models.OneToOneField(
-        OrgUnitShape, verbose_name=_("simplified boundary"), on_delete=models.CASCADE, primary_key=True, related_name="feature"
-    )
-    # The unit again, indexed: a map joins its units to their features without the boundary rows.
-    orgunit = models.OneToOneField(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="map_feature")
     head = models.BinaryField(_("map feature (compressed)"), default=b"", editable=False)
     crc = models.BigIntegerField(_("CRC-32 of the feature"), default=0, editable=False)
     size = models.PositiveIntegerField(_("feature size (bytes)"), default=0, editable=False)
@@ -58,11 +64,52 @@ class MapFeature(models.Model):
     chain_crc = models.BigIntegerField(_("CRC-32 of what it is chained after"), default=0, editable=False)
 
     class Meta:
-        verbose_name = _("stored map feature")
-        verbose_name_plural = _("stored map features")
+        abstract = True
 
     def __str__(self) -> str:
         return f"feature of {self.orgunit_id}"
+
+
+class MapFeature(StoredFeature):
+    """A unit's feature with its simplified boundary (``OrgUnitShape.geojson``): maps of up to a few thousand units."""
+
+    shape = models.OneToOneField(
+        OrgUnitShape, verbose_name=_("simplified boundary"), on_delete=models.CASCADE, primary_key=True, related_name="feature"
+    )
+    # The unit again, indexed: a map joins its units to their features without the boundary rows.
+    orgunit = models.OneToOneField(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="map_feature")
+
+    class Meta:
+        verbose_name = _("stored map feature")
+        verbose_name_plural = _("stored map features")
+
+
+class OverviewFeature(StoredFeature):
+    """A unit's feature with its boundary for country-wide maps (``OrgUnitShape.overview_geojson``), stored for the
+    units whose level has one."""
+
+    shape = models.OneToOneField(
+        OrgUnitShape, verbose_name=_("simplified boundary"), on_delete=models.CASCADE, primary_key=True, related_name="overview_feature"
+    )
+    orgunit = models.OneToOneField(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="overview_feature")
+
+    class Meta:
+        verbose_name = _("stored map feature for country-wide maps")
+        verbose_name_plural = _("stored map features for country-wide maps")
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """One set of stored features: its model, the boundary text it is built from and its related names."""
+
+    model: type[StoredFeature]
+    geojson: str  # the OrgUnitShape field holding the boundary's GeoJSON
+    from_unit: str  # OrgUnit → feature
+
+
+DETAIL = FeatureSet(MapFeature, "geojson", "map_feature")
+OVERVIEW = FeatureSet(OverviewFeature, "overview_geojson", "overview_feature")
+FEATURE_SETS = (DETAIL, OVERVIEW)
 
 
 class LayerVisibility(models.TextChoices):

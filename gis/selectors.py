@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -32,7 +33,7 @@ from datasets.option_parts import OptionPart
 from datasets.selectors import element_series, element_value, element_values
 from gis.deflate import GzipBuilder
 from gis.features import SOURCE_SEPARATOR, TAIL, feature_head, head_source, value_slot
-from gis.models import MapFeature, OrgUnitShape, ThematicFeature, ThematicLayer
+from gis.models import DETAIL, OVERVIEW, FeatureSet, OrgUnitShape, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicator_series, indicator_values
@@ -140,18 +141,29 @@ class FeatureHead(NamedTuple):
 _RECORD = struct.Struct(">qqiqh?i")
 
 
-def feature_heads(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None) -> list[FeatureHead]:
-    """The selected units' features, in code order: one read of those stored (:class:`gis.models.MapFeature`), each
-    compared with its unit as it is now; the text built here for a unit without a current one."""
+def feature_set(units: QuerySet[OrgUnit]) -> FeatureSet:
+    """Which stored features draw ``units``: those generalised for country-wide maps when there are more of them than
+    ``POC_MAP_OVERVIEW_ABOVE`` and their level has them (a database migrated from before them has none until
+    ``simplify_boundaries`` runs), the detailed ones otherwise."""
+    if units.order_by().count() <= settings.POC_MAP_OVERVIEW_ABOVE:
+        return DETAIL
+    return OVERVIEW if units.filter(overview_feature__isnull=False).exists() else DETAIL
+
+
+def feature_heads(
+    parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None, features: FeatureSet = DETAIL
+) -> list[FeatureHead]:
+    """The selected units' features, in code order: one read of those stored (``features``), each compared with its
+    unit as it is now; the text built here for a unit without a current one."""
     units = map_units(parent, level, group)
-    heads, stale = _stored_heads_postgresql(units) if connection.vendor == "postgresql" else _stored_heads(units)
+    heads, stale = _stored_heads_postgresql(units, features) if connection.vendor == "postgresql" else _stored_heads(units, features)
     if stale:
-        built = _built_heads(stale)
+        built = _built_heads(stale, features)
         heads = [FeatureHead(head.unit_id, built=built[head.unit_id]) if head.unit_id in built else head for head in heads]
     return heads
 
 
-def _stored_heads_postgresql(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead], list[int]]:
+def _stored_heads_postgresql(units: QuerySet[OrgUnit], features: FeatureSet = DETAIL) -> tuple[list[FeatureHead], list[int]]:
     """The stored features of ``units`` and which units have no current one, in one row: the features' records and
     chained forms joined into one bytea by the database (7,425 rows through the driver cost more than the query)."""
     try:
@@ -172,7 +184,7 @@ def _stored_heads_postgresql(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead
             || int4send(length(coalesce(f.chained, ''::bytea))) || coalesce(f.chained, ''::bytea),
             ''::bytea ORDER BY u.code)
         FROM ({sql}) u(id, code, name_th, name_en, level)
-        LEFT JOIN {quote(MapFeature._meta.db_table)} f ON f.orgunit_id = u.id
+        LEFT JOIN {quote(features.model._meta.db_table)} f ON f.orgunit_id = u.id
     """
     data = _one_bytea(query, [SOURCE_SEPARATOR, *params])  # head_source's separator, then the units' query's
     heads: list[FeatureHead] = []
@@ -212,9 +224,10 @@ def _one_bytea(query: str, params) -> memoryview | None:
     return None if length < 0 else data[start : start + length]
 
 
-def _stored_heads(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead], list[int]]:
+def _stored_heads(units: QuerySet[OrgUnit], features: FeatureSet = DETAIL) -> tuple[list[FeatureHead], list[int]]:
     """:func:`_stored_heads_postgresql` row by row (SpatiaLite)."""
     first_child = OrgUnit.objects.filter(parent=OuterRef("pk")).order_by().values("pk")[:1]
+    stored = features.from_unit
     rows = (
         units.annotate(first_child=Subquery(first_child))
         .order_by("code")
@@ -225,12 +238,12 @@ def _stored_heads(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead], list[int
             "name_en",
             "level",
             "first_child",
-            "map_feature__source",
-            "map_feature__crc",
-            "map_feature__size",
-            "map_feature__chained",
-            "map_feature__after",
-            "map_feature__depth",
+            f"{stored}__source",
+            f"{stored}__crc",
+            f"{stored}__size",
+            f"{stored}__chained",
+            f"{stored}__after",
+            f"{stored}__depth",
         )
     )
     heads: list[FeatureHead] = []
@@ -244,14 +257,16 @@ def _stored_heads(units: QuerySet[OrgUnit]) -> tuple[list[FeatureHead], list[int
     return heads, stale
 
 
-def _built_heads(unit_ids: list[int]) -> dict[int, bytes]:
-    """The features of these units built now, from the units as they are and their boundaries (or points)."""
+def _built_heads(unit_ids: list[int], features: FeatureSet = DETAIL) -> dict[int, bytes]:
+    """The features of these units built now, from the units as they are and their boundaries (those of ``features``
+    where the unit has one, else the detailed one, else the whole boundary or the point)."""
     first_child = OrgUnit.objects.filter(parent=OuterRef("pk")).order_by().values("pk")[:1]
     rows = (
         OrgUnit.objects.filter(pk__in=unit_ids)
         .annotate(
             first_child=Subquery(first_child),
             geojson=Coalesce(
+                NullIf(f"shape__{features.geojson}", Value("")),
                 NullIf("shape__geojson", Value("")),
                 AsGeoJSON("geom", precision=GEOJSON_PRECISION),
                 AsGeoJSON("point", precision=GEOJSON_PRECISION),
@@ -279,10 +294,12 @@ def choropleth_body(selection: MapSelection) -> bytes:
     the features just written are the ones it was chained after, alone otherwise (read in a second query)."""
     if parallel_reads.usable():  # the values read on the second connection while this one reads the features
         values_read = parallel_reads.start(measure_values, selection, map_units(selection.parent, selection.level, selection.group))
-        heads = feature_heads(selection.parent, selection.level, selection.group)
+        features = feature_set(map_units(selection.parent, selection.level, selection.group))
+        heads = feature_heads(selection.parent, selection.level, selection.group, features)
         values = values_read()
     else:
-        heads = feature_heads(selection.parent, selection.level, selection.group)
+        features = feature_set(map_units(selection.parent, selection.level, selection.group))
+        heads = feature_heads(selection.parent, selection.level, selection.group, features)
         # The units just read, as one array on PostgreSQL (not read again); SQLite bounds a statement's parameters.
         units = [head.unit_id for head in heads] if connection.vendor == "postgresql" else None
         values = measure_values(selection, units if units is not None else map_units(selection.parent, selection.level, selection.group))
@@ -292,6 +309,7 @@ def choropleth_body(selection: MapSelection) -> bytes:
         "breadcrumb": breadcrumb(selection.parent) if selection.parent else [],
         "measure": measure_summary(selection) if selection.measure else None,
         "period": selection.period.code if selection.period else None,
+        "overview": features is OVERVIEW,  # boundaries generalised for a country-wide view
     }
     # Each stored feature in its chained form where the run of features just written (each stored, its value in its
     # slot, each after the first following the one it was chained after) reaches back as far as it was chained, alone
@@ -312,7 +330,7 @@ def choropleth_body(selection: MapSelection) -> bytes:
     if closing:  # the last feature closes without a comma
         closing[-1] = closing[-1][: -len(TAIL)] + b"}}"
     alone = [head.unit_id for head, chain in zip(heads, chained, strict=True) if head.built is None and not chain]
-    pieces = dict(MapFeature.objects.filter(orgunit_id__in=alone).values_list("orgunit_id", "head")) if alone else {}
+    pieces = dict(features.model.objects.filter(orgunit_id__in=alone).values_list("orgunit_id", "head")) if alone else {}
     body = GzipBuilder()
     body.text(f'{{"type":"FeatureCollection","meta":{json.dumps(meta, ensure_ascii=False)},"features":['.encode())
     body.pieces_and_texts(
@@ -418,6 +436,7 @@ def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, st
         modified = max(modified, measure_changed_at(selection.measure))
     # The indicator's "approved data only" choice changes the body without touching values or shapes.
     parts = [repr(sorted(query)), modified.isoformat(), str(getattr(selection.measure, "approved_only", False))]
+    parts.append(str(settings.POC_MAP_OVERVIEW_ABOVE))  # which boundaries draw a map of many units
     if selection.group is not None:  # membership edits change the drawing without touching shapes or values
         parts.append(repr(list(selection.group.members.order_by("pk").values_list("pk", flat=True))))
     key = "|".join(parts)

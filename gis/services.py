@@ -27,7 +27,18 @@ from django.utils.translation import gettext as _
 from gis.coverage import simplify_in_child
 from gis.deflate import Piece, inflate_piece
 from gis.features import chain_links, chained_piece, head_piece, head_source
-from gis.models import LEVEL_TOLERANCE, LayerVisibility, MapFeature, OrgUnitShape, ThematicFeature, ThematicLayer
+from gis.models import (
+    FEATURE_SETS,
+    LEVEL_TOLERANCE,
+    OVERVIEW,
+    OVERVIEW_PRECISION,
+    OVERVIEW_TOLERANCE,
+    FeatureSet,
+    LayerVisibility,
+    OrgUnitShape,
+    ThematicFeature,
+    ThematicLayer,
+)
 from poc import permissions
 from poc.audit import audit
 from poc.geodata import SUFFIXES as LAYER_SUFFIXES
@@ -67,15 +78,19 @@ def shapes_refresh(*, orgunit_ids: Iterable[int] | None = None, levels: Iterable
         if not rows:
             continue
         simplified = simplify_coverage([geom for _pk, geom in rows], tolerance)
+        # Generalised again, as one coverage, for maps of thousands of units, where the level is drawn finer than that.
+        overview = simplify_coverage(simplified, OVERVIEW_TOLERANCE) if tolerance < OVERVIEW_TOLERANCE else [None] * len(rows)
         OrgUnitShape.objects.filter(orgunit__level=level).delete()
         OrgUnitShape.objects.bulk_create(
             [
-                OrgUnitShape(orgunit_id=pk, geom_simplified=geom, tolerance=tolerance)
-                for (pk, _old), geom in zip(rows, simplified, strict=True)
+                OrgUnitShape(orgunit_id=pk, geom_simplified=geom, tolerance=tolerance, geom_overview=coarse)
+                for (pk, _old), geom, coarse in zip(rows, simplified, overview, strict=True)
             ],
             batch_size=1000,
         )
-        OrgUnitShape.objects.filter(orgunit__level=level).update(geojson=AsGeoJSON("geom_simplified", precision=GEOJSON_PRECISION))
+        shapes = OrgUnitShape.objects.filter(orgunit__level=level)
+        shapes.update(geojson=AsGeoJSON("geom_simplified", precision=GEOJSON_PRECISION))
+        shapes.filter(geom_overview__isnull=False).update(overview_geojson=AsGeoJSON("geom_overview", precision=OVERVIEW_PRECISION))
         written += len(rows)
     shape_heads_refresh()  # the new shapes, and parents whose children came with the import
     return written
@@ -83,41 +98,53 @@ def shapes_refresh(*, orgunit_ids: Iterable[int] | None = None, levels: Iterable
 
 @transaction.atomic
 def shape_heads_refresh(*, orgunit_ids: Iterable[int] | None = None) -> int:
-    """Build the stored map feature (:mod:`gis.features`, :class:`gis.models.MapFeature`) of every shape (of
+    """Build the stored map features (:mod:`gis.features`, :data:`gis.models.FEATURE_SETS`) of every shape (of
     ``orgunit_ids``) that has none or whose unit's code, names, level or children differ from what it was built from;
     each rebuilt shape counts as updated (the maps' ETag). Then the chained forms of their levels, where what precedes
-    them changed. Returns the number of features rebuilt."""
+    them changed. Returns the number of shapes whose features were rebuilt."""
     shapes = OrgUnitShape.objects.all() if orgunit_ids is None else OrgUnitShape.objects.filter(orgunit_id__in=list(orgunit_ids))
     shapes = shapes.annotate(has_children=Exists(OrgUnit.objects.filter(parent=OuterRef("orgunit_id"))))
-    fields = ("orgunit__code", "orgunit__name_th", "orgunit__name_en", "orgunit__level", "has_children")
-    rows = list(shapes.values_list("pk", "orgunit_id", *fields, "feature__source"))
-    stale = {pk: (unit_id, row) for pk, unit_id, *row, source in rows if head_source(*row) != source}
-    rebuilt = []
-    for pk, geojson in OrgUnitShape.objects.filter(pk__in=list(stale)).order_by("pk").values_list("pk", "geojson").iterator(2000):
-        unit_id, row = stale[pk]
-        piece = head_piece(*row, geojson)
-        rebuilt.append(
-            MapFeature(shape_id=pk, orgunit_id=unit_id, head=piece.deflated, crc=piece.crc, size=piece.size, source=head_source(*row))
-        )
-    MapFeature.objects.bulk_create(
-        rebuilt, batch_size=1000, update_conflicts=True, unique_fields=["shape"], update_fields=["head", "crc", "size", "source"]
-    )
-    OrgUnitShape.objects.filter(pk__in=list(stale)).update(updated=timezone.now())
-    rewritten = len(rebuilt) + sum(_chain_refresh(level) for level in sorted({row[5] for row in rows}))
-    if rewritten >= VACUUM_AFTER and connection.vendor == "postgresql":
-        transaction.on_commit(_vacuum_features, robust=True)  # VACUUM cannot run inside a transaction
+    rebuilt: set[int] = set()
+    for features in FEATURE_SETS:
+        rebuilt |= _heads_refresh(features, shapes)
+    OrgUnitShape.objects.filter(pk__in=list(rebuilt)).update(updated=timezone.now())
     return len(rebuilt)
 
 
-def _vacuum_features() -> None:
+def _heads_refresh(features: FeatureSet, shapes) -> set[int]:
+    """:func:`shape_heads_refresh` for one set of features; returns the shapes whose feature was rebuilt."""
+    model, related = features.model, features.model._meta.get_field("shape").remote_field.related_name
+    if features is OVERVIEW:  # only the shapes generalised for country-wide maps have one
+        shapes = shapes.exclude(overview_geojson="")
+    fields = ("orgunit__code", "orgunit__name_th", "orgunit__name_en", "orgunit__level", "has_children")
+    rows = list(shapes.values_list("pk", "orgunit_id", *fields, f"{related}__source"))
+    stale = {pk: (unit_id, row) for pk, unit_id, *row, source in rows if head_source(*row) != source}
+    rebuilt = []
+    texts = OrgUnitShape.objects.filter(pk__in=list(stale)).order_by("pk").values_list("pk", features.geojson)
+    for pk, geojson in texts.iterator(2000):
+        unit_id, row = stale[pk]
+        piece = head_piece(*row, geojson)
+        rebuilt.append(
+            model(shape_id=pk, orgunit_id=unit_id, head=piece.deflated, crc=piece.crc, size=piece.size, source=head_source(*row))
+        )
+    model.objects.bulk_create(
+        rebuilt, batch_size=1000, update_conflicts=True, unique_fields=["shape"], update_fields=["head", "crc", "size", "source"]
+    )
+    rewritten = len(rebuilt) + sum(_chain_refresh(model, level) for level in sorted({row[5] for row in rows}))
+    if rewritten >= VACUUM_AFTER and connection.vendor == "postgresql":
+        transaction.on_commit(lambda: _vacuum_features(model), robust=True)  # VACUUM cannot run inside a transaction
+    return set(stale)
+
+
+def _vacuum_features(model) -> None:
     """Reclaim the rows a bulk refresh replaced and record the table's statistics (outside any transaction)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(MapFeature._meta.db_table)}")
+        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _chain_refresh(level: int) -> int:
+def _chain_refresh(model, level: int) -> int:
     """Recompress the chained form of the level's features whose predecessors (code order) changed; returns how many."""
-    features = MapFeature.objects.filter(orgunit__level=level).order_by("orgunit__code")
+    features = model.objects.filter(orgunit__level=level).order_by("orgunit__code")
     rows = list(features.values_list("pk", "orgunit_id", "crc", "size", "after", "depth", "chain_crc"))
     links = chain_links([(crc, size) for _pk, _unit, crc, size, *_chain in rows])
     changed = [
@@ -128,7 +155,7 @@ def _chain_refresh(level: int) -> int:
     if not changed:
         return 0
     needed = {rows[n][0] for number in changed for n in range(number - links[number].depth, number + 1)}
-    stored = MapFeature.objects.filter(pk__in=list(needed)).values_list("pk", "head")
+    stored = model.objects.filter(pk__in=list(needed)).values_list("pk", "head")
     texts = {pk: inflate_piece(Piece(bytes(head), 0, 0)) for pk, head in stored}
     updated = []
     for number in changed:
@@ -136,8 +163,8 @@ def _chain_refresh(level: int) -> int:
         heads = [texts[rows[n][0]] for n in range(number - link.depth, number + 1)]
         after = rows[number - 1][1] if link.depth else None
         chained = chained_piece(heads, link.depth)
-        updated.append(MapFeature(shape_id=rows[number][0], chained=chained, after=after, depth=link.depth, chain_crc=link.identity))
-    MapFeature.objects.bulk_update(updated, ["chained", "after", "depth", "chain_crc"], batch_size=500)
+        updated.append(model(shape_id=rows[number][0], chained=chained, after=after, depth=link.depth, chain_crc=link.identity))
+    model.objects.bulk_update(updated, ["chained", "after", "depth", "chain_crc"], batch_size=500)
     return len(updated)
 
 

@@ -654,6 +654,7 @@ UNSCOPED: dict[str, str] = {
     "datasets.CategoryOptionCombo": "option combinations are generated public catalogue metadata",
     "maps.OrgUnitShape": "simplified public boundaries",
     "maps.MapFeature": "each unit's public map feature (names, boundary), compressed",
+    "maps.OverviewFeature": "the same feature with the boundary generalised for country-wide maps, compressed",
     "documents.LetterCounter": "running numbers, reached only through letter_register",
     "verification.Reminder": "a log of e-mails sent, never shown",
 }
