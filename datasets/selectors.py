@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from datasets import values_versions
 from datasets.models import AggregateOptionValue, AggregateValue, Aggregation, CategoryOptionCombo, DataElement, Dataset, DataValue
-from poc.lookups import ids_filter
+from poc.lookups import id_array, ids_filter
 from poc.models import OrgUnit, OrgUnitLevel, Period
 from poc.periods import PeriodSpec, PeriodType, period_containing, periods_in_fiscal_year
 
@@ -154,7 +154,8 @@ def _summed_per_unit(
         f"WHERE a.element_id = e.id{combos} AND a.orgunit_id = u.id AND a.period_id BETWEEN %s AND %s "
         "AND (a.period_id + 0) = ANY(%s) AND a.count > 0) s WHERE s.count IS NOT NULL"
     )
-    params = [element_ids, orgunit_ids, *([combo_ids] if combo_ids is not None else []), min(period_ids), max(period_ids), period_ids]
+    combo_param = [id_array(combo_ids)] if combo_ids is not None else []
+    params = [id_array(element_ids), id_array(orgunit_ids), *combo_param, min(period_ids), max(period_ids), id_array(period_ids)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -546,7 +547,8 @@ def _cell_counts(
         nested = connection.in_atomic_block
         params = [[p.pk for p in periods], [_due_moment(dataset, p) for p in periods], [fiscal_year_of[p.pk] for p in periods]]
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(f"{_COUNTS_SET}; {_COUNTS_SQL[per_element]}", [*params, unit_ids, element_ids])  # one round trip
+            # one round trip; thousands of units as one array literal
+            cursor.execute(f"{_COUNTS_SET}; {_COUNTS_SQL[per_element]}", [*params, id_array(unit_ids), id_array(element_ids)])
             rows = cursor.fetchall()
             if nested:
                 cursor.execute(_COUNTS_RESET)

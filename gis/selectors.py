@@ -293,7 +293,9 @@ def choropleth_body(selection: MapSelection) -> bytes:
     Each value fills its slot (:func:`gis.features.value_slot`); a stored feature is written in its chained form where
     the features just written are the ones it was chained after, alone otherwise (read in a second query)."""
     if parallel_reads.usable():  # the values read on the second connection while this one reads the features
-        values_read = parallel_reads.start(measure_values, selection, map_units(selection.parent, selection.level, selection.group))
+        # the units in no order (the values are looked up by unit): not sorted by path first
+        units = map_units(selection.parent, selection.level, selection.group).order_by()
+        values_read = parallel_reads.start(measure_values, selection, units)
         features = feature_set(map_units(selection.parent, selection.level, selection.group))
         heads = feature_heads(selection.parent, selection.level, selection.group, features)
         values = values_read()
