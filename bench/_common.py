@@ -65,6 +65,11 @@ def ensure_national(values: int) -> int:
 
     existing = DataValue.objects.filter(element__dataset__code=BENCH_DATASET).count()
     if existing:
+        from gis.models import OrgUnitShape, OverviewFeature
+
+        if OrgUnitShape.objects.exists() and not OverviewFeature.objects.exists():  # generated before country-wide borders
+            print("building the borders for country-wide maps (simplify_boundaries, once) ...", flush=True)
+            call_command("simplify_boundaries")
         return existing
     print(f"generating the national hierarchy and {values:,} values (once per database) ...", flush=True)
     started = time.perf_counter()
