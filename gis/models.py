@@ -15,9 +15,9 @@ from poc.permissions import RestrictedQuerySet
 # Simplification tolerance (degrees, ~111 km each) per org-unit level: coarse where units are large
 # and shown zoomed out, fine for subdistricts that are drawn at district zoom.
 LEVEL_TOLERANCE = {1: 0.005, 2: 0.003, 3: 0.0015}
-# A map of thousands of units spans the country or a region of it (7,425 subdistricts): each is drawn from its
-# boundary generalised as coarsely as a province's (~550 m, under a pixel at that zoom), written with 4 decimals
-# (~11 m). A national subdistrict map is then ~4 MB of GeoJSON instead of ~11 (~1 MB gzipped instead of ~3).
+# A country-wide map of a level with thousands of units (Thailand's 7,425 subdistricts; more than
+# POC_MAP_OVERVIEW_ABOVE) draws each from its boundary generalised as coarsely as a province's (~550 m, under a pixel
+# at that zoom), written with 4 decimals (~11 m): ~4 MB of GeoJSON instead of ~11 (~1.3 MB gzipped instead of ~3).
 OVERVIEW_TOLERANCE = 0.005
 OVERVIEW_PRECISION = 4
 
@@ -30,8 +30,8 @@ class OrgUnitShape(models.Model):
     tolerance = models.FloatField(_("tolerance (degrees)"))
     # The simplified boundary serialised once with fixed precision: maps read text, not geometry.
     geojson = models.TextField(_("GeoJSON"), blank=True)
-    # The boundary generalised for maps of thousands of units (OVERVIEW_TOLERANCE), where its level is simplified
-    # finer than that; none otherwise (the boundary above serves every map).
+    # The boundary generalised for country-wide maps (OVERVIEW_TOLERANCE), where its level has thousands of units
+    # simplified finer than that; none otherwise (the boundary above serves every map).
     geom_overview = models.MultiPolygonField(_("boundary for country-wide maps"), srid=4326, null=True, blank=True)
     overview_geojson = models.TextField(_("GeoJSON for country-wide maps"), blank=True)
     updated = models.DateTimeField(_("updated"), auto_now=True, db_index=True)

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -33,7 +32,7 @@ from datasets.option_parts import OptionPart
 from datasets.selectors import element_series, element_value, element_values
 from gis.deflate import GzipBuilder
 from gis.features import SOURCE_SEPARATOR, TAIL, feature_head, head_source, value_slot
-from gis.models import DETAIL, OVERVIEW, FeatureSet, OrgUnitShape, ThematicFeature, ThematicLayer
+from gis.models import DETAIL, OVERVIEW, FeatureSet, OrgUnitShape, OverviewFeature, ThematicFeature, ThematicLayer
 from gis.services import GEOJSON_PRECISION
 from indicators.models import Indicator, IndicatorValue
 from indicators.selectors import indicator_series, indicator_values
@@ -141,13 +140,17 @@ class FeatureHead(NamedTuple):
 _RECORD = struct.Struct(">qqiqh?i")
 
 
-def feature_set(units: QuerySet[OrgUnit]) -> FeatureSet:
-    """Which stored features draw ``units``: those generalised for country-wide maps when there are more of them than
-    ``POC_MAP_OVERVIEW_ABOVE`` and their level has them (a database migrated from before them has none until
-    ``simplify_boundaries`` runs), the detailed ones otherwise."""
-    if units.order_by().count() <= settings.POC_MAP_OVERVIEW_ABOVE:
+def feature_set(parent: OrgUnit | None, level: int | None, group: OrgUnitGroup | None = None) -> FeatureSet:
+    """Which stored features draw a selection: a country-wide map of a level (no parent, no group) whose borders were
+    generalised for it (levels of more than ``POC_MAP_OVERVIEW_ABOVE`` boundaries, :func:`gis.services.shapes_refresh`)
+    draws those; every other map, and every map until ``simplify_boundaries`` has built them, the detailed ones.
+
+    Decided from the stored features, not by counting the selected units: a count reads every unit's row first (~50 ms
+    of a national map's first build with the database's cache cold), one stored feature of the level is a few pages."""
+    if parent is not None or group is not None:
         return DETAIL
-    return OVERVIEW if units.filter(overview_feature__isnull=False).exists() else DETAIL
+    has_overview = OverviewFeature.objects.filter(orgunit__level=level or OrgUnitLevel.PROVINCE).exists()
+    return OVERVIEW if has_overview else DETAIL
 
 
 def feature_heads(
@@ -296,11 +299,11 @@ def choropleth_body(selection: MapSelection) -> bytes:
         # the units in no order (the values are looked up by unit): not sorted by path first
         units = map_units(selection.parent, selection.level, selection.group).order_by()
         values_read = parallel_reads.start(measure_values, selection, units)
-        features = feature_set(map_units(selection.parent, selection.level, selection.group))
+        features = feature_set(selection.parent, selection.level, selection.group)
         heads = feature_heads(selection.parent, selection.level, selection.group, features)
         values = values_read()
     else:
-        features = feature_set(map_units(selection.parent, selection.level, selection.group))
+        features = feature_set(selection.parent, selection.level, selection.group)
         heads = feature_heads(selection.parent, selection.level, selection.group, features)
         # The units just read, as one array on PostgreSQL (not read again); SQLite bounds a statement's parameters.
         units = [head.unit_id for head in heads] if connection.vendor == "postgresql" else None
@@ -438,7 +441,6 @@ def choropleth_validators(selection: MapSelection, query: Iterable[tuple[str, st
         modified = max(modified, measure_changed_at(selection.measure))
     # The indicator's "approved data only" choice changes the body without touching values or shapes.
     parts = [repr(sorted(query)), modified.isoformat(), str(getattr(selection.measure, "approved_only", False))]
-    parts.append(str(settings.POC_MAP_OVERVIEW_ABOVE))  # which boundaries draw a map of many units
     if selection.group is not None:  # membership edits change the drawing without touching shapes or values
         parts.append(repr(list(selection.group.members.order_by("pk").values_list("pk", flat=True))))
     key = "|".join(parts)

@@ -178,7 +178,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "drill": _("Click to see its parts"),
             "sum": _("Sum"),
             "mean": _("Mean"),
-            "overview": _("Borders simplified for this country-wide view; open an area to see its exact borders."),
         },
     }
     context = {

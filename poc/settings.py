@@ -135,7 +135,8 @@ SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatial
 # A national map reads its values on a second connection while the first reads its features (poc.parallel_reads): each
 # process may hold two PostgreSQL connections (gunicorn: 2 per worker). Off: one connection, the reads one after the other.
 POC_PARALLEL_READS = env_bool("POC_PARALLEL_READS", True)
-# A choropleth of more units than this is drawn from the boundaries generalised for country-wide maps (gis.models).
+# A level with more boundaries than this gets borders generalised for its country-wide maps (gis.models.OVERVIEW_*),
+# built by simplify_boundaries and every boundary import.
 POC_MAP_OVERVIEW_ABOVE = int(os.environ.get("POC_MAP_OVERVIEW_ABOVE", "1000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGIS = DATABASES["default"]["ENGINE"].endswith("postgis")

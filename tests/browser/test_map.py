@@ -40,7 +40,6 @@ def test_user_drills_down_from_district_to_subdistricts(page, login, map_data, e
     # Two values (1,200 and 800): one class between them, never a degenerate "1,200 – 1,200".
     legend = page.locator("#map-legend").inner_text()
     assert "800 – 1,200" in legend and "1,200 – 1,200" not in legend
-    assert page.locator("#map-overview-note").count() == 0  # a province's units keep their detailed borders
     assert "อำเภอทดสอบ 1" in page.locator("#map-breadcrumb").inner_text()
     assert "orgunit=9901" in page.url
     page.wait_for_selector("#map-chart .main-svg")
@@ -54,13 +53,3 @@ def test_user_drills_down_from_district_to_subdistricts(page, login, map_data, e
     page.click("#map-breadcrumb a[data-code='99']")
     page.wait_for_selector("path.unit-9902")
     assert page.locator("path.unit-nodata").count() == 0 or page.locator("path.unit-9902.unit-nodata").count() == 0
-
-
-def test_a_map_of_many_units_says_its_borders_are_simplified(page, login, map_data, settings):
-    settings.POC_MAP_OVERVIEW_ABOVE = 1  # two districts count as "many" here; 1,000 by default
-    login("entry_a")
-    page.goto("/gis/map/?element=RICE&period=FY2568&orgunit=99")
-    page.wait_for_selector("path.unit-9901")
-    note = page.locator("#map-legend #map-overview-note")
-    assert note.inner_text() == "เส้นเขตแสดงแบบย่อสำหรับแผนที่ทั้งประเทศ เปิดพื้นที่เพื่อดูเส้นเขตละเอียด"
-    assert "2,000" in page.locator("#map-table tr[data-code='9901']").inner_text()  # the values are the same

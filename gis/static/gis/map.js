@@ -85,7 +85,7 @@
     return PALETTE[Math.max(0, offset + index)];
   }
 
-  function renderLegend(cuts, hasElement, meta) {
+  function renderLegend(cuts, hasElement) {
     var legend = document.getElementById("map-legend");
     var rows = [];
     if (hasElement && cuts.length >= 2) {
@@ -97,8 +97,6 @@
       }
     }
     rows.push('<div class="legend-row"><span class="swatch swatch-nodata"></span>' + escapeHtml(labels.noData) + "</div>");
-    // Thousands of units are drawn with borders generalised for the country-wide view (gis.models.OVERVIEW_TOLERANCE).
-    if (meta && meta.overview) rows.push('<p class="help legend-note" id="map-overview-note">' + escapeHtml(labels.overview) + "</p>");
     legend.innerHTML = rows.join("");
   }
 
@@ -186,7 +184,7 @@
     }).addTo(map);
     var bounds = unitsLayer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
-    renderLegend(cuts, Boolean(config.element || config.indicator), collection.meta);
+    renderLegend(cuts, Boolean(config.element || config.indicator));
     renderBreadcrumb(collection.meta);
     renderTable(collection.features);
     rememberUnit(parentCode);
