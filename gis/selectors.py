@@ -44,7 +44,7 @@ from verification.approvals import units_with_unapproved
 from verification.models import SubmissionEvent
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-# A built body (a national one is ~3 MB gzipped) is kept in the shared cache under its ETag for every worker.
+# A built body (a national one is ~1.3 MB gzipped) is kept in the shared cache under its ETag for every worker.
 BODY_SECONDS = 15 * 60
 
 
@@ -208,7 +208,7 @@ def _stored_heads_postgresql(units: QuerySet[OrgUnit], features: FeatureSet = DE
 
 
 def _one_bytea(query: str, params) -> memoryview | None:
-    """The one bytea value ``query`` returns, through a binary COPY where the driver has one (psycopg2): ~3 MB arrive
+    """The one bytea value ``query`` returns, through a binary COPY where the driver has one (psycopg2): megabytes arrive
     as they are, not as text in hex twice as long, decoded again."""
     with connection.cursor() as cursor:
         driver = cursor.cursor
@@ -366,8 +366,9 @@ def _group_summary(selection: MapSelection, values: dict[int, float | None]) -> 
 def choropleth_gzipped(selection: MapSelection, etag: str) -> bytes:
     """The choropleth body gzip-compressed, kept in the shared cache under its ETag (data and shapes versions).
 
-    Built from the stored features in a few tens of milliseconds even at national scale (7,425 subdistricts, ~11 MB of
-    GeoJSON, ~3 MB gzipped), so a cache flush or a write costs the next request little; the cache spares even that.
+    Built from the stored features in a few tens of milliseconds even at national scale (7,425 subdistricts with their
+    country-wide borders, ~4 MB of GeoJSON, ~1.3 MB gzipped), so a cache flush or a write costs the next request
+    little; the cache spares even that.
     Callers check permission first: the body depends only on the selection (and the language of the measure's name).
     """
     key = f"choropleth:{etag.strip(chr(34))}:{get_language() or 'th'}"
