@@ -84,3 +84,20 @@ def test_rebuilt_roll_ups_are_stored_in_key_order(monthly_values):
             stored = cursor.fetchall()
         assert len(stored) > 10
         assert stored == sorted(stored)
+
+
+def test_a_period_made_between_a_year_s_months_is_not_read_with_them(elements, province):
+    """A year's months read as the range of their ids, checked one by one when another period's id lies between them
+    (periods are made when first written: January 2026 may be made between January and February 2025)."""
+    village = OrgUnit.objects.filter(level=OrgUnitLevel.VILLAGE).order_by("code").first()
+    months = [Period.objects.for_code(code) for code in ("2568-01", "2569-01", "2568-02")]  # made in this order
+    assert months[0].pk < months[1].pk < months[2].pk
+    for period, value in zip(months, (1, 1000, 2), strict=True):
+        DataValue.objects.create(element=elements["cases"], orgunit=village, period=period, value_num=value)
+    if settings.IS_POSTGIS:
+        aggregates_rebuild()
+    else:
+        aggregates_recompute(set_based=False, fix=True)
+    subdistrict = village.parent
+    assert element_values([elements["cases"]], [subdistrict.pk], parse_period("FY2568")) == {(elements["cases"].pk, subdistrict.pk): 3.0}
+    assert element_values([elements["cases"]], [subdistrict.pk], parse_period("FY2569")) == {(elements["cases"].pk, subdistrict.pk): 1000.0}
