@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from gis.services import shape_heads_refresh
+from poc.maintenance import BULK_ROWS, vacuum_after_commit
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.orgunit_import import orgunits_import
 
@@ -106,4 +107,6 @@ def national_villages_generate(*, per_subdistrict: int, seed: int) -> int:
     OrgUnit.objects.bulk_create(villages, batch_size=5000)
     if villages:  # the subdistricts' map features now say they have children
         shape_heads_refresh()
+    if len(villages) >= BULK_ROWS:
+        vacuum_after_commit(OrgUnit)
     return len(villages)

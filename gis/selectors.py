@@ -175,13 +175,14 @@ def _stored_heads_postgresql(units: QuerySet[OrgUnit], features: FeatureSet = DE
         return [], []
     quote = connection.ops.quote_name
     # A unit's first child, not EXISTS: PostgreSQL may answer EXISTS by hashing every unit's parent (a scan of all
-    # 82,680 units); a scalar subquery is always one probe of the parent index per unit.
+    # 82,680 units); a scalar subquery is always one probe of the parent index per unit. ``SELECT 1``: the index alone
+    # answers where the table is marked visible (vacuumed after bulk imports, poc.maintenance), no village row read.
     query = f"""
         SELECT string_agg(
             int8send(u.id) || int8send(coalesce(f.crc, 0)) || int4send(coalesce(f.size, 0))
             || int8send(coalesce(f.after, -1)) || int2send(coalesce(f.depth, 0)::int2)
             || CASE WHEN f.size > 0 AND f.source = concat_ws(%s, u.code, u.name_th, u.name_en, u.level::text,
-                    CASE WHEN (SELECT c.id FROM {quote(OrgUnit._meta.db_table)} c WHERE c.parent_id = u.id LIMIT 1) IS NULL
+                    CASE WHEN (SELECT 1 FROM {quote(OrgUnit._meta.db_table)} c WHERE c.parent_id = u.id LIMIT 1) IS NULL
                     THEN '0' ELSE '1' END)
                THEN '\\x01'::bytea ELSE '\\x00'::bytea END
             || int4send(length(coalesce(f.chained, ''::bytea))) || coalesce(f.chained, ''::bytea),

@@ -19,7 +19,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, WKBWriter
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,13 +43,14 @@ from poc import permissions
 from poc.audit import audit
 from poc.geodata import SUFFIXES as LAYER_SUFFIXES
 from poc.geodata import GeodataError, GeodataLimits, read_geodata
+from poc.maintenance import vacuum_after_commit
 from poc.models import Agency, OrgUnit, Role, User
 
 GEOJSON_PRECISION = 5  # ~1 m: finer than any map of ours draws
-# Features rewritten by one refresh above which the table is vacuumed after the commit (PostgreSQL). Each map reads it
-# whole; a refresh writes a feature twice (head, then chained form) and an import refreshes after each step, so without
-# autovacuum (off on many managed set-ups, as here) a national import left it 4x its live size: 32 MB read on every
-# build, and a table over a quarter of shared_buffers is read through a small ring, never kept in the buffer cache.
+# Features rewritten by one refresh above which the table is rewritten compactly after the commit (PostgreSQL, VACUUM
+# FULL). Each map reads it whole; a refresh writes a feature twice (head, then chained form) and an import refreshes
+# after each step, so without autovacuum (off on many managed set-ups, as here) a national import left it 4x its live
+# size: 32 MB read on every build, and a table over a quarter of shared_buffers is read through a small ring.
 VACUUM_AFTER = 1_000
 
 
@@ -135,20 +136,13 @@ def _heads_refresh(features: FeatureSet, shapes) -> set[int]:
         rebuilt, batch_size=1000, update_conflicts=True, unique_fields=["shape"], update_fields=["head", "crc", "size", "source"]
     )
     rewritten = len(rebuilt) + sum(_chain_refresh(model, level) for level in sorted({row[5] for row in rows}))
-    if rewritten >= VACUUM_AFTER and connection.vendor == "postgresql":
-        transaction.on_commit(lambda: _vacuum_features(model), robust=True)  # VACUUM cannot run inside a transaction
+    if rewritten >= VACUUM_AFTER:
+        # FULL: a refresh writes each feature twice (its head, then its chained form), so a plain VACUUM left the table
+        # at twice its live size, every page of it read by each build (national subdistricts: 1,714 pages instead of
+        # 579, read from disk when the database's cache is cold). Rewriting these small tables takes a fraction of a
+        # second, during which maps wait; it follows a boundary import, not a data entry.
+        vacuum_after_commit(model, full=True)
     return set(stale)
-
-
-def _vacuum_features(model) -> None:
-    """Rewrite the table without the rows a bulk refresh replaced and record its statistics (outside any transaction).
-
-    FULL: a refresh writes each feature twice (its head, then its chained form), so a plain VACUUM left the table at
-    twice its live size, every page of it read by each build (national subdistricts: 1,714 pages instead of 579, read
-    from disk when the database's cache is cold). The rewrite of these small tables takes a fraction of a second,
-    during which maps wait; it follows a boundary import, not a data entry."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _chain_refresh(model, level: int) -> int:

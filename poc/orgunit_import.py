@@ -18,6 +18,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from poc.geodata import GeodataError, GeodataLimits, check_local_path, read_geodata
+from poc.maintenance import BULK_ROWS, vacuum_after_commit
 from poc.models import OrgUnit, OrgUnitLevel
 from poc.signals import orgunits_imported
 
@@ -291,4 +292,6 @@ def orgunits_import(path: Path | str, *, fix_invalid: bool = False) -> ImportRep
         orgunit_ids = _apply(ordered, report)
         if orgunit_ids:
             orgunits_imported.send(sender=OrgUnit, orgunit_ids=orgunit_ids)
+        if len(orgunit_ids) >= BULK_ROWS:  # a country's hierarchy: its pages marked visible, its statistics recorded
+            vacuum_after_commit(OrgUnit)
     return report
