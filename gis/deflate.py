@@ -1,6 +1,6 @@
 """One gzip body assembled from pieces compressed ahead of time, without compressing them again.
 
-A national choropleth is 7,425 features (~4 MB of GeoJSON with country-wide borders, ~11 MB with detailed ones):
+A national choropleth is 7,425 features (~5 MB of GeoJSON with country-wide borders, ~11 MB with detailed ones):
 compressing it on a request takes longer than the whole request may. Each feature's geometry and names change only
 with the boundaries, so they are compressed once, when the boundaries are imported (:func:`deflate_piece`: raw
 DEFLATE that refers to nothing before it and ends on a byte boundary, RFC 1951), and a response strings those pieces

@@ -17,7 +17,7 @@ from poc.permissions import RestrictedQuerySet
 LEVEL_TOLERANCE = {1: 0.005, 2: 0.003, 3: 0.0015}
 # A country-wide map of a level with thousands of units (Thailand's 7,425 subdistricts; more than
 # POC_MAP_OVERVIEW_ABOVE) draws each from its boundary generalised as coarsely as a province's (~550 m, under a pixel
-# at that zoom), written with 4 decimals (~11 m): ~4 MB of GeoJSON instead of ~11 (~1.3 MB gzipped instead of ~3).
+# at that zoom), written with 4 decimals (~11 m): ~5 MB of GeoJSON instead of ~11 (~1.3 MB gzipped instead of ~3).
 OVERVIEW_TOLERANCE = 0.005
 OVERVIEW_PRECISION = 4
 

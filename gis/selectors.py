@@ -368,7 +368,7 @@ def choropleth_gzipped(selection: MapSelection, etag: str) -> bytes:
     """The choropleth body gzip-compressed, kept in the shared cache under its ETag (data and shapes versions).
 
     Built from the stored features in a few tens of milliseconds even at national scale (7,425 subdistricts with their
-    country-wide borders, ~4 MB of GeoJSON, ~1.3 MB gzipped), so a cache flush or a write costs the next request
+    country-wide borders, ~5 MB of GeoJSON, ~1.3 MB gzipped), so a cache flush or a write costs the next request
     little; the cache spares even that.
     Callers check permission first: the body depends only on the selection (and the language of the measure's name).
     """
