@@ -100,15 +100,18 @@ class OverviewFeature(StoredFeature):
 
 @dataclass(frozen=True)
 class FeatureSet:
-    """One set of stored features: its model, the boundary text it is built from and its related names."""
+    """One set of stored features: its model and the boundary text it is built from."""
 
     model: type[StoredFeature]
     geojson: str  # the OrgUnitShape field holding the boundary's GeoJSON
-    from_unit: str  # OrgUnit → feature
+
+    def related(self, field: str) -> str:
+        """The name the feature's ``field`` ("shape", "orgunit") is reached by from the other side."""
+        return self.model._meta.get_field(field).remote_field.related_name
 
 
-DETAIL = FeatureSet(MapFeature, "geojson", "map_feature")
-OVERVIEW = FeatureSet(OverviewFeature, "overview_geojson", "overview_feature")
+DETAIL = FeatureSet(MapFeature, "geojson")
+OVERVIEW = FeatureSet(OverviewFeature, "overview_geojson")
 FEATURE_SETS = (DETAIL, OVERVIEW)
 
 

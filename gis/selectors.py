@@ -231,7 +231,7 @@ def _one_bytea(query: str, params) -> memoryview | None:
 def _stored_heads(units: QuerySet[OrgUnit], features: FeatureSet = DETAIL) -> tuple[list[FeatureHead], list[int]]:
     """:func:`_stored_heads_postgresql` row by row (SpatiaLite)."""
     first_child = OrgUnit.objects.filter(parent=OuterRef("pk")).order_by().values("pk")[:1]
-    stored = features.from_unit
+    stored = features.related("orgunit")
     rows = (
         units.annotate(first_child=Subquery(first_child))
         .order_by("code")
@@ -296,19 +296,19 @@ def choropleth_body(selection: MapSelection) -> bytes:
 
     Each value fills its slot (:func:`gis.features.value_slot`); a stored feature is written in its chained form where
     the features just written are the ones it was chained after, alone otherwise (read in a second query)."""
+    parent, level, group = selection.parent, selection.level, selection.group
+    values_read = None
     if parallel_reads.usable():  # the values read on the second connection while this one reads the features
         # the units in no order (the values are looked up by unit): not sorted by path first
-        units = map_units(selection.parent, selection.level, selection.group).order_by()
-        values_read = parallel_reads.start(measure_values, selection, units)
-        features = feature_set(selection.parent, selection.level, selection.group)
-        heads = feature_heads(selection.parent, selection.level, selection.group, features)
+        values_read = parallel_reads.start(measure_values, selection, map_units(parent, level, group).order_by())
+    features = feature_set(parent, level, group)
+    heads = feature_heads(parent, level, group, features)
+    if values_read is not None:
         values = values_read()
     else:
-        features = feature_set(selection.parent, selection.level, selection.group)
-        heads = feature_heads(selection.parent, selection.level, selection.group, features)
         # The units just read, as one array on PostgreSQL (not read again); SQLite bounds a statement's parameters.
         units = [head.unit_id for head in heads] if connection.vendor == "postgresql" else None
-        values = measure_values(selection, units if units is not None else map_units(selection.parent, selection.level, selection.group))
+        values = measure_values(selection, units if units is not None else map_units(parent, level, group))
     meta = {
         "group": _group_summary(selection, values) if selection.group else None,
         "parent": _unit_summary(selection.parent) if selection.parent else None,

@@ -118,7 +118,7 @@ def shape_heads_refresh(*, orgunit_ids: Iterable[int] | None = None) -> int:
 
 def _heads_refresh(features: FeatureSet, shapes) -> set[int]:
     """:func:`shape_heads_refresh` for one set of features; returns the shapes whose feature was rebuilt."""
-    model, related = features.model, features.model._meta.get_field("shape").remote_field.related_name
+    model, related = features.model, features.related("shape")
     if features is OVERVIEW:  # only the shapes generalised for country-wide maps have one
         shapes = shapes.exclude(overview_geojson="")
     fields = ("orgunit__code", "orgunit__name_th", "orgunit__name_en", "orgunit__level", "has_children")
